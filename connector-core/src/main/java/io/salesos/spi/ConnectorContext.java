@@ -1,0 +1,41 @@
+package io.salesos.spi;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a connector is given to start: its connection name, its settings from the configuration
+ * file (non-secret), its secrets (already resolved from the environment or files, never to be
+ * logged), and the clock.
+ */
+public record ConnectorContext(
+    String name, Map<String, String> settings, Map<String, String> secrets, Clock clock) {
+
+  public ConnectorContext {
+    Objects.requireNonNull(name, "name");
+    settings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
+    secrets = Map.copyOf(Objects.requireNonNull(secrets, "secrets"));
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  public Optional<String> setting(String key) {
+    return Optional.ofNullable(settings.get(key));
+  }
+
+  public String requireSetting(String key) {
+    return setting(key).orElseThrow(() -> new IllegalArgumentException(
+        "connection '" + name + "' needs the setting '" + key + "'"));
+  }
+
+  public Optional<String> secret(String key) {
+    return Optional.ofNullable(secrets.get(key));
+  }
+
+  /** Never include the secret's value in the message. */
+  @Override
+  public String toString() {
+    return "ConnectorContext[name=" + name + ", settings=" + settings + ", secrets=" + secrets.keySet() + "]";
+  }
+}

@@ -1,0 +1,22 @@
+package io.salesos.spi;
+
+import java.util.Optional;
+
+/**
+ * Creates connectors of one CRM type; found through {@link java.util.ServiceLoader}, so core
+ * never imports a connector (list implementations in {@code
+ * META-INF/services/io.salesos.spi.ConnectorProvider}).
+ */
+public interface ConnectorProvider {
+
+  /** The CRM type this provider serves, as written in the configuration: {@code salesforce}, {@code hubspot}. */
+  String type();
+
+  /** A connector for one configured connection. */
+  Connector create(ConnectorContext context) throws ConnectorException;
+
+  /** The sandbox of this CRM, when the module ships one. */
+  default Optional<SandboxProvider> sandbox() {
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,33 @@
+package io.salesos.spi;
+
+import io.salesos.demo.DemoOrg;
+import java.util.Map;
+
+/**
+ * Starts a local, stateful server that speaks a CRM's real wire format, seeded with canonical
+ * demo records, so the demo and the tests need no real CRM.
+ */
+public interface SandboxProvider {
+
+  /** Starts the sandbox on {@code port} (0 picks a free one) on the loopback interface. */
+  Sandbox start(int port, DemoOrg seed) throws Exception;
+
+  /** A running sandbox. */
+  interface Sandbox extends AutoCloseable {
+
+    /** The base URL a client connects to, e.g. {@code http://127.0.0.1:8089}. */
+    String baseUrl();
+
+    /**
+     * The settings and secrets a salesos connection needs to reach this sandbox, as they would
+     * appear in a configuration file ({@code secret.*} keys hold credentials).
+     */
+    Map<String, String> connectionSettings();
+
+    /** Lines a person needs to connect another client (URL, user, password or token). */
+    String describe();
+
+    @Override
+    void close();
+  }
+}
