@@ -29,6 +29,12 @@ public record ResilienceSettings(
     Objects.requireNonNull(openStateWait, "openStateWait");
   }
 
+  /** Stays 10% under the CRM's published rate. */
+  public static ResilienceSettings under(io.salesos.spi.RateBudget budget) {
+    return new ResilienceSettings(Math.max(1, budget.requests() * 9 / 10), budget.window(), 6,
+        Duration.ofMillis(500), Duration.ofSeconds(30), 50, 10, Duration.ofSeconds(30), 4, 0.9);
+  }
+
   /** HubSpot: the burst limit per 10 s window of the portal's tier, kept 10% under it. */
   public static ResilienceSettings hubspot(int burstPer10s) {
     return new ResilienceSettings(Math.max(1, burstPer10s * 9 / 10), Duration.ofSeconds(10), 6,
