@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SyncCommand.class,
       OutboxCommand.class,
       RollbackCommand.class,
+      ReconcileCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -211,6 +211,24 @@ class SyncEngineTest {
     assertThat(engine.journal().ofRun("rollback-run-9")).hasSize(2).allSatisfy(e -> assertThat(e.actor()).contains("admin:test"));
   }
 
+  @Test
+  void reconcileRepairsSilentChangesAndHardDeletesWithoutMovingTheCheckpoint() throws SQLException {
+    var ids = crm.save("deals", List.of(Map.of("dealname", "keep", "amount", "1"), Map.of("dealname", "vanish", "amount", "2")));
+    engine.pull("mem", "deals");
+    var before = engine.mirror().checkpoint("mem", "deals");
+    // a formula recomputed without a new stamp, and a hard delete that leaves no trace
+    crm.silentlySet("deals", ids.get(0), "amount", "99");
+    crm.purge("deals", ids.get(1));
+    assertThat(engine.pull("mem", "deals").changed()).isZero();
+    var result = engine.reconcile(Optional.of("mem")).stream().filter(r -> r.crmObject().equals("deals")).findFirst().orElseThrow();
+    assertThat(result.repaired()).isEqualTo(1);
+    assertThat(result.vanished()).isEqualTo(1);
+    assertThat(engine.mirror().find("deal", "mem", ids.get(0), CanonicalSchema.standardFields("deal")).orElseThrow().get("amount"))
+        .isEqualTo(new BigDecimal("99.00"));
+    assertThat(count("SELECT COUNT(*) FROM deal WHERE deleted")).isEqualTo(1);
+    assertThat(engine.mirror().checkpoint("mem", "deals")).isEqualTo(before);
+  }
+
   private OutboxEntry task(String key, String subject) {
     var fields = new HashMap<String, Object>();
     fields.put("subject", subject);
