@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       OutboxCommand.class,
       RollbackCommand.class,
       ReconcileCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
