@@ -64,9 +64,14 @@ public final class SyncEngine {
     this.pullBatch = settings.pullBatch();
     this.drainLimit = settings.drainLimit();
     var schema = new MirrorSchema(database, clock);
+    var readWriteColumns = new LinkedHashMap<String, Map<String, io.salesos.model.FieldType>>();
     for (var c : connections) {
       schema.ensure(c.mapping().columns(), c.mapping().file());
+      if (c.readWrite()) {
+        c.mapping().columns().forEach((object, cols) -> readWriteColumns.computeIfAbsent(object, k -> new LinkedHashMap<>()).putAll(cols));
+      }
     }
+    readWriteColumns.forEach((object, cols) -> io.salesos.mirror.LocalEditTriggers.install(database, object, cols));
   }
 
   private final int maxBatches;

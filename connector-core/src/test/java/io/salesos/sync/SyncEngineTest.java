@@ -229,6 +229,34 @@ class SyncEngineTest {
     assertThat(engine.mirror().checkpoint("mem", "deals")).isEqualTo(before);
   }
 
+  @Test
+  void aDirectEditOfTheMirrorIsQueuedAndWrittenButTheSyncsOwnUpdatesAreNot() throws SQLException {
+    var id = crm.save("deals", List.of(Map.of("dealname", "X", "salesos_flags", "A"))).get(0);
+    engine.pull("mem", "deals");
+    crm.save("deals", List.of(Map.of("id", id, "dealname", "Y")));
+    engine.pull("mem", "deals");
+    assertThat(engine.outbox().list(Optional.empty(), 10)).isEmpty();
+    // an analyst's SQL client, not a salesos session
+    try (var c = java.sql.DriverManager.getConnection(TestDatabases.jdbcUrl(schemaOf()), "root", "")) {
+      c.createStatement().executeUpdate("UPDATE deal SET salesos_flags = 'EDITED' WHERE id = '" + id + "'");
+    }
+    var queued = engine.outbox().list(Optional.empty(), 10);
+    assertThat(queued).singleElement().satisfies(e -> {
+      assertThat(e.kind()).isEqualTo(WriteKind.LOCAL_EDIT);
+      assertThat(e.fields()).containsOnly(Map.entry("salesos_flags", "EDITED"));
+      assertThat(e.expected()).containsOnly(Map.entry("salesos_flags", "A"));
+    });
+    engine.drain();
+    assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("salesos_flags", "EDITED");
+  }
+
+  private String schemaOf() throws SQLException {
+    try (var c = db.connection(); var rs = c.createStatement().executeQuery("SELECT DATABASE()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   private OutboxEntry task(String key, String subject) {
     var fields = new HashMap<String, Object>();
     fields.put("subject", subject);
