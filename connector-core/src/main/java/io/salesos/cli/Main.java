@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       SyncCommand.class,
       OutboxCommand.class,
+      DraftsCommand.class,
       RollbackCommand.class,
       ReconcileCommand.class,
       BenchCommand.class,

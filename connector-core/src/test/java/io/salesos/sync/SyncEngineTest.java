@@ -250,6 +250,22 @@ class SyncEngineTest {
     assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("salesos_flags", "EDITED");
   }
 
+  @Test
+  void approvedDraftsAreWrittenRejectedOnesNeverAndTheJournalNamesTheApprover() {
+    var drafts = List.of(task("d-1", "one"), task("d-2", "two"), task("d-3", "three")).stream()
+        .map(e -> e.withStatus(OutboxEntry.Status.DRAFT)).toList();
+    engine.outbox().enqueue(drafts);
+    assertThat(engine.drain().written()).isZero();
+    var ids = engine.outbox().drafts(Optional.empty(), Optional.empty(), 10).stream().map(OutboxEntry::id).toList();
+    assertThat(ids).hasSize(3);
+    assertThat(engine.outbox().approve(ids.subList(0, 2), "cli:lena")).isEqualTo(2);
+    assertThat(engine.outbox().reject(ids.subList(2, 3), "cli:lena")).isEqualTo(1);
+    assertThat(engine.drain().written()).isEqualTo(2);
+    assertThat(crm.all("tasks")).extracting(s -> s.fields().get("subject")).containsExactlyInAnyOrder("one", "two");
+    assertThat(engine.journal().ofKey("d-1")).singleElement().satisfies(j -> assertThat(j.approvedBy()).contains("cli:lena"));
+    assertThat(engine.outbox().byKey("d-3").orElseThrow().status()).isEqualTo(OutboxEntry.Status.REJECTED);
+  }
+
   private String schemaOf() throws SQLException {
     try (var c = db.connection(); var rs = c.createStatement().executeQuery("SELECT DATABASE()")) {
       rs.next();
