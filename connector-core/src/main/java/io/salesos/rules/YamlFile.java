@@ -47,13 +47,49 @@ final class YamlFile {
     } catch (MarkedYamlEngineException e) {
       var mark = e.getProblemMark().or(e::getContextMark);
       var text = e.getProblem() + (e.getContext() == null ? "" : " (" + e.getContext() + ")");
-      problems.add(new RuleProblem(file, mark.map(m -> m.getLine() + 1).orElse(1),
-          mark.map(m -> m.getColumn() + 1).orElse(1), "YAML: " + text.replaceAll("\\s+", " ").trim()));
+      int line = mark.map(m -> m.getLine() + 1).orElse(1);
+      int col = mark.map(m -> m.getColumn() + 1).orElse(1);
+      // an unclosed quote swallows the lines after it and the parser trips later; point at the quote
+      var open = unclosedQuote(line);
+      if (open != null) {
+        problems.add(new RuleProblem(file, open[0], open[1], "YAML: this quoted value is never closed on its line ("
+            + text.replaceAll("\\s+", " ").trim() + " at line " + line + ")"));
+        return null;
+      }
+      problems.add(new RuleProblem(file, line, col, "YAML: " + text.replaceAll("\\s+", " ").trim()));
       return null;
     } catch (YamlEngineException e) {
       problems.add(new RuleProblem(file, 1, 1, "YAML: " + e.getMessage().replaceAll("\\s+", " ").trim()));
       return null;
     }
+  }
+
+  /** The first line before {@code upTo} with an odd number of double quotes outside comments, or null. */
+  private int[] unclosedQuote(int upTo) {
+    for (int l = 0; l < Math.min(upTo, lines.length); l++) {
+      var raw = lines[l];
+      int quotes = 0;
+      int first = -1;
+      boolean single = false;
+      for (int i = 0; i < raw.length(); i++) {
+        char c = raw.charAt(i);
+        if (c == '#' && quotes % 2 == 0 && !single && (i == 0 || raw.charAt(i - 1) == ' ')) {
+          break;
+        }
+        if (c == '\'' && quotes % 2 == 0) {
+          single = !single;
+        } else if (c == '"' && !single && (i == 0 || raw.charAt(i - 1) != '\\')) {
+          if (quotes % 2 == 0) {
+            first = i;
+          }
+          quotes++;
+        }
+      }
+      if (quotes % 2 == 1 && l + 1 < upTo) {
+        return new int[] {l + 1, first + 1};
+      }
+    }
+    return null;
   }
 
   String file() {
@@ -76,6 +112,7 @@ final class YamlFile {
       return Optional.empty();
     }
     var out = new LinkedHashMap<String, Node>();
+    var unknown = new ArrayList<String>();
     for (var t : m.getValue()) {
       var keyNode = t.getKeyNode();
       if (!(keyNode instanceof ScalarNode k)) {
@@ -89,13 +126,15 @@ final class YamlFile {
       }
       if (allowed != null && !allowed.contains(key)) {
         problem(keyNode, "unknown key '" + key + "' in " + what + suggest(key, allowed));
+        unknown.add(key);
         continue;
       }
       out.put(key, t.getValueNode());
     }
     if (required != null) {
       for (var r : new TreeSet<>(required)) {
-        if (!out.containsKey(r)) {
+        // an unknown key is most likely the missing one misspelt: reporting both is noise
+        if (!out.containsKey(r) && unknown.isEmpty()) {
           problem(node, what + " needs '" + r + ":'");
         }
       }
