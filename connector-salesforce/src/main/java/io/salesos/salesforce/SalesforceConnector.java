@@ -101,7 +101,7 @@ final class SalesforceConnector implements Connector {
         for (var f : d.getFields()) {
           fields.add(new CrmSchema.CrmField(f.getName(), f.getLabel(), f.getType().toString(), f.isUpdateable(),
               f.isExternalId() || f.getName().equals("Id"), f.isCustom()));
-          types.put(f.getName().toLowerCase(), f.getSoapType().toString());
+          types.put(f.getName().toLowerCase(), f.getSoapType().name());
         }
         soapTypes.put(d.getName().toLowerCase(), types);
         objects.add(new CrmSchema.CrmObject(d.getName(), d.getLabel(), fields));
@@ -118,7 +118,7 @@ final class SalesforceConnector implements Connector {
     var d = session.call("describeSObject " + object, (p, b) -> p.describeSObject(object));
     var types = new HashMap<String, String>();
     for (var f : d.getFields()) {
-      types.put(f.getName().toLowerCase(), f.getSoapType().toString());
+      types.put(f.getName().toLowerCase(), f.getSoapType().name());
     }
     soapTypes.put(object.toLowerCase(), types);
     return types;
