@@ -100,6 +100,7 @@ final class DemoSeeder {
       d.nextStepDate().ifPresent(s -> v.put("Next_Step_Date__c", s));
       d.mutualActionPlan().ifPresent(s -> v.put("Mutual_Action_Plan__c", s));
       var stamp = min(d.stageEnteredAt(), asOf);
+      v.put("LastStageChangeDate", stamp);
       var opp = store.seed("Opportunity", v, d.createdAt(), stamp);
       // the demo's category is the rep's call; seeding keeps it rather than the stage default
       opp.values.put("ForecastCategoryName", d.forecastCategory().label());

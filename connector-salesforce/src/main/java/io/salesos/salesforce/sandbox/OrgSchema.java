@@ -91,7 +91,7 @@ final class OrgSchema {
         .f("StageName", "picklist", 0).f("Amount", "currency", 0).f("CloseDate", "date", 0)
         .f("Probability", "percent", 0).f("ForecastCategoryName", "picklist", 0)
         .ro("IsClosed", "boolean").ro("IsWon", "boolean").f("NextStep", "string", 255).f("Type", "picklist", 0)
-        .ro("LastActivityDate", "date")
+        .ro("LastActivityDate", "date").ro("LastStageChangeDate", "datetime")
         .custom("Next_Step_Date__c", "date", 0).custom("Mutual_Action_Plan__c", "textarea", 32768)
         .custom("Salesos_Flags__c", "textarea", 32768)
         .custom("Salesos_Forecast_Category__c", "picklist", 0, "Omitted", "Pipeline", "Best Case", "Commit", "Closed")

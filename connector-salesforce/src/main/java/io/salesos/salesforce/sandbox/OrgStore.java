@@ -176,6 +176,7 @@ final class OrgStore {
     row.values.put("LastModifiedById", row.values.get("CreatedById"));
     if (def.name().equals("Opportunity")) {
       deriveOpportunity(row.values, null, Set.of());
+      row.values.putIfAbsent("LastStageChangeDate", createdAt);
     }
     if (def.name().equals("Contact") || def.name().equals("Lead") || def.name().equals("User")) {
       row.values.put("Name", fullName(row.values));
@@ -500,6 +501,10 @@ final class OrgStore {
     row.values.put("LastModifiedDate", stamp);
     row.values.put("LastModifiedById", userId);
     row.values.put("SystemModstamp", stamp);
+    if (s.type().name().equals("Opportunity")
+        && (before == null || !Objects.equals(before.get("StageName"), row.values.get("StageName")))) {
+      row.values.put("LastStageChangeDate", stamp);
+    }
     if (s.type().name().equals("Opportunity") && historyChanged(before, row.values)) {
       addHistory(row, stamp, userId);
     }
