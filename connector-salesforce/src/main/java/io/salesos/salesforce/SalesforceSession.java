@@ -97,6 +97,7 @@ final class SalesforceSession {
         config.setUsername(settings.username().orElseThrow());
         config.setPassword(settings.password().orElseThrow());
         config.setAuthEndpoint(settings.loginUrl() + settings.soapPath());
+        timeouts(config);
         var p = com.sforce.soap.partner.Connector.newConnection(config);
         sessionId = config.getSessionId();
         var serviceEndpoint = config.getServiceEndpoint();
@@ -105,28 +106,32 @@ final class SalesforceSession {
       } else {
         var token = oauthToken();
         sessionId = token[0];
-        instance = settings.instanceUrl().filter(u -> token[1] == null).orElse(token[1]);
+        // the token's instance_url is where this org lives now; the configured one is a fallback
+        instance = token[1] != null ? token[1] : settings.instanceUrl().orElse(settings.loginUrl());
         var config = new ConnectorConfig();
         config.setSessionId(sessionId);
         config.setServiceEndpoint(instance + settings.soapPath());
         config.setAuthEndpoint(instance + settings.soapPath());
+        timeouts(config);
         partner = com.sforce.soap.partner.Connector.newConnection(config);
       }
       var bulkConfig = new ConnectorConfig();
       bulkConfig.setSessionId(sessionId);
       bulkConfig.setRestEndpoint(instance + "/services/async/" + settings.apiVersion());
       bulkConfig.setCompression(true);
+      timeouts(bulkConfig);
       bulk = new BulkConnection(bulkConfig);
       log.info("event=authenticated connection={} auth={} instance={}", settings.name(), settings.auth(), instance);
     } catch (ConnectorException e) {
       throw e;
     } catch (Exception e) {
-      var classified = SalesforceFaults.classify("login to " + settings.loginUrl(), e);
-      if (classified.kind() == Kind.AUTHENTICATION || classified.kind() == Kind.LIMIT_EXHAUSTED) {
-        throw classified;
-      }
-      throw classified;
+      throw SalesforceFaults.classify("login to " + settings.loginUrl(), e);
     }
+  }
+
+  private void timeouts(ConnectorConfig config) {
+    config.setConnectionTimeout((int) Duration.ofSeconds(30).toMillis());
+    config.setReadTimeout((int) settings.readTimeout().toMillis());
   }
 
   /** {access token, instance URL} from the client-credentials grant. */
@@ -134,7 +139,7 @@ final class SalesforceSession {
     var form = "grant_type=client_credentials&client_id=" + enc(settings.clientId().orElseThrow())
         + "&client_secret=" + enc(settings.clientSecret().orElseThrow());
     var request = HttpRequest.newBuilder(URI.create(settings.loginUrl() + "/services/oauth2/token"))
-        .timeout(Duration.ofSeconds(60))
+        .timeout(settings.readTimeout())
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form)).build();
     HttpResponse<String> response;

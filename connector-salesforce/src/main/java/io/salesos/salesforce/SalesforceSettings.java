@@ -12,13 +12,14 @@ import java.util.Optional;
  * <p>Keys: {@code login_url}, {@code instance_url}, {@code auth}
  * (oauth_client_credentials|soap_login), {@code username}, {@code api_version}, {@code
  * bulk_threshold} (records above which an initial load uses Bulk query, default 10000), {@code
- * overlap_seconds} (how far behind the server's clock a pull stops, default 60), and the secrets
+ * overlap_seconds} (how far behind the server's clock a pull stops, default 60), {@code
+ * read_timeout_seconds} (default 600, Salesforce's own limit for a call), and the secrets
  * {@code password}, {@code client_id}, {@code client_secret}.
  */
 record SalesforceSettings(
     String name, String loginUrl, Optional<String> instanceUrl, Auth auth, Optional<String> username,
     Optional<String> password, Optional<String> clientId, Optional<String> clientSecret, String apiVersion,
-    int bulkThreshold, Duration overlap) {
+    int bulkThreshold, Duration overlap, Duration readTimeout) {
 
   /** How the connector authenticates. */
   enum Auth {
@@ -36,12 +37,15 @@ record SalesforceSettings(
           + ctx.setting("auth").orElse("") + "'; use oauth_client_credentials or soap_login");
     };
     var s = new SalesforceSettings(ctx.name(),
-        strip(ctx.setting("login_url").orElse("https://login.salesforce.com")),
+        // the client-credentials flow only works against the org's My Domain, so the instance URL
+        // is the better default for logging in than login.salesforce.com
+        strip(ctx.setting("login_url").or(() -> ctx.setting("instance_url")).orElse("https://login.salesforce.com")),
         ctx.setting("instance_url").map(SalesforceSettings::strip), auth, ctx.setting("username"),
         secret(ctx, "password"), secret(ctx, "client_id"), secret(ctx, "client_secret"),
         ctx.setting("api_version").orElse("65.0"),
         Integer.parseInt(ctx.setting("bulk_threshold").orElse("10000")),
-        Duration.ofSeconds(Long.parseLong(ctx.setting("overlap_seconds").orElse("60"))));
+        Duration.ofSeconds(Long.parseLong(ctx.setting("overlap_seconds").orElse("60"))),
+        Duration.ofSeconds(Long.parseLong(ctx.setting("read_timeout_seconds").orElse("600"))));
     if (auth == Auth.OAUTH_CLIENT_CREDENTIALS && (s.clientId.isEmpty() || s.clientSecret.isEmpty())) {
       throw new IllegalArgumentException("connection '" + ctx.name()
           + "': auth oauth_client_credentials needs the secrets client_id and client_secret");

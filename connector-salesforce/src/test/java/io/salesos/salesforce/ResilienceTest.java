@@ -117,6 +117,27 @@ class ResilienceTest {
   }
 
   @Test
+  void aSlowOrgTimesOutAsATransientFailure() throws Exception {
+    try (var c = SandboxConnections.connector(sandbox, Map.of("read_timeout_seconds", "1"))) {
+      c.describe();
+      sandbox.faults().slow(java.time.Duration.ofMillis(2_500));
+      assertThat(kindOf(() -> c.describe())).isEqualTo(Kind.TRANSIENT);
+      sandbox.faults().slow(java.time.Duration.ZERO);
+      c.describe();
+    }
+  }
+
+  @Test
+  void aSessionIdleBeyondTheOrgTimeoutIsRenewedSilently() throws Exception {
+    try (var c = SandboxConnections.connector(sandbox, Map.of())) {
+      c.describe();
+      sandbox.clock().advance(java.time.Duration.ofHours(3));
+      var batch = c.pull(new PullRequest("Opportunity", PullTest.FIELDS, Checkpoint.INITIAL, 100));
+      assertThat(batch.records()).hasSize(100);
+    }
+  }
+
+  @Test
   void aWrongPasswordIsAnAuthenticationFailure() {
     var c = SandboxConnections.connector(sandbox, Map.of("auth", "soap_login", "secret.password", "nope"));
     assertThat(kindOf(c::describe)).isEqualTo(Kind.AUTHENTICATION);
