@@ -134,10 +134,17 @@ final class SalesforceSession {
     config.setReadTimeout((int) settings.readTimeout().toMillis());
   }
 
-  /** {access token, instance URL} from the client-credentials grant. */
+  /** {access token, instance URL} from the client-credentials or JWT bearer grant. */
   private String[] oauthToken() throws ConnectorException {
-    var form = "grant_type=client_credentials&client_id=" + enc(settings.clientId().orElseThrow())
-        + "&client_secret=" + enc(settings.clientSecret().orElseThrow());
+    String form;
+    if (settings.auth() == SalesforceSettings.Auth.JWT_BEARER) {
+      var assertion = new JwtAssertion(settings.clientId().orElseThrow(), settings.username().orElseThrow(),
+          settings.loginUrl(), clock.instant()).sign(settings.privateKey().orElseThrow());
+      form = "grant_type=" + enc("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=" + enc(assertion);
+    } else {
+      form = "grant_type=client_credentials&client_id=" + enc(settings.clientId().orElseThrow())
+          + "&client_secret=" + enc(settings.clientSecret().orElseThrow());
+    }
     var request = HttpRequest.newBuilder(URI.create(settings.loginUrl() + "/services/oauth2/token"))
         .timeout(settings.readTimeout())
         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -157,9 +164,9 @@ final class SalesforceSession {
         throw new ConnectorException(Kind.TRANSIENT, "OAuth token endpoint answered HTTP " + response.statusCode());
       }
       if (response.statusCode() != 200 || !json.hasNonNull("access_token")) {
-        throw new ConnectorException(Kind.AUTHENTICATION, "OAuth client-credentials login to " + settings.loginUrl()
+        throw new ConnectorException(Kind.AUTHENTICATION, "OAuth " + settings.auth() + " login to " + settings.loginUrl()
             + " was refused: " + json.path("error").asText() + " (" + json.path("error_description").asText()
-            + "); check client_id/client_secret and that the connected app has a run-as user");
+            + "); check the connected app's client_id, its secret or certificate, and its run-as or pre-authorised user");
       }
       return new String[] {json.get("access_token").asText(),
           json.hasNonNull("instance_url") ? json.get("instance_url").asText() : null};

@@ -146,6 +146,20 @@ class ResilienceTest {
   }
 
   @Test
+  void jwtBearerLogsInWithTheAppsKey() throws Exception {
+    try (var c = SandboxConnections.connector(sandbox, Map.of("auth", "jwt",
+        "secret.private_key", sandbox.jwtPrivateKeyPem()))) {
+      assertThat(c.describe().object("Task")).isPresent();
+    }
+    var otherKey = java.security.KeyPairGenerator.getInstance("RSA");
+    otherKey.initialize(2048);
+    var pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+        otherKey.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    var forged = SandboxConnections.connector(sandbox, Map.of("auth", "jwt", "secret.private_key", pem));
+    assertThat(kindOf(forged::describe)).isEqualTo(Kind.AUTHENTICATION);
+  }
+
+  @Test
   void soapLoginStillWorksForOlderOrgs() throws Exception {
     try (var c = SandboxConnections.connector(sandbox, Map.of("auth", "soap_login"))) {
       assertThat(c.describe().object("Opportunity")).hasValueSatisfying(o ->

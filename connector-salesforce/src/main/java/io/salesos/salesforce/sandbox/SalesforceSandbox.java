@@ -44,6 +44,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
   private final BulkEndpoint bulk;
   private final SandboxCredentials credentials;
   private final SandboxClock clock;
+  private final SigningKey signingKey = new SigningKey();
   private final String apiVersion;
   private final String orgId;
 
@@ -59,7 +60,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     var gate = new ApiGate(sessions, faults);
     this.soap = new SoapEndpoint(store, sessions, faults, gate, credentials, orgId);
     this.bulk = new BulkEndpoint(store, gate, faults);
-    var oauth = new OAuthEndpoint(store, sessions, credentials, orgId);
+    var oauth = new OAuthEndpoint(store, sessions, credentials, orgId, signingKey);
     var transformer = new OrgTransformer(soap, bulk, oauth, faults, apiVersion);
     var integrationUser = new HashMap<String, Object>();
     integrationUser.put("Username", b.username);
@@ -156,6 +157,11 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     return credentials.clientSecret();
   }
 
+  /** The PKCS#8 PEM key of the connected app's certificate, for the JWT bearer flow (made on first call). */
+  public String jwtPrivateKeyPem() {
+    return signingKey.privateKeyPem();
+  }
+
   public String apiVersion() {
     return apiVersion;
   }
@@ -189,6 +195,8 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
         "  OAuth token:    POST " + baseUrl() + "/services/oauth2/token  grant_type=client_credentials",
         "  client id:      " + credentials.clientId(),
         "  client secret:  " + credentials.clientSecret(),
+        "  JWT bearer:     sign with the key from SalesforceSandbox.jwtPrivateKeyPem(), iss=client id, sub=username, aud="
+            + baseUrl(),
         "  Bulk API 1.0:   " + baseUrl() + "/services/async/" + apiVersion,
         "  records:        " + recordCounts());
   }
