@@ -98,7 +98,11 @@ final class BulkEndpoint {
           }
           reply = xml(jobXml(job, apiVersion));
         } else if (parts.length == 3 && method.equals("POST")) {
-          reply = xml(batchXml(job, createBatch(job, new String(body, StandardCharsets.UTF_8))));
+          Batch created;
+          synchronized (store) {
+            created = createBatch(job, new String(body, StandardCharsets.UTF_8));
+          }
+          reply = xml(batchXml(job, created));
         } else if (parts.length == 3) {
           var sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfoList xmlns=\"" + NS + "\">");
           for (var b : job.batches.values()) {

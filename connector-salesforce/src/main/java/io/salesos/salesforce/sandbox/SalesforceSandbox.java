@@ -195,8 +195,8 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
         "  OAuth token:    POST " + baseUrl() + "/services/oauth2/token  grant_type=client_credentials",
         "  client id:      " + credentials.clientId(),
         "  client secret:  " + credentials.clientSecret(),
-        "  JWT bearer:     sign with the key from SalesforceSandbox.jwtPrivateKeyPem(), iss=client id, sub=username, aud="
-            + baseUrl(),
+        "  JWT bearer:     iss=client id, sub=username, aud=" + baseUrl()
+            + " (the signing key comes from SalesforceSandbox.jwtPrivateKeyPem())",
         "  Bulk API 1.0:   " + baseUrl() + "/services/async/" + apiVersion,
         "  records:        " + recordCounts());
   }

@@ -110,8 +110,17 @@ final class SoapEndpoint {
           }
           yield sb.append("</describeSObjectsResponse>").toString();
         }
-        case "query", "queryAll" -> query(op, text(child(operation, "queryString")), batchSize(header));
-        case "queryMore" -> queryMore(text(child(operation, "queryLocator")));
+        // reads hold the store's lock so a concurrent save never shows half-written rows
+        case "query", "queryAll" -> {
+          synchronized (store) {
+            yield query(op, text(child(operation, "queryString")), batchSize(header));
+          }
+        }
+        case "queryMore" -> {
+          synchronized (store) {
+            yield queryMore(text(child(operation, "queryLocator")));
+          }
+        }
         case "create", "update", "upsert", "delete" -> dml(op, operation, header, user);
         case "getUpdated" -> getUpdated(operation);
         case "getDeleted" -> getDeleted(operation);
