@@ -88,6 +88,27 @@ class PushTest {
   }
 
   @Test
+  void visitPlansUpsertAsEventsAndDeletesGoToTheRecycleBin() throws Exception {
+    try (var c = SandboxConnections.connector(sandbox, Map.of())) {
+      var visit = Write.upsert("plan-2026-12-01-rep1-stop1", "Salesos_Key__c", Map.of(
+          "Subject", "Visit: Summit Foods", "Type", "Visit", "Status__c", "Planned",
+          "StartDateTime", java.time.Instant.parse("2026-12-01T14:00:00Z"),
+          "EndDateTime", java.time.Instant.parse("2026-12-01T14:45:00Z")));
+      var created = c.push("Event", List.of(visit)).get(0);
+      assertThat(created.success()).isTrue();
+      assertThat(sandbox.get(created.id().orElseThrow()).orElseThrow())
+          .containsEntry("Salesos_Key__c", "plan-2026-12-01-rep1-stop1")
+          .containsEntry("StartDateTime", "2026-12-01T14:00:00.000Z");
+      var missingEnd = Write.upsert("plan-bad", "Salesos_Key__c", Map.of("Subject", "no times"));
+      var deleted = c.push("Event", List.of(Write.delete("cancel-1", created.id().orElseThrow()), missingEnd));
+      assertThat(deleted.get(0).success()).isTrue();
+      assertThat(deleted.get(1).errorCode()).contains("REQUIRED_FIELD_MISSING");
+      assertThat(sandbox.count("Event")).isZero();
+      assertThat(sandbox.countIncludingDeleted("Event")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void lockedRowsFailRetryably() throws Exception {
     sandbox.faults().lockRowsOnNext(1);
     try (var c = SandboxConnections.connector(sandbox, Map.of())) {

@@ -18,15 +18,13 @@ final class OrgTransformer implements ResponseDefinitionTransformerV2 {
   private final BulkEndpoint bulk;
   private final OAuthEndpoint oauth;
   private final SandboxFaults faults;
-  private final String apiVersion;
   private volatile String baseUrl = "";
 
-  OrgTransformer(SoapEndpoint soap, BulkEndpoint bulk, OAuthEndpoint oauth, SandboxFaults faults, String apiVersion) {
+  OrgTransformer(SoapEndpoint soap, BulkEndpoint bulk, OAuthEndpoint oauth, SandboxFaults faults) {
     this.soap = soap;
     this.bulk = bulk;
     this.oauth = oauth;
     this.faults = faults;
-    this.apiVersion = apiVersion;
   }
 
   void baseUrl(String url) {

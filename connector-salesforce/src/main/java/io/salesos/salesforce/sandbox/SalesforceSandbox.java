@@ -61,7 +61,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     this.soap = new SoapEndpoint(store, sessions, faults, gate, credentials, orgId);
     this.bulk = new BulkEndpoint(store, gate, faults);
     var oauth = new OAuthEndpoint(store, sessions, credentials, orgId, signingKey);
-    var transformer = new OrgTransformer(soap, bulk, oauth, faults, apiVersion);
+    var transformer = new OrgTransformer(soap, bulk, oauth, faults);
     var integrationUser = new HashMap<String, Object>();
     integrationUser.put("Username", b.username);
     integrationUser.put("FirstName", "Integration");

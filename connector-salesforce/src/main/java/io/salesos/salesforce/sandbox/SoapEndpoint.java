@@ -70,12 +70,12 @@ final class SoapEndpoint {
     try {
       envelope = dbf.newDocumentBuilder().parse(new ByteArrayInputStream(body)).getDocumentElement();
     } catch (Exception e) {
-      return fault("UNKNOWN_EXCEPTION", "UnexpectedErrorFault", "Unable to parse the request: " + e.getMessage(), null);
+      return fault("UNKNOWN_EXCEPTION", "UnexpectedErrorFault", "Unable to parse the request: " + e.getMessage());
     }
     var header = child(envelope, "Header");
     var operation = firstElement(child(envelope, "Body"));
     if (operation == null) {
-      return fault("UNKNOWN_EXCEPTION", "UnexpectedErrorFault", "No operation in the SOAP body", null);
+      return fault("UNKNOWN_EXCEPTION", "UnexpectedErrorFault", "No operation in the SOAP body");
     }
     var op = operation.getLocalName();
     if (op.equals("login")) {
@@ -88,7 +88,7 @@ final class SoapEndpoint {
         return Reply.of(admission.httpStatus(), "text/html", "<html><body><h1>" + admission.httpStatus()
             + "</h1>Service temporarily unavailable</body></html>");
       }
-      return fault(admission.faultCode(), "UnexpectedErrorFault", admission.faultMessage(), null);
+      return fault(admission.faultCode(), "UnexpectedErrorFault", admission.faultMessage());
     }
     var user = admission.userId();
     try {
@@ -130,7 +130,7 @@ final class SoapEndpoint {
       var reply = Reply.xml(200, envelope(result));
       return faults.takeMalformed() ? reply.truncated() : reply;
     } catch (CallFault f) {
-      return fault(f.code, f.faultType, f.getMessage(), null);
+      return fault(f.code, f.faultType, f.getMessage());
     }
   }
 
@@ -141,7 +141,7 @@ final class SoapEndpoint {
     var password = text(child(op, "password"));
     if (!credentials.username().equalsIgnoreCase(username == null ? "" : username)
         || !credentials.acceptsPassword(password)) {
-      return fault("INVALID_LOGIN", "LoginFault", "Invalid username, password, security token; or user locked out.", null);
+      return fault("INVALID_LOGIN", "LoginFault", "Invalid username, password, security token; or user locked out.");
     }
     var user = store.integrationUserId();
     var session = sessions.open(user);
@@ -512,7 +512,7 @@ final class SoapEndpoint {
         + "<soapenv:Body>" + body + "</soapenv:Body></soapenv:Envelope>";
   }
 
-  static Reply fault(String code, String faultType, String message, String extra) {
+  static Reply fault(String code, String faultType, String message) {
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
         + " xmlns:sf=\"urn:fault.partner.soap.sforce.com\" xmlns:xsi=\"" + XSI + "\"><soapenv:Body><soapenv:Fault>"
         + "<faultcode>sf:" + code + "</faultcode><faultstring>" + xmlEscape(code + ": " + message) + "</faultstring>"
@@ -520,7 +520,6 @@ final class SoapEndpoint {
         + "</sf:exceptionCode><sf:exceptionMessage>" + xmlEscape(message) + "</sf:exceptionMessage>"
         + (faultType.equals("MalformedQueryFault") || faultType.equals("InvalidFieldFault")
             ? "<sf:row>-1</sf:row><sf:column>-1</sf:column>" : "")
-        + (extra == null ? "" : extra)
         + "</sf:" + faultType + "></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
     return Reply.xml(500, xml);
   }
