@@ -3,6 +3,8 @@ package io.salesos.cli;
 import io.salesos.config.SalesosConfig;
 import io.salesos.demo.DemoOrg;
 import io.salesos.demo.DemoOrgJson;
+import io.salesos.evaluate.RuleSets;
+import io.salesos.evaluate.RulesRunner;
 import io.salesos.runtime.Connections;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.spi.ConnectorProvider;
@@ -64,6 +66,21 @@ final class DemoCommand implements Runnable {
         System.out.printf("mirrored in %.1f s: %s%n", (System.nanoTime() - t1) / 1e9, perSource);
         stats.stream().filter(s -> s.error().isPresent()).forEach(s ->
             System.out.println("  pull error " + s.source() + "/" + s.crmObject() + ": " + s.error().get()));
+        var rules = RuleSets.load(cfg.rulesDir(), RuleSets.vocabulary(runtime.connections()));
+        System.out.println("rules: " + rules.summary());
+        var runner = new RulesRunner(runtime.database(), clock);
+        for (var connection : runtime.connections()) {
+          var r = runner.run(connection, rules, false);
+          System.out.printf("  %s: %d deals evaluated, %d flagged, %d forecast downgrades, %d tasks due; %d writes queued (%d drafts for approval)%n",
+              connection.name(), r.deals(), r.flags(), r.downgraded(), r.tasks(), r.queued(), r.drafts());
+        }
+        long t2 = System.nanoTime();
+        var push = runtime.engine().drain();
+        System.out.printf("pushed in %.1f s: %d written, %d failed, %d dead-lettered, %d conflicts%n", (System.nanoTime() - t2) / 1e9,
+            push.written(), push.failed(), push.dead(), push.conflicts());
+        for (var e : sandboxes.entrySet()) {
+          System.out.println("read back from the " + e.getKey() + " sandbox: " + e.getValue().summary());
+        }
         if (once) {
           return;
         }

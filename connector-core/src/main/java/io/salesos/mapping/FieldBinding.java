@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * One CRM field bound to one canonical field, with its type, an optional id prefix for
- * polymorphic references, and an optional translation of values (CRM value to canonical value).
+ * polymorphic references, an optional translation of values (CRM value to canonical value), and
+ * whether salesos may write it (a derived field such as Salesforce's Task.AccountId is read only).
  */
 public record FieldBinding(
     String crmField,
@@ -15,7 +16,8 @@ public record FieldBinding(
     FieldType type,
     Optional<String> idPrefix,
     Map<String, String> values,
-    Optional<String> defaultValue) {
+    Optional<String> defaultValue,
+    boolean readOnly) {
 
   public FieldBinding {
     Objects.requireNonNull(crmField, "crmField");

@@ -77,7 +77,13 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
       if (!CRM_NAME.matcher(crmField).matches()) {
         throw crmFieldNode.error("'" + crmField + "' is not a valid CRM field name (letters, digits, '_' and '.')");
       }
-      fields.add(binding(canonical, crmField, crmFieldNode));
+      if (crmFieldNode.isSequence()) {
+        for (var item : crmFieldNode.items()) {
+          fields.add(binding(canonical, crmField, item));
+        }
+      } else {
+        fields.add(binding(canonical, crmField, crmFieldNode));
+      }
     }
     var constants = new LinkedHashMap<String, Object>();
     var constantTypes = new LinkedHashMap<String, FieldType>();
@@ -104,9 +110,9 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
       var type = CanonicalSchema.standardType(canonicalObject, canonical).orElseThrow(() -> n.error(
           "'" + canonical + "' is not a standard field of " + canonicalObject + "; declare it as {canonical: "
               + canonical + ", type: string|decimal|...}"));
-      return new FieldBinding(crmField, canonical, type, Optional.empty(), Map.of(), Optional.empty());
+      return new FieldBinding(crmField, canonical, type, Optional.empty(), Map.of(), Optional.empty(), false);
     }
-    n.allowOnly(Set.of("canonical", "type", "id_prefix", "values", "default"));
+    n.allowOnly(Set.of("canonical", "type", "id_prefix", "values", "default", "read_only"));
     var canonical = canonicalName(n.require("canonical"));
     var standard = CanonicalSchema.standardType(canonicalObject, canonical);
     FieldType type;
@@ -126,7 +132,7 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
     var values = new LinkedHashMap<String, String>();
     n.get("values").entries().forEach((k, v) -> values.put(k, v.asString()));
     return new FieldBinding(crmField, canonical, type, n.get("id_prefix").asOptionalString(), values,
-        n.get("default").asOptionalString());
+        n.get("default").asOptionalString(), n.get("read_only").asBoolean(false));
   }
 
   private static String crmName(YamlNode n) {

@@ -37,8 +37,14 @@ public record ObjectMapping(
     return m;
   }
 
+  /** The first binding of a canonical field (for reads and for naming the CRM field). */
   public Optional<FieldBinding> bindingFor(String canonicalField) {
     return fields.stream().filter(f -> f.canonicalField().equals(canonicalField)).findFirst();
+  }
+
+  /** The bindings a write of this canonical field may use, in mapping order. */
+  List<FieldBinding> writableBindings(String canonicalField) {
+    return fields.stream().filter(f -> f.canonicalField().equals(canonicalField) && !f.readOnly()).toList();
   }
 
   /**
@@ -64,16 +70,32 @@ public record ObjectMapping(
     return out;
   }
 
-  /** The CRM field values of canonical values, for a write; unmapped canonical fields are refused. */
+  /**
+   * The CRM field values of canonical values, for a write. A polymorphic CRM field bound to
+   * several canonical fields (Salesforce WhatId: deal or account) takes the first one, in mapping
+   * order, that has a value and fits its id prefix. A canonical field with no writable CRM field is
+   * refused, naming it.
+   */
   public Map<String, Object> toCrm(Map<String, Object> canonical) {
+    for (var name : canonical.keySet()) {
+      if (!constants.containsKey(name) && writableBindings(name).isEmpty()) {
+        throw new IllegalArgumentException("the mapping of " + crmObject + " has no writable CRM field for canonical field '"
+            + name + "'");
+      }
+    }
     var out = new LinkedHashMap<String, Object>();
-    for (var e : canonical.entrySet()) {
-      if (constants.containsKey(e.getKey())) {
+    for (var b : fields) {
+      if (b.readOnly() || !canonical.containsKey(b.canonicalField()) || constants.containsKey(b.canonicalField())) {
         continue;
       }
-      var binding = bindingFor(e.getKey()).orElseThrow(() -> new IllegalArgumentException(
-          "the mapping of " + crmObject + " has no CRM field for canonical field '" + e.getKey() + "'"));
-      out.put(binding.crmField(), binding.write(e.getValue()));
+      var value = canonical.get(b.canonicalField());
+      if (out.get(b.crmField()) != null) {
+        continue;
+      }
+      if (value != null && b.idPrefix().isPresent() && !value.toString().startsWith(b.idPrefix().get())) {
+        continue;
+      }
+      out.put(b.crmField(), b.write(value));
     }
     return out;
   }

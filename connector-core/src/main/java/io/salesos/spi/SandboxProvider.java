@@ -24,6 +24,14 @@ public interface SandboxProvider {
      */
     Map<String, String> connectionSettings();
 
+    /**
+     * What salesos has written into this CRM, counted from the sandbox's own records (not from
+     * salesos's counters): deals carrying salesos flags, tasks and visit plans it created.
+     */
+    default Map<String, Long> summary() {
+      return Map.of();
+    }
+
     /** Lines a person needs to connect another client (URL, user, password or token). */
     String describe();
 

@@ -106,11 +106,13 @@ final class OrgSchema {
         .ro("CloseDate", "date").ro("Probability", "percent").ro("ForecastCategory", "picklist"));
     add(new Builder("Task", "Task", "00T").createable(true)
         .ref("WhatId", "Opportunity", "Account").ref("WhoId", "Contact", "Lead").ref("OwnerId", "User")
+        .ro("AccountId", "reference")
         .f("Subject", "string", 255).f("ActivityDate", "date", 0).f("Status", "picklist", 0)
         .f("Priority", "picklist", 0).f("Type", "picklist", 0).f("Description", "textarea", 32000)
         .externalId("Salesos_Key__c", 255));
     add(new Builder("Event", "Event", "00U").createable(true)
         .ref("WhatId", "Opportunity", "Account").ref("WhoId", "Contact", "Lead").ref("OwnerId", "User")
+        .ro("AccountId", "reference")
         .f("Subject", "string", 255).f("StartDateTime", "datetime", 0).f("EndDateTime", "datetime", 0)
         .f("Location", "string", 255).f("Type", "picklist", 0).f("Description", "textarea", 32000)
         .custom("Status__c", "picklist", 0, "Planned", "Completed", "Cancelled")

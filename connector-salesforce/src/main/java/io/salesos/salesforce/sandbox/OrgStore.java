@@ -181,6 +181,9 @@ final class OrgStore {
     if (def.name().equals("Contact") || def.name().equals("Lead") || def.name().equals("User")) {
       row.values.put("Name", fullName(row.values));
     }
+    if (def.name().equals("Task") || def.name().equals("Event")) {
+      deriveActivityAccount(row.values);
+    }
     put(row);
     return row;
   }
@@ -430,6 +433,9 @@ final class OrgStore {
     if (s.after().containsKey("LastName")) {
       s.after().put("Name", fullName(s.after()));
     }
+    if (s.type().name().equals("Task") || s.type().name().equals("Event")) {
+      deriveActivityAccount(s.after());
+    }
     for (var rule : rules) {
       if (rule.object().equalsIgnoreCase(s.type().name()) && rule.failsWhen().test(s.after())) {
         return new SaveError("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.message(), List.of());
@@ -548,6 +554,25 @@ final class OrgStore {
   /** Seeds one history row at a past instant (the demo's stage history). */
   synchronized void seedHistory(Row opp, Instant at) {
     addHistory(opp, at, (String) opp.get("OwnerId"));
+  }
+
+  /**
+   * Task and Event AccountId, as Salesforce derives it: the account named by WhatId, or the account
+   * of the opportunity it names, or else the account of the contact in WhoId.
+   */
+  void deriveActivityAccount(Map<String, Object> values) {
+    Object account = null;
+    var what = (String) values.get("WhatId");
+    if (what != null && what.startsWith("001")) {
+      account = what;
+    } else if (what != null && what.startsWith("006")) {
+      account = find(what).map(r -> r.values.get("AccountId")).orElse(null);
+    }
+    var who = (String) values.get("WhoId");
+    if (account == null && who != null && who.startsWith("003")) {
+      account = find(who).map(r -> r.values.get("AccountId")).orElse(null);
+    }
+    values.put("AccountId", account);
   }
 
   /** IsClosed, IsWon, Probability and ForecastCategoryName follow StageName unless the caller set them. */

@@ -249,6 +249,24 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     return this;
   }
 
+  @Override
+  public Map<String, Long> summary() {
+    var out = new LinkedHashMap<String, Long>();
+    out.put("opportunities flagged", store.scan("Opportunity", false).stream()
+        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Flags__c").orElseThrow()))).count());
+    out.put("opportunities with an evidence-adjusted category", store.scan("Opportunity", false).stream()
+        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Forecast_Category__c").orElseThrow()))).count());
+    out.put("tasks created by salesos", store.scan("Task", false).stream()
+        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Key__c").orElseThrow()))).count());
+    out.put("visit events planned by salesos", store.scan("Event", false).stream()
+        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Key__c").orElseThrow()))).count());
+    return out;
+  }
+
+  private static boolean notBlank(Object v) {
+    return v != null && !v.toString().isBlank();
+  }
+
   public int count(String sobject) {
     return store.count(sobject, false);
   }

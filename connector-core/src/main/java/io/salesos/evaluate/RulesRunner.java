@@ -1,0 +1,263 @@
+package io.salesos.evaluate;
+
+import io.salesos.mapping.ObjectMapping;
+import io.salesos.mirror.CanonicalJson;
+import io.salesos.mirror.Database;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.OutboxStore;
+import io.salesos.outbox.WriteKind;
+import io.salesos.rules.Change;
+import io.salesos.rules.CurrentState;
+import io.salesos.rules.DesiredState;
+import io.salesos.rules.ForecastRollup;
+import io.salesos.rules.Reconciler;
+import io.salesos.rules.RuleEvaluator;
+import io.salesos.rules.RuleSet;
+import io.salesos.rules.WriteDecision;
+import io.salesos.spi.Write;
+import io.salesos.sync.CrmConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One rules run for one connection: reads the mirror, evaluates the rule set, reconciles the
+ * desired state against what the mirror holds, and queues only the differences in the outbox
+ * (auto writes pending, drafts waiting for approval, "off" writes nowhere). Stores the run and
+ * the forecast snapshot, so accuracy can be checked later against what closed.
+ */
+public final class RulesRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(RulesRunner.class);
+
+  private final Database database;
+  private final OutboxStore outbox;
+  private final Clock clock;
+
+  public RulesRunner(Database database, Clock clock) {
+    this.database = database;
+    this.outbox = new OutboxStore(database, clock);
+    this.clock = clock;
+  }
+
+  /** What a run did. */
+  public record RunResult(String runId, String source, int deals, int flags, int downgraded, int tasks,
+      int queued, int drafts, DesiredState desired, List<Change> changes) {}
+
+  /** Evaluates and reconciles; with {@code dryRun} nothing is queued or stored. */
+  public RunResult run(CrmConnection connection, RuleSet rules, boolean dryRun) {
+    var now = clock.instant();
+    var runId = "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now) + "-" + connection.name();
+    var source = new MirrorContextSource(database, connection.name(), now);
+    var desired = new RuleEvaluator(rules).evaluate(source, now);
+    var current = currentState(connection.name());
+    var changes = Reconciler.reconcile(desired, current, rules.writePolicy());
+    var entries = new ArrayList<OutboxEntry>();
+    var ruleHash = rules.version();
+    for (var change : changes) {
+      if (change.decision() == WriteDecision.OFF) {
+        continue;
+      }
+      toEntry(change, connection, source, runId, ruleHash).ifPresent(entries::add);
+    }
+    int queued = 0;
+    int drafts = (int) entries.stream().filter(e -> e.status() == OutboxEntry.Status.DRAFT).count();
+    int downgraded = (int) desired.forecasts().stream().filter(f -> !f.supportedCategory().equals(f.calledCategory())).count();
+    if (!dryRun) {
+      storeRun(runId, connection.name(), now, rules, desired, entries.size(), "running");
+      queued = outbox.enqueue(entries);
+      storeSnapshot(runId, connection.name(), now, desired, source);
+      storeRun(runId, connection.name(), now, rules, desired, queued, "done");
+    }
+    log.info("event=rules_run run={} source={} deals={} flagged={} downgraded={} tasks={} changes={} queued={} drafts={}",
+        runId, connection.name(), desired.evaluatedDealIds().size(), desired.flags().size(), downgraded, desired.tasks().size(),
+        changes.size(), queued, drafts);
+    return new RunResult(runId, connection.name(), desired.evaluatedDealIds().size(), desired.flags().size(), downgraded,
+        desired.tasks().size(), queued, drafts, desired, changes);
+  }
+
+  private Optional<OutboxEntry> toEntry(Change change, CrmConnection connection, MirrorContextSource source, String runId,
+      String ruleHash) {
+    var status = change.decision() == WriteDecision.DRAFT ? OutboxEntry.Status.DRAFT : OutboxEntry.Status.PENDING;
+    var ruleId = Optional.of(change instanceof Change.CreateTask t ? t.task().ruleId()
+        : change instanceof Change.FlagsChanged ? "flags" : "forecast");
+    OutboxEntry entry;
+    if (change instanceof Change.FlagsChanged f) {
+        var crmObject = source.dealCrmObject(f.dealId()).orElse(null);
+        if (crmObject == null) {
+          return Optional.empty();
+        }
+        // keyed by the deal's version: the same decision on the same record version is one write
+        var key = versionedKey(change.key(), source.dealVersion(f.dealId()));
+        entry = OutboxEntry.queued(key, connection.name(), crmObject, "deal", Optional.of(f.dealId()), Write.Kind.UPDATE,
+            WriteKind.FLAG, change.fields(), Map.of("salesos_flags", f.before()), ruleId, Optional.of(ruleHash),
+            Optional.of(runId), "rules");
+    } else if (change instanceof Change.ForecastCategoryChanged f) {
+        var crmObject = source.dealCrmObject(f.dealId()).orElse(null);
+        if (crmObject == null) {
+          return Optional.empty();
+        }
+        var key = versionedKey(change.key(), source.dealVersion(f.dealId()));
+        entry = OutboxEntry.queued(key, connection.name(), crmObject, "deal", Optional.of(f.dealId()), Write.Kind.UPDATE,
+            WriteKind.FORECAST, change.fields(), Map.of("salesos_forecast_category", f.before()), ruleId,
+            Optional.of(ruleHash), Optional.of(runId), "rules");
+    } else {
+        var t = (Change.CreateTask) change;
+        var target = activityTarget(connection, "task");
+        if (target.isEmpty()) {
+          log.warn("event=no_task_object source={} reason=\"the mapping has no activity object with salesos_key\"", connection.name());
+          return Optional.empty();
+        }
+        var fields = new HashMap<String, Object>(t.fields());
+        fields.remove("salesos_key");
+        entry = OutboxEntry.queued(t.key(), connection.name(), target.get().crmObject(), "activity", Optional.empty(),
+            Write.Kind.UPSERT, WriteKind.TASK, fields, Map.of(), ruleId, Optional.of(ruleHash), Optional.of(runId), "rules");
+    }
+    return Optional.of(entry.withStatus(status));
+  }
+
+  /**
+   * The CRM object new activities of {@code kind} are created in: the activity mapping that sets
+   * that kind as a constant (HubSpot tasks), else one whose kind field defaults to it (Salesforce
+   * Task), else any activity mapping with an external key.
+   */
+  public static Optional<ObjectMapping> activityTarget(CrmConnection connection, String kind) {
+    var candidates = connection.mapping().forCanonical("activity").stream()
+        .filter(m -> m.bindingFor("salesos_key").isPresent()).toList();
+    return candidates.stream().filter(m -> kind.equals(m.constants().get("kind"))).findFirst()
+        .or(() -> candidates.stream().filter(m -> m.bindingFor("kind").flatMap(b -> b.defaultValue()).map(kind::equals).orElse(false)).findFirst())
+        .or(() -> candidates.stream().filter(m -> m.bindingFor("kind").map(b -> b.values().containsValue(kind)).orElse(false)).findFirst())
+        .or(() -> candidates.stream().findFirst());
+  }
+
+  static String versionedKey(String key, Optional<Instant> version) {
+    try {
+      var d = MessageDigest.getInstance("SHA-256").digest((key + "@" + version.map(Instant::toString).orElse("-"))
+          .getBytes(StandardCharsets.UTF_8));
+      return "d:" + HexFormat.of().formatHex(d).substring(0, 40);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private CurrentState currentState(String source) {
+    var flags = new HashMap<String, String>();
+    var categories = new HashMap<String, String>();
+    var keys = new HashSet<String>();
+    try (var c = database.connection()) {
+      try (var ps = c.prepareStatement("SELECT `id`, `salesos_flags`, `salesos_forecast_category` FROM `deal` WHERE `source` = ? AND `deleted` = FALSE")) {
+        ps.setString(1, source);
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (rs.getString(2) != null) {
+              flags.put(rs.getString(1), rs.getString(2));
+            }
+            if (rs.getString(3) != null) {
+              categories.put(rs.getString(1), rs.getString(3));
+            }
+          }
+        }
+      }
+      try (var ps = c.prepareStatement("SELECT `salesos_key` FROM `activity` WHERE `source` = ? AND `salesos_key` IS NOT NULL")) {
+        ps.setString(1, source);
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            keys.add(rs.getString(1));
+          }
+        }
+      }
+      try (var ps = c.prepareStatement("SELECT idem_key FROM outbox WHERE source = ? AND write_kind = 'task'"
+          + " AND status IN ('pending','draft','held','done')")) {
+        ps.setString(1, source);
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            keys.add(rs.getString(1));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read salesos's earlier writes from the mirror: " + e.getMessage(), e);
+    }
+    return new CurrentState(flags, categories, keys);
+  }
+
+  private void storeRun(String runId, String source, Instant now, RuleSet rules, DesiredState desired, int queued, String status) {
+    try (var c = database.connection();
+        var ps = c.prepareStatement("INSERT INTO rule_run (run_id, source, started_at, finished_at, rule_set_hash, deals, flags, tasks,"
+            + " writes_queued, status, rule_hits) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE finished_at = VALUES(finished_at),"
+            + " writes_queued = VALUES(writes_queued), status = VALUES(status)")) {
+      ps.setString(1, runId);
+      ps.setString(2, source);
+      ps.setTimestamp(3, Timestamp.from(now));
+      ps.setTimestamp(4, status.equals("done") ? Timestamp.from(clock.instant()) : null);
+      ps.setString(5, rules.version().length() > 64 ? rules.version().substring(0, 64) : rules.version());
+      ps.setInt(6, desired.evaluatedDealIds().size());
+      ps.setInt(7, desired.flags().size());
+      ps.setInt(8, desired.tasks().size());
+      ps.setInt(9, queued);
+      ps.setString(10, status);
+      ps.setString(11, CanonicalJson.write(desired.ruleHits()));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record the rules run: " + e.getMessage(), e);
+    }
+  }
+
+  private void storeSnapshot(String runId, String source, Instant now, DesiredState desired, MirrorContextSource mirror) {
+    var ownerOfDeal = new HashMap<String, String>();
+    mirror.deals().forEach(d -> ownerOfDeal.put(d.id(), d.deal().string("owner_id").orElse("")));
+    var managerOf = new HashMap<String, String>();
+    mirror.owners().forEach(o -> managerOf.put(o.id(), o.string("manager_id").orElse("")));
+    var downgradedBy = new HashMap<String, Integer>();
+    for (var f : desired.forecasts()) {
+      if (!f.supportedCategory().equals(f.calledCategory())) {
+        var rep = ownerOfDeal.getOrDefault(f.dealId(), "");
+        downgradedBy.merge("REP:" + rep, 1, Integer::sum);
+        downgradedBy.merge("MANAGER:" + managerOf.getOrDefault(rep, ""), 1, Integer::sum);
+        downgradedBy.merge("TEAM:", 1, Integer::sum);
+      }
+    }
+    var date = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    var period = date.getYear() + "-Q" + ((date.getMonthValue() - 1) / 3 + 1);
+    try (var c = database.connection();
+        var ps = c.prepareStatement("INSERT INTO forecast_snapshot (run_id, source, taken_at, level, subject_id, subject_name, period,"
+            + " called_commit, called_best, adjusted_commit, adjusted_best, deals, downgraded) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            + " ON DUPLICATE KEY UPDATE called_commit = VALUES(called_commit)")) {
+      for (var r : desired.rollups()) {
+        ps.setString(1, runId);
+        ps.setString(2, source);
+        ps.setTimestamp(3, Timestamp.from(now));
+        ps.setString(4, r.level().name().toLowerCase());
+        ps.setString(5, r.id().isEmpty() ? "team" : r.id());
+        ps.setString(6, r.name());
+        ps.setString(7, period);
+        ps.setBigDecimal(8, r.called("Commit"));
+        ps.setBigDecimal(9, r.called("Best Case"));
+        ps.setBigDecimal(10, r.adjusted("Commit"));
+        ps.setBigDecimal(11, r.adjusted("Best Case"));
+        ps.setInt(12, r.deals());
+        var key = r.level() == ForecastRollup.Level.TEAM ? "TEAM:" : r.level().name() + ":" + r.id();
+        ps.setInt(13, downgradedBy.getOrDefault(key, 0));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not store the forecast snapshot: " + e.getMessage(), e);
+    }
+  }
+}
