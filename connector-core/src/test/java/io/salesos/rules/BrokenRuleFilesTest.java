@@ -55,8 +55,16 @@ class BrokenRuleFilesTest {
       """)
   void brokenFileIsRejectedAtItsFileAndLine(String broken, String file, int line, int column, String message)
       throws IOException {
-    var files = TestRules.defaultFiles();
+    // the broken file, plus the default write policy (always required) and, for a broken write
+    // policy, the default exit criteria whose flag writes it must allow
+    var defaults = TestRules.defaultFiles();
+    var files = new java.util.TreeMap<String, String>();
+    files.put(RuleSetLoader.WRITE_POLICY, defaults.get(RuleSetLoader.WRITE_POLICY));
+    files.put(RuleSetLoader.EXIT_CRITERIA, defaults.get(RuleSetLoader.EXIT_CRITERIA));
     var target = broken.substring(broken.indexOf("--") + 2);
+    if (!target.equals(RuleSetLoader.WRITE_POLICY)) {
+      files.remove(RuleSetLoader.EXIT_CRITERIA);
+    }
     files.put(target, Files.readString(Path.of("src/test/resources/rules/broken", broken)));
 
     var result = LOADER.load("rules", files);
