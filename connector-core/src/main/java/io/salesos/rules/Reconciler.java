@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * Diffs desired state against what the mirror holds and returns only the writes that change
@@ -33,7 +32,7 @@ public final class Reconciler {
     var want = new HashMap<String, String>();
     desired.flags().forEach(f -> want.put(f.dealId(), f.text()));
     // a deal that was evaluated and has no flags now must have its old flags cleared
-    for (var id : new TreeSet<>(desired.evaluatedDealIds())) {
+    for (var id : desired.evaluatedDealIds()) {
       var after = want.getOrDefault(id, "");
       var before = current.flagsByDeal().getOrDefault(id, "");
       if (!normalize(before).equals(after)) {
@@ -49,7 +48,7 @@ public final class Reconciler {
     }
     var want = new HashMap<String, String>();
     desired.forecasts().forEach(f -> want.put(f.dealId(), f.supportedCategory()));
-    for (var id : new TreeSet<>(desired.evaluatedDealIds())) {
+    for (var id : desired.evaluatedDealIds()) {
       var after = want.getOrDefault(id, "");
       var before = current.forecastCategoryByDeal().getOrDefault(id, "");
       if (!before.strip().equals(after)) {

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -57,9 +56,9 @@ public final class RuleEvaluator {
 
     var flags = new ArrayList<DealFlags>();
     var forecasts = new ArrayList<AdjustedForecast>();
-    var tasks = new TreeMap<String, TaskToCreate>();
+    var tasks = new HashMap<String, TaskToCreate>();
     var hits = new TreeMap<String, Long>();
-    var evaluated = new TreeSet<String>();
+    var evaluated = new ArrayList<String>(deals.size());
     var contributions = new ArrayList<Contribution>();
     for (var o : deals) {
       evaluated.add(o.dealId());
@@ -79,7 +78,7 @@ public final class RuleEvaluator {
     forecasts.sort(Comparator.comparing(AdjustedForecast::dealId));
     var taskList = new ArrayList<>(tasks.values());
     taskList.sort(Comparator.comparing(TaskToCreate::ownerId).thenComparing(TaskToCreate::key));
-    return new DesiredState(now, rules.version(), evaluated, flags, forecasts, taskList,
+    return new DesiredState(now, rules.version(), new java.util.TreeSet<>(evaluated), flags, forecasts, taskList,
         rollups(contributions, source.owners()), hits);
   }
 

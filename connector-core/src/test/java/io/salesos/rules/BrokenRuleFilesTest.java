@@ -52,6 +52,8 @@ class BrokenRuleFilesTest {
       31-unknown-object--write-policy.yaml              | write-policy.yaml  | 7  | 3  | unknown canonical object 'opportunity'
       32-bad-decision--write-policy.yaml                | write-policy.yaml  | 4  | 9  | 'sometimes' is not a write decision
       33-file-name-typo--exit-critera.yaml              | exit-critera.yaml  | 1  | 1  | did you mean 'exit-criteria.yaml'?
+      34-unknown-stage-in-expression--follow-up.yaml    | follow-up.yaml     | 4  | 37 | unknown stage 'Qualfication'; did you mean 'Qualification'?
+      35-unknown-category-in-expression--forecast.yaml  | forecast.yaml      | 4  | 42 | unknown forecast category 'Comitt'
       """)
   void brokenFileIsRejectedAtItsFileAndLine(String broken, String file, int line, int column, String message)
       throws IOException {
