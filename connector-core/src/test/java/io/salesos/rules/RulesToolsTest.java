@@ -59,6 +59,21 @@ class RulesToolsTest {
   }
 
   @Test
+  void dryRunListsEveryWriteWithItsDecisionAndTheForecast() {
+    var rules = TestRules.defaults();
+    var deal = new TestRules.Deal("D9").map(null).lastVisit(60, true).build();
+    var desired = new RuleEvaluator(rules).evaluate(
+        InMemoryContextSource.ofDeals(java.util.List.of(deal), java.util.List.of(deal.owner())), TestRules.NOW);
+    var changes = Reconciler.reconcile(desired, CurrentState.empty(), rules.writePolicy());
+    var text = DryRunReport.render(desired, changes);
+    assertThat(text).contains("1 deals evaluated, " + changes.size() + " writes")
+        .contains("flag      auto  deal     D9           salesos_flags=FORECAST_NOT_SUPPORTED")
+        .contains("forecast  draft deal     D9           salesos_forecast_category=Pipeline")
+        .contains("task      auto  activity (new)")
+        .contains("Commit 50000.00 -> 0.00;");
+  }
+
+  @Test
   void routingRulesGiveTheRepDayAndAVisitValue() {
     var routing = TestRules.defaults().routing().orElseThrow();
     var day = routing.repDay("anyone");
