@@ -26,7 +26,7 @@ public record DesiredState(
     forecasts = List.copyOf(forecasts);
     tasks = List.copyOf(tasks);
     rollups = List.copyOf(rollups);
-    ruleHits = Map.copyOf(ruleHits);
+    ruleHits = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(ruleHits));
   }
 
   /** All conclusions as one list, flags first. */

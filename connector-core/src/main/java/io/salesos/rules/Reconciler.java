@@ -63,11 +63,12 @@ public final class Reconciler {
     if (decision == WriteDecision.OFF || !policy.allows(CanonicalSchema.ACTIVITY, "salesos_key")) {
       return;
     }
+    var allowedFields = policy.allow().getOrDefault(CanonicalSchema.ACTIVITY, java.util.Set.of());
     for (var t : desired.tasks()) {
       if (current.taskKeys().contains(t.key())) {
         continue;
       }
-      var all = new LinkedHashMap<String, Object>();
+      var all = new LinkedHashMap<String, Object>(32);
       all.put("kind", "task");
       all.put("status", "planned");
       all.put("subject", t.subject());
@@ -78,15 +79,12 @@ public final class Reconciler {
       t.dealId().ifPresent(v -> all.put("deal_id", v));
       t.accountId().ifPresent(v -> all.put("account_id", v));
       t.contactId().ifPresent(v -> all.put("contact_id", v));
-      new java.util.TreeMap<>(t.extraFields()).forEach(all::putIfAbsent);
+      if (!t.extraFields().isEmpty()) {
+        new java.util.TreeMap<>(t.extraFields()).forEach(all::putIfAbsent);
+      }
       all.put("salesos_key", t.key());
-      var allowed = new LinkedHashMap<String, Object>();
-      all.forEach((f, v) -> {
-        if (policy.allows(CanonicalSchema.ACTIVITY, f)) {
-          allowed.put(f, v);
-        }
-      });
-      out.add(new Change.CreateTask(t, decision, allowed));
+      all.keySet().retainAll(allowedFields);
+      out.add(new Change.CreateTask(t, decision, all));
     }
   }
 

@@ -57,7 +57,7 @@ public final class RuleEvaluator {
     var flags = new ArrayList<DealFlags>();
     var forecasts = new ArrayList<AdjustedForecast>();
     var tasks = new HashMap<String, TaskToCreate>();
-    var hits = new TreeMap<String, Long>();
+    var hits = new HashMap<String, Long>();
     var evaluated = new ArrayList<String>(deals.size());
     var contributions = new ArrayList<Contribution>();
     for (var o : deals) {
