@@ -48,11 +48,11 @@ public final class RuleEvaluator {
   public DesiredState evaluate(ContextSource source, Instant now) {
     var late = RuleFunctions.atNow(now);
     var deals = source.deals().parallel().map(d -> evaluateDeal(d, now, late)).collect(Collectors.toList());
-    var others = Stream.of(source.contacts(), source.accounts(), source.activities())
+    // gathered into a list first: a parallel stream over flatMap runs the inner streams on one thread
+    var subjects = Stream.of(source.contacts(), source.accounts(), source.activities())
         .flatMap(s -> s.map(x -> (Subject) x))
-        .parallel()
-        .map(s -> followUps(s, now, late))
         .collect(Collectors.toList());
+    var others = subjects.parallelStream().map(s -> followUps(s, now, late)).collect(Collectors.toList());
 
     var flags = new ArrayList<DealFlags>();
     var forecasts = new ArrayList<AdjustedForecast>();
