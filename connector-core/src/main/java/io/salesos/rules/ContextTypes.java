@@ -12,8 +12,8 @@ import dev.cel.common.types.StructType;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.AbstractList;
 import java.util.AbstractMap;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -129,18 +129,12 @@ final class ContextTypes implements CelTypeProvider {
     if (subject instanceof DealContext d) {
         m.put("deal", view(d.deal()));
         m.put("account", view(d.account()));
-        m.put("contacts", new AbstractList<Object>() {
-          @Override
-          public Object get(int i) {
-            var dc = d.contacts().get(i);
-            return new RecordView(dc.contact(), dc.role(), dc.primary());
-          }
-
-          @Override
-          public int size() {
-            return d.contacts().size();
-          }
-        });
+        var contacts = new Object[d.contacts().size()];
+        for (int i = 0; i < contacts.length; i++) {
+          var dc = d.contacts().get(i);
+          contacts[i] = new RecordView(dc.contact(), dc.role(), dc.primary());
+        }
+        m.put("contacts", Arrays.asList(contacts));
         m.put("activities", views(d.activities()));
         m.put("stage_history", views(d.stageHistory()));
         m.put("owner", view(d.owner()));
@@ -171,17 +165,12 @@ final class ContextTypes implements CelTypeProvider {
   }
 
   static List<Object> views(List<CrmRecord> records) {
-    return new AbstractList<>() {
-      @Override
-      public Object get(int i) {
-        return view(records.get(i));
-      }
-
-      @Override
-      public int size() {
-        return records.size();
-      }
-    };
+    // built once per activation: rules iterate these lists many times per subject
+    var out = new Object[records.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = view(records.get(i));
+    }
+    return Arrays.asList(out);
   }
 
   /** Converts a stored value to what CEL expects for it. */

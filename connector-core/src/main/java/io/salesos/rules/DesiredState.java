@@ -3,7 +3,6 @@ package io.salesos.rules;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Everything one evaluation concluded, in a deterministic order: flags per deal (deals without
@@ -13,7 +12,7 @@ import java.util.Set;
 public record DesiredState(
     Instant now,
     String ruleSetVersion,
-    Set<String> evaluatedDealIds,
+    java.util.SortedSet<String> evaluatedDealIds,
     List<DealFlags> flags,
     List<AdjustedForecast> forecasts,
     List<TaskToCreate> tasks,
@@ -21,12 +20,13 @@ public record DesiredState(
     Map<String, Long> ruleHits) {
 
   public DesiredState {
-    evaluatedDealIds = Set.copyOf(evaluatedDealIds);
+    // sorted once here: reconcile walks it in order for every kind of deal write
+    evaluatedDealIds = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(evaluatedDealIds));
     flags = List.copyOf(flags);
     forecasts = List.copyOf(forecasts);
     tasks = List.copyOf(tasks);
     rollups = List.copyOf(rollups);
-    ruleHits = Map.copyOf(ruleHits);
+    ruleHits = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(ruleHits));
   }
 
   /** All conclusions as one list, flags first. */

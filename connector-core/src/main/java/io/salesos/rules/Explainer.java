@@ -43,7 +43,9 @@ public final class Explainer {
     var verdict = evaluator.supported(called, act, late);
     out.append("forecast: called ").append(called.isEmpty() ? "?" : called)
         .append(", evidence supports ").append(verdict.supported()).append('\n');
-    for (var cat : rules.vocabulary().forecastCategories()) {
+    var categories = new ArrayList<>(rules.vocabulary().forecastCategories());
+    java.util.Collections.reverse(categories);
+    for (var cat : categories) {
       for (var r : rules.forecast().byCategory().getOrDefault(cat, List.of())) {
         boolean ok = r.require().test(act, late);
         line(out, ok ? "PASS" : "FAIL", cat + ": " + r.id() + (ok ? "" : " (" + r.reason().render(act, late) + ")"),

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * Diffs desired state against what the mirror holds and returns only the writes that change
@@ -33,7 +32,7 @@ public final class Reconciler {
     var want = new HashMap<String, String>();
     desired.flags().forEach(f -> want.put(f.dealId(), f.text()));
     // a deal that was evaluated and has no flags now must have its old flags cleared
-    for (var id : new TreeSet<>(desired.evaluatedDealIds())) {
+    for (var id : desired.evaluatedDealIds()) {
       var after = want.getOrDefault(id, "");
       var before = current.flagsByDeal().getOrDefault(id, "");
       if (!normalize(before).equals(after)) {
@@ -49,7 +48,7 @@ public final class Reconciler {
     }
     var want = new HashMap<String, String>();
     desired.forecasts().forEach(f -> want.put(f.dealId(), f.supportedCategory()));
-    for (var id : new TreeSet<>(desired.evaluatedDealIds())) {
+    for (var id : desired.evaluatedDealIds()) {
       var after = want.getOrDefault(id, "");
       var before = current.forecastCategoryByDeal().getOrDefault(id, "");
       if (!before.strip().equals(after)) {
@@ -64,11 +63,12 @@ public final class Reconciler {
     if (decision == WriteDecision.OFF || !policy.allows(CanonicalSchema.ACTIVITY, "salesos_key")) {
       return;
     }
+    var allowedFields = policy.allow().getOrDefault(CanonicalSchema.ACTIVITY, java.util.Set.of());
     for (var t : desired.tasks()) {
       if (current.taskKeys().contains(t.key())) {
         continue;
       }
-      var all = new LinkedHashMap<String, Object>();
+      var all = new LinkedHashMap<String, Object>(32);
       all.put("kind", "task");
       all.put("status", "planned");
       all.put("subject", t.subject());
@@ -79,15 +79,12 @@ public final class Reconciler {
       t.dealId().ifPresent(v -> all.put("deal_id", v));
       t.accountId().ifPresent(v -> all.put("account_id", v));
       t.contactId().ifPresent(v -> all.put("contact_id", v));
-      new java.util.TreeMap<>(t.extraFields()).forEach(all::putIfAbsent);
+      if (!t.extraFields().isEmpty()) {
+        new java.util.TreeMap<>(t.extraFields()).forEach(all::putIfAbsent);
+      }
       all.put("salesos_key", t.key());
-      var allowed = new LinkedHashMap<String, Object>();
-      all.forEach((f, v) -> {
-        if (policy.allows(CanonicalSchema.ACTIVITY, f)) {
-          allowed.put(f, v);
-        }
-      });
-      out.add(new Change.CreateTask(t, decision, allowed));
+      all.keySet().retainAll(allowedFields);
+      out.add(new Change.CreateTask(t, decision, all));
     }
   }
 

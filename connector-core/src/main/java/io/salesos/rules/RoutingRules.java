@@ -43,6 +43,10 @@ public final class RoutingRules {
     this.rural = rural;
   }
 
+  CompiledExpr visitValueExpr() {
+    return visitValue;
+  }
+
   /** The day of {@code ownerId}: its override if routing.yaml has one, the defaults otherwise. */
   public RepDay repDay(String ownerId) {
     return perRep.getOrDefault(ownerId, defaults);

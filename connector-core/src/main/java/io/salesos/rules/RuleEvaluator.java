@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -49,17 +48,17 @@ public final class RuleEvaluator {
   public DesiredState evaluate(ContextSource source, Instant now) {
     var late = RuleFunctions.atNow(now);
     var deals = source.deals().parallel().map(d -> evaluateDeal(d, now, late)).collect(Collectors.toList());
-    var others = Stream.of(source.contacts(), source.accounts(), source.activities())
+    // gathered into a list first: a parallel stream over flatMap runs the inner streams on one thread
+    var subjects = Stream.of(source.contacts(), source.accounts(), source.activities())
         .flatMap(s -> s.map(x -> (Subject) x))
-        .parallel()
-        .map(s -> followUps(s, now, late))
         .collect(Collectors.toList());
+    var others = subjects.parallelStream().map(s -> followUps(s, now, late)).collect(Collectors.toList());
 
     var flags = new ArrayList<DealFlags>();
     var forecasts = new ArrayList<AdjustedForecast>();
-    var tasks = new TreeMap<String, TaskToCreate>();
-    var hits = new TreeMap<String, Long>();
-    var evaluated = new TreeSet<String>();
+    var tasks = new HashMap<String, TaskToCreate>();
+    var hits = new HashMap<String, Long>();
+    var evaluated = new ArrayList<String>(deals.size());
     var contributions = new ArrayList<Contribution>();
     for (var o : deals) {
       evaluated.add(o.dealId());
@@ -79,7 +78,7 @@ public final class RuleEvaluator {
     forecasts.sort(Comparator.comparing(AdjustedForecast::dealId));
     var taskList = new ArrayList<>(tasks.values());
     taskList.sort(Comparator.comparing(TaskToCreate::ownerId).thenComparing(TaskToCreate::key));
-    return new DesiredState(now, rules.version(), evaluated, flags, forecasts, taskList,
+    return new DesiredState(now, rules.version(), new java.util.TreeSet<>(evaluated), flags, forecasts, taskList,
         rollups(contributions, source.owners()), hits);
   }
 

@@ -62,14 +62,8 @@ final class RuleFunctions {
         CelFunctionBinding.from("end_of_quarter_ts", Instant.class, RuleFunctions::endOfQuarter),
         CelFunctionBinding.from("add_days_ts_int", Instant.class, Long.class, (t, n) -> t.plus(Duration.ofDays(n))),
         CelFunctionBinding.from("date_ts", Instant.class, t -> LocalDate.ofInstant(t, ZoneOffset.UTC).toString()),
-        CelFunctionBinding.from("quarter_ts", Instant.class, t -> {
-          var d = LocalDate.ofInstant(t, ZoneOffset.UTC);
-          return d.getYear() + "-Q" + d.get(IsoFields.QUARTER_OF_YEAR);
-        }),
-        CelFunctionBinding.from("iso_week_ts", Instant.class, t -> {
-          var d = LocalDate.ofInstant(t, ZoneOffset.UTC);
-          return String.format("%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
-        }),
+        CelFunctionBinding.from("quarter_ts", Instant.class, RuleFunctions::quarter),
+        CelFunctionBinding.from("iso_week_ts", Instant.class, RuleFunctions::isoWeek),
         CelFunctionBinding.from("money_double", Double.class, RuleFunctions::money));
   }
 
@@ -100,6 +94,16 @@ final class RuleFunctions {
   static Instant endOfQuarter(Instant t) {
     var start = LocalDate.ofInstant(startOfQuarter(t), ZoneOffset.UTC);
     return start.plusMonths(3).atStartOfDay(ZoneOffset.UTC).toInstant().minusSeconds(1);
+  }
+
+  static String quarter(Instant t) {
+    var d = LocalDate.ofInstant(t, ZoneOffset.UTC);
+    return d.getYear() + "-Q" + d.get(IsoFields.QUARTER_OF_YEAR);
+  }
+
+  static String isoWeek(Instant t) {
+    var d = LocalDate.ofInstant(t, ZoneOffset.UTC);
+    return String.format(Locale.ROOT, "%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
   }
 
   static String money(double amount) {

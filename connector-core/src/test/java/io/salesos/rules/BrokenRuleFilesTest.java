@@ -52,11 +52,21 @@ class BrokenRuleFilesTest {
       31-unknown-object--write-policy.yaml              | write-policy.yaml  | 7  | 3  | unknown canonical object 'opportunity'
       32-bad-decision--write-policy.yaml                | write-policy.yaml  | 4  | 9  | 'sometimes' is not a write decision
       33-file-name-typo--exit-critera.yaml              | exit-critera.yaml  | 1  | 1  | did you mean 'exit-criteria.yaml'?
+      34-unknown-stage-in-expression--follow-up.yaml    | follow-up.yaml     | 4  | 37 | unknown stage 'Qualfication'; did you mean 'Qualification'?
+      35-unknown-category-in-expression--forecast.yaml  | forecast.yaml      | 4  | 42 | unknown forecast category 'Comitt'
       """)
   void brokenFileIsRejectedAtItsFileAndLine(String broken, String file, int line, int column, String message)
       throws IOException {
-    var files = TestRules.defaultFiles();
+    // the broken file, plus the default write policy (always required) and, for a broken write
+    // policy, the default exit criteria whose flag writes it must allow
+    var defaults = TestRules.defaultFiles();
+    var files = new java.util.TreeMap<String, String>();
+    files.put(RuleSetLoader.WRITE_POLICY, defaults.get(RuleSetLoader.WRITE_POLICY));
+    files.put(RuleSetLoader.EXIT_CRITERIA, defaults.get(RuleSetLoader.EXIT_CRITERIA));
     var target = broken.substring(broken.indexOf("--") + 2);
+    if (!target.equals(RuleSetLoader.WRITE_POLICY)) {
+      files.remove(RuleSetLoader.EXIT_CRITERIA);
+    }
     files.put(target, Files.readString(Path.of("src/test/resources/rules/broken", broken)));
 
     var result = LOADER.load("rules", files);

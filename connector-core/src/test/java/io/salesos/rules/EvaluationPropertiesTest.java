@@ -17,32 +17,10 @@ import net.jqwik.api.constraints.Size;
 /** Properties of evaluate and reconcile on random deals with the default rule set. */
 class EvaluationPropertiesTest {
 
-  private static final List<String> STAGES = RuleVocabulary.standard().stages();
-  private static final List<String> CATEGORIES = RuleVocabulary.standard().forecastCategories();
 
   @Provide
   Arbitrary<DealContext> deals() {
-    var id = Arbitraries.strings().numeric().ofLength(6).map(s -> "D" + s);
-    var stage = Arbitraries.of(STAGES);
-    var category = Arbitraries.of(CATEGORIES);
-    var amount = Arbitraries.integers().between(-1, 400_000);
-    var closeIn = Arbitraries.integers().between(-60, 200);
-    var stageDays = Arbitraries.integers().between(0, 200);
-    var visitDaysAgo = Arbitraries.integers().between(-1, 200);
-    var onSite = Arbitraries.of(true, false);
-    var nextStepIn = Arbitraries.integers().between(-20, 40).injectNull(0.3);
-    return Combinators.combine(id, stage, category, amount, closeIn, stageDays, visitDaysAgo, onSite)
-        .as((i, s, c, a, close, days, visit, site) -> {
-          var b = new TestRules.Deal(i).stage(s).category(c).amount(a < 0 ? null : a + ".00")
-              .close(TestRules.inDays(close)).daysInStage(days);
-          if (visit >= 0) {
-            b.lastVisit(visit, site);
-          } else {
-            b.lastVisit(400, false);
-          }
-          return b;
-        })
-        .flatMap(b -> nextStepIn.map(n -> (n == null ? b.nextStep(null, null) : b.nextStep("Call", TestRules.inDays(n))).build()));
+    return TestRules.randomDeals();
   }
 
   private static ContextSource source(List<DealContext> deals) {

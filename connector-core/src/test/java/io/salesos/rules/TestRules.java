@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 
 /** The default rule files and small builders of deal contexts, shared by the rules tests. */
 final class TestRules {
@@ -83,6 +86,31 @@ final class TestRules {
   static CrmRecord contact(String id, String buyingRole) {
     return CrmRecord.of(id, "account_id", "A1", "first_name", "Pat", "last_name", "Lee", "buying_role", buyingRole,
         "lifecycle", "customer", "created_at", daysAgo(300));
+  }
+
+  /** Random deals over every stage and category, with and without visits, next steps, amounts. */
+  static Arbitrary<DealContext> randomDeals() {
+    var id = Arbitraries.strings().numeric().ofLength(6).map(s -> "D" + s);
+    var stage = Arbitraries.of(RuleVocabulary.standard().stages());
+    var category = Arbitraries.of(RuleVocabulary.standard().forecastCategories());
+    var amount = Arbitraries.integers().between(-1, 400_000);
+    var closeIn = Arbitraries.integers().between(-60, 200);
+    var stageDays = Arbitraries.integers().between(0, 200);
+    var visitDaysAgo = Arbitraries.integers().between(-1, 200);
+    var onSite = Arbitraries.of(true, false);
+    var nextStepIn = Arbitraries.integers().between(-20, 40).injectNull(0.3);
+    return Combinators.combine(id, stage, category, amount, closeIn, stageDays, visitDaysAgo, onSite)
+        .as((i, s, c, a, close, days, visit, site) -> {
+          var b = new Deal(i).stage(s).category(c).amount(a < 0 ? null : a + ".00")
+              .close(inDays(close)).daysInStage(days);
+          if (visit >= 0) {
+            b.lastVisit(visit, site);
+          } else {
+            b.lastVisit(400, false);
+          }
+          return b;
+        })
+        .flatMap(b -> nextStepIn.map(n -> (n == null ? b.nextStep(null, null) : b.nextStep("Call", inDays(n))).build()));
   }
 
   /** A builder of deals, by default one that meets every default exit criterion and Commit requirement. */
