@@ -1,7 +1,5 @@
 package io.salesos.hubspot.sandbox;
 
-import java.util.Locale;
-
 /**
  * The request limits the sandbox enforces, as HubSpot publishes them per tier: a burst per rolling
  * interval (10 s), a daily total, and the search API's own per-second limit.
@@ -17,13 +15,8 @@ public record RateLimits(int burst, long intervalMillis, long daily, int searchP
 
   /** HubSpot's published limits for a tier: free, starter, professional, enterprise. */
   public static RateLimits forTier(String tier) {
-    return switch (tier.toLowerCase(Locale.ROOT)) {
-      case "free", "starter" -> new RateLimits(100, 10_000, 250_000, 5);
-      case "professional" -> new RateLimits(190, 10_000, 625_000, 5);
-      case "enterprise" -> new RateLimits(190, 10_000, 1_000_000, 5);
-      default -> throw new IllegalArgumentException(
-          "unknown HubSpot tier '" + tier + "'; use free, starter, professional or enterprise");
-    };
+    var t = io.salesos.hubspot.HubSpotTier.parse(tier);
+    return new RateLimits(t.burst(), io.salesos.hubspot.HubSpotTier.INTERVAL_MILLIS, t.daily(), 5);
   }
 
   /** Limits high enough that only injected faults slow a test down. */
