@@ -19,6 +19,7 @@ public final class Faults {
   private final AtomicLong slowMillis = new AtomicLong();
   private final AtomicInteger slowCount = new AtomicInteger();
   private final Map<String, String> wrongTyped = new ConcurrentHashMap<>();
+  private volatile boolean wholeBatchRefusal;
 
   Faults() {}
 
@@ -64,6 +65,15 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Makes batch upserts refuse the whole batch with a 400 when any input is invalid (as HubSpot's
+   * batch create does without trace ids), instead of answering 207 with per-input errors.
+   */
+  public Faults refuseWholeBatchOnInvalidInput(boolean on) {
+    wholeBatchRefusal = on;
+    return this;
+  }
+
   /** Switches every fault off. */
   public Faults reset() {
     failNext.set(new int[] {0, 0});
@@ -72,7 +82,12 @@ public final class Faults {
     slowMillis.set(0);
     slowCount.set(0);
     wrongTyped.clear();
+    wholeBatchRefusal = false;
     return this;
+  }
+
+  boolean wholeBatchRefusal() {
+    return wholeBatchRefusal;
   }
 
   Optional<Integer> takeFailure() {

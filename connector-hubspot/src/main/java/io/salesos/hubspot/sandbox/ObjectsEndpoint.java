@@ -184,7 +184,7 @@ final class ObjectsEndpoint {
     for (int i = 0; i < valid.size(); i++) {
       var o = create(table, valid.get(i), stamp);
       inlineCreateAssociations(table, o.id(), validInputs.get(i).path("associations"));
-      var node = render(table, o, List.of(), List.of());
+      var node = render(table, o, List.copyOf(valid.get(i).keySet()), List.of());
       if (validInputs.get(i).hasNonNull("objectWriteTraceId")) {
         node.put("objectWriteTraceId", validInputs.get(i).get("objectWriteTraceId").asText());
       }
@@ -209,7 +209,8 @@ final class ObjectsEndpoint {
       }
       try {
         var props = validate(table, input.path("properties"), false);
-        results.add(render(table, update(table, existing.get().id(), props, stamp), List.of(), List.of()));
+        results.add(render(table, update(table, existing.get().id(), props, stamp), List.copyOf(props.keySet()),
+            List.of()));
       } catch (ApiError e) {
         errors.add(batchError(e.category, e.getMessage(), Map.of("ids", List.of(id))));
       }
@@ -223,11 +224,13 @@ final class ObjectsEndpoint {
 
   private Reply batchUpsert(ObjectTable table, JsonNode inputs) {
     var stamp = state.now();
-    var results = array();
     var errors = new ArrayList<Map<String, Object>>();
     var seen = new HashSet<String>();
+    var valid = new LinkedHashMap<String, Map<String, String>>();
+    var existingIds = new LinkedHashMap<String, Optional<StoredObject>>();
+    String idProperty = null;
     for (var input : inputs) {
-      var idProperty = input.path("idProperty").asText("");
+      idProperty = input.path("idProperty").asText("");
       var value = input.path("id").asText("");
       var def = table.definitions.get(idProperty);
       if (def == null || !(def.hasUniqueValue() || (table.name.equals("contacts") && idProperty.equals("email")))) {
@@ -248,13 +251,24 @@ final class ObjectsEndpoint {
         var existing = table.byUnique(idProperty, value);
         var props = validate(table, input.path("properties"), existing.isEmpty());
         props.put(idProperty, value);
-        var o = existing.isPresent() ? update(table, existing.get().id(), props, stamp) : create(table, props, stamp);
-        var node = render(table, o, List.of(), List.of());
-        node.put("new", existing.isEmpty());
-        results.add(node);
+        valid.put(value, props);
+        existingIds.put(value, existing);
       } catch (ApiError e) {
         errors.add(batchError(e.category, e.getMessage(), Map.of("ids", List.of(value))));
       }
+    }
+    if (!errors.isEmpty() && faults.wholeBatchRefusal()) {
+      throw new ApiError(400, (String) errors.get(0).get("category"), (String) errors.get(0).get("message"));
+    }
+    var results = array();
+    for (var e : valid.entrySet()) {
+      var existing = existingIds.get(e.getKey());
+      var o = existing.isPresent() ? update(table, existing.get().id(), e.getValue(), stamp)
+          : create(table, e.getValue(), stamp);
+      // HubSpot answers a write with the properties it set
+      var node = render(table, o, List.copyOf(e.getValue().keySet()), List.of());
+      node.put("new", existing.isEmpty());
+      results.add(node);
     }
     return batchReply(results, errors);
   }
