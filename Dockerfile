@@ -1,0 +1,33 @@
+# salesos daemon image. Build: docker build -t salesos .
+# Run:   docker run -v $PWD/config:/etc/salesos -v $PWD/rules:/etc/salesos/rules \
+#          -e SALESOS_DB_PASSWORD=... -p 127.0.0.1:8686:8686 salesos
+# (the container binds the admin HTTP to 0.0.0.0 inside its own network namespace;
+#  publish it on the host's loopback as above unless you mean otherwise)
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+COPY connector-core/pom.xml connector-core/
+COPY connector-salesforce/pom.xml connector-salesforce/
+COPY connector-hubspot/pom.xml connector-hubspot/
+COPY daemon/pom.xml daemon/
+RUN mvn -B -q -DskipTests dependency:go-offline || true
+COPY . .
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system salesos && useradd --system --gid salesos --home-dir /var/lib/salesos --create-home salesos \
+ && apt-get update && apt-get install -y --no-install-recommends curl libaio1t64 || apt-get install -y --no-install-recommends curl libaio1 \
+ ; rm -rf /var/lib/apt/lists/*
+WORKDIR /opt/salesos
+COPY --from=build /src/daemon/target/salesos.jar /opt/salesos/salesos.jar
+COPY --from=build /src/daemon/target/lib/ /opt/salesos/lib/
+COPY --from=build /src/rules/ /etc/salesos/rules/
+COPY --from=build /src/config/ /etc/salesos/
+USER salesos
+ENV SALESOS_HOME=/var/lib/salesos
+EXPOSE 8686
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8686/health || exit 1
+ENTRYPOINT ["java", "-Xmx1g", "-jar", "/opt/salesos/salesos.jar"]
+CMD ["run", "--config", "/etc/salesos/production.yaml"]

@@ -1,0 +1,55 @@
+package io.salesos.mapping;
+
+import io.salesos.model.FieldType;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One CRM field bound to one canonical field, with its type, an optional id prefix for
+ * polymorphic references, and an optional translation of values (CRM value to canonical value).
+ */
+public record FieldBinding(
+    String crmField,
+    String canonicalField,
+    FieldType type,
+    Optional<String> idPrefix,
+    Map<String, String> values,
+    Optional<String> defaultValue) {
+
+  public FieldBinding {
+    Objects.requireNonNull(crmField, "crmField");
+    Objects.requireNonNull(canonicalField, "canonicalField");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(idPrefix, "idPrefix");
+    values = Map.copyOf(values);
+    Objects.requireNonNull(defaultValue, "defaultValue");
+  }
+
+  /** Reads the CRM value into the canonical value (translation, prefix filter, type). */
+  public Object read(Object raw) {
+    Object v = raw;
+    if (idPrefix.isPresent() && v != null && !v.toString().startsWith(idPrefix.get())) {
+      v = null;
+    }
+    if (!values.isEmpty() || defaultValue.isPresent()) {
+      var key = v == null ? null : v.toString();
+      v = key != null && values.containsKey(key) ? values.get(key) : defaultValue.orElse(key);
+    }
+    return ValueCoercion.toCanonical(v, type);
+  }
+
+  /** Writes a canonical value back as the CRM value (reverse translation), as a string. */
+  public String write(Object canonical) {
+    if (canonical == null) {
+      return null;
+    }
+    var s = ValueCoercion.toCrm(canonical);
+    for (var e : values.entrySet()) {
+      if (e.getValue().equals(s)) {
+        return e.getKey();
+      }
+    }
+    return s;
+  }
+}

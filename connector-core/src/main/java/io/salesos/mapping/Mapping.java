@@ -1,0 +1,147 @@
+package io.salesos.mapping;
+
+import io.salesos.config.YamlNode;
+import io.salesos.mirror.SqlName;
+import io.salesos.model.CanonicalSchema;
+import io.salesos.model.FieldType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A connection's field mapping (a file under {@code config/mappings/}): which CRM objects and
+ * fields land in which canonical objects and fields. Names are checked strictly at load, so a CRM
+ * field name can never smuggle SQL into the mirror.
+ */
+public record Mapping(String file, String crm, List<ObjectMapping> objects) {
+
+  static final Pattern CRM_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,127}");
+
+  public Mapping {
+    objects = List.copyOf(objects);
+  }
+
+  public Optional<ObjectMapping> forCrmObject(String crmObject) {
+    return objects.stream().filter(o -> o.crmObject().equals(crmObject)).findFirst();
+  }
+
+  public List<ObjectMapping> forCanonical(String canonicalObject) {
+    return objects.stream().filter(o -> o.canonicalObject().equals(canonicalObject)).toList();
+  }
+
+  /** Every canonical column this mapping needs, per canonical object (for the mirror schema). */
+  public Map<String, Map<String, FieldType>> columns() {
+    var out = new LinkedHashMap<String, Map<String, FieldType>>();
+    for (var o : objects) {
+      out.computeIfAbsent(o.canonicalObject(), k -> new LinkedHashMap<>()).putAll(o.canonicalTypes());
+    }
+    return out;
+  }
+
+  public static Mapping load(Path file) {
+    return from(YamlNode.load(file));
+  }
+
+  public static Mapping from(YamlNode root) {
+    root.allowOnly(Set.of("crm", "objects"));
+    var crm = root.require("crm").asString();
+    var objects = new ArrayList<ObjectMapping>();
+    var seen = new java.util.HashSet<String>();
+    for (var o : root.require("objects").items()) {
+      var m = object(o);
+      if (!seen.add(m.crmObject())) {
+        throw o.error("the CRM object " + m.crmObject() + " is mapped twice");
+      }
+      objects.add(m);
+    }
+    return new Mapping(root.file(), crm, objects);
+  }
+
+  private static ObjectMapping object(YamlNode o) {
+    o.allowOnly(Set.of("crm_object", "canonical", "fields", "constants"));
+    var crmObject = crmName(o.require("crm_object"));
+    var canonicalNode = o.require("canonical");
+    var canonical = canonicalName(canonicalNode);
+    if (!CanonicalSchema.isObject(canonical)) {
+      throw canonicalNode.error("unknown canonical object '" + canonical + "'; known: " + CanonicalSchema.objects());
+    }
+    var fields = new ArrayList<FieldBinding>();
+    for (var e : o.require("fields").entries().entrySet()) {
+      var crmFieldNode = e.getValue();
+      var crmField = e.getKey();
+      if (!CRM_NAME.matcher(crmField).matches()) {
+        throw crmFieldNode.error("'" + crmField + "' is not a valid CRM field name (letters, digits, '_' and '.')");
+      }
+      fields.add(binding(canonical, crmField, crmFieldNode));
+    }
+    var constants = new LinkedHashMap<String, Object>();
+    var constantTypes = new LinkedHashMap<String, FieldType>();
+    for (var e : o.get("constants").entries().entrySet()) {
+      var name = e.getKey();
+      if (!SqlName.isValid(name)) {
+        throw e.getValue().error("'" + name + "' is not a valid canonical field name");
+      }
+      var type = CanonicalSchema.standardType(canonical, name).orElseThrow(
+          () -> e.getValue().error("a constant must set a standard field of " + canonical));
+      try {
+        constants.put(name, ValueCoercion.toCanonical(e.getValue().asString(), type));
+      } catch (IllegalArgumentException ex) {
+        throw e.getValue().error(ex.getMessage());
+      }
+      constantTypes.put(name, type);
+    }
+    return new ObjectMapping(crmObject, canonical, fields, constants, constantTypes);
+  }
+
+  private static FieldBinding binding(String canonicalObject, String crmField, YamlNode n) {
+    if (n.isScalar()) {
+      var canonical = canonicalName(n);
+      var type = CanonicalSchema.standardType(canonicalObject, canonical).orElseThrow(() -> n.error(
+          "'" + canonical + "' is not a standard field of " + canonicalObject + "; declare it as {canonical: "
+              + canonical + ", type: string|decimal|...}"));
+      return new FieldBinding(crmField, canonical, type, Optional.empty(), Map.of(), Optional.empty());
+    }
+    n.allowOnly(Set.of("canonical", "type", "id_prefix", "values", "default"));
+    var canonical = canonicalName(n.require("canonical"));
+    var standard = CanonicalSchema.standardType(canonicalObject, canonical);
+    FieldType type;
+    if (n.has("type")) {
+      try {
+        type = FieldType.parse(n.get("type").asString());
+      } catch (IllegalArgumentException e) {
+        throw n.get("type").error(e.getMessage());
+      }
+      if (standard.isPresent() && standard.get() != type) {
+        throw n.get("type").error("'" + canonical + "' is a standard " + standard.get().name().toLowerCase()
+            + " field of " + canonicalObject + "; remove the type or use another name");
+      }
+    } else {
+      type = standard.orElseThrow(() -> n.error("'" + canonical + "' is not a standard field of " + canonicalObject + "; give its type"));
+    }
+    var values = new LinkedHashMap<String, String>();
+    n.get("values").entries().forEach((k, v) -> values.put(k, v.asString()));
+    return new FieldBinding(crmField, canonical, type, n.get("id_prefix").asOptionalString(), values,
+        n.get("default").asOptionalString());
+  }
+
+  private static String crmName(YamlNode n) {
+    var s = n.asString();
+    if (!CRM_NAME.matcher(s).matches()) {
+      throw n.error("'" + s + "' is not a valid CRM object name (letters, digits, '_' and '.')");
+    }
+    return s;
+  }
+
+  private static String canonicalName(YamlNode n) {
+    var s = n.asString();
+    if (!SqlName.isValid(s)) {
+      throw n.error("'" + s + "' is not a valid canonical name: lower-case letters, digits and '_', starting with a letter, at most 64");
+    }
+    return s;
+  }
+}

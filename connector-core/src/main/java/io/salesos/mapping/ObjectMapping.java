@@ -1,0 +1,80 @@
+package io.salesos.mapping;
+
+import io.salesos.model.FieldType;
+import io.salesos.spi.RawRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How one CRM object lands in one canonical mirror table: its field bindings and the constant
+ * values every record of it carries (Salesforce Events are all of kind "meeting", say).
+ */
+public record ObjectMapping(
+    String crmObject, String canonicalObject, List<FieldBinding> fields, Map<String, Object> constants,
+    Map<String, FieldType> constantTypes) {
+
+  public ObjectMapping {
+    Objects.requireNonNull(crmObject, "crmObject");
+    Objects.requireNonNull(canonicalObject, "canonicalObject");
+    fields = List.copyOf(fields);
+    constants = Map.copyOf(constants);
+    constantTypes = Map.copyOf(constantTypes);
+  }
+
+  /** The CRM fields a pull must ask for. */
+  public List<String> crmFields() {
+    return fields.stream().map(FieldBinding::crmField).distinct().toList();
+  }
+
+  /** Canonical field name to type, for every column this mapping fills. */
+  public Map<String, FieldType> canonicalTypes() {
+    var m = new LinkedHashMap<String, FieldType>();
+    fields.forEach(f -> m.put(f.canonicalField(), f.type()));
+    m.putAll(constantTypes);
+    return m;
+  }
+
+  public Optional<FieldBinding> bindingFor(String canonicalField) {
+    return fields.stream().filter(f -> f.canonicalField().equals(canonicalField)).findFirst();
+  }
+
+  /**
+   * The canonical values of one CRM record. Throws {@link IllegalArgumentException} naming the
+   * field and value when a value cannot be read, so the caller can quarantine the record.
+   */
+  public Map<String, Object> toCanonical(RawRecord record) {
+    var out = new LinkedHashMap<String, Object>();
+    for (var f : fields) {
+      if (!record.fields().containsKey(f.crmField())) {
+        continue;
+      }
+      try {
+        var v = f.read(record.fields().get(f.crmField()));
+        if (v != null || !out.containsKey(f.canonicalField())) {
+          out.put(f.canonicalField(), v);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(crmObject + "." + f.crmField() + " (" + f.canonicalField() + "): " + e.getMessage(), e);
+      }
+    }
+    constants.forEach(out::putIfAbsent);
+    return out;
+  }
+
+  /** The CRM field values of canonical values, for a write; unmapped canonical fields are refused. */
+  public Map<String, Object> toCrm(Map<String, Object> canonical) {
+    var out = new LinkedHashMap<String, Object>();
+    for (var e : canonical.entrySet()) {
+      if (constants.containsKey(e.getKey())) {
+        continue;
+      }
+      var binding = bindingFor(e.getKey()).orElseThrow(() -> new IllegalArgumentException(
+          "the mapping of " + crmObject + " has no CRM field for canonical field '" + e.getKey() + "'"));
+      out.put(binding.crmField(), binding.write(e.getValue()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,85 @@
+package io.salesos.mirror;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one JSON form of canonical values (sorted keys, ISO dates, plain decimals) used for record
+ * history, outbox rows, journal images and row hashes, so equal values always hash equal.
+ */
+public final class CanonicalJson {
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+      .build();
+
+  private CanonicalJson() {}
+
+  public static String write(Map<String, ?> values) {
+    var plain = new TreeMap<String, Object>();
+    values.forEach((k, v) -> plain.put(k, plainValue(v)));
+    try {
+      return MAPPER.writeValueAsString(plain);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write values as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Reads values written by {@link #write}; dates and timestamps come back as ISO strings. */
+  public static Map<String, Object> read(String json) {
+    if (json == null || json.isBlank()) {
+      return new LinkedHashMap<>();
+    }
+    try {
+      return MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored JSON is unreadable: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  public static Map<String, String> readStrings(String json) {
+    var out = new TreeMap<String, String>();
+    read(json).forEach((k, v) -> out.put(k, v == null ? null : v.toString()));
+    return out;
+  }
+
+  /** sha-256 hex of the canonical JSON of {@code values}. */
+  public static String hash(Map<String, ?> values) {
+    try {
+      var digest = MessageDigest.getInstance("SHA-256").digest(write(values).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  private static Object plainValue(Object v) {
+    if (v instanceof BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (v instanceof Instant || v instanceof LocalDate) {
+      return v.toString();
+    }
+    return v;
+  }
+}

@@ -1,0 +1,333 @@
+package io.salesos.mirror;
+
+import io.salesos.model.FieldType;
+import io.salesos.spi.Checkpoint;
+import io.salesos.spi.Deletion;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads and writes the typed mirror tables, the record history and the sync checkpoints. A pulled
+ * batch is applied in one transaction together with its checkpoint, so a crash replays at most
+ * that batch, and a replayed record whose values did not change writes nothing.
+ */
+public final class MirrorStore {
+
+  private final Database database;
+  private final Clock clock;
+
+  public MirrorStore(Database database, Clock clock) {
+    this.database = database;
+    this.clock = clock;
+  }
+
+  /** What applying one batch changed. */
+  public record ApplyResult(int inserted, int updated, int unchanged, int deleted, int quarantined) {
+    public int changed() {
+      return inserted + updated + deleted;
+    }
+  }
+
+  /**
+   * Applies one pulled batch of one CRM object and stores {@code next} as its checkpoint, all in
+   * one transaction. {@code columns} are the canonical columns the mapping fills.
+   */
+  public ApplyResult apply(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
+      List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Checkpoint next) {
+    var table = SqlName.of(canonicalObject);
+    var cols = columns.keySet().stream().map(SqlName::of).toList();
+    var now = Timestamp.from(clock.instant());
+    try (var c = database.connection()) {
+      c.setAutoCommit(false);
+      try {
+        var ids = new ArrayList<String>();
+        records.forEach(r -> ids.add(r.id()));
+        deletions.forEach(d -> ids.add(d.id()));
+        var current = currentHashes(c, table, source, crmObject, ids);
+        int inserted = 0;
+        int updated = 0;
+        int unchanged = 0;
+        int deleted = 0;
+        Instant newest = null;
+        try (var upsert = c.prepareStatement(upsertSql(table, cols));
+            var history = c.prepareStatement(HISTORY_SQL)) {
+          // the last version of an id in a batch wins; earlier ones are still history
+          for (var r : records) {
+            var values = new LinkedHashMap<String, Object>();
+            for (var col : columns.keySet()) {
+              values.put(col, r.values().get(col));
+            }
+            var hash = CanonicalJson.hash(values);
+            var old = current.get(r.id());
+            if (old != null && old.hash().equals(hash) && !old.deleted()) {
+              unchanged++;
+              continue;
+            }
+            if (old == null) {
+              inserted++;
+            } else {
+              updated++;
+            }
+            current.put(r.id(), new Current(hash, false));
+            int i = 1;
+            upsert.setString(i++, source);
+            upsert.setString(i++, crmObject);
+            upsert.setString(i++, r.id());
+            for (var col : columns.entrySet()) {
+              bind(upsert, i++, r.values().get(col.getKey()), col.getValue());
+            }
+            upsert.setTimestamp(i++, ts(r.modifiedAt()));
+            upsert.setTimestamp(i++, now);
+            upsert.setString(i, hash);
+            upsert.addBatch();
+            addHistory(history, source, crmObject, canonicalObject, r.id(), r.modifiedAt(), now, false, hash,
+                CanonicalJson.write(values));
+            newest = newest == null || r.modifiedAt().isAfter(newest) ? r.modifiedAt() : newest;
+          }
+          upsert.executeBatch();
+          try (var del = c.prepareStatement("UPDATE " + table.quoted()
+              + " SET `deleted` = TRUE, `deleted_at` = ?, `synced_at` = ? WHERE `source` = ? AND `crm_object` = ? AND `id` = ? AND `deleted` = FALSE")) {
+            for (var d : deletions) {
+              del.setTimestamp(1, ts(d.deletedAt()));
+              del.setTimestamp(2, now);
+              del.setString(3, source);
+              del.setString(4, crmObject);
+              del.setString(5, d.id());
+              del.addBatch();
+              var old = current.get(d.id());
+              if (old != null && !old.deleted()) {
+                deleted++;
+                addHistory(history, source, crmObject, canonicalObject, d.id(), d.deletedAt(), now, true, old.hash(), "{}");
+                current.put(d.id(), new Current(old.hash(), true));
+              }
+            }
+            del.executeBatch();
+          }
+          history.executeBatch();
+        }
+        quarantine(c, source, crmObject, quarantined, now);
+        saveCheckpoint(c, source, crmObject, next, inserted + updated + deleted, newest, now);
+        c.commit();
+        return new ApplyResult(inserted, updated, unchanged, deleted, quarantined.size());
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not apply a batch of " + source + "/" + crmObject + " to the mirror: " + e.getMessage(), e);
+    }
+  }
+
+  private static final String HISTORY_SQL = "INSERT INTO record_history (source, crm_object, canonical_object, record_id,"
+      + " crm_modified_at, pulled_at, deleted, row_hash, fields) VALUES (?,?,?,?,?,?,?,?,?)";
+
+  private static void addHistory(PreparedStatement ps, String source, String crmObject, String canonical, String id,
+      Instant modified, Timestamp now, boolean deleted, String hash, String json) throws SQLException {
+    ps.setString(1, source);
+    ps.setString(2, crmObject);
+    ps.setString(3, canonical);
+    ps.setString(4, id);
+    ps.setTimestamp(5, ts(modified));
+    ps.setTimestamp(6, now);
+    ps.setBoolean(7, deleted);
+    ps.setString(8, hash);
+    ps.setString(9, json);
+    ps.addBatch();
+  }
+
+  private record Current(String hash, boolean deleted) {}
+
+  private static Map<String, Current> currentHashes(Connection c, SqlName table, String source, String crmObject,
+      List<String> ids) throws SQLException {
+    var out = new HashMap<String, Current>();
+    for (int from = 0; from < ids.size(); from += 1000) {
+      var chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+      var sql = "SELECT `id`, `row_hash`, `deleted` FROM " + table.quoted() + " WHERE `source` = ? AND `crm_object` = ? AND `id` IN ("
+          + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+      try (var ps = c.prepareStatement(sql)) {
+        ps.setString(1, source);
+        ps.setString(2, crmObject);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(3 + i, chunk.get(i));
+        }
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getString(1), new Current(rs.getString(2), rs.getBoolean(3)));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String upsertSql(SqlName table, List<SqlName> cols) {
+    var names = new StringBuilder("`source`, `crm_object`, `id`");
+    var marks = new StringBuilder("?, ?, ?");
+    var updates = new StringBuilder();
+    for (var col : cols) {
+      names.append(", ").append(col.quoted());
+      marks.append(", ?");
+      updates.append(col.quoted()).append(" = VALUES(").append(col.quoted()).append("), ");
+    }
+    names.append(", `crm_modified_at`, `synced_at`, `row_hash`");
+    marks.append(", ?, ?, ?");
+    updates.append("`crm_modified_at` = VALUES(`crm_modified_at`), `synced_at` = VALUES(`synced_at`),"
+        + " `row_hash` = VALUES(`row_hash`), `deleted` = FALSE, `deleted_at` = NULL");
+    return "INSERT INTO " + table.quoted() + " (" + names + ") VALUES (" + marks + ") ON DUPLICATE KEY UPDATE " + updates;
+  }
+
+  private static void quarantine(Connection c, String source, String crmObject, List<QuarantineEntry> entries,
+      Timestamp now) throws SQLException {
+    if (entries.isEmpty()) {
+      return;
+    }
+    try (var ps = c.prepareStatement("INSERT INTO quarantine (source, crm_object, record_id, reason, raw_payload,"
+        + " first_seen, last_seen, occurrences) VALUES (?,?,?,?,?,?,?,1)")) {
+      for (var q : entries) {
+        ps.setString(1, source);
+        ps.setString(2, crmObject);
+        ps.setString(3, q.recordId().orElse(null));
+        ps.setString(4, q.reason());
+        ps.setString(5, q.rawPayload());
+        ps.setTimestamp(6, now);
+        ps.setTimestamp(7, now);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void saveCheckpoint(Connection c, String source, String crmObject, Checkpoint next, int changed,
+      Instant newest, Timestamp now) throws SQLException {
+    try (var ps = c.prepareStatement("INSERT INTO sync_checkpoint (source, crm_object, checkpoint, records_total,"
+        + " last_pull_at, last_change_at, last_error, updated_at) VALUES (?,?,?,?,?,?,NULL,?) ON DUPLICATE KEY UPDATE"
+        + " checkpoint = VALUES(checkpoint), records_total = records_total + VALUES(records_total),"
+        + " last_pull_at = VALUES(last_pull_at), last_change_at = COALESCE(VALUES(last_change_at), last_change_at),"
+        + " last_error = NULL, updated_at = VALUES(updated_at)")) {
+      ps.setString(1, source);
+      ps.setString(2, crmObject);
+      ps.setString(3, CanonicalJson.write(next.values()));
+      ps.setLong(4, changed);
+      ps.setTimestamp(5, now);
+      ps.setTimestamp(6, newest == null ? null : ts(newest));
+      ps.setTimestamp(7, now);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The stored checkpoint of one CRM object of one connection; initial when there is none. */
+  public Checkpoint checkpoint(String source, String crmObject) {
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT checkpoint FROM sync_checkpoint WHERE source = ? AND crm_object = ?")) {
+      ps.setString(1, source);
+      ps.setString(2, crmObject);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? Checkpoint.of(CanonicalJson.readStrings(rs.getString(1))) : Checkpoint.INITIAL;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the checkpoint of " + source + "/" + crmObject + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Records the last pull error of an object, for the status page; the checkpoint stays. */
+  public void recordPullError(String source, String crmObject, String error) {
+    try (var c = database.connection();
+        var ps = c.prepareStatement("INSERT INTO sync_checkpoint (source, crm_object, checkpoint, updated_at, last_error)"
+            + " VALUES (?,?,'{}',?,?) ON DUPLICATE KEY UPDATE last_error = VALUES(last_error), updated_at = VALUES(updated_at)")) {
+      ps.setString(1, source);
+      ps.setString(2, crmObject);
+      ps.setTimestamp(3, Timestamp.from(clock.instant()));
+      ps.setString(4, error.length() > 2000 ? error.substring(0, 2000) : error);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record a pull error: " + e.getMessage(), e);
+    }
+  }
+
+  /** One record as the mirror holds it (deleted records included, flagged by {@code deleted}). */
+  public Optional<Map<String, Object>> find(String canonicalObject, String source, String id, Map<String, FieldType> columns) {
+    var table = SqlName.of(canonicalObject);
+    var sql = "SELECT * FROM " + table.quoted() + " WHERE `source` = ? AND `id` = ?";
+    try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
+      ps.setString(1, source);
+      ps.setString(2, id);
+      try (var rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        var out = new LinkedHashMap<String, Object>();
+        for (var col : columns.entrySet()) {
+          out.put(col.getKey(), read(rs, col.getKey(), col.getValue()));
+        }
+        out.put("deleted", rs.getBoolean("deleted"));
+        out.put("crm_modified_at", read(rs, "crm_modified_at", FieldType.DATETIME));
+        return Optional.of(out);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read " + canonicalObject + " " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Binds a canonical value to a statement parameter by its type (UTC for timestamps). */
+  public static void bind(PreparedStatement ps, int i, Object v, FieldType type) throws SQLException {
+    if (v == null) {
+      ps.setNull(i, switch (type) {
+        case DECIMAL, PERCENT -> Types.DECIMAL;
+        case INTEGER -> Types.BIGINT;
+        case DOUBLE -> Types.DOUBLE;
+        case BOOLEAN -> Types.BOOLEAN;
+        case DATE -> Types.DATE;
+        case DATETIME -> Types.TIMESTAMP;
+        default -> Types.VARCHAR;
+      });
+      return;
+    }
+    switch (type) {
+      case DECIMAL, PERCENT -> ps.setBigDecimal(i, (BigDecimal) v);
+      case INTEGER -> ps.setLong(i, ((Number) v).longValue());
+      case DOUBLE -> ps.setDouble(i, ((Number) v).doubleValue());
+      case BOOLEAN -> ps.setBoolean(i, (Boolean) v);
+      case DATE -> ps.setObject(i, (LocalDate) v);
+      case DATETIME -> ps.setObject(i, LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC));
+      default -> ps.setString(i, v.toString());
+    }
+  }
+
+  /** Reads a column as its canonical Java type. */
+  public static Object read(ResultSet rs, String column, FieldType type) throws SQLException {
+    Object v = switch (type) {
+      case DECIMAL, PERCENT -> rs.getBigDecimal(column);
+      case INTEGER -> rs.getObject(column, Long.class);
+      case DOUBLE -> rs.getObject(column, Double.class);
+      case BOOLEAN -> rs.getObject(column, Boolean.class);
+      case DATE -> rs.getObject(column, LocalDate.class);
+      case DATETIME -> {
+        var t = rs.getObject(column, LocalDateTime.class);
+        yield t == null ? null : t.toInstant(ZoneOffset.UTC);
+      }
+      default -> rs.getString(column);
+    };
+    return rs.wasNull() ? null : v;
+  }
+
+  static Timestamp ts(Instant i) {
+    // with connectionTimeZone=UTC the driver writes the instant's UTC wall time
+    return Timestamp.from(i);
+  }
+}
