@@ -123,7 +123,7 @@ final class ChangePuller {
     if (page.records().isEmpty() && page.malformed().isEmpty()) {
       return caughtUp(cp, withDeletions, List.of(), List.of());
     }
-    long last = stampOf(page.records().isEmpty() ? List.of() : page.records(), stamp);
+    long last = Math.max(stamp, page.maxStamp());
     if (!full) {
       // the whole rest fits in this page: nothing at the last stamp can be missing
       var next = cp.with(PHASE, "search").with(STAMP, Long.toString(last)).with(ID, ALL);
@@ -210,12 +210,20 @@ final class ChangePuller {
     return client.post(settings.objectsPath() + "/" + type + "/search", body);
   }
 
-  private record Read(List<RawRecord> records, List<MalformedRecord> malformed) {}
+  /** Records and malformed records of one answer, and the newest stamp any of them carried. */
+  private record Read(List<RawRecord> records, List<MalformedRecord> malformed, long maxStamp) {}
 
   private static Read read(String type, JsonNode results, List<String> properties) {
     var records = new ArrayList<RawRecord>();
     var malformed = new ArrayList<MalformedRecord>();
+    long maxStamp = Long.MIN_VALUE;
     for (var node : results) {
+      // malformed records count too, or a page of them could be read again and again
+      var stamp = RecordReader.parseStamp(node.path("properties").path(stampProperty(type)).asText(""))
+          .or(() -> RecordReader.parseStamp(node.path("updatedAt").asText("")));
+      if (stamp.isPresent()) {
+        maxStamp = Math.max(maxStamp, stamp.get().toEpochMilli());
+      }
       var outcome = RecordReader.read(node, stampProperty(type), properties);
       if (outcome instanceof RecordReader.Read r) {
         records.add(r.record());
@@ -223,15 +231,7 @@ final class ChangePuller {
         malformed.add(m.record());
       }
     }
-    return new Read(records, malformed);
-  }
-
-  private static long stampOf(List<RawRecord> records, long dflt) {
-    long max = dflt;
-    for (var r : records) {
-      max = Math.max(max, r.modifiedAt().toEpochMilli());
-    }
-    return max;
+    return new Read(records, malformed, maxStamp);
   }
 
   static String stampProperty(String type) {
