@@ -125,6 +125,32 @@ class HubSpotPullTest {
   }
 
   @Test
+  void anIncrementalWindowOfMoreThan10000ChangesIsReadWithoutPagingPastTheSearchCap() throws Exception {
+    start();
+    var ids = sandbox.fillDeals(12_500, T0.minus(Duration.ofDays(10)), Duration.ofMillis(1));
+    clock.advance(Duration.ofMinutes(1));
+    var connector = connect(sandbox);
+    var afterLoad = lastCheckpoint(connector, new PullRequest("deals", DEAL_FIELDS, Checkpoint.INITIAL, 100));
+    clock.advance(Duration.ofMinutes(5));
+    // 12,000 edits in 120 batches of 100, a millisecond apart: one search window holds them all
+    for (int i = 0; i < 12_000; i += 100) {
+      sandbox.update("deals", ids.subList(i, i + 100), Map.of("amount", "5"));
+      clock.advance(Duration.ofMillis(1));
+    }
+    clock.advance(Duration.ofSeconds(3));
+    sandbox.resetRequests();
+
+    var batches = drain(connector, new PullRequest("deals", DEAL_FIELDS, afterLoad, 200));
+
+    var seen = new HashMap<String, Integer>();
+    batches.forEach(b -> b.records().forEach(r -> seen.merge(r.id(), 1, Integer::sum)));
+    assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(ids.subList(0, 12_000));
+    assertThat(seen.values()).allMatch(n -> n == 1);
+    // keyset queries start afresh each time: no search ever asks for a page after another
+    assertThat(sandbox.requestBodies("POST", "/crm/v3/objects/deals/search")).noneMatch(b -> b.contains("\"after\""));
+  }
+
+  @Test
   void searchLagIsCoveredByTheNextRoundsOverlap() throws Exception {
     start();
     var ids = sandbox.fillDeals(50, T0.minus(Duration.ofDays(3)), Duration.ofSeconds(1));
