@@ -99,6 +99,7 @@ final class ChangePuller {
   private Page search(String type, List<String> properties, Checkpoint cp, int maxRecords, boolean withDeletions)
       throws ConnectorException {
     long stamp = Long.parseLong(cp.get(STAMP).orElse("0"));
+    long highWater = stamp;
     var id = cp.get(ID).orElse("");
     if (cp.get(CAUGHT_UP).isPresent()) {
       stamp -= settings.overlap().toMillis();
@@ -125,8 +126,9 @@ final class ChangePuller {
     }
     long last = Math.max(stamp, page.maxStamp());
     if (!full) {
-      // the whole rest fits in this page: nothing at the last stamp can be missing
-      var next = cp.with(PHASE, "search").with(STAMP, Long.toString(last)).with(ID, ALL);
+      // the whole rest fits in this page: nothing at the last stamp can be missing (and an
+      // overlap re-read never moves the high-water mark back)
+      var next = cp.with(PHASE, "search").with(STAMP, Long.toString(Math.max(last, highWater))).with(ID, ALL);
       return caughtUp(next, withDeletions, page.records(), page.malformed());
     }
     var complete = new ArrayList<RawRecord>();

@@ -91,18 +91,20 @@ final class SandboxState {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  /** The table for a path segment: a plural name ({@code deals}) or a type id ({@code 0-3}). */
-  Optional<ObjectTable> table(String nameOrTypeId) {
-    var t = tables.get(nameOrTypeId.toLowerCase(Locale.ROOT));
-    if (t != null) {
-      return Optional.of(t);
+  /**
+   * The table for a path segment, which HubSpot accepts as the plural name ({@code deals}), the
+   * singular ({@code deal}, {@code company}) or the type id ({@code 0-3}).
+   */
+  Optional<ObjectTable> table(String segment) {
+    var name = segment.toLowerCase(Locale.ROOT);
+    var t = tables.get(name);
+    if (t == null) {
+      t = tables.get(name.equals("company") ? "companies" : name + "s");
     }
-    for (var table : tables.values()) {
-      if (table.typeId.equals(nameOrTypeId) || (table.name + "").equals(nameOrTypeId + "s")) {
-        return Optional.of(table);
-      }
+    if (t == null) {
+      t = tables.values().stream().filter(x -> x.typeId.equals(segment)).findFirst().orElse(null);
     }
-    return Optional.empty();
+    return Optional.ofNullable(t);
   }
 
   /** Derived deal properties HubSpot computes from the stage: probability and closed flags. */
