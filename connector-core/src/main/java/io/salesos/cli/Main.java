@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       SandboxCommand.class,
+      RunCommand.class,
+      SyncCommand.class,
+      OutboxCommand.class,
+      RollbackCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

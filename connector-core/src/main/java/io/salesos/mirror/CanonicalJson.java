@@ -69,6 +69,23 @@ public final class CanonicalJson {
     }
   }
 
+  /** A value's canonical text, so a typed mirror value and its JSON form compare equal. */
+  public static String comparable(Object v) {
+    // a cleared field reads back as null from one CRM and "" from another
+    if (v == null || (v instanceof String str && str.isEmpty())) {
+      return null;
+    }
+    var p = plainValue(v);
+    if (p instanceof Double d && d == Math.rint(d)) {
+      return Long.toString(d.longValue());
+    }
+    if (p instanceof String s && s.matches("-?\\d+\\.\\d+")) {
+      // 12.50 and 12.5 are one amount
+      return new BigDecimal(s).stripTrailingZeros().toPlainString();
+    }
+    return p.toString();
+  }
+
   public static ObjectMapper mapper() {
     return MAPPER;
   }

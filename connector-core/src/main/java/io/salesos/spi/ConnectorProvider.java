@@ -15,6 +15,14 @@ public interface ConnectorProvider {
   /** A connector for one configured connection. */
   Connector create(ConnectorContext context) throws ConnectorException;
 
+  /**
+   * The request rate the CRM publishes for this connection (HubSpot: the tier's burst per 10 s);
+   * core's rate limiter stays under it.
+   */
+  default RateBudget rateBudget(ConnectorContext context) {
+    return new RateBudget(25, java.time.Duration.ofSeconds(1));
+  }
+
   /** The sandbox of this CRM, when the module ships one. */
   default Optional<SandboxProvider> sandbox() {
     return Optional.empty();

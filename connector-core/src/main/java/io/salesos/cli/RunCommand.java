@@ -1,0 +1,34 @@
+package io.salesos.cli;
+
+import io.salesos.runtime.SalesosRuntime;
+import io.salesos.schedule.DaemonScheduler;
+import io.salesos.schedule.JobHooks;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The daemon: Quartz schedules pull, push, evaluate, plan and the nightly reconcile until stopped. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run the daemon: keep the mirror in step both ways on a schedule (Ctrl-C or SIGTERM stops it).")
+final class RunCommand implements Runnable {
+
+  @Mixin
+  ConfigOption config;
+
+  @Override
+  public void run() {
+    var cfg = config.load();
+    try (var runtime = SalesosRuntime.open(cfg, Map.of(), System::getenv, Clock.systemUTC());
+        var scheduler = DaemonScheduler.start(runtime, JobHooks.NONE)) {
+      System.out.println("salesos " + Main.version() + " running: " + runtime.database().describe() + ", "
+          + runtime.connections().size() + " connection(s), polling every " + cfg.sync().pollSeconds() + " s");
+      var stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.salesos.journal;
+
+import io.salesos.mirror.CanonicalJson;
+import io.salesos.mirror.Database;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The write journal: every attempt to write a CRM record, with its before and after images and its
+ * source (rule and rule-file hash, or admin verb, and run), so a run can be audited and rolled back.
+ */
+public final class Journal {
+
+  private final Database database;
+  private final Clock clock;
+
+  public Journal(Database database, Clock clock) {
+    this.database = database;
+    this.clock = clock;
+  }
+
+  public void record(List<JournalEntry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    try (var c = database.connection();
+        var ps = c.prepareStatement("INSERT INTO write_journal (outbox_id, idem_key, source, crm_object, record_id, op,"
+            + " write_kind, before_image, after_image, rule_id, rule_hash, run_id, actor, approved_by, outcome, error,"
+            + " written_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+      var now = Timestamp.from(clock.instant());
+      for (var e : entries) {
+        int i = 1;
+        if (e.outboxId().isPresent()) {
+          ps.setLong(i++, e.outboxId().get());
+        } else {
+          ps.setNull(i++, java.sql.Types.BIGINT);
+        }
+        ps.setString(i++, e.idemKey());
+        ps.setString(i++, e.source());
+        ps.setString(i++, e.crmObject());
+        ps.setString(i++, e.recordId().orElse(null));
+        ps.setString(i++, e.op());
+        ps.setString(i++, e.writeKind());
+        ps.setString(i++, CanonicalJson.write(e.before()));
+        ps.setString(i++, CanonicalJson.write(e.after()));
+        ps.setString(i++, e.ruleId().orElse(null));
+        ps.setString(i++, e.ruleHash().orElse(null));
+        ps.setString(i++, e.runId().orElse(null));
+        ps.setString(i++, e.actor().orElse(null));
+        ps.setString(i++, e.approvedBy().orElse(null));
+        ps.setString(i++, e.outcome());
+        ps.setString(i++, e.error().orElse(null));
+        ps.setTimestamp(i, now);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not write the journal: " + e.getMessage(), e);
+    }
+  }
+
+  /** The journalled writes of one run, in order. */
+  public List<JournalEntry> ofRun(String runId) {
+    return query("SELECT * FROM write_journal WHERE run_id = ? ORDER BY id", runId);
+  }
+
+  /** The journalled writes of one outbox key, in order. */
+  public List<JournalEntry> ofKey(String key) {
+    return query("SELECT * FROM write_journal WHERE idem_key = ? ORDER BY id", key);
+  }
+
+  private List<JournalEntry> query(String sql, String arg) {
+    try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
+      ps.setString(1, arg);
+      try (var rs = ps.executeQuery()) {
+        var out = new ArrayList<JournalEntry>();
+        while (rs.next()) {
+          out.add(row(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the journal: " + e.getMessage(), e);
+    }
+  }
+
+  private static JournalEntry row(ResultSet rs) throws SQLException {
+    long outbox = rs.getLong("outbox_id");
+    return new JournalEntry(rs.getLong("id"), rs.wasNull() ? Optional.empty() : Optional.of(outbox),
+        rs.getString("idem_key"), rs.getString("source"), rs.getString("crm_object"),
+        Optional.ofNullable(rs.getString("record_id")), rs.getString("op"), rs.getString("write_kind"),
+        CanonicalJson.read(rs.getString("before_image")), CanonicalJson.read(rs.getString("after_image")),
+        Optional.ofNullable(rs.getString("rule_id")), Optional.ofNullable(rs.getString("rule_hash")),
+        Optional.ofNullable(rs.getString("run_id")), Optional.ofNullable(rs.getString("actor")),
+        Optional.ofNullable(rs.getString("approved_by")), rs.getString("outcome"),
+        Optional.ofNullable(rs.getString("error")), rs.getTimestamp("written_at").toInstant());
+  }
+}

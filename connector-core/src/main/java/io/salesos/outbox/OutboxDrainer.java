@@ -1,0 +1,293 @@
+package io.salesos.outbox;
+
+import io.salesos.journal.Journal;
+import io.salesos.journal.JournalEntry;
+import io.salesos.mapping.ObjectMapping;
+import io.salesos.mirror.CanonicalJson;
+import io.salesos.mirror.Database;
+import io.salesos.mirror.MirrorStore;
+import io.salesos.outbox.ConflictPolicy.Resolution;
+import io.salesos.spi.ConnectorException;
+import io.salesos.spi.Write;
+import io.salesos.spi.WriteResult;
+import io.salesos.sync.CrmConnection;
+import io.salesos.sync.Puller;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends due outbox rows to their CRMs in the largest batches each allows. Before updating existing
+ * records it refreshes them from the CRM and checks each field against what the write was decided
+ * on: a field changed in the CRM meanwhile is a conflict, settled by the {@link ConflictPolicy}
+ * and recorded with both values. Every outcome is journalled; a failed row stays queued with its
+ * reason and is retried with backoff, then dead-lettered.
+ */
+public final class OutboxDrainer {
+
+  private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
+
+  private final Database database;
+  private final OutboxStore outbox;
+  private final Journal journal;
+  private final MirrorStore mirror;
+  private final Puller puller;
+  private final AllowList allowList;
+  private final ConflictPolicy conflicts;
+  private final int maxAttempts;
+  private final Duration backoff;
+  private final Clock clock;
+
+  public OutboxDrainer(Database database, OutboxStore outbox, Journal journal, MirrorStore mirror, Puller puller,
+      AllowList allowList, ConflictPolicy conflicts, int maxAttempts, Duration backoff, Clock clock) {
+    this.database = database;
+    this.outbox = outbox;
+    this.journal = journal;
+    this.mirror = mirror;
+    this.puller = puller;
+    this.allowList = allowList;
+    this.conflicts = conflicts;
+    this.maxAttempts = maxAttempts;
+    this.backoff = backoff;
+    this.clock = clock;
+  }
+
+  /** What one drain did. */
+  public record DrainStats(int written, int failed, int dead, int conflicts, int held) {
+    DrainStats plus(DrainStats o) {
+      return new DrainStats(written + o.written, failed + o.failed, dead + o.dead, conflicts + o.conflicts, held + o.held);
+    }
+  }
+
+  /** Drains every due row (up to {@code limit}) for the given connections. */
+  public DrainStats drain(Map<String, CrmConnection> connections, int limit) {
+    var due = outbox.due(limit);
+    var groups = new LinkedHashMap<String, List<OutboxEntry>>();
+    for (var e : due) {
+      groups.computeIfAbsent(e.source() + "\u0000" + e.crmObject(), k -> new ArrayList<>()).add(e);
+    }
+    var total = new DrainStats(0, 0, 0, 0, 0);
+    for (var group : groups.values()) {
+      total = total.plus(drainGroup(connections, group));
+    }
+    return total;
+  }
+
+  private DrainStats drainGroup(Map<String, CrmConnection> connections, List<OutboxEntry> rows) {
+    var first = rows.get(0);
+    var connection = connections.get(first.source());
+    int dead = 0;
+    if (connection == null || !connection.readWrite()) {
+      var why = connection == null ? "no connection named '" + first.source() + "' is configured"
+          : "the connection '" + first.source() + "' is read_only";
+      for (var r : rows) {
+        outbox.markFailed(r, why, false, maxAttempts, backoff);
+      }
+      return new DrainStats(0, 0, rows.size(), 0, 0);
+    }
+    var mappingOpt = connection.mapping().forCrmObject(first.crmObject());
+    if (mappingOpt.isEmpty()) {
+      for (var r : rows) {
+        outbox.markFailed(r, "the mapping has no CRM object " + first.crmObject(), false, maxAttempts, backoff);
+      }
+      return new DrainStats(0, 0, rows.size(), 0, 0);
+    }
+    var mapping = mappingOpt.get();
+    var sendable = new ArrayList<OutboxEntry>();
+    for (var r : rows) {
+      var refused = r.op() == Write.Kind.DELETE
+          ? (allowList.permitsDelete(r.canonicalObject()) ? java.util.Set.<String>of() : java.util.Set.of("(delete)"))
+          : allowList.refused(r.canonicalObject(), r.fields().keySet());
+      if (!refused.isEmpty()) {
+        outbox.markFailed(r, "not on the write allow-list: " + r.canonicalObject() + "." + refused, false, maxAttempts, backoff);
+        journal.record(List.of(entry(r, Map.of(), r.fields(), JournalEntry.FAILED, Optional.of("not on the write allow-list"))));
+        dead++;
+      } else {
+        sendable.add(r);
+      }
+    }
+    int conflictCount = 0;
+    int held = 0;
+    // refresh the records we are about to update, so the conflict check sees the CRM as it is now
+    if (sendable.stream().anyMatch(r -> r.op() == Write.Kind.UPDATE)) {
+      puller.pull(connection, mapping, 50);
+    }
+    var columns = mapping.canonicalTypes();
+    var toSend = new ArrayList<OutboxEntry>();
+    var before = new LinkedHashMap<Long, Map<String, Object>>();
+    for (var r : sendable) {
+      if (r.op() != Write.Kind.UPDATE) {
+        toSend.add(r);
+        before.put(r.id(), Map.of());
+        continue;
+      }
+      var current = mirror.find(r.canonicalObject(), r.source(), r.recordId().orElseThrow(), columns).orElse(Map.of());
+      var fields = new LinkedHashMap<String, Object>(r.fields());
+      var beforeImage = new LinkedHashMap<String, Object>();
+      boolean hold = false;
+      for (var f : r.fields().keySet()) {
+        var now = current.get(f);
+        beforeImage.put(f, now);
+        if (!r.expected().containsKey(f)) {
+          continue;
+        }
+        var expected = CanonicalJson.comparable(r.expected().get(f));
+        var crmNow = CanonicalJson.comparable(now);
+        if (java.util.Objects.equals(expected, crmNow)) {
+          continue;
+        }
+        var policy = conflicts.of(r.canonicalObject(), f);
+        var resolution = switch (policy) {
+          case CRM_WINS -> "kept_crm";
+          case SALESOS_WINS -> "wrote_ours";
+          case HOLD -> "held";
+        };
+        recordConflict(r, f, expected, crmNow, CanonicalJson.comparable(r.fields().get(f)), policy, resolution);
+        conflictCount++;
+        if (policy == Resolution.CRM_WINS) {
+          fields.remove(f);
+        } else if (policy == Resolution.HOLD) {
+          hold = true;
+        }
+      }
+      if (hold) {
+        outbox.setStatus(r.id(), OutboxEntry.Status.HELD, "held: a field changed in the CRM since salesos decided; a person must decide");
+        held++;
+        continue;
+      }
+      if (fields.isEmpty()) {
+        outbox.setStatus(r.id(), OutboxEntry.Status.DONE, "not written: the CRM's newer values were kept");
+        journal.record(List.of(entry(r, beforeImage, Map.of(), JournalEntry.CONFLICT, Optional.of("CRM value kept"))));
+        continue;
+      }
+      before.put(r.id(), beforeImage);
+      toSend.add(new OutboxEntry(r.id(), r.idemKey(), r.source(), r.crmObject(), r.canonicalObject(), r.recordId(),
+          r.op(), r.kind(), fields, r.expected(), r.status(), r.attempts(), r.lastError(), r.ruleId(), r.ruleHash(),
+          r.runId(), r.actor(), r.approvedBy(), r.createdAt()));
+    }
+    int written = 0;
+    int failed = 0;
+    int batch = Math.max(1, connection.connector().maxWriteBatch());
+    for (int from = 0; from < toSend.size(); from += batch) {
+      var chunk = toSend.subList(from, Math.min(toSend.size(), from + batch));
+      var writes = new ArrayList<Write>(chunk.size());
+      var journalRows = new ArrayList<JournalEntry>();
+      var ok = new ArrayList<OutboxEntry>();
+      for (var r : chunk) {
+        try {
+          writes.add(toWrite(r, mapping));
+          ok.add(r);
+        } catch (IllegalArgumentException e) {
+          outbox.markFailed(r, e.getMessage(), false, maxAttempts, backoff);
+          dead++;
+        }
+      }
+      if (writes.isEmpty()) {
+        continue;
+      }
+      List<WriteResult> results;
+      try {
+        results = connection.connector().push(first.crmObject(), writes);
+      } catch (ConnectorException e) {
+        // the whole call failed: every row stays queued with the reason (a spent daily budget is retried later)
+        boolean retryable = e.retryable() || e.kind() == ConnectorException.Kind.LIMIT_EXHAUSTED;
+        for (var r : ok) {
+          var status = outbox.markFailed(r, e.kind() + ": " + e.getMessage(), retryable, maxAttempts, backoff);
+          journalRows.add(entry(r, before.get(r.id()), r.fields(), JournalEntry.FAILED, Optional.of(e.getMessage())));
+          if (status == OutboxEntry.Status.DEAD) {
+            dead++;
+          } else {
+            failed++;
+          }
+        }
+        journal.record(journalRows);
+        log.warn("event=push_failed source={} object={} rows={} kind={} reason=\"{}\"", first.source(),
+            first.crmObject(), ok.size(), e.kind(), e.getMessage());
+        if (!e.retryable()) {
+          break;
+        }
+        continue;
+      }
+      if (results.size() != writes.size()) {
+        throw new IllegalStateException(first.source() + " answered " + results.size() + " results for " + writes.size() + " writes");
+      }
+      for (int i = 0; i < results.size(); i++) {
+        var r = ok.get(i);
+        var result = results.get(i);
+        if (result.success()) {
+          outbox.markDone(r.id(), result.id().or(() -> r.recordId()));
+          journalRows.add(entry(r.withCrmId(result.id()), before.get(r.id()), r.fields(), JournalEntry.WRITTEN, Optional.empty()));
+          written++;
+        } else {
+          var error = result.errorCode().orElse("ERROR") + ": " + result.message().orElse("");
+          var status = outbox.markFailed(r, error, result.retryable(), maxAttempts, backoff);
+          journalRows.add(entry(r, before.get(r.id()), r.fields(), JournalEntry.FAILED, Optional.of(error)));
+          if (status == OutboxEntry.Status.DEAD) {
+            dead++;
+          } else {
+            failed++;
+          }
+        }
+      }
+      journal.record(journalRows);
+    }
+    if (written + failed + dead > 0) {
+      log.info("event=pushed source={} object={} written={} failed={} dead={} conflicts={}", first.source(),
+          first.crmObject(), written, failed, dead, conflictCount);
+    }
+    return new DrainStats(written, failed, dead, conflictCount, held);
+  }
+
+  private Write toWrite(OutboxEntry r, ObjectMapping mapping) {
+    return switch (r.op()) {
+      case UPSERT -> {
+        var keyField = mapping.bindingFor("salesos_key").orElseThrow(() -> new IllegalArgumentException(
+            "the mapping of " + mapping.crmObject() + " has no CRM field for salesos_key (the external id salesos upserts by)"));
+        var values = new LinkedHashMap<String, Object>(r.fields());
+        values.put("salesos_key", r.idemKey());
+        yield Write.upsert(r.idemKey(), keyField.crmField(), mapping.toCrm(values));
+      }
+      case UPDATE -> Write.update(r.idemKey(), r.recordId().orElseThrow(), mapping.toCrm(r.fields()));
+      case DELETE -> Write.delete(r.idemKey(), r.recordId().orElseThrow());
+    };
+  }
+
+  private JournalEntry entry(OutboxEntry r, Map<String, Object> before, Map<String, Object> after, String outcome,
+      Optional<String> error) {
+    return new JournalEntry(0, Optional.of(r.id()), r.idemKey(), r.source(), r.crmObject(), r.recordId(), r.op().name(),
+        r.kind().code(), before == null ? Map.of() : before, after, r.ruleId(), r.ruleHash(), r.runId(), r.actor(),
+        r.approvedBy(), outcome, error, clock.instant());
+  }
+
+  private void recordConflict(OutboxEntry r, String field, String expected, String crmNow, String ours,
+      Resolution policy, String resolution) {
+    try (var c = database.connection();
+        var ps = c.prepareStatement("INSERT INTO conflict (source, crm_object, record_id, field, expected_value, crm_value,"
+            + " our_value, policy, resolution, outbox_id, detected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+      ps.setString(1, r.source());
+      ps.setString(2, r.crmObject());
+      ps.setString(3, r.recordId().orElse(""));
+      ps.setString(4, field);
+      ps.setString(5, expected);
+      ps.setString(6, crmNow);
+      ps.setString(7, ours);
+      ps.setString(8, policy.code());
+      ps.setString(9, resolution);
+      ps.setLong(10, r.id());
+      ps.setTimestamp(11, Timestamp.from(clock.instant()));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record a conflict: " + e.getMessage(), e);
+    }
+    log.info("event=conflict source={} object={} id={} field={} policy={} resolution={}", r.source(), r.crmObject(),
+        r.recordId().orElse(""), field, policy.code(), resolution);
+  }
+}

@@ -1,0 +1,283 @@
+package io.salesos.outbox;
+
+import io.salesos.mirror.CanonicalJson;
+import io.salesos.mirror.Database;
+import io.salesos.outbox.OutboxEntry.Status;
+import io.salesos.spi.Write;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The outbox table: writes wait here until they reach the CRM, are approved away or dead-lettered.
+ * Queuing is idempotent by key: the same decision queued twice is one row.
+ */
+public final class OutboxStore {
+
+  private final Database database;
+  private final Clock clock;
+
+  public OutboxStore(Database database, Clock clock) {
+    this.database = database;
+    this.clock = clock;
+  }
+
+  /** Queues entries (status pending or draft); returns how many were new (an existing key is kept as is). */
+  public int enqueue(List<OutboxEntry> entries) {
+    if (entries.isEmpty()) {
+      return 0;
+    }
+    var now = Timestamp.from(clock.instant());
+    var existing = existingKeys(entries.stream().map(OutboxEntry::idemKey).toList());
+    var fresh = new java.util.LinkedHashMap<String, OutboxEntry>();
+    for (var e : entries) {
+      if (!existing.contains(e.idemKey())) {
+        fresh.putIfAbsent(e.idemKey(), e);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return 0;
+    }
+    try (var c = database.connection();
+        var ps = c.prepareStatement("INSERT IGNORE INTO outbox (idem_key, source, crm_object, canonical_object, record_id,"
+            + " op, write_kind, fields, expected, status, attempts, next_attempt_at, rule_id, rule_hash, run_id, actor,"
+            + " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?)")) {
+      for (var e : fresh.values()) {
+        int i = 1;
+        ps.setString(i++, e.idemKey());
+        ps.setString(i++, e.source());
+        ps.setString(i++, e.crmObject());
+        ps.setString(i++, e.canonicalObject());
+        ps.setString(i++, e.recordId().orElse(null));
+        ps.setString(i++, e.op().name());
+        ps.setString(i++, e.kind().code());
+        ps.setString(i++, CanonicalJson.write(e.fields()));
+        ps.setString(i++, e.expected().isEmpty() ? null : CanonicalJson.write(e.expected()));
+        ps.setString(i++, e.status().code());
+        ps.setTimestamp(i++, now);
+        ps.setString(i++, e.ruleId().orElse(null));
+        ps.setString(i++, e.ruleHash().orElse(null));
+        ps.setString(i++, e.runId().orElse(null));
+        ps.setString(i++, e.actor().orElse(null));
+        ps.setTimestamp(i++, now);
+        ps.setTimestamp(i, now);
+        ps.addBatch();
+      }
+      // INSERT IGNORE still guards against another daemon queuing the same key meanwhile
+      ps.executeBatch();
+      return fresh.size();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not queue " + entries.size() + " writes: " + e.getMessage(), e);
+    }
+  }
+
+  /** The keys among {@code keys} already in the outbox, whatever their status. */
+  public java.util.Set<String> existingKeys(List<String> keys) {
+    var out = new java.util.HashSet<String>();
+    for (int from = 0; from < keys.size(); from += 1000) {
+      var chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
+      var sql = "SELECT idem_key FROM outbox WHERE idem_key IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+      try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 1, chunk.get(i));
+        }
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not read the outbox: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** Pending rows whose next attempt is due, oldest first. */
+  public List<OutboxEntry> due(int limit) {
+    return query("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        ps -> {
+          ps.setTimestamp(1, Timestamp.from(clock.instant()));
+          ps.setInt(2, limit);
+        });
+  }
+
+  /** Rows in one status (for the CLI and the status page), newest first. */
+  public List<OutboxEntry> list(Optional<Status> status, int limit) {
+    if (status.isPresent()) {
+      return query("SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?", ps -> {
+        ps.setString(1, status.get().code());
+        ps.setInt(2, limit);
+      });
+    }
+    return query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", ps -> ps.setInt(1, limit));
+  }
+
+  public Optional<OutboxEntry> byId(long id) {
+    return query("SELECT * FROM outbox WHERE id = ?", ps -> ps.setLong(1, id)).stream().findFirst();
+  }
+
+  public Optional<OutboxEntry> byKey(String key) {
+    return query("SELECT * FROM outbox WHERE idem_key = ?", ps -> ps.setString(1, key)).stream().findFirst();
+  }
+
+  /** Counts per status, for metrics and the status page. */
+  public java.util.Map<String, Long> counts() {
+    var out = new java.util.TreeMap<String, Long>();
+    try (var c = database.connection();
+        var rs = c.createStatement().executeQuery("SELECT status, COUNT(*) FROM outbox GROUP BY status")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not count the outbox: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  public void markDone(long id, Optional<String> crmId) {
+    update("UPDATE outbox SET status = 'done', crm_id = ?, last_error = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?",
+        ps -> {
+          ps.setString(1, crmId.orElse(null));
+          ps.setTimestamp(2, Timestamp.from(clock.instant()));
+          ps.setLong(3, id);
+        });
+  }
+
+  /**
+   * Records a failed attempt: retried after {@code backoff} (doubling per attempt), or
+   * dead-lettered with the reason once {@code maxAttempts} are spent or when the CRM refused it
+   * for good ({@code retryable} false).
+   */
+  public Status markFailed(OutboxEntry e, String error, boolean retryable, int maxAttempts, Duration backoff) {
+    int attempts = e.attempts() + 1;
+    boolean dead = !retryable || attempts >= maxAttempts;
+    var reason = dead && retryable ? "gave up after " + attempts + " attempts: " + error
+        : dead ? "the CRM refused this write: " + error : error;
+    long delay = Math.min(Duration.ofHours(6).toMillis(), backoff.toMillis() * (1L << Math.min(16, attempts - 1)));
+    var next = clock.instant().plusMillis(delay);
+    update("UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        ps -> {
+          ps.setString(1, dead ? "dead" : "pending");
+          ps.setInt(2, attempts);
+          ps.setString(3, reason.length() > 4000 ? reason.substring(0, 4000) : reason);
+          ps.setTimestamp(4, Timestamp.from(next));
+          ps.setTimestamp(5, Timestamp.from(clock.instant()));
+          ps.setLong(6, e.id());
+        });
+    return dead ? Status.DEAD : Status.PENDING;
+  }
+
+  /** Sets a row's status (held, discarded, rejected) with a reason. */
+  public void setStatus(long id, Status status, String reason) {
+    update("UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?", ps -> {
+      ps.setString(1, status.code());
+      ps.setString(2, reason);
+      ps.setTimestamp(3, Timestamp.from(clock.instant()));
+      ps.setLong(4, id);
+    });
+  }
+
+  /** Puts dead or held rows back in the queue, due now, with their tries reset. */
+  public int retry(List<Long> ids) {
+    int n = 0;
+    for (var id : ids) {
+      n += update("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
+          + " WHERE id = ? AND status IN ('dead', 'held', 'pending')", ps -> {
+            ps.setTimestamp(1, Timestamp.from(clock.instant()));
+            ps.setTimestamp(2, Timestamp.from(clock.instant()));
+            ps.setLong(3, id);
+          });
+    }
+    return n;
+  }
+
+  /** Approves drafts: they become pending, with the approver recorded. */
+  public int approve(List<Long> ids, String approver) {
+    int n = 0;
+    for (var id : ids) {
+      n += update("UPDATE outbox SET status = 'pending', approved_by = ?, approved_at = ?, next_attempt_at = ?, updated_at = ?"
+          + " WHERE id = ? AND status = 'draft'", ps -> {
+            var now = Timestamp.from(clock.instant());
+            ps.setString(1, approver);
+            ps.setTimestamp(2, now);
+            ps.setTimestamp(3, now);
+            ps.setTimestamp(4, now);
+            ps.setLong(5, id);
+          });
+    }
+    return n;
+  }
+
+  /** How many rows are not finished (pending, draft, held): the outbox depth. */
+  public long depth() {
+    try (var c = database.connection();
+        var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM outbox WHERE status IN ('pending','draft','held')")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not count the outbox: " + e.getMessage(), e);
+    }
+  }
+
+  interface Binder {
+    void bind(java.sql.PreparedStatement ps) throws SQLException;
+  }
+
+  private int update(String sql, Binder binder) {
+    try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not update the outbox: " + e.getMessage(), e);
+    }
+  }
+
+  private List<OutboxEntry> query(String sql, Binder binder) {
+    try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      try (var rs = ps.executeQuery()) {
+        var out = new ArrayList<OutboxEntry>();
+        while (rs.next()) {
+          out.add(row(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the outbox: " + e.getMessage(), e);
+    }
+  }
+
+  private static OutboxEntry row(ResultSet rs) throws SQLException {
+    return new OutboxEntry(
+        rs.getLong("id"),
+        rs.getString("idem_key"),
+        rs.getString("source"),
+        rs.getString("crm_object"),
+        rs.getString("canonical_object"),
+        Optional.ofNullable(rs.getString("record_id")),
+        Write.Kind.valueOf(rs.getString("op")),
+        WriteKind.parse(rs.getString("write_kind")),
+        CanonicalJson.read(rs.getString("fields")),
+        CanonicalJson.read(rs.getString("expected")),
+        Status.valueOf(rs.getString("status").toUpperCase()),
+        rs.getInt("attempts"),
+        Optional.ofNullable(rs.getString("last_error")),
+        Optional.ofNullable(rs.getString("rule_id")),
+        Optional.ofNullable(rs.getString("rule_hash")),
+        Optional.ofNullable(rs.getString("run_id")),
+        Optional.ofNullable(rs.getString("actor")),
+        Optional.ofNullable(rs.getString("approved_by")),
+        rs.getTimestamp("created_at").toInstant());
+  }
+
+  static Instant now(Clock clock) {
+    return clock.instant();
+  }
+}

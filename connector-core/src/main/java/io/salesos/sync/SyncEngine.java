@@ -1,0 +1,167 @@
+package io.salesos.sync;
+
+import io.salesos.journal.Journal;
+import io.salesos.journal.JournalEntry;
+import io.salesos.mirror.Database;
+import io.salesos.mirror.MirrorSchema;
+import io.salesos.mirror.MirrorStore;
+import io.salesos.outbox.AllowList;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.outbox.OutboxDrainer;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.OutboxStore;
+import io.salesos.outbox.WriteKind;
+import io.salesos.spi.Write;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The both-way mirror for a set of CRM connections: pulls every mapped object into MariaDB, drains
+ * the outbox back to the CRMs, and rolls a run's writes back from the journal. The same engine
+ * wraps every connector alike.
+ */
+public final class SyncEngine {
+
+  private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+
+  private final Database database;
+  private final Map<String, CrmConnection> connections;
+  private final MirrorStore mirror;
+  private final OutboxStore outbox;
+  private final Journal journal;
+  private final Puller puller;
+  private final OutboxDrainer drainer;
+  private final Clock clock;
+
+  /** Tuning of the engine. */
+  public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
+    public static Settings defaults() {
+      return new Settings(2000, 10_000, 8, Duration.ofSeconds(30), 50_000);
+    }
+  }
+
+  public SyncEngine(Database database, List<CrmConnection> connections, AllowList allowList, ConflictPolicy conflicts,
+      Settings settings, Clock clock) {
+    this.database = database;
+    var byName = new LinkedHashMap<String, CrmConnection>();
+    connections.forEach(c -> byName.put(c.name(), c));
+    this.connections = byName;
+    this.clock = clock;
+    this.mirror = new MirrorStore(database, clock);
+    this.outbox = new OutboxStore(database, clock);
+    this.journal = new Journal(database, clock);
+    this.puller = new Puller(mirror, settings.pullBatch());
+    this.drainer = new OutboxDrainer(database, outbox, journal, mirror, puller, allowList, conflicts,
+        settings.maxAttempts(), settings.backoff(), clock);
+    this.maxBatches = settings.maxBatchesPerPull();
+    this.drainLimit = settings.drainLimit();
+    var schema = new MirrorSchema(database, clock);
+    for (var c : connections) {
+      schema.ensure(c.mapping().columns(), c.mapping().file());
+    }
+  }
+
+  private final int maxBatches;
+  private final int drainLimit;
+
+  /** Pulls every mapped object of every connection (or of one), in mapping order. */
+  public List<Puller.PullStats> pullAll(Optional<String> onlyConnection) {
+    var out = new ArrayList<Puller.PullStats>();
+    for (var c : connections.values()) {
+      if (onlyConnection.isPresent() && !onlyConnection.get().equals(c.name())) {
+        continue;
+      }
+      for (var m : c.mapping().objects()) {
+        out.add(puller.pull(c, m, maxBatches));
+      }
+    }
+    return out;
+  }
+
+  /** Pulls one CRM object of one connection. */
+  public Puller.PullStats pull(String connection, String crmObject) {
+    var c = connection(connection);
+    var m = c.mapping().forCrmObject(crmObject).orElseThrow(
+        () -> new IllegalArgumentException(connection + " maps no CRM object " + crmObject));
+    return puller.pull(c, m, maxBatches);
+  }
+
+  /** Sends every due outbox row. */
+  public OutboxDrainer.DrainStats drain() {
+    return drainer.drain(connections, drainLimit);
+  }
+
+  /**
+   * Queues the before-images of every write a run made (records it created are deleted), as
+   * writes of their own, journalled under a new run; then drains them.
+   */
+  public RollbackResult rollback(String runId, String actor) {
+    var entries = journal.ofRun(runId).stream().filter(e -> e.outcome().equals(JournalEntry.WRITTEN)).toList();
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("run " + runId + " wrote nothing that can be rolled back (see the write_journal table)");
+    }
+    var rollbackRun = "rollback-" + runId;
+    var queue = new ArrayList<OutboxEntry>();
+    // newest first, so a record written twice in the run ends at its oldest before-image
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      var e = entries.get(i);
+      var c = connection(e.source());
+      var mapping = c.mapping().forCrmObject(e.crmObject()).orElseThrow();
+      var key = "rollback:" + e.id();
+      if (e.op().equals(Write.Kind.UPSERT.name()) && e.before().isEmpty()) {
+        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
+            Write.Kind.DELETE, WriteKind.ROLLBACK, Map.of(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
+      } else if (!e.before().isEmpty()) {
+        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
+            Write.Kind.UPDATE, WriteKind.ROLLBACK, e.before(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
+      }
+    }
+    int queued = outbox.enqueue(queue);
+    var stats = drain();
+    pullAll(Optional.empty());
+    log.info("event=rollback run={} queued={} written={} failed={}", runId, queued, stats.written(), stats.failed() + stats.dead());
+    return new RollbackResult(rollbackRun, queued, stats);
+  }
+
+  /** What a rollback did. */
+  public record RollbackResult(String runId, int queued, OutboxDrainer.DrainStats stats) {}
+
+  public CrmConnection connection(String name) {
+    var c = connections.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException("no connection named '" + name + "'; configured: " + connections.keySet());
+    }
+    return c;
+  }
+
+  public Map<String, CrmConnection> connections() {
+    return connections;
+  }
+
+  public MirrorStore mirror() {
+    return mirror;
+  }
+
+  public OutboxStore outbox() {
+    return outbox;
+  }
+
+  public Journal journal() {
+    return journal;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+}

@@ -1,0 +1,228 @@
+package io.salesos.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.config.YamlNode;
+import io.salesos.mapping.Mapping;
+import io.salesos.mirror.Database;
+import io.salesos.model.CanonicalSchema;
+import io.salesos.outbox.AllowList;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.WriteKind;
+import io.salesos.spi.ConnectorException;
+import io.salesos.spi.Write;
+import io.salesos.testing.MemoryCrm;
+import io.salesos.testing.TestDatabases;
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SyncEngineTest {
+
+  static final String MAPPING = """
+      crm: memory
+      objects:
+        - crm_object: deals
+          canonical: deal
+          fields:
+            dealname: name
+            amount: amount
+            salesos_flags: salesos_flags
+            stage: stage
+        - crm_object: tasks
+          canonical: activity
+          fields:
+            subject: subject
+            owner: owner_id
+            deal: deal_id
+            key: salesos_key
+          constants:
+            kind: task
+      """;
+
+  Database db;
+  MemoryCrm crm;
+  SyncEngine engine;
+
+  @BeforeEach
+  void setUp() {
+    db = TestDatabases.fresh();
+    crm = new MemoryCrm("mem");
+    var mapping = Mapping.from(YamlNode.parse("memory.yaml", MAPPING));
+    var connection = new CrmConnection("mem", "memory", new ResilientConnector(crm, ResilienceSettings.fast()), mapping, true);
+    engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
+        new SyncEngine.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void pullMirrorsEveryRecordOnceAndAReplayChangesNothing() throws SQLException {
+    var records = new ArrayList<Map<String, Object>>();
+    IntStream.range(0, 230).forEach(i -> records.add(Map.of("dealname", "Deal " + i, "amount", i + ".50")));
+    crm.save("deals", records); // one call, one shared stamp across 5 pages
+    var stats = engine.pull("mem", "deals");
+    assertThat(stats.inserted()).isEqualTo(230);
+    assertThat(stats.batches()).isEqualTo(5);
+    assertThat(count("SELECT COUNT(*) FROM deal WHERE source = 'mem'")).isEqualTo(230);
+    assertThat(count("SELECT COUNT(*) FROM record_history")).isEqualTo(230);
+    assertThat(engine.pull("mem", "deals").changed()).isZero();
+  }
+
+  @Test
+  void updatesAndDeletesReachTheMirrorAndTheHistory() throws SQLException {
+    var ids = crm.save("deals", List.of(Map.of("dealname", "A", "amount", "10"), Map.of("dealname", "B", "amount", "20")));
+    engine.pull("mem", "deals");
+    crm.save("deals", List.of(Map.of("id", ids.get(0), "amount", "11")));
+    crm.delete("deals", ids.get(1));
+    var stats = engine.pull("mem", "deals");
+    assertThat(stats.updated()).isEqualTo(1);
+    assertThat(stats.deleted()).isEqualTo(1);
+    var a = engine.mirror().find("deal", "mem", ids.get(0), CanonicalSchema.standardFields("deal")).orElseThrow();
+    assertThat(a.get("amount")).isEqualTo(new BigDecimal("11.00"));
+    assertThat(count("SELECT COUNT(*) FROM deal WHERE deleted")).isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM record_history WHERE record_id = '" + ids.get(0) + "'")).isEqualTo(2);
+  }
+
+  @Test
+  void aRecordWithAWrongTypedValueIsQuarantinedAndTheRestArrive() throws SQLException {
+    crm.save("deals", List.of(Map.of("dealname", "good", "amount", "5"), Map.of("dealname", "bad", "amount", "lots"),
+        Map.of("dealname", "unparsable", "amount", "1")));
+    var broken = crm.all("deals").stream().filter(s -> s.fields().get("dealname").equals("unparsable")).findFirst().orElseThrow();
+    crm.malformed(broken.id(), "{\"id\": \"" + broken.id() + "\", \"properties\": {");
+    var stats = engine.pull("mem", "deals");
+    assertThat(stats.inserted()).isEqualTo(1);
+    assertThat(stats.quarantined()).isEqualTo(2);
+    try (var c = db.connection(); var rs = c.createStatement().executeQuery("SELECT reason, raw_payload FROM quarantine ORDER BY id")) {
+      var reasons = new ArrayList<String>();
+      while (rs.next()) {
+        reasons.add(rs.getString(1) + " | " + rs.getString(2));
+      }
+      assertThat(reasons).anySatisfy(r -> assertThat(r).contains("'lots' is not a valid decimal").contains("\"amount\":\"lots\""));
+      assertThat(reasons).anySatisfy(r -> assertThat(r).contains("unparsable JSON").contains("\"properties\": {"));
+    }
+  }
+
+  @Test
+  void upsertsAreIdempotentByKeyAndAPartlyFailingBatchFailsOnlyItsRows() {
+    crm.rejectWhen("subject", "forbidden");
+    var writes = new ArrayList<OutboxEntry>();
+    for (int i = 0; i < 250; i++) {
+      var subject = i % 100 == 7 ? "forbidden" : "Call back " + i;
+      writes.add(task("task-" + i, subject));
+    }
+    assertThat(engine.outbox().enqueue(writes)).isEqualTo(250);
+    assertThat(engine.outbox().enqueue(writes)).isZero();
+    var stats = engine.drain();
+    assertThat(stats.written()).isEqualTo(247);
+    assertThat(stats.dead()).isEqualTo(3);
+    assertThat(crm.all("tasks")).hasSize(247);
+    var dead = engine.outbox().list(Optional.of(OutboxEntry.Status.DEAD), 10);
+    assertThat(dead).hasSize(3).allSatisfy(e -> assertThat(e.lastError().orElseThrow())
+        .contains("FIELD_CUSTOM_VALIDATION_EXCEPTION").contains("subject may not be forbidden"));
+    // the same decisions queued again by a later run write nothing new
+    engine.outbox().retry(dead.stream().map(OutboxEntry::id).toList());
+    engine.drain();
+    assertThat(crm.all("tasks")).hasSize(247);
+  }
+
+  @Test
+  void aWholeCallFailureStaysQueuedWithItsReasonAndIsRetried() {
+    crm.failNext(6, new ConnectorException(ConnectorException.Kind.TRANSIENT, "502 Bad Gateway"));
+    engine.outbox().enqueue(List.of(task("t-1", "Follow up")));
+    var first = engine.drain();
+    assertThat(first.written()).isZero();
+    var row = engine.outbox().byKey("t-1").orElseThrow();
+    assertThat(row.status()).isEqualTo(OutboxEntry.Status.PENDING);
+    assertThat(row.lastError().orElseThrow()).contains("502 Bad Gateway");
+    assertThat(row.attempts()).isEqualTo(1);
+    engine.drain();
+    assertThat(crm.all("tasks")).hasSize(1);
+  }
+
+  @Test
+  void aConflictingCrmEditIsRecordedAndTheCrmValueKept() throws SQLException {
+    var id = crm.save("deals", List.of(Map.of("dealname", "X", "stage", "Proposal"))).get(0);
+    engine.pull("mem", "deals");
+    // salesos decides on stage=Proposal; meanwhile a rep moves the deal in the CRM
+    var write = OutboxEntry.queued("flag-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE, WriteKind.FLAG,
+        Map.of("stage", "Negotiation", "salesos_flags", "NO_VISIT"), Map.of("stage", "Proposal", "salesos_flags", ""),
+        Optional.of("exit.visit"), Optional.empty(), Optional.of("run-1"), "rules");
+    crm.save("deals", List.of(Map.of("id", id, "stage", "Closed Won")));
+    var stricter = new AllowList(Map.of("deal", java.util.Set.of("stage", "salesos_flags")), java.util.Set.of());
+    var engine2 = new SyncEngine(db, List.copyOf(engine.connections().values()), stricter, ConflictPolicy.defaults(),
+        new SyncEngine.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
+    engine2.outbox().enqueue(List.of(write));
+    var stats = engine2.drain();
+    assertThat(stats.conflicts()).isEqualTo(1);
+    assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("stage", "Closed Won").containsEntry("salesos_flags", "NO_VISIT");
+    try (var c = db.connection(); var rs = c.createStatement().executeQuery("SELECT field, expected_value, crm_value, our_value, resolution FROM conflict")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
+          .containsExactly("stage", "Proposal", "Closed Won", "Negotiation", "kept_crm");
+    }
+  }
+
+  @Test
+  void aFieldOutsideTheAllowListIsNeverWritten() {
+    var id = crm.save("deals", List.of(Map.of("dealname", "X", "amount", "10"))).get(0);
+    engine.pull("mem", "deals");
+    engine.outbox().enqueue(List.of(OutboxEntry.queued("evil-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE,
+        WriteKind.FLAG, Map.of("amount", "0"), Map.of(), Optional.of("r"), Optional.empty(), Optional.empty(), "rules")));
+    var stats = engine.drain();
+    assertThat(stats.dead()).isEqualTo(1);
+    assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("amount", "10");
+    assertThat(engine.outbox().byKey("evil-1").orElseThrow().lastError().orElseThrow()).contains("not on the write allow-list");
+  }
+
+  @Test
+  void rollbackRestoresTheBeforeImagesInTheCrmAndTheMirror() {
+    var id = crm.save("deals", List.of(Map.of("dealname", "X", "salesos_flags", "OLD"))).get(0);
+    engine.pull("mem", "deals");
+    engine.outbox().enqueue(List.of(
+        OutboxEntry.queued("f-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE, WriteKind.FLAG,
+            Map.of("salesos_flags", "NEW"), Map.of("salesos_flags", "OLD"), Optional.of("r"), Optional.empty(), Optional.of("run-9"), "rules"),
+        task("t-9", "made by run 9").withRun("run-9")));
+    engine.drain();
+    engine.pullAll(Optional.empty());
+    assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("salesos_flags", "NEW");
+    assertThat(crm.all("tasks")).hasSize(1);
+
+    var result = engine.rollback("run-9", "admin:test");
+    assertThat(result.queued()).isEqualTo(2);
+    assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("salesos_flags", "OLD");
+    assertThat(crm.all("tasks")).isEmpty();
+    var mirrored = engine.mirror().find("deal", "mem", id, CanonicalSchema.standardFields("deal")).orElseThrow();
+    assertThat(mirrored.get("salesos_flags")).isEqualTo("OLD");
+    assertThat(engine.journal().ofRun("rollback-run-9")).hasSize(2).allSatisfy(e -> assertThat(e.actor()).contains("admin:test"));
+  }
+
+  private OutboxEntry task(String key, String subject) {
+    var fields = new HashMap<String, Object>();
+    fields.put("subject", subject);
+    fields.put("owner_id", "u1");
+    return OutboxEntry.queued(key, "mem", "tasks", "activity", Optional.empty(), Write.Kind.UPSERT, WriteKind.TASK,
+        fields, Map.of(), Optional.of("follow.stall"), Optional.empty(), Optional.of("run-1"), "rules");
+  }
+
+  private long count(String sql) throws SQLException {
+    try (var c = db.connection(); var rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

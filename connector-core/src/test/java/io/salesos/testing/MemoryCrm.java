@@ -1,0 +1,219 @@
+package io.salesos.testing;
+
+import io.salesos.spi.ApiBudget;
+import io.salesos.spi.Checkpoint;
+import io.salesos.spi.Connector;
+import io.salesos.spi.ConnectorException;
+import io.salesos.spi.CrmSchema;
+import io.salesos.spi.Deletion;
+import io.salesos.spi.MalformedRecord;
+import io.salesos.spi.PullBatch;
+import io.salesos.spi.PullRequest;
+import io.salesos.spi.RawRecord;
+import io.salesos.spi.Write;
+import io.salesos.spi.WriteResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A small in-memory CRM for core's own unit tests: records with server-set modification stamps,
+ * keyset paging by (stamp, id), deletions, upsert by external id, per-record validation errors and
+ * scripted whole-call failures. The connector modules test against their real sandboxes instead.
+ */
+public final class MemoryCrm implements Connector {
+
+  /** One stored record. */
+  public record Stored(String id, Map<String, Object> fields, Instant stamp, boolean deleted) {}
+
+  private final String name;
+  private final Map<String, Map<String, Stored>> objects = new HashMap<>();
+  private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+  private final AtomicInteger ids = new AtomicInteger(1000);
+  private final List<ConnectorException> scriptedFailures = new ArrayList<>();
+  private final Map<String, String> rejectValue = new HashMap<>();
+  private final Map<String, String> malformedIds = new HashMap<>();
+  private int pushCalls;
+  private int pullCalls;
+
+  public MemoryCrm(String name) {
+    this.name = name;
+  }
+
+  /** Saves records as a user would (one stamp for the whole call); returns their ids. */
+  public synchronized List<String> save(String object, List<Map<String, Object>> records) {
+    var stamp = Instant.ofEpochMilli(clock.addAndGet(1));
+    var out = new ArrayList<String>();
+    for (var r : records) {
+      var id = r.containsKey("id") ? r.get("id").toString() : Integer.toString(ids.incrementAndGet());
+      var fields = new LinkedHashMap<String, Object>(r);
+      fields.remove("id");
+      var old = table(object).get(id);
+      if (old != null) {
+        var merged = new LinkedHashMap<>(old.fields());
+        merged.putAll(fields);
+        fields = merged;
+      }
+      table(object).put(id, new Stored(id, fields, stamp, false));
+      out.add(id);
+    }
+    return out;
+  }
+
+  public synchronized void delete(String object, String id) {
+    var old = table(object).get(id);
+    table(object).put(id, new Stored(id, old.fields(), Instant.ofEpochMilli(clock.addAndGet(1)), true));
+  }
+
+  public synchronized Optional<Stored> get(String object, String id) {
+    return Optional.ofNullable(table(object).get(id));
+  }
+
+  public synchronized List<Stored> all(String object) {
+    return table(object).values().stream().filter(s -> !s.deleted()).toList();
+  }
+
+  /** The next {@code n} calls fail with {@code e}. */
+  public synchronized void failNext(int n, ConnectorException e) {
+    for (int i = 0; i < n; i++) {
+      scriptedFailures.add(e);
+    }
+  }
+
+  /** Writes whose {@code field} equals {@code value} fail with a validation error. */
+  public synchronized void rejectWhen(String field, String value) {
+    rejectValue.put(field, value);
+  }
+
+  /** This record is returned as unreadable by pulls. */
+  public synchronized void malformed(String id, String raw) {
+    malformedIds.put(id, raw);
+  }
+
+  public synchronized int pushCalls() {
+    return pushCalls;
+  }
+
+  public synchronized int pullCalls() {
+    return pullCalls;
+  }
+
+  private Map<String, Stored> table(String object) {
+    return objects.computeIfAbsent(object, k -> new TreeMap<>());
+  }
+
+  private void maybeFail() throws ConnectorException {
+    if (!scriptedFailures.isEmpty()) {
+      throw scriptedFailures.remove(0);
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CrmSchema describe() {
+    return new CrmSchema(List.of());
+  }
+
+  @Override
+  public synchronized PullBatch pull(PullRequest request) throws ConnectorException {
+    pullCalls++;
+    maybeFail();
+    long stamp = Long.parseLong(request.checkpoint().get("stamp").orElse("0"));
+    var afterId = request.checkpoint().get("id").orElse("");
+    var sorted = table(request.crmObject()).values().stream()
+        .filter(s -> s.stamp().toEpochMilli() > stamp || (s.stamp().toEpochMilli() == stamp && s.id().compareTo(afterId) > 0))
+        .sorted(Comparator.comparing((Stored s) -> s.stamp()).thenComparing(Stored::id))
+        .toList();
+    var page = sorted.subList(0, Math.min(request.maxRecords(), sorted.size()));
+    var records = new ArrayList<RawRecord>();
+    var deletions = new ArrayList<Deletion>();
+    var malformed = new ArrayList<MalformedRecord>();
+    for (var s : page) {
+      if (s.deleted()) {
+        deletions.add(new Deletion(s.id(), s.stamp()));
+      } else if (malformedIds.containsKey(s.id())) {
+        malformed.add(new MalformedRecord(Optional.of(s.id()), malformedIds.get(s.id()), "unparsable JSON"));
+      } else {
+        var f = new LinkedHashMap<String, Object>();
+        request.fields().forEach(k -> f.put(k, s.fields().get(k)));
+        records.add(new RawRecord(s.id(), f, s.stamp()));
+      }
+    }
+    var next = page.isEmpty() ? request.checkpoint()
+        : Checkpoint.of(Map.of("stamp", Long.toString(page.get(page.size() - 1).stamp().toEpochMilli()),
+            "id", page.get(page.size() - 1).id()));
+    return new PullBatch(records, deletions, malformed, next, sorted.size() > page.size());
+  }
+
+  @Override
+  public synchronized List<WriteResult> push(String crmObject, List<Write> writes) throws ConnectorException {
+    pushCalls++;
+    maybeFail();
+    if (writes.size() > maxWriteBatch()) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, "too many writes in one call: " + writes.size());
+    }
+    var stamp = Instant.ofEpochMilli(clock.addAndGet(1));
+    var out = new ArrayList<WriteResult>();
+    for (var w : writes) {
+      var bad = rejectValue.entrySet().stream()
+          .filter(e -> e.getValue().equals(String.valueOf(w.fields().get(e.getKey())))).findFirst();
+      if (bad.isPresent()) {
+        out.add(WriteResult.failed(w.key(), "FIELD_CUSTOM_VALIDATION_EXCEPTION", bad.get().getKey() + " may not be " + bad.get().getValue(), false));
+        continue;
+      }
+      switch (w.kind()) {
+        case UPSERT -> {
+          var ext = w.externalIdField().orElseThrow();
+          var existing = table(crmObject).values().stream()
+              .filter(s -> !s.deleted() && w.key().equals(String.valueOf(s.fields().get(ext)))).findFirst();
+          var id = existing.map(Stored::id).orElseGet(() -> Integer.toString(ids.incrementAndGet()));
+          var fields = new LinkedHashMap<String, Object>(existing.map(Stored::fields).orElse(Map.of()));
+          fields.putAll(w.fields());
+          table(crmObject).put(id, new Stored(id, fields, stamp, false));
+          out.add(WriteResult.ok(w.key(), id, existing.isEmpty()));
+        }
+        case UPDATE -> {
+          var old = table(crmObject).get(w.id().orElseThrow());
+          if (old == null || old.deleted()) {
+            out.add(WriteResult.failed(w.key(), "ENTITY_IS_DELETED", "no such record", false));
+          } else {
+            var fields = new LinkedHashMap<>(old.fields());
+            fields.putAll(w.fields());
+            table(crmObject).put(old.id(), new Stored(old.id(), fields, stamp, false));
+            out.add(WriteResult.ok(w.key(), old.id(), false));
+          }
+        }
+        case DELETE -> {
+          var old = table(crmObject).get(w.id().orElseThrow());
+          if (old != null) {
+            table(crmObject).put(old.id(), new Stored(old.id(), old.fields(), stamp, true));
+          }
+          out.add(WriteResult.ok(w.key(), w.id().orElseThrow(), false));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public int maxWriteBatch() {
+    return 100;
+  }
+
+  @Override
+  public ApiBudget limits() {
+    return ApiBudget.UNKNOWN;
+  }
+}
