@@ -5,7 +5,9 @@ import io.salesos.spi.Connector;
 import io.salesos.spi.ConnectorContext;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.ConnectorProvider;
+import io.salesos.spi.RateBudget;
 import io.salesos.spi.SandboxProvider;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Makes HubSpot connections (type {@code hubspot}) and the HubSpot sandbox known to core via ServiceLoader. */
@@ -23,6 +25,13 @@ public final class HubSpotConnectorProvider implements ConnectorProvider {
     } catch (IllegalArgumentException e) {
       throw new ConnectorException(ConnectorException.Kind.PERMANENT, e.getMessage(), e);
     }
+  }
+
+  /** The burst HubSpot allows per 10 s for the connection's tier (an unknown tier fails in {@link #create}). */
+  @Override
+  public RateBudget rateBudget(ConnectorContext context) {
+    var tier = HubSpotTier.parse(context.setting("tier").orElse("professional"));
+    return new RateBudget(tier.burst(), Duration.ofMillis(HubSpotTier.INTERVAL_MILLIS));
   }
 
   @Override
