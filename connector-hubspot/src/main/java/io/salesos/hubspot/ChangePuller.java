@@ -66,11 +66,16 @@ final class ChangePuller {
   record Page(List<RawRecord> records, List<Deletion> deletions, List<MalformedRecord> malformed, Checkpoint next,
       boolean hasMore) {}
 
-  Page pull(String type, List<String> properties, Checkpoint cp, int maxRecords, boolean withDeletions)
-      throws ConnectorException {
+  /**
+   * The next page of changes. In the list phase, {@code targets}' associations come inline with the
+   * records as {@code associations.<target>} fields (one call instead of one per target); search
+   * cannot return them, so later phases leave them to the caller.
+   */
+  Page pull(String type, List<String> properties, List<String> targets, Checkpoint cp, int maxRecords,
+      boolean withDeletions) throws ConnectorException {
     var phase = cp.get(PHASE).orElse("list");
     return switch (phase) {
-      case "list" -> list(type, properties, cp, maxRecords);
+      case "list" -> list(type, properties, targets, cp, maxRecords);
       case "search" -> search(type, properties, cp, maxRecords, withDeletions);
       case "archived" -> archived(type, cp, withDeletions);
       default -> throw new ConnectorException(Kind.PERMANENT, "unknown checkpoint phase '" + phase + "' for "
@@ -78,12 +83,19 @@ final class ChangePuller {
     };
   }
 
-  private Page list(String type, List<String> properties, Checkpoint cp, int maxRecords) throws ConnectorException {
+  private Page list(String type, List<String> properties, List<String> targets, Checkpoint cp, int maxRecords)
+      throws ConnectorException {
     var started = cp.get(LIST_STARTED).orElse(Long.toString(clock.millis()));
     var after = cp.get(AFTER).orElse("");
     var answer = client.get(settings.objectsPath() + "/" + type + "?limit=" + Math.min(MAX_LIST, maxRecords)
-        + "&archived=false" + propertiesParam(properties) + (after.isEmpty() ? "" : "&after=" + encode(after)));
+        + "&archived=false" + propertiesParam(properties)
+        + (targets.isEmpty() ? "" : "&associations=" + encode(String.join(",", targets)))
+        + (after.isEmpty() ? "" : "&after=" + encode(after)));
     var page = read(type, answer.path("results"), properties);
+    if (!targets.isEmpty()) {
+      page = new Read(withInlineAssociations(page.records(), answer.path("results"), targets), page.malformed(),
+          page.maxStamp());
+    }
     var nextAfter = answer.path("paging").path("next").path("after").asText("");
     if (!nextAfter.isEmpty()) {
       return new Page(page.records(), List.of(), page.malformed(),
@@ -205,6 +217,35 @@ final class ChangePuller {
     var next = cp.with(PHASE, "search").with(AFTER, null).with(ARCHIVED_STARTED, null)
         .with(ARCHIVED_AFTER, Long.toString(Math.max(since, nextSince))).with(CAUGHT_UP, "true");
     return new Page(List.of(), deletions, List.of(), next, false);
+  }
+
+  /**
+   * Adds {@code associations.<target>} from the list answer's inline associations: the primary one
+   * (HubSpot types the others {@code ..._unlabeled}), else the first.
+   */
+  private static List<RawRecord> withInlineAssociations(List<RawRecord> records, JsonNode results,
+      List<String> targets) {
+    var byId = new java.util.HashMap<String, JsonNode>();
+    results.forEach(n -> byId.put(n.path("id").asText(), n.path("associations")));
+    var out = new ArrayList<RawRecord>(records.size());
+    for (var r : records) {
+      var fields = new java.util.LinkedHashMap<>(r.fields());
+      var associations = byId.getOrDefault(r.id(), com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+      for (var target : targets) {
+        String chosen = null;
+        for (var a : associations.path(target).path("results")) {
+          if (chosen == null || !a.path("type").asText("").endsWith("_unlabeled")) {
+            chosen = a.path("id").asText(null);
+            if (!a.path("type").asText("").endsWith("_unlabeled")) {
+              break;
+            }
+          }
+        }
+        fields.put(BatchWriter.ASSOCIATIONS + target, chosen);
+      }
+      out.add(new RawRecord(r.id(), fields, r.modifiedAt()));
+    }
+    return out;
   }
 
   private JsonNode searchCall(String type, Map<String, Object> body) throws ConnectorException {

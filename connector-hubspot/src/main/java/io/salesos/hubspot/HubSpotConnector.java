@@ -127,9 +127,10 @@ final class HubSpotConnector implements Connector {
         properties.add(f);
       }
     }
-    var page = puller.pull(type, properties, request.checkpoint(), request.maxRecords(), true);
+    boolean listing = request.checkpoint().get(ChangePuller.PHASE).orElse("list").equals("list");
+    var page = puller.pull(type, properties, targets, request.checkpoint(), request.maxRecords(), true);
     var records = page.records();
-    if (!targets.isEmpty() && !records.isEmpty()) {
+    if (!listing && !targets.isEmpty() && !records.isEmpty()) {
       records = withAssociations(type, records, targets);
     }
     return new PullBatch(records, page.deletions(), page.malformed(), page.next(), page.hasMore());
@@ -184,7 +185,7 @@ final class HubSpotConnector implements Connector {
   }
 
   private PullBatch dealContacts(PullRequest request) throws ConnectorException {
-    var page = puller.pull("deals", List.of(), request.checkpoint(), Math.min(request.maxRecords(), 100), false);
+    var page = puller.pull("deals", List.of(), List.of(), request.checkpoint(), Math.min(request.maxRecords(), 100), false);
     var out = new ArrayList<RawRecord>();
     var stamps = new HashMap<String, Instant>();
     page.records().forEach(r -> stamps.put(r.id(), r.modifiedAt()));
@@ -217,7 +218,7 @@ final class HubSpotConnector implements Connector {
   }
 
   private PullBatch stageHistory(PullRequest request) throws ConnectorException {
-    var page = puller.pull("deals", List.of(), request.checkpoint(), Math.min(request.maxRecords(), 100), false);
+    var page = puller.pull("deals", List.of(), List.of(), request.checkpoint(), Math.min(request.maxRecords(), 100), false);
     var out = new ArrayList<RawRecord>();
     var malformed = new ArrayList<MalformedRecord>(page.malformed());
     var records = page.records();

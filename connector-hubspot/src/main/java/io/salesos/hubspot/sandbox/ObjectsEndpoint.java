@@ -430,11 +430,15 @@ final class ObjectsEndpoint {
         continue;
       }
       var results = array();
+      var name = singular(state.table(from).orElseThrow()).toLowerCase() + "_to_"
+          + singular(toTable.get()).toLowerCase();
+      boolean hasPrimary = state.typeIds(from, toTable.get().name)[1] != 0;
       state.associationsOf(from, id, toTable.get().name).forEach((toId, types) -> {
         var r = object();
         r.put("id", Long.toString(toId));
-        r.put("type", singular(state.table(from).orElseThrow()).toLowerCase() + "_to_"
-            + singular(toTable.get()).toLowerCase());
+        // where a pair has a primary association, HubSpot names the others "..._unlabeled"
+        boolean primary = types.stream().anyMatch(t -> "Primary".equals(t.label()));
+        r.put("type", hasPrimary && !primary ? name + "_unlabeled" : name);
         results.add(r);
       });
       if (!results.isEmpty()) {
