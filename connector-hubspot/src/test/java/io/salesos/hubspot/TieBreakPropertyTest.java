@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** The incremental cursor against any mix of shared stamps and page sizes. */
-class TieBreakProperties {
+class TieBreakPropertyTest {
 
   private static final Instant T0 = Instant.parse("2026-11-02T09:00:00Z");
 
