@@ -1,32 +1,37 @@
 package io.salesos.cli;
 
+import io.salesos.config.SalesosConfig;
 import io.salesos.demo.DemoOrg;
 import io.salesos.demo.DemoOrgJson;
-import io.salesos.mirror.Database;
+import io.salesos.runtime.Connections;
+import io.salesos.runtime.SalesosRuntime;
 import io.salesos.spi.ConnectorProvider;
 import io.salesos.spi.SandboxProvider;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceLoader;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The whole path on the embedded default with nothing to configure: an embedded MariaDB, the CRM
- * sandboxes seeded with the demo org, and (as they land) sync, rules, write-back and the status page.
+ * sandboxes seeded with the demo org, a full sync of both, and (as they land) rules, write-back
+ * and the status page.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run salesos end to end against local sandbox CRMs seeded with a demo field-sales org.")
 final class DemoCommand implements Runnable {
 
+  @Mixin
+  ConfigOption config;
+
   @Option(names = "--once", description = "do one full cycle, print a summary and exit")
   boolean once;
-
-  @Option(names = "--data", description = "folder of the embedded MariaDB's data (default: var/mariadb under SALESOS_HOME)")
-  Path data;
 
   @Option(names = "--seed", description = "'demo', 'small', or a JSON file of records (see README) (default: ${DEFAULT-VALUE})")
   String seed = "demo";
@@ -36,29 +41,29 @@ final class DemoCommand implements Runnable {
 
   @Override
   public void run() {
-    var asOf = Instant.now();
-    DemoOrg org = DemoOrgJson.seed(seed, asOf);
+    var clock = Clock.systemUTC();
+    DemoOrg org = DemoOrgJson.seed(seed, Instant.now(clock));
     if (exportSeed != null) {
       DemoOrgJson.write(org, exportSeed);
       System.out.println("wrote " + org.size() + " records to " + exportSeed.toAbsolutePath());
       return;
     }
-    var dataDir = data != null ? data : Home.var().resolve("mariadb");
-    long t0 = System.nanoTime();
-    try (var db = Database.embedded(dataDir)) {
-      System.out.printf("mirror: %s (ready in %.1f s)%n", db.describe(), (System.nanoTime() - t0) / 1e9);
-      var sandboxes = new ArrayList<SandboxProvider.Sandbox>();
-      try {
-        for (var provider : providers()) {
-          var sandboxProvider = provider.sandbox();
-          if (sandboxProvider.isPresent()) {
-            var sandbox = sandboxProvider.get().start(0, org);
-            sandboxes.add(sandbox);
-            System.out.println("sandbox " + provider.type() + ": " + sandbox.baseUrl());
-          }
-        }
-        System.out.printf("demo org: %d users, %d accounts, %d contacts, %d deals, %d activities%n",
-            org.users().size(), org.accounts().size(), org.contacts().size(), org.deals().size(), org.activities().size());
+    var cfg = config.load();
+    System.out.printf("demo org: %d users, %d accounts, %d contacts, %d deals, %d activities%n",
+        org.users().size(), org.accounts().size(), org.contacts().size(), org.deals().size(), org.activities().size());
+    var sandboxes = new LinkedHashMap<String, SandboxProvider.Sandbox>();
+    try {
+      startSandboxes(cfg, org, sandboxes);
+      long t0 = System.nanoTime();
+      try (var runtime = SalesosRuntime.open(cfg, sandboxes, System::getenv, clock)) {
+        System.out.printf("mirror: %s (ready in %.1f s)%n", runtime.database().describe(), (System.nanoTime() - t0) / 1e9);
+        long t1 = System.nanoTime();
+        var stats = runtime.engine().pullAll(Optional.empty());
+        var perSource = new LinkedHashMap<String, Integer>();
+        stats.forEach(s -> perSource.merge(s.source(), s.inserted() + s.updated(), Integer::sum));
+        System.out.printf("mirrored in %.1f s: %s%n", (System.nanoTime() - t1) / 1e9, perSource);
+        stats.stream().filter(s -> s.error().isPresent()).forEach(s ->
+            System.out.println("  pull error " + s.source() + "/" + s.crmObject() + ": " + s.error().get()));
         if (once) {
           return;
         }
@@ -66,17 +71,34 @@ final class DemoCommand implements Runnable {
         var stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         stop.await();
-      } finally {
-        sandboxes.forEach(SandboxProvider.Sandbox::close);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      throw new IllegalStateException(Main.message(e), e);
+    } finally {
+      sandboxes.values().forEach(SandboxProvider.Sandbox::close);
     }
   }
 
-  static List<ConnectorProvider> providers() {
-    return ServiceLoader.load(ConnectorProvider.class).stream().map(ServiceLoader.Provider::get).toList();
+  /** Starts a sandbox for every connection marked {@code sandbox: true} whose connector is in this build. */
+  static void startSandboxes(SalesosConfig cfg, DemoOrg org, Map<String, SandboxProvider.Sandbox> into) {
+    var providers = new LinkedHashMap<String, ConnectorProvider>();
+    Connections.providers().forEach(p -> providers.put(p.type(), p));
+    for (var c : cfg.connections()) {
+      if (!c.sandbox()) {
+        continue;
+      }
+      var provider = providers.get(c.type());
+      if (provider == null || provider.sandbox().isEmpty()) {
+        System.out.println("sandbox " + c.name() + ": skipped (no " + c.type() + " sandbox in this build)");
+        continue;
+      }
+      try {
+        var sandbox = provider.sandbox().get().start(0, org);
+        into.put(c.name(), sandbox);
+        System.out.println("sandbox " + c.name() + ": " + sandbox.baseUrl());
+      } catch (Exception e) {
+        throw new IllegalStateException("could not start the " + c.type() + " sandbox: " + Main.message(e), e);
+      }
+    }
   }
 }

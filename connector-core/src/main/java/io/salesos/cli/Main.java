@@ -19,7 +19,10 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       SyncCommand.class,
       OutboxCommand.class,
+      DraftsCommand.class,
       RollbackCommand.class,
+      ReconcileCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

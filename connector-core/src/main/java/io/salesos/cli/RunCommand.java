@@ -1,5 +1,7 @@
 package io.salesos.cli;
 
+import io.salesos.admin.AdminServer;
+import io.salesos.admin.Metrics;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.schedule.DaemonScheduler;
 import io.salesos.schedule.JobHooks;
@@ -20,13 +22,28 @@ final class RunCommand implements Runnable {
   @Override
   public void run() {
     var cfg = config.load();
-    try (var runtime = SalesosRuntime.open(cfg, Map.of(), System::getenv, Clock.systemUTC());
-        var scheduler = DaemonScheduler.start(runtime, JobHooks.NONE)) {
-      System.out.println("salesos " + Main.version() + " running: " + runtime.database().describe() + ", "
-          + runtime.connections().size() + " connection(s), polling every " + cfg.sync().pollSeconds() + " s");
-      var stop = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-      stop.await();
+    try (var runtime = SalesosRuntime.open(cfg, Map.of(), System::getenv, Clock.systemUTC())) {
+      var metrics = new Metrics(runtime.database(), runtime.connections());
+      var hooks = new JobHooks() {
+        @Override
+        public void ran(String job, long nanos) {
+          metrics.jobRan(job, nanos);
+        }
+
+        @Override
+        public void reconcile(SalesosRuntime r) {
+          r.engine().reconcile(java.util.Optional.empty());
+        }
+      };
+      try (var admin = AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port());
+          var scheduler = DaemonScheduler.start(runtime, hooks)) {
+        System.out.println("salesos " + Main.version() + " running: " + runtime.database().describe() + ", "
+            + runtime.connections().size() + " connection(s), polling every " + cfg.sync().pollSeconds() + " s; admin "
+            + admin.address());
+        var stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        stop.await();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -23,6 +23,9 @@ final class SandboxCommand implements Runnable {
   @Option(names = "--seed", description = "'demo' (the generated demo org), 'small', or a JSON file of records (default: ${DEFAULT-VALUE})")
   String seed = "demo";
 
+  @Option(names = "--records", description = "instead of the demo org, a generated org of about this many records (for benchmarks)")
+  Integer records;
+
   @Override
   public void run() {
     var provider = ServiceLoader.load(ConnectorProvider.class).stream()
@@ -33,10 +36,15 @@ final class SandboxCommand implements Runnable {
             + ServiceLoader.load(ConnectorProvider.class).stream().map(p -> p.get().type()).toList()));
     var sandboxProvider = provider.sandbox().orElseThrow(
         () -> new IllegalArgumentException("the " + crm + " connector ships no sandbox"));
-    var org = DemoOrgJson.seed(seed, Instant.now());
+    var org = records != null
+        ? io.salesos.demo.DemoOrgGenerator.generate(io.salesos.demo.DemoOrgGenerator.Options.ofSize(Instant.now(), records))
+        : DemoOrgJson.seed(seed, Instant.now());
     try (var sandbox = sandboxProvider.start(port, org)) {
       System.out.println(sandbox.describe());
+      // machine-readable lines for scripts and `salesos bench sync`
+      sandbox.connectionSettings().forEach((k, v) -> System.out.println("connection." + k + "=" + v));
       System.out.println("seeded with " + org.size() + " records; press Ctrl-C to stop");
+      System.out.flush();
       var stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();

@@ -69,13 +69,30 @@ public final class Database implements AutoCloseable {
     cfg.addDataSourceProperty("forceConnectionTimeZoneToSession", "true");
     cfg.addDataSourceProperty("useBulkStmts", "true");
     cfg.addDataSourceProperty("rewriteBatchedStatements", "true");
-    cfg.setConnectionInitSql("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, time_zone = '+00:00'");
+    // @salesos_sync marks salesos's own sessions: the local-edit triggers ignore them
+    cfg.setConnectionInitSql("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, time_zone = '+00:00', @salesos_sync = 1");
     return new HikariDataSource(cfg);
   }
 
   private void migrate() {
+    // Flyway gets connections of its own: it resets user variables on the sessions it used,
+    // which would clear the @salesos_sync mark on pooled connections
+    var migrationPool = new HikariDataSource();
+    migrationPool.setJdbcUrl(pool.getJdbcUrl());
+    migrationPool.setUsername(pool.getUsername());
+    migrationPool.setPassword(pool.getPassword());
+    migrationPool.setMaximumPoolSize(2);
+    migrationPool.setPoolName("salesos-migrate");
+    pool.getDataSourceProperties().forEach((k, v) -> migrationPool.addDataSourceProperty(k.toString(), v));
+    migrationPool.setConnectionInitSql("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, time_zone = '+00:00'");
+    try (migrationPool) {
+      migrateWith(migrationPool);
+    }
+  }
+
+  private void migrateWith(DataSource source) {
     var flyway = Flyway.configure()
-        .dataSource(pool)
+        .dataSource(source)
         .locations("classpath:db/migration")
         .javaMigrations(new V3__Mirror_tables())
         .loggers("slf4j")

@@ -50,6 +50,15 @@ public final class MirrorStore {
    */
   public ApplyResult apply(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
       List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Checkpoint next) {
+    return apply(source, crmObject, canonicalObject, columns, records, deletions, quarantined, Optional.of(next));
+  }
+
+  /**
+   * As {@link #apply(String, String, String, Map, List, List, List, Checkpoint)}, but a full
+   * re-read (reconcile) passes no checkpoint, so the incremental cursor never moves backwards.
+   */
+  public ApplyResult apply(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
+      List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Optional<Checkpoint> next) {
     var table = SqlName.of(canonicalObject);
     var cols = columns.keySet().stream().map(SqlName::of).toList();
     var now = Timestamp.from(clock.instant());
@@ -122,7 +131,9 @@ public final class MirrorStore {
           history.executeBatch();
         }
         quarantine(c, source, crmObject, quarantined, now);
-        saveCheckpoint(c, source, crmObject, next, inserted + updated + deleted, newest, now);
+        if (next.isPresent()) {
+          saveCheckpoint(c, source, crmObject, next.get(), inserted + updated + deleted, newest, now);
+        }
         c.commit();
         return new ApplyResult(inserted, updated, unchanged, deleted, quarantined.size());
       } catch (SQLException | RuntimeException e) {
@@ -229,6 +240,26 @@ public final class MirrorStore {
       ps.setTimestamp(7, now);
       ps.executeUpdate();
     }
+  }
+
+  /** Ids the mirror holds as live for one CRM object of one connection. */
+  public java.util.Set<String> liveIds(String source, String crmObject, String canonicalObject) {
+    var table = SqlName.of(canonicalObject);
+    var out = new java.util.HashSet<String>();
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT `id` FROM " + table.quoted() + " WHERE `source` = ? AND `crm_object` = ? AND `deleted` = FALSE")) {
+      ps.setString(1, source);
+      ps.setString(2, crmObject);
+      ps.setFetchSize(10_000);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not list " + canonicalObject + " ids: " + e.getMessage(), e);
+    }
+    return out;
   }
 
   /** The stored checkpoint of one CRM object of one connection; initial when there is none. */

@@ -198,6 +198,32 @@ public final class OutboxStore {
     return n;
   }
 
+  /** Drafts waiting for approval, optionally only one rule's or one rep's (by the write's owner field). */
+  public List<OutboxEntry> drafts(Optional<String> rule, Optional<String> owner, int limit) {
+    return query("SELECT * FROM outbox WHERE status = 'draft' AND (? IS NULL OR rule_id = ?)"
+        + " AND (? IS NULL OR JSON_VALUE(fields, '$.owner_id') = ?) ORDER BY id LIMIT ?", ps -> {
+          ps.setString(1, rule.orElse(null));
+          ps.setString(2, rule.orElse(null));
+          ps.setString(3, owner.orElse(null));
+          ps.setString(4, owner.orElse(null));
+          ps.setInt(5, limit);
+        });
+  }
+
+  /** Rejects drafts: they are never written; who rejected them is kept. */
+  public int reject(List<Long> ids, String who) {
+    int n = 0;
+    for (var id : ids) {
+      n += update("UPDATE outbox SET status = 'rejected', approved_by = ?, last_error = 'rejected by a person', updated_at = ?"
+          + " WHERE id = ? AND status = 'draft'", ps -> {
+            ps.setString(1, who);
+            ps.setTimestamp(2, Timestamp.from(clock.instant()));
+            ps.setLong(3, id);
+          });
+    }
+    return n;
+  }
+
   /** Approves drafts: they become pending, with the approver recorded. */
   public int approve(List<Long> ids, String approver) {
     int n = 0;

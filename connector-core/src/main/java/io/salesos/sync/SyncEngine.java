@@ -61,14 +61,21 @@ public final class SyncEngine {
     this.drainer = new OutboxDrainer(database, outbox, journal, mirror, puller, allowList, conflicts,
         settings.maxAttempts(), settings.backoff(), clock);
     this.maxBatches = settings.maxBatchesPerPull();
+    this.pullBatch = settings.pullBatch();
     this.drainLimit = settings.drainLimit();
     var schema = new MirrorSchema(database, clock);
+    var readWriteColumns = new LinkedHashMap<String, Map<String, io.salesos.model.FieldType>>();
     for (var c : connections) {
       schema.ensure(c.mapping().columns(), c.mapping().file());
+      if (c.readWrite()) {
+        c.mapping().columns().forEach((object, cols) -> readWriteColumns.computeIfAbsent(object, k -> new LinkedHashMap<>()).putAll(cols));
+      }
     }
+    readWriteColumns.forEach((object, cols) -> io.salesos.mirror.LocalEditTriggers.install(database, object, cols));
   }
 
   private final int maxBatches;
+  private final int pullBatch;
   private final int drainLimit;
 
   /** Pulls every mapped object of every connection (or of one), in mapping order. */
@@ -91,6 +98,20 @@ public final class SyncEngine {
     var m = c.mapping().forCrmObject(crmObject).orElseThrow(
         () -> new IllegalArgumentException(connection + " maps no CRM object " + crmObject));
     return puller.pull(c, m, maxBatches);
+  }
+
+  /** The nightly full compare of every mapped object (or of one connection) with the CRM. */
+  public List<Reconciler.Result> reconcile(Optional<String> onlyConnection) {
+    var reconciler = new Reconciler(mirror, pullBatch, clock);
+    var out = new ArrayList<Reconciler.Result>();
+    for (var c : connections.values()) {
+      if (onlyConnection.isEmpty() || onlyConnection.get().equals(c.name())) {
+        for (var m : c.mapping().objects()) {
+          out.add(reconciler.reconcile(c, m));
+        }
+      }
+    }
+    return out;
   }
 
   /** Sends every due outbox row. */

@@ -211,6 +211,68 @@ class SyncEngineTest {
     assertThat(engine.journal().ofRun("rollback-run-9")).hasSize(2).allSatisfy(e -> assertThat(e.actor()).contains("admin:test"));
   }
 
+  @Test
+  void reconcileRepairsSilentChangesAndHardDeletesWithoutMovingTheCheckpoint() throws SQLException {
+    var ids = crm.save("deals", List.of(Map.of("dealname", "keep", "amount", "1"), Map.of("dealname", "vanish", "amount", "2")));
+    engine.pull("mem", "deals");
+    var before = engine.mirror().checkpoint("mem", "deals");
+    // a formula recomputed without a new stamp, and a hard delete that leaves no trace
+    crm.silentlySet("deals", ids.get(0), "amount", "99");
+    crm.purge("deals", ids.get(1));
+    assertThat(engine.pull("mem", "deals").changed()).isZero();
+    var result = engine.reconcile(Optional.of("mem")).stream().filter(r -> r.crmObject().equals("deals")).findFirst().orElseThrow();
+    assertThat(result.repaired()).isEqualTo(1);
+    assertThat(result.vanished()).isEqualTo(1);
+    assertThat(engine.mirror().find("deal", "mem", ids.get(0), CanonicalSchema.standardFields("deal")).orElseThrow().get("amount"))
+        .isEqualTo(new BigDecimal("99.00"));
+    assertThat(count("SELECT COUNT(*) FROM deal WHERE deleted")).isEqualTo(1);
+    assertThat(engine.mirror().checkpoint("mem", "deals")).isEqualTo(before);
+  }
+
+  @Test
+  void aDirectEditOfTheMirrorIsQueuedAndWrittenButTheSyncsOwnUpdatesAreNot() throws SQLException {
+    var id = crm.save("deals", List.of(Map.of("dealname", "X", "salesos_flags", "A"))).get(0);
+    engine.pull("mem", "deals");
+    crm.save("deals", List.of(Map.of("id", id, "dealname", "Y")));
+    engine.pull("mem", "deals");
+    assertThat(engine.outbox().list(Optional.empty(), 10)).isEmpty();
+    // an analyst's SQL client, not a salesos session
+    try (var c = java.sql.DriverManager.getConnection(TestDatabases.jdbcUrl(schemaOf()), "root", "")) {
+      c.createStatement().executeUpdate("UPDATE deal SET salesos_flags = 'EDITED' WHERE id = '" + id + "'");
+    }
+    var queued = engine.outbox().list(Optional.empty(), 10);
+    assertThat(queued).singleElement().satisfies(e -> {
+      assertThat(e.kind()).isEqualTo(WriteKind.LOCAL_EDIT);
+      assertThat(e.fields()).containsOnly(Map.entry("salesos_flags", "EDITED"));
+      assertThat(e.expected()).containsOnly(Map.entry("salesos_flags", "A"));
+    });
+    engine.drain();
+    assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("salesos_flags", "EDITED");
+  }
+
+  @Test
+  void approvedDraftsAreWrittenRejectedOnesNeverAndTheJournalNamesTheApprover() {
+    var drafts = List.of(task("d-1", "one"), task("d-2", "two"), task("d-3", "three")).stream()
+        .map(e -> e.withStatus(OutboxEntry.Status.DRAFT)).toList();
+    engine.outbox().enqueue(drafts);
+    assertThat(engine.drain().written()).isZero();
+    var ids = engine.outbox().drafts(Optional.empty(), Optional.empty(), 10).stream().map(OutboxEntry::id).toList();
+    assertThat(ids).hasSize(3);
+    assertThat(engine.outbox().approve(ids.subList(0, 2), "cli:lena")).isEqualTo(2);
+    assertThat(engine.outbox().reject(ids.subList(2, 3), "cli:lena")).isEqualTo(1);
+    assertThat(engine.drain().written()).isEqualTo(2);
+    assertThat(crm.all("tasks")).extracting(s -> s.fields().get("subject")).containsExactlyInAnyOrder("one", "two");
+    assertThat(engine.journal().ofKey("d-1")).singleElement().satisfies(j -> assertThat(j.approvedBy()).contains("cli:lena"));
+    assertThat(engine.outbox().byKey("d-3").orElseThrow().status()).isEqualTo(OutboxEntry.Status.REJECTED);
+  }
+
+  private String schemaOf() throws SQLException {
+    try (var c = db.connection(); var rs = c.createStatement().executeQuery("SELECT DATABASE()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   private OutboxEntry task(String key, String subject) {
     var fields = new HashMap<String, Object>();
     fields.put("subject", subject);

@@ -73,6 +73,19 @@ public final class MemoryCrm implements Connector {
     table(object).put(id, new Stored(id, old.fields(), Instant.ofEpochMilli(clock.addAndGet(1)), true));
   }
 
+  /** Changes a value without moving the stamp, as a Salesforce formula field does. */
+  public synchronized void silentlySet(String object, String id, String field, Object value) {
+    var old = table(object).get(id);
+    var fields = new LinkedHashMap<>(old.fields());
+    fields.put(field, value);
+    table(object).put(id, new Stored(id, fields, old.stamp(), old.deleted()));
+  }
+
+  /** Removes a record with no trace (a hard delete past the recycle bin). */
+  public synchronized void purge(String object, String id) {
+    table(object).remove(id);
+  }
+
   public synchronized Optional<Stored> get(String object, String id) {
     return Optional.ofNullable(table(object).get(id));
   }

@@ -1,0 +1,171 @@
+package io.salesos.cli;
+
+import io.salesos.mapping.Mapping;
+import io.salesos.mirror.Database;
+import io.salesos.mirror.EmbeddedMariaDb;
+import io.salesos.outbox.AllowList;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.runtime.Connections;
+import io.salesos.spi.ConnectorContext;
+import io.salesos.spi.Write;
+import io.salesos.sync.CrmConnection;
+import io.salesos.sync.ResilienceSettings;
+import io.salesos.sync.ResilientConnector;
+import io.salesos.sync.SyncEngine;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Seeds a sandbox CRM (in a child process, so its memory is not counted) with N realistic
+ * records, times the initial load into a fresh embedded mirror, then an incremental pull of 1%
+ * changes; prints records per second (median of the runs) and the loader's peak heap.
+ */
+@Command(name = "sync", mixinStandardHelpOptions = true,
+    description = "Time the initial load of N records from a sandbox CRM into a fresh mirror, and a 1% incremental pull.")
+final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Option(names = "--crm", required = true, description = "hubspot or salesforce")
+  String crm;
+
+  @Option(names = "--records", description = "about this many records in the sandbox (default: ${DEFAULT-VALUE})")
+  int records = 200_000;
+
+  @Option(names = "--runs", description = "timed runs; the median is reported (default: ${DEFAULT-VALUE})")
+  int runs = 3;
+
+  @Option(names = "--batch", description = "records per pull batch (default: ${DEFAULT-VALUE})")
+  int batch = 2000;
+
+  @Override
+  public Integer call() throws Exception {
+    var mappingFile = Home.dir().resolve("config").resolve("mappings").resolve(crm + ".yaml");
+    var mapping = Mapping.load(mappingFile);
+    var jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    var child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx6g", "-cp",
+        jar.toString(), Main.class.getName(), "sandbox", crm, "--records", Integer.toString(records))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      var settings = new LinkedHashMap<String, String>();
+      var reader = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      long seeded = 0;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("connection.")) {
+          var kv = line.substring("connection.".length()).split("=", 2);
+          settings.put(kv[0], kv.length > 1 ? kv[1] : "");
+        } else if (line.startsWith("seeded with ")) {
+          seeded = Long.parseLong(line.split(" ")[2]);
+          break;
+        }
+      }
+      if (settings.isEmpty()) {
+        throw new IllegalStateException("the " + crm + " sandbox did not start (run `salesos sandbox " + crm + "` to see why)");
+      }
+      System.out.printf("sandbox %s seeded with %d records (%s)%n", crm, seeded, settings.getOrDefault("base_url",
+          settings.getOrDefault("login_url", "")));
+      var plain = new LinkedHashMap<String, String>();
+      var secrets = new LinkedHashMap<String, String>();
+      settings.forEach((k, v) -> (k.startsWith("secret.") ? secrets : plain).put(k.replaceFirst("^secret\\.", ""), v));
+      var provider = Connections.provider(crm);
+      var dataDir = Home.var().resolve("bench-mariadb");
+      var initial = new ArrayList<Double>();
+      var incremental = new ArrayList<Double>();
+      var heaps = new ArrayList<Long>();
+      try (var server = EmbeddedMariaDb.start(dataDir, "salesos")) {
+        for (int run = 1; run <= runs; run++) {
+          var schema = "bench_" + run + "_" + System.nanoTime();
+          try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), "root", "")) {
+            c.createStatement().execute("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4");
+          }
+          var context = new ConnectorContext(crm, plain, secrets, Clock.systemUTC());
+          // the sandbox's own limits still apply; no extra client-side throttle in a benchmark
+          var connector = new ResilientConnector(provider.create(context), ResilienceSettings.fast());
+          try (var db = Database.external(server.jdbcUrl(schema), "root", "", 4);
+              var connection = new CrmConnection(crm, crm, connector, mapping, true)) {
+            var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
+                new SyncEngine.Settings(batch, 1_000_000, 3, Duration.ofSeconds(1), 50_000), Clock.systemUTC());
+            System.gc();
+            resetPeaks();
+            long t0 = System.nanoTime();
+            var stats = engine.pullAll(Optional.empty());
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long loaded = stats.stream().mapToLong(s -> s.inserted() + s.updated()).sum();
+            stats.stream().filter(s -> s.error().isPresent()).forEach(s -> System.out.println("  error " + s.crmObject() + ": " + s.error().get()));
+            long heap = peakHeap();
+            initial.add(loaded / secs);
+            heaps.add(heap);
+            var changed = touchOnePercent(engine, connection, mapping);
+            long t1 = System.nanoTime();
+            var inc = engine.pullAll(Optional.empty());
+            double incSecs = (System.nanoTime() - t1) / 1e9;
+            long incChanged = inc.stream().mapToLong(s -> s.changed()).sum();
+            incremental.add(incChanged / incSecs);
+            System.out.printf("run %d: initial %d records in %.1f s = %.0f records/s, peak heap %d MB; incremental %d changed"
+                + " (%d edited) in %.2f s%n", run, loaded, secs, loaded / secs, heap >> 20, incChanged, changed, incSecs);
+            try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), "root", "")) {
+              c.createStatement().execute("DROP DATABASE `" + schema + "`");
+            }
+          }
+        }
+      }
+      System.out.printf("median initial load: %.0f records/s; median incremental: %.0f records/s; peak heap (max of runs): %d MB;"
+          + " max heap allowed: %d MB%n", median(initial), median(incremental), heaps.stream().mapToLong(x -> x).max().orElse(0) >> 20,
+          Runtime.getRuntime().maxMemory() >> 20);
+      return 0;
+    } finally {
+      child.destroy();
+      child.waitFor(10, TimeUnit.SECONDS);
+      child.destroyForcibly();
+    }
+  }
+
+  /** Edits 1% of the mirrored deals in the CRM (their name), through the connector, untimed. */
+  private static int touchOnePercent(SyncEngine engine, CrmConnection connection, Mapping mapping) throws Exception {
+    var deals = mapping.forCanonical("deal").get(0);
+    var ids = new ArrayList<String>(engine.mirror().liveIds(connection.name(), deals.crmObject(), "deal"));
+    java.util.Collections.sort(ids);
+    int n = Math.max(1, ids.size() / 100);
+    var name = deals.bindingFor("name").orElseThrow().crmField();
+    int max = connection.connector().maxWriteBatch();
+    for (int from = 0; from < n; from += max) {
+      var writes = new ArrayList<Write>();
+      for (int i = from; i < Math.min(n, from + max); i++) {
+        var id = ids.get(i * 100 % ids.size());
+        writes.add(Write.update("bench-" + id, id, Map.of(name, "Edited deal " + id)));
+      }
+      connection.connector().push(deals.crmObject(), writes);
+    }
+    return n;
+  }
+
+  private static void resetPeaks() {
+    ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).forEach(p -> p.resetPeakUsage());
+  }
+
+  private static long peakHeap() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+  }
+
+  static double median(List<Double> xs) {
+    var a = xs.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(a);
+    return a.length == 0 ? 0 : a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+}

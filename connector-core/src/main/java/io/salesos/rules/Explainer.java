@@ -1,0 +1,148 @@
+package io.salesos.rules;
+
+import dev.cel.common.ast.CelExpr;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Renders every rule's verdict for one deal with the values it saw, for {@code salesos explain
+ * DEAL_ID}: exit criteria of every stage (n/a for stages the deal is not in), each forecast
+ * requirement, and each deal follow-up rule.
+ */
+public final class Explainer {
+
+  private Explainer() {}
+
+  public static String explain(RuleSet rules, DealContext d, Instant now) {
+    var late = RuleFunctions.atNow(now);
+    var act = ContextTypes.activation(d, now);
+    var deal = d.deal();
+    var stage = deal.string("stage").orElse("?");
+    var out = new StringBuilder();
+    out.append("deal ").append(deal.id()).append(" \"").append(deal.string("name").orElse("")).append("\"")
+        .append(" stage=").append(stage)
+        .append(" forecast=").append(deal.string("forecast_category").orElse("?"))
+        .append(" owner=").append(deal.string("owner_id").orElse("?"))
+        .append(" now=").append(now).append(" rules=").append(rules.version()).append('\n');
+    out.append("exit criteria\n");
+    for (var c : rules.exitCriteria()) {
+      if (!c.stages().contains(stage) || deal.flag("is_closed")) {
+        out.append("  n/a   ").append(c.id()).append(" (stages: ").append(String.join(", ", c.stages())).append(")\n");
+        continue;
+      }
+      boolean ok = c.require().test(act, late);
+      line(out, ok ? "PASS" : "FAIL", c.id() + (ok ? "" : " [" + c.code() + "] " + c.message().render(act, late)),
+          c.require(), act);
+    }
+    var called = deal.string("forecast_category").orElse("");
+    var evaluator = new RuleEvaluator(rules);
+    var verdict = evaluator.supported(called, act, late);
+    out.append("forecast: called ").append(called.isEmpty() ? "?" : called)
+        .append(", evidence supports ").append(verdict.supported()).append('\n');
+    for (var cat : rules.vocabulary().forecastCategories()) {
+      for (var r : rules.forecast().byCategory().getOrDefault(cat, List.of())) {
+        boolean ok = r.require().test(act, late);
+        line(out, ok ? "PASS" : "FAIL", cat + ": " + r.id() + (ok ? "" : " (" + r.reason().render(act, late) + ")"),
+            r.require(), act);
+      }
+    }
+    out.append("follow-up\n");
+    for (var r : rules.followUps()) {
+      if (r.subject() != SubjectKind.DEAL) {
+        continue;
+      }
+      boolean fires = r.when().test(act, late);
+      line(out, fires ? "TASK" : "quiet", r.id() + (fires ? ": " + r.title().render(act, late) : ""), r.when(), act);
+    }
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, String verdict, String what, CompiledExpr e, Map<String, Object> act) {
+    out.append(String.format("  %-5s %s  (%s)%n", verdict, what, e.where()));
+    var seen = new ArrayList<String>();
+    for (var path : paths(e.ast().getExpr(), Set.of())) {
+      seen.add(path + "=" + valueAt(act, path));
+    }
+    if (!seen.isEmpty()) {
+      out.append("        saw ").append(String.join(", ", seen)).append('\n');
+    }
+  }
+
+  /** Field paths rooted at context variables (deal.amount, activities...), in source order. */
+  static Set<String> paths(CelExpr e, Set<String> bound) {
+    var out = new LinkedHashSet<String>();
+    collect(e, bound, out);
+    return out;
+  }
+
+  private static void collect(CelExpr e, Set<String> bound, Set<String> out) {
+    switch (e.getKind()) {
+      case IDENT -> {
+        var name = e.ident().name();
+        if (!bound.contains(name) && !name.equals("now") && !name.startsWith("@")) {
+          out.add(name);
+        }
+      }
+      case SELECT -> {
+        var path = path(e);
+        if (path != null && !bound.contains(path.split("\\.")[0]) && !path.startsWith("@")) {
+          out.add(path);
+        } else {
+          collect(e.select().operand(), bound, out);
+        }
+      }
+      case CALL -> {
+        e.call().target().ifPresent(t -> collect(t, bound, out));
+        e.call().args().forEach(a -> collect(a, bound, out));
+      }
+      case LIST -> e.list().elements().forEach(x -> collect(x, bound, out));
+      case MAP -> e.map().entries().forEach(x -> {
+        collect(x.key(), bound, out);
+        collect(x.value(), bound, out);
+      });
+      case COMPREHENSION -> {
+        var c = e.comprehension();
+        collect(c.iterRange(), bound, out);
+        var inner = new java.util.HashSet<>(bound);
+        inner.add(c.iterVar());
+        inner.add(c.accuVar());
+        collect(c.loopStep(), inner, out);
+      }
+      default -> { }
+    }
+  }
+
+  private static String path(CelExpr e) {
+    if (e.getKind() == CelExpr.ExprKind.Kind.IDENT) {
+      return e.ident().name();
+    }
+    if (e.getKind() == CelExpr.ExprKind.Kind.SELECT) {
+      var p = path(e.select().operand());
+      return p == null ? null : p + "." + e.select().field();
+    }
+    return null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String valueAt(Map<String, Object> act, String path) {
+    Object v = act;
+    for (var part : path.split("\\.")) {
+      if (v instanceof Map<?, ?> m && m.containsKey(part)) {
+        v = ((Map<String, Object>) m).get(part);
+      } else {
+        return "(absent)";
+      }
+    }
+    if (v instanceof List<?> l) {
+      return "[" + l.size() + " items]";
+    }
+    if (v instanceof Map<?, ?>) {
+      return "{record}";
+    }
+    return Template.format(v);
+  }
+}

@@ -1,0 +1,76 @@
+package io.salesos.rules;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A complete, compiled and validated set of rule files: immutable, compiled once per file
+ * version, identified by the SHA-256 of its files. Build one with {@link RuleSetLoader}.
+ */
+public final class RuleSet {
+
+  private final Map<String, String> fileHashes;
+  private final String version;
+  private final RuleVocabulary vocabulary;
+  private final List<ExitCriterion> exitCriteria;
+  private final ForecastRules forecast;
+  private final List<FollowUpRule> followUps;
+  private final WritePolicy writePolicy;
+  private final Optional<RoutingRules> routing;
+
+  RuleSet(Map<String, String> fileHashes, RuleVocabulary vocabulary, List<ExitCriterion> exitCriteria,
+      ForecastRules forecast, List<FollowUpRule> followUps, WritePolicy writePolicy, Optional<RoutingRules> routing) {
+    this.fileHashes = Map.copyOf(new TreeMap<>(fileHashes));
+    this.vocabulary = vocabulary;
+    this.exitCriteria = List.copyOf(exitCriteria);
+    this.forecast = forecast;
+    this.followUps = List.copyOf(followUps);
+    this.writePolicy = writePolicy;
+    this.routing = routing;
+    this.version = Hashing.sha256(new TreeMap<>(fileHashes).toString()).substring(0, 16);
+  }
+
+  /** File name to SHA-256 of its content. */
+  public Map<String, String> fileHashes() {
+    return fileHashes;
+  }
+
+  /** A short id of this rule set's content: same files, same version. */
+  public String version() {
+    return version;
+  }
+
+  public RuleVocabulary vocabulary() {
+    return vocabulary;
+  }
+
+  public WritePolicy writePolicy() {
+    return writePolicy;
+  }
+
+  /** The routing rules, if routing.yaml is present. */
+  public Optional<RoutingRules> routing() {
+    return routing;
+  }
+
+  /** One line for `rules check` and the status page. */
+  public String summary() {
+    long reqs = forecast.byCategory().values().stream().mapToLong(List::size).sum();
+    return String.format("rules ok: %d files, %d exit criteria, %d forecast requirements, %d follow-up rules, version %s",
+        fileHashes.size(), exitCriteria.size(), reqs, followUps.size(), version);
+  }
+
+  List<ExitCriterion> exitCriteria() {
+    return exitCriteria;
+  }
+
+  ForecastRules forecast() {
+    return forecast;
+  }
+
+  List<FollowUpRule> followUps() {
+    return followUps;
+  }
+}

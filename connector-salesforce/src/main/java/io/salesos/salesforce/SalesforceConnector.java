@@ -1,0 +1,487 @@
+package io.salesos.salesforce;
+
+import com.sforce.async.BatchStateEnum;
+import com.sforce.async.ContentType;
+import com.sforce.async.JobInfo;
+import com.sforce.async.OperationEnum;
+import com.sforce.soap.partner.sobject.SObject;
+import io.salesos.spi.ApiBudget;
+import io.salesos.spi.Checkpoint;
+import io.salesos.spi.Connector;
+import io.salesos.spi.ConnectorException;
+import io.salesos.spi.ConnectorException.Kind;
+import io.salesos.spi.CrmSchema;
+import io.salesos.spi.Deletion;
+import io.salesos.spi.MalformedRecord;
+import io.salesos.spi.PullBatch;
+import io.salesos.spi.PullRequest;
+import io.salesos.spi.RawRecord;
+import io.salesos.spi.Write;
+import io.salesos.spi.WriteResult;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Salesforce connector over force-wsc: describes sObjects, pulls changes by SystemModstamp
+ * with an (stamp, Id) keyset cursor (initial loads of large objects through a Bulk API query job),
+ * sees deletes through queryAll's IsDeleted rows, and pushes upserts, updates and deletes in
+ * calls of 200 with one result per record.
+ *
+ * <p>The cursor never reads records stamped within {@code overlap} of the server's clock: a
+ * Salesforce transaction stamps its records when it starts and commits later, so the newest
+ * seconds may still receive rows. Holding the read back by that window, rather than re-reading
+ * it, is what lets each change arrive exactly once.
+ */
+final class SalesforceConnector implements Connector {
+
+  private static final Logger log = LoggerFactory.getLogger(SalesforceConnector.class);
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+  private static final int MAX_WRITE = 200;
+
+  private final SalesforceSettings settings;
+  private final SalesforceSession session;
+  private final Map<String, Map<String, String>> soapTypes = new HashMap<>();
+
+  SalesforceConnector(SalesforceSettings settings, Clock clock) {
+    this.settings = settings;
+    this.session = new SalesforceSession(settings, clock);
+  }
+
+  @Override
+  public String name() {
+    return settings.name();
+  }
+
+  @Override
+  public int maxWriteBatch() {
+    return MAX_WRITE;
+  }
+
+  @Override
+  public ApiBudget limits() {
+    return session.budget();
+  }
+
+  @Override
+  public void close() {
+    session.logout();
+  }
+
+  // ---- describe ----
+
+  @Override
+  public CrmSchema describe() throws ConnectorException {
+    var global = session.call("describeGlobal", (p, b) -> p.describeGlobal());
+    var names = Arrays.stream(global.getSobjects()).map(o -> o.getName()).toList();
+    var objects = new ArrayList<CrmSchema.CrmObject>();
+    for (int from = 0; from < names.size(); from += 100) {
+      var chunk = names.subList(from, Math.min(names.size(), from + 100)).toArray(String[]::new);
+      var described = session.call("describeSObjects", (p, b) -> p.describeSObjects(chunk));
+      for (var d : described) {
+        var fields = new ArrayList<CrmSchema.CrmField>();
+        var types = new HashMap<String, String>();
+        for (var f : d.getFields()) {
+          fields.add(new CrmSchema.CrmField(f.getName(), f.getLabel(), f.getType().toString(), f.isUpdateable(),
+              f.isExternalId() || f.getName().equals("Id"), f.isCustom()));
+          types.put(f.getName().toLowerCase(), f.getSoapType().name());
+        }
+        soapTypes.put(d.getName().toLowerCase(), types);
+        objects.add(new CrmSchema.CrmObject(d.getName(), d.getLabel(), fields));
+      }
+    }
+    return new CrmSchema(objects);
+  }
+
+  private Map<String, String> typesOf(String object) throws ConnectorException {
+    var cached = soapTypes.get(object.toLowerCase());
+    if (cached != null) {
+      return cached;
+    }
+    var d = session.call("describeSObject " + object, (p, b) -> p.describeSObject(object));
+    var types = new HashMap<String, String>();
+    for (var f : d.getFields()) {
+      types.put(f.getName().toLowerCase(), f.getSoapType().name());
+    }
+    soapTypes.put(object.toLowerCase(), types);
+    return types;
+  }
+
+  // ---- pull ----
+
+  @Override
+  public PullBatch pull(PullRequest request) throws ConnectorException {
+    var object = checkName(request.crmObject());
+    var fields = new LinkedHashSet<String>();
+    fields.add("Id");
+    fields.add("SystemModstamp");
+    for (var f : request.fields()) {
+      fields.add(checkName(f));
+    }
+    var types = typesOf(object);
+    var cp = request.checkpoint();
+    if (cp.isInitial()) {
+      cp = start(object, fields);
+    }
+    if (cp.get("mode").orElse("").equals("bulk")) {
+      return pullBulk(object, fields, types, cp, request.maxRecords());
+    }
+    return pullIncremental(object, fields, types, cp, request.maxRecords());
+  }
+
+  private Checkpoint start(String object, LinkedHashSet<String> fields) throws ConnectorException {
+    var count = session.call("count " + object, (p, b) -> p.query("SELECT COUNT() FROM " + object)).getSize();
+    var cutoff = serverNow().minus(settings.overlap());
+    if (count < settings.bulkThreshold()) {
+      log.info("event=initial_load object={} records={} path=soap", object, count);
+      return Checkpoint.of(Map.of("mode", "incremental", "stamp", Instant.EPOCH.toString(), "id", ""));
+    }
+    var soql = "SELECT " + String.join(", ", fields) + " FROM " + object + " WHERE SystemModstamp <= " + cutoff;
+    var batch = session.call("bulk query " + object, (p, b) -> {
+      var job = new JobInfo();
+      job.setObject(object);
+      job.setOperation(OperationEnum.query);
+      job.setContentType(ContentType.CSV);
+      job = b.createJob(job);
+      var info = b.createBatchFromStream(job, new ByteArrayInputStream(soql.getBytes(StandardCharsets.UTF_8)));
+      long wait = 200;
+      while (info.getState() == BatchStateEnum.Queued || info.getState() == BatchStateEnum.InProgress) {
+        Thread.sleep(wait);
+        wait = Math.min(10_000, wait * 2);
+        info = b.getBatchInfo(job.getId(), info.getId());
+      }
+      b.closeJob(job.getId());
+      if (info.getState() != BatchStateEnum.Completed) {
+        throw new ConnectorException(Kind.PERMANENT, "Bulk query of " + object + " failed: " + info.getStateMessage());
+      }
+      var results = b.getQueryResultList(job.getId(), info.getId()).getResult();
+      return new String[] {job.getId(), info.getId(), String.join(",", results)};
+    });
+    log.info("event=initial_load object={} records={} path=bulk job={}", object, count, batch[0]);
+    return Checkpoint.of(Map.of("mode", "bulk", "job", batch[0], "batch", batch[1], "results", batch[2],
+        "result", "0", "row", "0", "cutoff", cutoff.toString()));
+  }
+
+  private PullBatch pullBulk(String object, LinkedHashSet<String> fields, Map<String, String> types, Checkpoint cp,
+      int max) throws ConnectorException {
+    var results = List.of(cp.get("results").orElse("").split(","));
+    int result = Integer.parseInt(cp.get("result").orElse("0"));
+    int row = Integer.parseInt(cp.get("row").orElse("0"));
+    var cutoff = cp.get("cutoff").orElseThrow();
+    if (result >= results.size() || results.get(0).isEmpty()) {
+      return new PullBatch(List.of(), List.of(), List.of(), incrementalFrom(cutoff), true);
+    }
+    var job = cp.get("job").orElseThrow();
+    var batch = cp.get("batch").orElseThrow();
+    var resultId = results.get(result);
+    var rows = session.call("bulk result " + object, (p, b) -> {
+      try (InputStream in = b.getQueryResultStream(job, batch, resultId)) {
+        return csv(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    });
+    var header = rows.isEmpty() ? List.<String>of() : rows.get(0);
+    var records = new ArrayList<RawRecord>();
+    var malformed = new ArrayList<MalformedRecord>();
+    int end = Math.min(rows.size() - 1, row + max);
+    for (int i = row; i < end; i++) {
+      var values = new LinkedHashMap<String, Object>();
+      var cells = rows.get(i + 1);
+      for (int c = 0; c < header.size() && c < cells.size(); c++) {
+        values.put(header.get(c), cells.get(c).isEmpty() ? null : cells.get(c));
+      }
+      toRecord(object, values, types, records, malformed);
+    }
+    Checkpoint next;
+    if (end >= rows.size() - 1) {
+      next = result + 1 < results.size()
+          ? cp.with("result", String.valueOf(result + 1)).with("row", "0")
+          : incrementalFrom(cutoff);
+    } else {
+      next = cp.with("row", String.valueOf(end));
+    }
+    log.info("event=pull object={} path=bulk result={} records={} malformed={}", object, result, records.size(),
+        malformed.size());
+    return new PullBatch(records, List.of(), malformed, next, true);
+  }
+
+  private static Checkpoint incrementalFrom(String cutoff) {
+    return Checkpoint.of(Map.of("mode", "incremental", "stamp", cutoff, "id", ""));
+  }
+
+  private PullBatch pullIncremental(String object, LinkedHashSet<String> fields, Map<String, String> types,
+      Checkpoint cp, int max) throws ConnectorException {
+    var stamp = Instant.parse(cp.get("stamp").orElse(Instant.EPOCH.toString()));
+    var lastId = cp.get("id").orElse("");
+    var upper = serverNow().minus(settings.overlap());
+    var select = new LinkedHashSet<>(fields);
+    select.add("IsDeleted");
+    var after = lastId.isEmpty() ? "SystemModstamp > " + stamp
+        : "(SystemModstamp > " + stamp + " OR (SystemModstamp = " + stamp + " AND Id > '" + checkId(lastId) + "'))";
+    var soql = "SELECT " + String.join(", ", select) + " FROM " + object + " WHERE " + after
+        + " AND SystemModstamp <= " + upper + " ORDER BY SystemModstamp, Id LIMIT " + max;
+    var rows = session.call("queryAll " + object, (p, b) -> {
+      p.setQueryOptions(Math.max(200, Math.min(2000, max)));
+      var out = new ArrayList<SObject>();
+      var qr = p.queryAll(soql);
+      out.addAll(Arrays.asList(qr.getRecords()));
+      while (!qr.isDone()) {
+        qr = p.queryMore(qr.getQueryLocator());
+        out.addAll(Arrays.asList(qr.getRecords()));
+      }
+      return out;
+    });
+    var records = new ArrayList<RawRecord>();
+    var deletions = new ArrayList<Deletion>();
+    var malformed = new ArrayList<MalformedRecord>();
+    var next = cp;
+    for (var r : rows) {
+      var values = new LinkedHashMap<String, Object>();
+      for (var f : select) {
+        var v = r.getField(f);
+        values.put(f, v == null ? null : v.toString());
+      }
+      var id = (String) values.get("Id");
+      var modstamp = parseStamp((String) values.get("SystemModstamp"));
+      if (id != null && modstamp.isPresent()) {
+        next = Checkpoint.of(Map.of("mode", "incremental", "stamp", modstamp.get().toString(), "id", id));
+      }
+      if ("true".equals(values.get("IsDeleted")) && id != null && modstamp.isPresent()) {
+        deletions.add(new Deletion(id, modstamp.get()));
+        continue;
+      }
+      values.remove("IsDeleted");
+      toRecord(object, values, types, records, malformed);
+    }
+    log.info("event=pull object={} path=soap records={} deletions={} malformed={}", object, records.size(),
+        deletions.size(), malformed.size());
+    return new PullBatch(records, deletions, malformed, next, rows.size() >= max);
+  }
+
+  private void toRecord(String object, Map<String, Object> values, Map<String, String> types, List<RawRecord> records,
+      List<MalformedRecord> malformed) {
+    var id = (String) values.get("Id");
+    var stamp = parseStamp((String) values.get("SystemModstamp"));
+    if (id == null || stamp.isEmpty()) {
+      malformed.add(new MalformedRecord(Optional.ofNullable(id), values.toString(),
+          object + " record without a readable Id or SystemModstamp"));
+      return;
+    }
+    for (var e : values.entrySet()) {
+      var problem = typeProblem(types.get(e.getKey().toLowerCase()), (String) e.getValue());
+      if (problem != null) {
+        malformed.add(new MalformedRecord(Optional.of(id), values.toString(),
+            object + "." + e.getKey() + ": " + problem));
+        return;
+      }
+    }
+    records.add(new RawRecord(id, values, stamp.get()));
+  }
+
+  /** Why {@code value} cannot be a value of the describe's soap type, or null when it can. */
+  private static String typeProblem(String soapType, String value) {
+    if (soapType == null || value == null) {
+      return null;
+    }
+    try {
+      switch (soapType) {
+        case "_double", "_int" -> new BigDecimal(value);
+        case "_boolean" -> {
+          if (!value.equals("true") && !value.equals("false")) {
+            return "'" + value + "' is not a boolean";
+          }
+        }
+        case "date" -> LocalDate.parse(value);
+        case "dateTime" -> OffsetDateTime.parse(value);
+        default -> {
+          return null;
+        }
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return "'" + value + "' is not a valid " + soapType.replace("_", "");
+    }
+  }
+
+  private static Optional<Instant> parseStamp(String s) {
+    if (s == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OffsetDateTime.parse(s).toInstant());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Instant serverNow() throws ConnectorException {
+    var ts = session.call("getServerTimestamp", (p, b) -> p.getServerTimestamp().getTimestamp());
+    return ts.toInstant().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  private static String checkName(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("'" + name + "' is not a Salesforce object or field name");
+    }
+    return name;
+  }
+
+  private static String checkId(String id) {
+    if (!id.matches("[A-Za-z0-9]{15,18}")) {
+      throw new IllegalArgumentException("the checkpoint holds '" + id + "', which is not a Salesforce id");
+    }
+    return id;
+  }
+
+  /** Reads RFC 4180 CSV as Bulk API result files write it (every value quoted, "" escapes a quote). */
+  static List<List<String>> csv(String text) {
+    var rows = new ArrayList<List<String>>();
+    var row = new ArrayList<String>();
+    var cell = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '"') {
+          if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
+            cell.append('"');
+            i++;
+          } else {
+            quoted = false;
+          }
+        } else {
+          cell.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        row.add(cell.toString());
+        cell.setLength(0);
+      } else if (c == '\n') {
+        row.add(cell.toString());
+        cell.setLength(0);
+        rows.add(row);
+        row = new ArrayList<>();
+      } else if (c != '\r') {
+        cell.append(c);
+      }
+    }
+    if (cell.length() > 0 || !row.isEmpty()) {
+      row.add(cell.toString());
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  // ---- push ----
+
+  @Override
+  public List<WriteResult> push(String crmObject, List<Write> writes) throws ConnectorException {
+    var object = checkName(crmObject);
+    var results = new WriteResult[writes.size()];
+    var groups = new LinkedHashMap<String, List<Integer>>();
+    for (int i = 0; i < writes.size(); i++) {
+      var w = writes.get(i);
+      var group = w.kind() + ":" + w.externalIdField().orElse("");
+      groups.computeIfAbsent(group, k -> new ArrayList<>()).add(i);
+    }
+    for (var group : groups.values()) {
+      for (int from = 0; from < group.size(); from += MAX_WRITE) {
+        var chunk = group.subList(from, Math.min(group.size(), from + MAX_WRITE));
+        var first = writes.get(chunk.get(0));
+        switch (first.kind()) {
+          case UPSERT -> {
+            var field = checkName(first.externalIdField().orElseThrow());
+            var sobjects = chunk.stream().map(i -> sobject(object, writes.get(i), field)).toArray(SObject[]::new);
+            var out = session.call("upsert " + object, (p, b) -> p.upsert(field, sobjects));
+            for (int k = 0; k < chunk.size(); k++) {
+              var r = out[k];
+              results[chunk.get(k)] = r.isSuccess() ? WriteResult.ok(writes.get(chunk.get(k)).key(), r.getId(), r.isCreated())
+                  : failed(writes.get(chunk.get(k)).key(), r.getErrors());
+            }
+          }
+          case UPDATE -> {
+            var sobjects = chunk.stream().map(i -> sobject(object, writes.get(i), null)).toArray(SObject[]::new);
+            var out = session.call("update " + object, (p, b) -> p.update(sobjects));
+            for (int k = 0; k < chunk.size(); k++) {
+              var r = out[k];
+              results[chunk.get(k)] = r.isSuccess() ? WriteResult.ok(writes.get(chunk.get(k)).key(), r.getId(), false)
+                  : failed(writes.get(chunk.get(k)).key(), r.getErrors());
+            }
+          }
+          case DELETE -> {
+            var ids = chunk.stream().map(i -> writes.get(i).id().orElseThrow()).toArray(String[]::new);
+            var out = session.call("delete " + object, (p, b) -> p.delete(ids));
+            for (int k = 0; k < chunk.size(); k++) {
+              var r = out[k];
+              results[chunk.get(k)] = r.isSuccess() ? WriteResult.ok(writes.get(chunk.get(k)).key(), r.getId(), false)
+                  : failed(writes.get(chunk.get(k)).key(), r.getErrors());
+            }
+          }
+        }
+      }
+    }
+    int failed = (int) Arrays.stream(results).filter(r -> !r.success()).count();
+    log.info("event=push object={} writes={} failed={}", object, writes.size(), failed);
+    return List.of(results);
+  }
+
+  private static SObject sobject(String object, Write w, String externalIdField) {
+    var s = new SObject(object);
+    w.id().ifPresent(s::setId);
+    var toNull = new ArrayList<String>();
+    for (var e : w.fields().entrySet()) {
+      var name = checkName(e.getKey());
+      if (e.getValue() == null) {
+        toNull.add(name);
+      } else {
+        s.setField(name, wire(e.getValue()));
+      }
+    }
+    if (externalIdField != null && !w.fields().containsKey(externalIdField)) {
+      // the write's idempotency key is the external id's value, so a retry finds the record it created
+      s.setField(externalIdField, w.key());
+    }
+    if (!toNull.isEmpty()) {
+      s.setFieldsToNull(toNull.toArray(String[]::new));
+    }
+    return s;
+  }
+
+  private static String wire(Object v) {
+    if (v instanceof BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (v instanceof Instant i) {
+      return i.toString();
+    }
+    return v.toString();
+  }
+
+  private static WriteResult failed(String key, com.sforce.soap.partner.Error[] errors) {
+    if (errors == null || errors.length == 0) {
+      return WriteResult.failed(key, "UNKNOWN_EXCEPTION", "Salesforce reported a failure without an error", true);
+    }
+    var e = errors[0];
+    var code = e.getStatusCode() == null ? "UNKNOWN_EXCEPTION" : e.getStatusCode().toString();
+    var fields = e.getFields() == null || e.getFields().length == 0 ? "" : " " + Arrays.toString(e.getFields());
+    boolean retryable = code.equals("UNABLE_TO_LOCK_ROW") || code.equals("ALL_OR_NONE_OPERATION_ROLLED_BACK");
+    return WriteResult.failed(key, code, e.getMessage() + fields, retryable);
+  }
+}

@@ -1,0 +1,82 @@
+package io.salesos.salesforce;
+
+import io.salesos.spi.ConnectorContext;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A Salesforce connection's settings, read and checked once at start: where to log in, how
+ * (OAuth client credentials by default; SOAP login for older orgs), and the sync knobs.
+ *
+ * <p>Keys: {@code login_url}, {@code instance_url}, {@code auth}
+ * (oauth_client_credentials|jwt|soap_login), {@code username}, {@code api_version}, {@code
+ * bulk_threshold} (records above which an initial load uses Bulk query, default 10000), {@code
+ * overlap_seconds} (how far behind the server's clock a pull stops, default 60), {@code
+ * read_timeout_seconds} (default 600, Salesforce's own limit for a call), and the secrets
+ * {@code password}, {@code client_id}, {@code client_secret}, {@code private_key} (jwt).
+ */
+record SalesforceSettings(
+    String name, String loginUrl, Optional<String> instanceUrl, Auth auth, Optional<String> username,
+    Optional<String> password, Optional<String> clientId, Optional<String> clientSecret,
+    Optional<String> privateKey, String apiVersion,
+    int bulkThreshold, Duration overlap, Duration readTimeout) {
+
+  /** How the connector authenticates. */
+  enum Auth {
+    OAUTH_CLIENT_CREDENTIALS,
+    JWT_BEARER,
+    SOAP_LOGIN
+  }
+
+  static SalesforceSettings from(ConnectorContext ctx) {
+    var auth = switch (ctx.setting("auth").orElse("oauth_client_credentials").toLowerCase(Locale.ROOT)) {
+      case "oauth_client_credentials", "oauth" -> Auth.OAUTH_CLIENT_CREDENTIALS;
+      case "soap_login", "soap" -> Auth.SOAP_LOGIN;
+      case "jwt", "jwt_bearer" -> Auth.JWT_BEARER;
+      default -> throw new IllegalArgumentException("connection '" + ctx.name() + "': unknown auth '"
+          + ctx.setting("auth").orElse("") + "'; use oauth_client_credentials, jwt or soap_login");
+    };
+    var s = new SalesforceSettings(ctx.name(),
+        // the client-credentials flow only works against the org's My Domain, so the instance URL
+        // is the better default for logging in than login.salesforce.com
+        strip(ctx.setting("login_url").or(() -> ctx.setting("instance_url")).orElse("https://login.salesforce.com")),
+        ctx.setting("instance_url").map(SalesforceSettings::strip), auth, ctx.setting("username"),
+        secret(ctx, "password"), secret(ctx, "client_id"), secret(ctx, "client_secret"), secret(ctx, "private_key"),
+        ctx.setting("api_version").orElse("65.0"),
+        Integer.parseInt(ctx.setting("bulk_threshold").orElse("10000")),
+        Duration.ofSeconds(Long.parseLong(ctx.setting("overlap_seconds").orElse("60"))),
+        Duration.ofSeconds(Long.parseLong(ctx.setting("read_timeout_seconds").orElse("600"))));
+    if (auth == Auth.OAUTH_CLIENT_CREDENTIALS && (s.clientId.isEmpty() || s.clientSecret.isEmpty())) {
+      throw new IllegalArgumentException("connection '" + ctx.name()
+          + "': auth oauth_client_credentials needs the secrets client_id and client_secret");
+    }
+    if (auth == Auth.JWT_BEARER && (s.clientId.isEmpty() || s.username.isEmpty() || s.privateKey.isEmpty())) {
+      throw new IllegalArgumentException("connection '" + ctx.name()
+          + "': auth jwt needs username and the secrets client_id and private_key (PKCS#8 PEM)");
+    }
+    if (auth == Auth.SOAP_LOGIN && (s.username.isEmpty() || s.password.isEmpty())) {
+      throw new IllegalArgumentException("connection '" + ctx.name() + "': auth soap_login needs username and the secret password");
+    }
+    return s;
+  }
+
+  /** Core may hand secrets over with or without their {@code secret.} prefix; both are accepted. */
+  private static Optional<String> secret(ConnectorContext ctx, String key) {
+    return ctx.secret(key).or(() -> ctx.secret("secret." + key)).or(() -> ctx.setting("secret." + key));
+  }
+
+  private static String strip(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  String soapPath() {
+    return "/services/Soap/u/" + apiVersion;
+  }
+
+  /** Never the secrets. */
+  @Override
+  public String toString() {
+    return "SalesforceSettings[name=" + name + ", loginUrl=" + loginUrl + ", auth=" + auth + ", apiVersion=" + apiVersion + "]";
+  }
+}

@@ -1,0 +1,241 @@
+package io.salesos.salesforce.sandbox;
+
+import io.salesos.salesforce.sandbox.OrgStore.CallFault;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+
+/**
+ * Bulk API 1.0 query jobs as force-wsc's BulkConnection speaks them: XML jobInfo/batchInfo under
+ * {@code /services/async/{ver}/job}, the SOQL as a CSV batch body, results as CSV files listed by
+ * a result-list. A batch runs as soon as it is created, so a poller's first status read already
+ * says Completed (or Failed, with the query error in stateMessage).
+ */
+final class BulkEndpoint {
+
+  private static final String NS = "http://www.force.com/2009/06/asyncapi/dataload";
+
+  /** A query job and its batches. */
+  private static final class Job {
+    final String id;
+    final String object;
+    final String operation;
+    final String createdBy;
+    final String createdDate;
+    volatile String state = "Open";
+    final Map<String, Batch> batches = new ConcurrentHashMap<>();
+
+    Job(String id, String object, String operation, String createdBy, String createdDate) {
+      this.id = id;
+      this.object = object;
+      this.operation = operation;
+      this.createdBy = createdBy;
+      this.createdDate = createdDate;
+    }
+  }
+
+  /** One batch: its state and its result files. */
+  private record Batch(String id, String state, String message, int records, List<String> resultIds,
+      List<String> results, String createdDate) {}
+
+  private final OrgStore store;
+  private final ApiGate gate;
+  private final SandboxFaults faults;
+  private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  private final AtomicLong seq = new AtomicLong();
+  private volatile int rowsPerResult = 10_000;
+  private final DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+
+  BulkEndpoint(OrgStore store, ApiGate gate, SandboxFaults faults) {
+    this.store = store;
+    this.gate = gate;
+    this.faults = faults;
+    dbf.setNamespaceAware(true);
+  }
+
+  void rowsPerResult(int rows) {
+    this.rowsPerResult = rows;
+  }
+
+  /** {@code path} is what follows {@code /services/async/{ver}/}. */
+  Reply handle(String method, String path, String sessionId, byte[] body, String apiVersion) {
+    var admission = gate.admit(sessionId);
+    if (!admission.admitted()) {
+      if (admission.faultCode() == null) {
+        return Reply.of(admission.httpStatus(), "text/html", "<html><body>Service unavailable</body></html>");
+      }
+      var code = switch (admission.faultCode()) {
+        case "INVALID_SESSION_ID" -> "InvalidSessionId";
+        case "REQUEST_LIMIT_EXCEEDED" -> "ExceededQuota";
+        case "UNABLE_TO_LOCK_ROW" -> "TooManyLockFailure";
+        default -> "InternalServerError";
+      };
+      return error(code.equals("InternalServerError") ? 500 : 400, code, admission.faultMessage());
+    }
+    var parts = path.split("/");
+    try {
+      Reply reply;
+      if (parts.length == 1 && parts[0].equals("job") && method.equals("POST")) {
+        reply = createJob(body, admission.userId(), apiVersion);
+      } else if (parts.length < 2 || !parts[0].equals("job")) {
+        reply = error(404, "InvalidUrl", "unknown resource " + path);
+      } else {
+        var job = jobs.get(parts[1]);
+        if (job == null) {
+          reply = error(400, "InvalidJob", "Unable to find object: " + parts[1]);
+        } else if (parts.length == 2) {
+          if (method.equals("POST")) {
+            var state = text(parse(body), "state");
+            if (state != null) {
+              job.state = state;
+            }
+          }
+          reply = xml(jobXml(job, apiVersion));
+        } else if (parts.length == 3 && method.equals("POST")) {
+          Batch created;
+          synchronized (store) {
+            created = createBatch(job, new String(body, StandardCharsets.UTF_8));
+          }
+          reply = xml(batchXml(job, created));
+        } else if (parts.length == 3) {
+          var sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfoList xmlns=\"" + NS + "\">");
+          for (var b : job.batches.values()) {
+            sb.append(batchXml(job, b).replaceFirst("<\\?xml[^>]*>", "").replace("<batchInfo xmlns=\"" + NS + "\">", "<batchInfo>"));
+          }
+          reply = xml(sb.append("</batchInfoList>").toString());
+        } else {
+          var batch = job.batches.get(parts[3]);
+          if (batch == null) {
+            reply = error(400, "InvalidBatch", "Unable to find batch: " + parts[3]);
+          } else if (parts.length == 4) {
+            reply = xml(batchXml(job, batch));
+          } else if (parts.length == 5) {
+            var sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><result-list xmlns=\"" + NS + "\">");
+            batch.resultIds().forEach(r -> sb.append("<result>").append(r).append("</result>"));
+            reply = xml(sb.append("</result-list>").toString());
+          } else {
+            int idx = batch.resultIds().indexOf(parts[5]);
+            reply = idx < 0 ? error(400, "InvalidBatch", "Unable to find result " + parts[5])
+                : Reply.of(200, "text/csv;charset=UTF-8", batch.results().get(idx));
+          }
+        }
+      }
+      return faults.takeMalformed() ? reply.truncated() : reply;
+    } catch (IllegalArgumentException e) {
+      return error(400, "InvalidXml", e.getMessage());
+    }
+  }
+
+  private Reply createJob(byte[] body, String user, String apiVersion) {
+    var doc = parse(body);
+    var operation = text(doc, "operation");
+    var object = text(doc, "object");
+    if (!"query".equals(operation) && !"queryAll".equals(operation)) {
+      return error(400, "InvalidJob", "this sandbox serves Bulk query jobs only, not " + operation);
+    }
+    var def = store.schema().object(object == null ? "" : object);
+    if (def.isEmpty()) {
+      return error(400, "InvalidEntity", "Entity '" + object + "' is not supported by the Bulk API.");
+    }
+    var id = "750" + "8d00" + String.format("%08d", seq.incrementAndGet());
+    var job = new Job(IdMinter.to18(id), def.get().name(), operation, user,
+        WireFormat.format(store.clock().instant()));
+    jobs.put(job.id, job);
+    return xml(jobXml(job, apiVersion));
+  }
+
+  private Batch createBatch(Job job, String soql) {
+    var id = IdMinter.to18("751" + "8d00" + String.format("%08d", seq.incrementAndGet()));
+    var now = WireFormat.format(store.clock().instant());
+    Batch batch;
+    try {
+      var q = Soql.parse(soql, store.schema(), store);
+      if (!q.object().name().equals(job.object)) {
+        throw new CallFault("INVALID_TYPE", "", "the batch queries " + q.object().name() + " in a job for " + job.object);
+      }
+      var rows = Soql.run(q, store, job.operation.equals("queryAll"));
+      var resultIds = new ArrayList<String>();
+      var results = new ArrayList<String>();
+      for (int from = 0; from < Math.max(1, rows.size()); from += rowsPerResult) {
+        var csv = new StringBuilder();
+        csv.append(String.join(",", q.fields().stream().map(f -> "\"" + f.name() + "\"").toList())).append('\n');
+        for (int i = from; i < Math.min(rows.size(), from + rowsPerResult); i++) {
+          var row = rows.get(i);
+          for (int c = 0; c < q.fields().size(); c++) {
+            var f = q.fields().get(c);
+            var wrong = faults.wrongTyped(row.id, f.name());
+            var v = wrong.isPresent() ? wrong.get() : WireFormat.format(store.read(row, f));
+            if (c > 0) {
+              csv.append(',');
+            }
+            csv.append('"').append(v == null ? "" : v.replace("\"", "\"\"")).append('"');
+          }
+          csv.append('\n');
+        }
+        resultIds.add(IdMinter.to18("752" + "8d00" + String.format("%08d", seq.incrementAndGet())));
+        results.add(csv.toString());
+      }
+      batch = new Batch(id, "Completed", null, rows.size(), resultIds, results, now);
+    } catch (CallFault f) {
+      batch = new Batch(id, "Failed", "InvalidBatch : Failed to process query: " + f.code + ": " + f.getMessage(), 0,
+          List.of(), List.of(), now);
+    }
+    job.batches.put(id, batch);
+    return batch;
+  }
+
+  private String jobXml(Job job, String apiVersion) {
+    int done = (int) job.batches.values().stream().filter(b -> b.state().equals("Completed")).count();
+    int failed = job.batches.size() - done;
+    long records = job.batches.values().stream().mapToLong(Batch::records).sum();
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><jobInfo xmlns=\"" + NS + "\"><id>" + job.id + "</id><operation>"
+        + job.operation + "</operation><object>" + job.object + "</object><createdById>" + job.createdBy
+        + "</createdById><createdDate>" + job.createdDate + "</createdDate><systemModstamp>" + job.createdDate
+        + "</systemModstamp><state>" + job.state + "</state><concurrencyMode>Parallel</concurrencyMode>"
+        + "<contentType>CSV</contentType><numberBatchesQueued>0</numberBatchesQueued><numberBatchesInProgress>0"
+        + "</numberBatchesInProgress><numberBatchesCompleted>" + done + "</numberBatchesCompleted><numberBatchesFailed>"
+        + failed + "</numberBatchesFailed><numberBatchesTotal>" + job.batches.size() + "</numberBatchesTotal>"
+        + "<numberRecordsProcessed>" + records + "</numberRecordsProcessed><numberRetries>0</numberRetries>"
+        + "<apiVersion>" + apiVersion + "</apiVersion><numberRecordsFailed>0</numberRecordsFailed>"
+        + "<totalProcessingTime>0</totalProcessingTime><apiActiveProcessingTime>0</apiActiveProcessingTime>"
+        + "<apexProcessingTime>0</apexProcessingTime></jobInfo>";
+  }
+
+  private static String batchXml(Job job, Batch b) {
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfo xmlns=\"" + NS + "\"><id>" + b.id() + "</id><jobId>"
+        + job.id + "</jobId><state>" + b.state() + "</state>"
+        + (b.message() == null ? "" : "<stateMessage>" + WireFormat.xmlEscape(b.message()) + "</stateMessage>")
+        + "<createdDate>" + b.createdDate() + "</createdDate><systemModstamp>" + b.createdDate() + "</systemModstamp>"
+        + "<numberRecordsProcessed>" + b.records() + "</numberRecordsProcessed><numberRecordsFailed>0"
+        + "</numberRecordsFailed><totalProcessingTime>0</totalProcessingTime><apiActiveProcessingTime>0"
+        + "</apiActiveProcessingTime><apexProcessingTime>0</apexProcessingTime></batchInfo>";
+  }
+
+  private static Reply xml(String xml) {
+    return Reply.of(200, "application/xml", xml);
+  }
+
+  static Reply error(int status, String code, String message) {
+    return Reply.of(status, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error xmlns=\"" + NS
+        + "\"><exceptionCode>" + code + "</exceptionCode><exceptionMessage>" + WireFormat.xmlEscape(message)
+        + "</exceptionMessage></error>");
+  }
+
+  private Element parse(byte[] body) {
+    try {
+      return dbf.newDocumentBuilder().parse(new ByteArrayInputStream(body)).getDocumentElement();
+    } catch (Exception e) {
+      throw new IllegalArgumentException("the request body is not XML: " + e.getMessage());
+    }
+  }
+
+  private static String text(Element root, String localName) {
+    return SoapEndpoint.text(SoapEndpoint.child(root, localName));
+  }
+}

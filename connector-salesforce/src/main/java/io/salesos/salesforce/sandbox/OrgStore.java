@@ -1,0 +1,622 @@
+package io.salesos.salesforce.sandbox;
+
+import io.salesos.demo.DemoOrg.Stage;
+import io.salesos.salesforce.sandbox.OrgSchema.FieldDef;
+import io.salesos.salesforce.sandbox.OrgSchema.ObjectDef;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The org's records in memory and the server-side rules of saving them: one SystemModstamp per
+ * call (1-second precision), derived Opportunity fields and history rows, validation rules,
+ * external-id upserts, the recycle bin. Every method holds the store's lock, so a call is atomic
+ * as a Salesforce transaction is.
+ */
+final class OrgStore {
+
+  /** One stored sObject row; values are typed (String, BigDecimal, Boolean, LocalDate, Instant). */
+  static final class Row {
+    final String id;
+    final ObjectDef type;
+    final Map<String, Object> values = new HashMap<>();
+    Instant deletedAt;
+
+    Row(String id, ObjectDef type) {
+      this.id = id;
+      this.type = type;
+    }
+
+    Object get(String field) {
+      return values.get(field);
+    }
+
+    Instant stamp() {
+      return (Instant) values.get("SystemModstamp");
+    }
+
+    boolean deleted() {
+      return deletedAt != null;
+    }
+  }
+
+  /** One record of a DML call, as the client sent it (wire text values). */
+  record Input(String type, String id, Map<String, String> values, List<String> fieldsToNull) {}
+
+  /** A per-record error with a real StatusCode. */
+  record SaveError(String statusCode, String message, List<String> fields) {}
+
+  /** A per-record DML result, positional to the input. */
+  record Outcome(String id, boolean success, boolean created, List<SaveError> errors) {
+    static Outcome failed(SaveError e) {
+      return new Outcome(null, false, false, List.of(e));
+    }
+  }
+
+  /** A validation rule as an admin would write one: when {@code failsWhen} holds, the save fails with {@code message}. */
+  record ValidationRule(String object, String name, Predicate<Map<String, Object>> failsWhen, String message) {}
+
+  /** A whole-call failure raised from inside the store (becomes a SOAP fault). */
+  static final class CallFault extends RuntimeException {
+    final String code;
+    final String faultType;
+
+    CallFault(String code, String faultType, String message) {
+      super(message);
+      this.code = code;
+      this.faultType = faultType;
+    }
+  }
+
+  private final OrgSchema schema;
+  private final Clock clock;
+  private final IdMinter ids = new IdMinter();
+  private final Map<String, LinkedHashMap<String, Row>> byType = new HashMap<>();
+  private final Map<String, Row> byId = new HashMap<>();
+  private final List<ValidationRule> rules = new ArrayList<>();
+  private String integrationUserId;
+
+  OrgStore(OrgSchema schema, Clock clock) {
+    this.schema = schema;
+    this.clock = clock;
+  }
+
+  OrgSchema schema() {
+    return schema;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  synchronized String integrationUserId() {
+    return integrationUserId;
+  }
+
+  synchronized void integrationUserId(String id) {
+    this.integrationUserId = id;
+  }
+
+  synchronized void addRule(ValidationRule rule) {
+    rules.add(rule);
+  }
+
+  synchronized void clearRules() {
+    rules.clear();
+  }
+
+  Instant stampNow() {
+    return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  // ---- reads ----
+
+  synchronized List<Row> scan(String type, boolean includeDeleted) {
+    var rows = byType.get(type.toLowerCase(Locale.ROOT));
+    if (rows == null) {
+      return List.of();
+    }
+    var out = new ArrayList<Row>(rows.size());
+    for (var r : rows.values()) {
+      if (includeDeleted || !r.deleted()) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  synchronized Optional<Row> find(String id) {
+    if (id == null || !IdMinter.wellFormed(id)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(byId.get(IdMinter.normalize(id)));
+  }
+
+  synchronized int count(String type, boolean includeDeleted) {
+    return scan(type, includeDeleted).size();
+  }
+
+  /** The value a read returns now: formula fields are computed at read time, so they change without a stamp. */
+  Object read(Row row, FieldDef field) {
+    if (field.calculated() && field.name().equals("Days_Open__c")) {
+      var created = (Instant) row.get("CreatedDate");
+      long days = ChronoUnit.DAYS.between(created.atOffset(ZoneOffset.UTC).toLocalDate(),
+          LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+      return BigDecimal.valueOf(days);
+    }
+    return row.get(field.name());
+  }
+
+  // ---- seeding (no validation: the seed is trusted and must be fast) ----
+
+  synchronized Row seed(String type, Map<String, Object> values, Instant createdAt, Instant stamp) {
+    var def = schema.object(type).orElseThrow();
+    var row = new Row(ids.next(def.keyPrefix()), def);
+    row.values.putAll(values);
+    row.values.put("Id", row.id);
+    row.values.put("IsDeleted", Boolean.FALSE);
+    row.values.put("CreatedDate", createdAt);
+    row.values.put("LastModifiedDate", stamp);
+    row.values.put("SystemModstamp", stamp);
+    row.values.putIfAbsent("CreatedById", integrationUserId);
+    row.values.put("LastModifiedById", row.values.get("CreatedById"));
+    if (def.name().equals("Opportunity")) {
+      deriveOpportunity(row.values, null, Set.of());
+      row.values.putIfAbsent("LastStageChangeDate", createdAt);
+    }
+    if (def.name().equals("Contact") || def.name().equals("Lead") || def.name().equals("User")) {
+      row.values.put("Name", fullName(row.values));
+    }
+    put(row);
+    return row;
+  }
+
+  /** Sets a field as a system process would (no validation), optionally moving SystemModstamp. */
+  synchronized void setRaw(String id, String field, Object value, Instant stamp) {
+    var row = byId.get(IdMinter.normalize(id));
+    row.values.put(field, value);
+    if (stamp != null) {
+      row.values.put("SystemModstamp", stamp);
+    }
+  }
+
+  private void put(Row row) {
+    byType.computeIfAbsent(row.type.name().toLowerCase(Locale.ROOT), k -> new LinkedHashMap<>()).put(row.id, row);
+    byId.put(row.id, row);
+  }
+
+  // ---- DML ----
+
+  /** A record ready to be written once the whole call has been checked. */
+  private record Staged(Row existing, ObjectDef type, Map<String, Object> after, Set<String> explicit) {}
+
+  synchronized List<Outcome> create(List<Input> inputs, boolean allOrNone, String userId, boolean locked) {
+    var staged = new ArrayList<Object>();
+    for (var in : inputs) {
+      staged.add(stageCreate(in));
+    }
+    return commit(staged, allOrNone, userId, locked);
+  }
+
+  synchronized List<Outcome> update(List<Input> inputs, boolean allOrNone, String userId, boolean locked) {
+    var staged = new ArrayList<Object>();
+    for (var in : inputs) {
+      staged.add(stageUpdate(in));
+    }
+    return commit(staged, allOrNone, userId, locked);
+  }
+
+  synchronized List<Outcome> upsert(String externalIdField, List<Input> inputs, boolean allOrNone, String userId,
+      boolean locked) {
+    if (inputs.isEmpty()) {
+      return List.of();
+    }
+    var def = objectOrFault(inputs.get(0).type());
+    var key = def.field(externalIdField)
+        .filter(FieldDef::idLookup)
+        .orElseThrow(() -> new CallFault("INVALID_FIELD", "InvalidFieldFault",
+            "Field name provided, " + externalIdField + " is not an External ID or indexed field for " + def.name()));
+    var seen = new HashMap<String, Integer>();
+    for (var in : inputs) {
+      var v = valueIgnoringCase(in.values(), key.name());
+      if (v != null) {
+        seen.merge(v.toLowerCase(Locale.ROOT), 1, Integer::sum);
+      }
+    }
+    var staged = new ArrayList<Object>();
+    for (var in : inputs) {
+      var v = valueIgnoringCase(in.values(), key.name());
+      if (key.name().equals("Id")) {
+        staged.add(in.id() == null ? stageCreate(in) : stageUpdate(in));
+        continue;
+      }
+      if (v == null || v.isEmpty()) {
+        staged.add(new SaveError("MISSING_ARGUMENT", key.name() + " not specified", List.of(key.name())));
+        continue;
+      }
+      if (seen.get(v.toLowerCase(Locale.ROOT)) > 1) {
+        staged.add(new SaveError("DUPLICATE_EXTERNAL_ID",
+            "Duplicate external id specified: " + v, List.of(key.name())));
+        continue;
+      }
+      var matches = scan(def.name(), false).stream()
+          .filter(r -> v.equalsIgnoreCase(Objects.toString(r.get(key.name()), null)))
+          .toList();
+      if (matches.size() > 1) {
+        staged.add(new SaveError("DUPLICATE_EXTERNAL_ID", key.name() + ": more than one record found for external id field: "
+            + matches.stream().map(r -> r.id).toList(), List.of(key.name())));
+      } else if (matches.size() == 1) {
+        staged.add(stageUpdate(new Input(in.type(), matches.get(0).id, in.values(), in.fieldsToNull())));
+      } else {
+        staged.add(stageCreate(in));
+      }
+    }
+    return commit(staged, allOrNone, userId, locked);
+  }
+
+  synchronized List<Outcome> delete(List<String> idList, boolean allOrNone, String userId, boolean locked) {
+    var outcomes = new ArrayList<Outcome>();
+    var toDelete = new ArrayList<Row>();
+    boolean anyFailed = false;
+    for (var id : idList) {
+      if (locked) {
+        outcomes.add(Outcome.failed(lockError(id)));
+        anyFailed = true;
+        continue;
+      }
+      if (!IdMinter.wellFormed(id)) {
+        outcomes.add(Outcome.failed(new SaveError("MALFORMED_ID", "malformed id " + id, List.of())));
+        anyFailed = true;
+        continue;
+      }
+      var row = byId.get(IdMinter.normalize(id));
+      if (row == null) {
+        outcomes.add(Outcome.failed(new SaveError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of())));
+        anyFailed = true;
+      } else if (row.deleted()) {
+        outcomes.add(Outcome.failed(new SaveError("ENTITY_IS_DELETED", "entity is deleted", List.of())));
+        anyFailed = true;
+      } else {
+        outcomes.add(new Outcome(row.id, true, false, List.of()));
+        toDelete.add(row);
+      }
+    }
+    if (anyFailed && allOrNone) {
+      return rolledBack(outcomes);
+    }
+    var stamp = stampNow();
+    for (var row : toDelete) {
+      row.deletedAt = clock.instant();
+      row.values.put("IsDeleted", Boolean.TRUE);
+      row.values.put("SystemModstamp", stamp);
+      row.values.put("LastModifiedById", userId);
+    }
+    return outcomes;
+  }
+
+  private List<Outcome> rolledBack(List<Outcome> outcomes) {
+    var out = new ArrayList<Outcome>();
+    for (var o : outcomes) {
+      out.add(o.success()
+          ? Outcome.failed(new SaveError("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+              "Record rolled back because not all records were valid and the request was using AllOrNone header",
+              List.of()))
+          : o);
+    }
+    return out;
+  }
+
+  private SaveError lockError(String id) {
+    return new SaveError("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record or 1 records: "
+        + (id == null ? "" : id), List.of());
+  }
+
+  private ObjectDef objectOrFault(String type) {
+    return schema.object(type == null ? "" : type)
+        .orElseThrow(() -> new CallFault("INVALID_TYPE", "InvalidSObjectFault",
+            "sObject type '" + type + "' is not supported."));
+  }
+
+  private Object stageCreate(Input in) {
+    var def = objectOrFault(in.type());
+    if (!def.createable()) {
+      return new SaveError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", def.name() + " is not createable", List.of());
+    }
+    if (in.id() != null && !in.id().isEmpty()) {
+      return new SaveError("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", List.of("Id"));
+    }
+    var after = new HashMap<String, Object>();
+    var explicit = new HashSet<String>();
+    var err = applyValues(def, in, after, explicit, true);
+    if (err != null) {
+      return err;
+    }
+    for (var req : def.requiredOnCreate()) {
+      var v = after.get(req);
+      if (v == null || (v instanceof String s && s.isEmpty())) {
+        return new SaveError("REQUIRED_FIELD_MISSING", "Required fields are missing: [" + req + "]", List.of(req));
+      }
+    }
+    return finishStage(new Staged(null, def, after, explicit));
+  }
+
+  private Object stageUpdate(Input in) {
+    if (in.id() == null || !IdMinter.wellFormed(in.id())) {
+      return new SaveError("MALFORMED_ID", "Record ID: id value of incorrect type: " + in.id(), List.of("Id"));
+    }
+    var row = byId.get(IdMinter.normalize(in.id()));
+    if (row == null) {
+      return new SaveError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of());
+    }
+    if (row.deleted()) {
+      return new SaveError("ENTITY_IS_DELETED", "entity is deleted", List.of());
+    }
+    if (in.type() != null && !in.type().equalsIgnoreCase(row.type.name())) {
+      return new SaveError("MALFORMED_ID", "Id " + in.id() + " is not a " + in.type(), List.of("Id"));
+    }
+    var after = new HashMap<>(row.values);
+    var explicit = new HashSet<String>();
+    var err = applyValues(row.type, in, after, explicit, false);
+    if (err != null) {
+      return err;
+    }
+    return finishStage(new Staged(row, row.type, after, explicit));
+  }
+
+  private SaveError applyValues(ObjectDef def, Input in, Map<String, Object> after, Set<String> explicit,
+      boolean create) {
+    for (var e : in.values().entrySet()) {
+      if (e.getKey().equalsIgnoreCase("Id")) {
+        continue;
+      }
+      var f = def.field(e.getKey()).orElse(null);
+      if (f == null) {
+        return new SaveError("INVALID_FIELD", "No such column '" + e.getKey() + "' on sobject of type " + def.name(),
+            List.of(e.getKey()));
+      }
+      if (create ? !f.createable() : !f.updateable()) {
+        return new SaveError("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: " + f.name()
+            + ". Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+            List.of(f.name()));
+      }
+      Object v;
+      try {
+        v = WireFormat.parse(f, e.getValue());
+      } catch (IllegalArgumentException ex) {
+        return new SaveError("INVALID_TYPE_ON_FIELD_IN_RECORD", f.label() + ": value not of required type: " + e.getValue(),
+            List.of(f.name()));
+      }
+      if (v instanceof String s && f.length() > 0 && s.length() > f.length()) {
+        return new SaveError("STRING_TOO_LONG", f.label() + ": data value too large: " + s.substring(0, 20)
+            + "... (max length=" + f.length() + ")", List.of(f.name()));
+      }
+      after.put(f.name(), v);
+      explicit.add(f.name());
+    }
+    for (var n : in.fieldsToNull()) {
+      var f = def.field(n).orElse(null);
+      if (f == null || !f.updateable()) {
+        return new SaveError("INVALID_FIELD", "No such column '" + n + "' on sobject of type " + def.name(), List.of(n));
+      }
+      after.put(f.name(), null);
+      explicit.add(f.name());
+    }
+    return null;
+  }
+
+  private Object finishStage(Staged s) {
+    if (s.type().name().equals("Opportunity")) {
+      var stage = (String) s.after().get("StageName");
+      if (stage != null && Stage.byLabel(stage).isEmpty()) {
+        return new SaveError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            "Stage: bad value for restricted picklist field: " + stage, List.of("StageName"));
+      }
+      deriveOpportunity(s.after(), s.existing() == null ? null : s.existing().values, s.explicit());
+    }
+    if (s.after().containsKey("LastName")) {
+      s.after().put("Name", fullName(s.after()));
+    }
+    for (var rule : rules) {
+      if (rule.object().equalsIgnoreCase(s.type().name()) && rule.failsWhen().test(s.after())) {
+        return new SaveError("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.message(), List.of());
+      }
+    }
+    for (var f : s.type().fields()) {
+      if (f.unique() && f.externalId()) {
+        var v = s.after().get(f.name());
+        if (v != null && s.explicit().contains(f.name())) {
+          for (var r : scan(s.type().name(), false)) {
+            if (r != s.existing() && v.toString().equalsIgnoreCase(Objects.toString(r.get(f.name()), null))) {
+              return new SaveError("DUPLICATE_VALUE", "duplicate value found: " + f.name()
+                  + " duplicates value on record with id: " + r.id, List.of(f.name()));
+            }
+          }
+        }
+      }
+    }
+    return s;
+  }
+
+  private List<Outcome> commit(List<Object> staged, boolean allOrNone, String userId, boolean locked) {
+    var outcomes = new ArrayList<Outcome>();
+    boolean anyFailed = false;
+    for (var s : staged) {
+      if (locked) {
+        outcomes.add(Outcome.failed(lockError(s instanceof Staged st && st.existing() != null ? st.existing().id : null)));
+        anyFailed = true;
+      } else if (s instanceof SaveError e) {
+        outcomes.add(Outcome.failed(e));
+        anyFailed = true;
+      } else {
+        outcomes.add(new Outcome(null, true, ((Staged) s).existing() == null, List.of()));
+      }
+    }
+    if (anyFailed && allOrNone) {
+      return rolledBack(outcomes);
+    }
+    var stamp = stampNow();
+    var result = new ArrayList<Outcome>();
+    for (int i = 0; i < staged.size(); i++) {
+      if (staged.get(i) instanceof Staged s && outcomes.get(i).success()) {
+        result.add(new Outcome(write(s, stamp, userId), true, s.existing() == null, List.of()));
+      } else {
+        result.add(outcomes.get(i));
+      }
+    }
+    return result;
+  }
+
+  private String write(Staged s, Instant stamp, String userId) {
+    var row = s.existing();
+    Map<String, Object> before = null;
+    if (row == null) {
+      row = new Row(ids.next(s.type().keyPrefix()), s.type());
+      s.after().put("Id", row.id);
+      s.after().put("IsDeleted", Boolean.FALSE);
+      s.after().put("CreatedDate", stamp);
+      s.after().put("CreatedById", userId);
+      if (s.after().get("OwnerId") == null && s.type().field("OwnerId").isPresent()) {
+        s.after().put("OwnerId", userId);
+      }
+      put(row);
+    } else {
+      before = new HashMap<>(row.values);
+    }
+    row.values.clear();
+    row.values.putAll(s.after());
+    row.values.put("LastModifiedDate", stamp);
+    row.values.put("LastModifiedById", userId);
+    row.values.put("SystemModstamp", stamp);
+    if (s.type().name().equals("Opportunity")
+        && (before == null || !Objects.equals(before.get("StageName"), row.values.get("StageName")))) {
+      row.values.put("LastStageChangeDate", stamp);
+    }
+    if (s.type().name().equals("Opportunity") && historyChanged(before, row.values)) {
+      addHistory(row, stamp, userId);
+    }
+    return row.id;
+  }
+
+  private static boolean historyChanged(Map<String, Object> before, Map<String, Object> after) {
+    if (before == null) {
+      return true;
+    }
+    for (var f : List.of("StageName", "Amount", "CloseDate", "Probability")) {
+      if (!Objects.equals(norm(before.get(f)), norm(after.get(f)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Object norm(Object v) {
+    return v instanceof BigDecimal d ? d.stripTrailingZeros() : v;
+  }
+
+  void addHistory(Row opp, Instant stamp, String userId) {
+    var h = new Row(ids.next("008"), schema.object("OpportunityHistory").orElseThrow());
+    h.values.put("Id", h.id);
+    h.values.put("IsDeleted", Boolean.FALSE);
+    h.values.put("OpportunityId", opp.id);
+    h.values.put("StageName", opp.get("StageName"));
+    h.values.put("Amount", opp.get("Amount"));
+    h.values.put("CloseDate", opp.get("CloseDate"));
+    h.values.put("Probability", opp.get("Probability"));
+    h.values.put("ForecastCategory", opp.get("ForecastCategoryName"));
+    h.values.put("CreatedDate", stamp);
+    h.values.put("CreatedById", userId);
+    h.values.put("LastModifiedDate", stamp);
+    h.values.put("LastModifiedById", userId);
+    h.values.put("SystemModstamp", stamp);
+    put(h);
+  }
+
+  /** Seeds one history row at a past instant (the demo's stage history). */
+  synchronized void seedHistory(Row opp, Instant at) {
+    addHistory(opp, at, (String) opp.get("OwnerId"));
+  }
+
+  /** IsClosed, IsWon, Probability and ForecastCategoryName follow StageName unless the caller set them. */
+  static void deriveOpportunity(Map<String, Object> after, Map<String, Object> before, Set<String> explicit) {
+    var stageName = (String) after.get("StageName");
+    var stage = stageName == null ? Optional.<Stage>empty() : Stage.byLabel(stageName);
+    if (stage.isEmpty()) {
+      return;
+    }
+    var s = stage.get();
+    after.put("StageName", s.label());
+    after.put("IsClosed", s.closed());
+    after.put("IsWon", s.won());
+    boolean stageChanged = before == null || !Objects.equals(before.get("StageName"), s.label());
+    if (stageChanged && !explicit.contains("Probability") || after.get("Probability") == null) {
+      after.put("Probability", BigDecimal.valueOf(s.probability()));
+    }
+    if (stageChanged && !explicit.contains("ForecastCategoryName") || after.get("ForecastCategoryName") == null) {
+      after.put("ForecastCategoryName", defaultCategory(s));
+    }
+  }
+
+  static String defaultCategory(Stage s) {
+    if (s.closed()) {
+      return s.won() ? "Closed" : "Omitted";
+    }
+    if (s.probability() >= 90) {
+      return "Commit";
+    }
+    return s.probability() >= 60 ? "Best Case" : "Pipeline";
+  }
+
+  private static String fullName(Map<String, Object> v) {
+    var first = (String) v.get("FirstName");
+    var last = (String) v.get("LastName");
+    return first == null || first.isEmpty() ? last : first + " " + last;
+  }
+
+  private static String valueIgnoringCase(Map<String, String> values, String key) {
+    for (var e : values.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(key)) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  // ---- replication ----
+
+  /** getUpdated: ids whose SystemModstamp falls in [start, end), live records only. */
+  synchronized List<String> updatedIds(String type, Instant start, Instant end) {
+    var out = new ArrayList<String>();
+    for (var r : scan(type, false)) {
+      var s = r.stamp();
+      if (!s.isBefore(start) && s.isBefore(end)) {
+        out.add(r.id);
+      }
+    }
+    return out;
+  }
+
+  /** getDeleted: records moved to the recycle bin in [start, end). */
+  synchronized List<Row> deletedRows(String type, Instant start, Instant end) {
+    var out = new ArrayList<Row>();
+    for (var r : scan(type, true)) {
+      if (r.deleted() && !r.deletedAt.isBefore(start) && r.deletedAt.isBefore(end)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+}
