@@ -1,0 +1,336 @@
+package io.salesos.hubspot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.salesos.spi.ApiBudget;
+import io.salesos.spi.Checkpoint;
+import io.salesos.spi.Connector;
+import io.salesos.spi.ConnectorException;
+import io.salesos.spi.CrmSchema;
+import io.salesos.spi.CrmSchema.CrmField;
+import io.salesos.spi.CrmSchema.CrmObject;
+import io.salesos.spi.Deletion;
+import io.salesos.spi.MalformedRecord;
+import io.salesos.spi.PullBatch;
+import io.salesos.spi.PullRequest;
+import io.salesos.spi.RawRecord;
+import io.salesos.spi.Write;
+import io.salesos.spi.WriteResult;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HubSpot CRM v3 connector: describes objects from the properties API, pulls changes by
+ * {@link ChangePuller}, writes by {@link BatchWriter}, and reports the budget from HubSpot's
+ * rate-limit headers. Besides HubSpot's object types it serves {@code owners} and two objects
+ * derived from deals: {@code deal_contacts} (v4 deal-contact associations with their labels) and
+ * {@code deal_stage_history} (one record per entry of the deal's stage history).
+ */
+final class HubSpotConnector implements Connector {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HubSpotConnector.class);
+
+  static final List<String> OBJECT_TYPES =
+      List.of("companies", "contacts", "deals", "tasks", "meetings", "calls", "notes", "emails");
+  static final String OWNERS = "owners";
+  static final String DEAL_CONTACTS = "deal_contacts";
+  static final String DEAL_STAGE_HISTORY = "deal_stage_history";
+  private static final List<String> ASSOCIABLE = List.of("companies", "contacts", "deals");
+  private static final List<String> HISTORY =
+      List.of("dealstage", "amount", "closedate", "hs_manual_forecast_category");
+  private static final int MAX_HISTORY_BATCH = 50;
+
+  private final String name;
+  private final HubSpotSettings settings;
+  private final HubSpotClient client;
+  private final ChangePuller puller;
+  private final BatchWriter writer;
+
+  HubSpotConnector(String name, HubSpotSettings settings, Clock clock) {
+    this.name = name;
+    this.settings = settings;
+    this.client = new HubSpotClient(settings, clock);
+    this.puller = new ChangePuller(client, settings, clock, new SearchPacer(settings.searchPerSecond()));
+    this.writer = new BatchWriter(client, settings);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CrmSchema describe() throws ConnectorException {
+    var objects = new ArrayList<CrmObject>();
+    for (var type : OBJECT_TYPES) {
+      var answer = client.get("/crm/v3/properties/" + type);
+      var fields = new ArrayList<CrmField>();
+      for (var p : answer.path("results")) {
+        fields.add(new CrmField(p.path("name").asText(), p.path("label").asText(null), p.path("type").asText("string"),
+            !p.path("modificationMetadata").path("readOnlyValue").asBoolean(false) && !p.path("calculated").asBoolean(false),
+            p.path("hasUniqueValue").asBoolean(false), !p.path("hubspotDefined").asBoolean(false)));
+      }
+      for (var target : ASSOCIABLE) {
+        if (!target.equals(type)) {
+          // the first (primary) associated record's id, so a mapping can bind e.g. deal.account_id
+          fields.add(new CrmField(BatchWriter.ASSOCIATIONS + target, "Associated " + target + " (primary)",
+              "association", true, false, false));
+        }
+      }
+      objects.add(new CrmObject(type, type, fields));
+    }
+    objects.add(new CrmObject(OWNERS, "Owners", List.of(
+        field("email", "string"), field("firstName", "string"), field("lastName", "string"),
+        field("userId", "number"), field("archived", "bool"))));
+    objects.add(new CrmObject(DEAL_CONTACTS, "Deal contacts (v4 associations)", List.of(
+        field("deal_id", "string"), field("contact_id", "string"), field("role", "string"),
+        field("labels", "string"), field("is_primary", "bool"))));
+    objects.add(new CrmObject(DEAL_STAGE_HISTORY, "Deal stage history", List.of(
+        field("deal_id", "string"), field("dealstage", "enumeration"), field("amount", "number"),
+        field("closedate", "datetime"), field("hs_manual_forecast_category", "enumeration"),
+        field("changed_at", "datetime"), field("source_type", "string"))));
+    return new CrmSchema(objects);
+  }
+
+  private static CrmField field(String name, String type) {
+    return new CrmField(name, name, type, false, false, false);
+  }
+
+  @Override
+  public PullBatch pull(PullRequest request) throws ConnectorException {
+    var type = request.crmObject().toLowerCase(Locale.ROOT);
+    var batch = switch (type) {
+      case OWNERS -> owners(request.checkpoint());
+      case DEAL_CONTACTS -> dealContacts(request);
+      case DEAL_STAGE_HISTORY -> stageHistory(request);
+      default -> objects(type, request);
+    };
+    LOG.debug("event=pull connection={} object={} records={} deletions={} malformed={} more={}", name, type,
+        batch.records().size(), batch.deletions().size(), batch.malformed().size(), batch.hasMore());
+    return batch;
+  }
+
+  private PullBatch objects(String type, PullRequest request) throws ConnectorException {
+    var properties = new ArrayList<String>();
+    var targets = new ArrayList<String>();
+    for (var f : request.fields()) {
+      if (f.startsWith(BatchWriter.ASSOCIATIONS)) {
+        targets.add(f.substring(BatchWriter.ASSOCIATIONS.length()));
+      } else if (!f.equals("id")) {
+        properties.add(f);
+      }
+    }
+    boolean listing = request.checkpoint().get(ChangePuller.PHASE).orElse("list").equals("list");
+    var page = puller.pull(type, properties, targets, request.checkpoint(), request.maxRecords(), true);
+    var records = page.records();
+    if (!listing && !targets.isEmpty() && !records.isEmpty()) {
+      records = withAssociations(type, records, targets);
+    }
+    return new PullBatch(records, page.deletions(), page.malformed(), page.next(), page.hasMore());
+  }
+
+  /** Adds {@code associations.<target>} = the primary (else first) associated id to each record. */
+  private List<RawRecord> withAssociations(String type, List<RawRecord> records, List<String> targets)
+      throws ConnectorException {
+    var byTarget = new HashMap<String, Map<String, String>>();
+    for (var target : targets) {
+      var primary = new HashMap<String, String>();
+      for (var answer : associationReads(type, target, records)) {
+        for (var r : answer.path("results")) {
+          var chosen = "";
+          for (var to : r.path("to")) {
+            boolean isPrimary = false;
+            for (var t : to.path("associationTypes")) {
+              isPrimary |= "Primary".equalsIgnoreCase(t.path("label").asText(""));
+            }
+            if (chosen.isEmpty() || isPrimary) {
+              chosen = to.path("toObjectId").asText();
+              if (isPrimary) {
+                break;
+              }
+            }
+          }
+          primary.put(r.path("from").path("id").asText(), chosen.isEmpty() ? null : chosen);
+        }
+      }
+      byTarget.put(target, primary);
+    }
+    var out = new ArrayList<RawRecord>(records.size());
+    for (var r : records) {
+      var fields = new LinkedHashMap<>(r.fields());
+      for (var target : targets) {
+        fields.put(BatchWriter.ASSOCIATIONS + target, byTarget.get(target).get(r.id()));
+      }
+      out.add(new RawRecord(r.id(), fields, r.modifiedAt()));
+    }
+    return out;
+  }
+
+  private List<JsonNode> associationReads(String type, String target, List<RawRecord> records)
+      throws ConnectorException {
+    var answers = new ArrayList<JsonNode>();
+    for (int i = 0; i < records.size(); i += BatchWriter.MAX_BATCH) {
+      var inputs = records.subList(i, Math.min(records.size(), i + BatchWriter.MAX_BATCH)).stream()
+          .map(r -> Map.of("id", r.id())).toList();
+      answers.add(client.post("/crm/v4/associations/" + type + "/" + target + "/batch/read", Map.of("inputs", inputs)));
+    }
+    return answers;
+  }
+
+  private PullBatch dealContacts(PullRequest request) throws ConnectorException {
+    var page = puller.pull("deals", List.of(), List.of(), request.checkpoint(), Math.min(request.maxRecords(), 100), false);
+    var out = new ArrayList<RawRecord>();
+    var stamps = new HashMap<String, Instant>();
+    page.records().forEach(r -> stamps.put(r.id(), r.modifiedAt()));
+    if (!page.records().isEmpty()) {
+      for (var answer : associationReads("deals", "contacts", page.records())) {
+        for (var r : answer.path("results")) {
+          var dealId = r.path("from").path("id").asText();
+          for (var to : r.path("to")) {
+            var labels = new ArrayList<String>();
+            for (var t : to.path("associationTypes")) {
+              if (!t.path("label").isNull() && !t.path("label").asText("").isEmpty()) {
+                labels.add(t.path("label").asText());
+              }
+            }
+            var contactId = to.path("toObjectId").asText();
+            var fields = new LinkedHashMap<String, Object>();
+            fields.put("deal_id", dealId);
+            fields.put("contact_id", contactId);
+            fields.put("role", labels.stream().filter(l -> !l.toLowerCase(Locale.ROOT).contains("primary"))
+                .findFirst().orElse(null));
+            fields.put("labels", String.join(";", labels));
+            fields.put("is_primary", Boolean.toString(
+                labels.stream().anyMatch(l -> l.toLowerCase(Locale.ROOT).contains("primary"))));
+            out.add(new RawRecord(dealId + ":" + contactId, fields, stamps.getOrDefault(dealId, Instant.EPOCH)));
+          }
+        }
+      }
+    }
+    return new PullBatch(out, List.of(), page.malformed(), page.next(), page.hasMore());
+  }
+
+  private PullBatch stageHistory(PullRequest request) throws ConnectorException {
+    var page = puller.pull("deals", List.of(), List.of(), request.checkpoint(), Math.min(request.maxRecords(), 100), false);
+    var out = new ArrayList<RawRecord>();
+    var malformed = new ArrayList<MalformedRecord>(page.malformed());
+    var records = page.records();
+    for (int i = 0; i < records.size(); i += MAX_HISTORY_BATCH) {
+      var inputs = records.subList(i, Math.min(records.size(), i + MAX_HISTORY_BATCH)).stream()
+          .map(r -> Map.of("id", r.id())).toList();
+      var answer = client.post(settings.objectsPath() + "/deals/batch/read",
+          Map.of("inputs", inputs, "properties", List.of("hs_object_id"), "propertiesWithHistory", HISTORY));
+      for (var deal : answer.path("results")) {
+        var dealId = deal.path("id").asText();
+        var history = deal.path("propertiesWithHistory");
+        for (var entry : history.path("dealstage")) {
+          var at = RecordReader.parseStamp(entry.path("timestamp").asText(""));
+          if (at.isEmpty()) {
+            malformed.add(new MalformedRecord(java.util.Optional.of(dealId), entry.toString(),
+                "a dealstage history entry without a readable timestamp"));
+            continue;
+          }
+          var fields = new LinkedHashMap<String, Object>();
+          fields.put("deal_id", dealId);
+          fields.put("dealstage", entry.path("value").asText(null));
+          fields.put("changed_at", at.get().toString());
+          fields.put("source_type", entry.path("sourceType").asText(null));
+          for (var p : List.of("amount", "closedate", "hs_manual_forecast_category")) {
+            fields.put(p, valueAt(history.path(p), at.get()));
+          }
+          out.add(new RawRecord(dealId + ":" + at.get().toEpochMilli(), fields, at.get()));
+        }
+      }
+    }
+    return new PullBatch(out, List.of(), malformed, page.next(), page.hasMore());
+  }
+
+  /** The value a property had at {@code at}: the newest history entry not after it. */
+  private static String valueAt(JsonNode entries, Instant at) {
+    String best = null;
+    Instant bestAt = null;
+    for (var e : entries) {
+      var t = RecordReader.parseStamp(e.path("timestamp").asText(""));
+      if (t.isPresent() && !t.get().isAfter(at) && (bestAt == null || t.get().isAfter(bestAt))) {
+        best = e.path("value").asText(null);
+        bestAt = t.get();
+      }
+    }
+    return best;
+  }
+
+  private PullBatch owners(Checkpoint cp) throws ConnectorException {
+    boolean archived = cp.get(ChangePuller.PHASE).orElse("").equals("owners_archived");
+    var after = cp.get(ChangePuller.AFTER).orElse("");
+    var answer = client.get("/crm/v3/owners?limit=100&archived=" + archived
+        + (after.isEmpty() ? "" : "&after=" + ChangePuller.encode(after)));
+    var records = new ArrayList<RawRecord>();
+    var deletions = new ArrayList<Deletion>();
+    var malformed = new ArrayList<MalformedRecord>();
+    for (var o : answer.path("results")) {
+      var id = o.path("id").asText("");
+      var updated = RecordReader.parseStamp(o.path("updatedAt").asText(""));
+      if (id.isEmpty() || updated.isEmpty()) {
+        malformed.add(new MalformedRecord(id.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(id),
+            o.toString(), "an owner without id or updatedAt"));
+        continue;
+      }
+      if (archived) {
+        deletions.add(new Deletion(id, updated.get()));
+        continue;
+      }
+      var fields = new LinkedHashMap<String, Object>();
+      for (var f : List.of("email", "firstName", "lastName", "userId", "archived")) {
+        fields.put(f, o.path(f).isMissingNode() || o.path(f).isNull() ? null : o.path(f).asText());
+      }
+      records.add(new RawRecord(id, fields, updated.get()));
+    }
+    var nextAfter = answer.path("paging").path("next").path("after").asText("");
+    var phase = archived ? "owners_archived" : "owners";
+    if (!nextAfter.isEmpty()) {
+      return new PullBatch(records, deletions, malformed,
+          Checkpoint.of(Map.of(ChangePuller.PHASE, phase, ChangePuller.AFTER, nextAfter)), true);
+    }
+    if (!archived) {
+      return new PullBatch(records, deletions, malformed,
+          Checkpoint.of(Map.of(ChangePuller.PHASE, "owners_archived")), true);
+    }
+    // owners are few and carry no searchable stamp: every round re-reads the list
+    return new PullBatch(records, deletions, malformed, Checkpoint.of(Map.of(ChangePuller.PHASE, "owners")), false);
+  }
+
+  @Override
+  public List<WriteResult> push(String crmObject, List<Write> writes) throws ConnectorException {
+    var type = crmObject.toLowerCase(Locale.ROOT);
+    if (!OBJECT_TYPES.contains(type)) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, "salesos cannot write HubSpot object '"
+          + crmObject + "'; writable: " + OBJECT_TYPES);
+    }
+    var results = writer.push(type, writes);
+    LOG.info("event=push connection={} object={} writes={} failed={}", name, type, writes.size(),
+        results.stream().filter(r -> !r.success()).count());
+    return results;
+  }
+
+  @Override
+  public int maxWriteBatch() {
+    return BatchWriter.MAX_BATCH;
+  }
+
+  @Override
+  public ApiBudget limits() {
+    return client.budget();
+  }
+
+  /** Requests sent so far on this connection (for tests and the status page). */
+  long calls() {
+    return client.calls();
+  }
+}

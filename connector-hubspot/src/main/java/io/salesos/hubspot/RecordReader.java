@@ -1,0 +1,92 @@
+package io.salesos.hubspot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.salesos.spi.MalformedRecord;
+import io.salesos.spi.RawRecord;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads one HubSpot record from a list or search answer into a {@link RawRecord}, or, when its
+ * JSON cannot be trusted (no id, properties that are not strings, no readable stamp), into a
+ * {@link MalformedRecord} that keeps the raw JSON for quarantine.
+ */
+final class RecordReader {
+
+  /** Either a record or the reason it could not be read. */
+  sealed interface Outcome permits Read, Malformed {}
+
+  record Read(RawRecord record) implements Outcome {}
+
+  record Malformed(MalformedRecord record) implements Outcome {}
+
+  private RecordReader() {}
+
+  static Outcome read(JsonNode node, String stampProperty, List<String> requested) {
+    var raw = node.toString();
+    var idNode = node.get("id");
+    if (idNode == null || !idNode.isTextual() || idNode.asText().isBlank()) {
+      return malformed(Optional.empty(), raw, "the record has no id");
+    }
+    var id = idNode.asText();
+    var props = node.get("properties");
+    if (props == null || !props.isObject()) {
+      return malformed(Optional.of(id), raw, "the record has no properties object");
+    }
+    var fields = new LinkedHashMap<String, Object>();
+    var it = props.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      var v = e.getValue();
+      if (v.isNull()) {
+        fields.put(e.getKey(), null);
+      } else if (v.isTextual()) {
+        fields.put(e.getKey(), v.asText());
+      } else {
+        // HubSpot sends every property value as a string; anything else is a corrupt record
+        return malformed(Optional.of(id), raw, "property '" + e.getKey() + "' is a JSON " + v.getNodeType()
+            .name().toLowerCase() + ", not a string: " + abbreviate(v.toString()));
+      }
+    }
+    for (var name : requested) {
+      // a requested property HubSpot left out has no value
+      fields.putIfAbsent(name, null);
+    }
+    var stamp = parseStamp(text(props, stampProperty)).or(() -> parseStamp(text(node, "updatedAt")));
+    if (stamp.isEmpty()) {
+      return malformed(Optional.of(id), raw, "the record has no readable " + stampProperty + " or updatedAt");
+    }
+    return new Read(new RawRecord(id, fields, stamp.get()));
+  }
+
+  static Optional<Instant> parseStamp(String value) {
+    if (value == null || value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.ofEpochMilli(Long.parseLong(value)));
+    } catch (NumberFormatException notMillis) {
+      try {
+        return Optional.of(Instant.parse(value));
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static String text(JsonNode node, String field) {
+    var v = node.get(field);
+    return v == null || !v.isTextual() ? null : v.asText();
+  }
+
+  private static Outcome malformed(Optional<String> id, String raw, String reason) {
+    return new Malformed(new MalformedRecord(id, raw, reason));
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+}

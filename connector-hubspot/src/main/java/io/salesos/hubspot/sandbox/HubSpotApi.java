@@ -1,0 +1,301 @@
+package io.salesos.hubspot.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WireMock extension that turns every request into a HubSpot answer: it checks the bearer
+ * token, injected faults and rate limits, routes to {@link ObjectsEndpoint} and friends, and adds
+ * HubSpot's rate-limit headers. The state lives in {@link SandboxState}, not in WireMock stubs.
+ */
+final class HubSpotApi implements ResponseDefinitionTransformerV2 {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HubSpotApi.class);
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private static final Pattern OBJECTS = Pattern.compile("^/crm/v3/objects/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$");
+  private static final Pattern PROPERTIES = Pattern.compile("^/crm/v3/properties/([^/]+)(?:/([^/]+))?$");
+  private static final Pattern OWNERS = Pattern.compile("^/crm/v3/owners/?([^/]*)$");
+  private static final Pattern PIPELINES = Pattern.compile("^/crm/v3/pipelines/deals/?([^/]*)$");
+  private static final Pattern V4_OBJECT =
+      Pattern.compile("^/crm/v4/objects/([^/]+)/([^/]+)/associations/(?:default/)?([^/]+)(?:/([^/]+))?$");
+  private static final Pattern V4_BATCH = Pattern.compile("^/crm/v4/associations/([^/]+)/([^/]+)/batch/(.+)$");
+
+  /** One answer before it becomes a WireMock response. */
+  record Reply(int status, String body, String contentType) {
+    static Reply json(int status, JsonNode body) {
+      return new Reply(status, body.toString(), "application/json;charset=utf-8");
+    }
+
+    static Reply noContent() {
+      return new Reply(204, "", null);
+    }
+  }
+
+  private final SandboxState state;
+  private final Faults faults;
+  private final RequestBudget budget;
+  private final String token;
+  private final ObjectsEndpoint objects;
+  private final SearchEndpoint search;
+  private final MetadataEndpoint metadata;
+
+  HubSpotApi(SandboxState state, Faults faults, RequestBudget budget, String token) {
+    this.state = state;
+    this.faults = faults;
+    this.budget = budget;
+    this.token = token;
+    this.objects = new ObjectsEndpoint(state, faults);
+    this.search = new SearchEndpoint(state, objects);
+    this.metadata = new MetadataEndpoint(state, objects);
+  }
+
+  @Override
+  public String getName() {
+    return "hubspot-sandbox";
+  }
+
+  @Override
+  public boolean applyGlobally() {
+    return true;
+  }
+
+  @Override
+  public ResponseDefinition transform(ServeEvent event) {
+    var request = event.getRequest();
+    var builder = new ResponseDefinitionBuilder();
+    long delay = faults.takeDelay();
+    if (delay > 0) {
+      builder.withFixedDelay((int) delay);
+    }
+    var reply = answer(request, builder);
+    builder.withStatus(reply.status());
+    if (reply.contentType() != null) {
+      builder.withHeader("Content-Type", reply.contentType());
+    }
+    if (!reply.body().isEmpty()) {
+      builder.withBody(reply.body());
+    }
+    return builder.build();
+  }
+
+  private Reply answer(Request request, ResponseDefinitionBuilder headers) {
+    var url = request.getUrl();
+    int q = url.indexOf('?');
+    var path = q < 0 ? url : url.substring(0, q);
+    var query = parseQuery(q < 0 ? "" : url.substring(q + 1));
+    var method = request.getMethod().getName();
+    var auth = request.getHeader("Authorization");
+    if (auth == null || !auth.equals("Bearer " + token)) {
+      return error(new ApiError(401, "INVALID_AUTHENTICATION",
+          "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find "
+              + "more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"));
+    }
+    var failure = faults.takeFailure();
+    if (failure.isPresent()) {
+      return serverError(failure.get());
+    }
+    boolean isSearch = path.endsWith("/search") && method.equals("POST");
+    var verdict = faults.takeRateLimit() ? budget.exhausted() : budget.take(isSearch);
+    rateHeaders(headers, verdict, isSearch);
+    if (verdict.brokenPolicy().isPresent()) {
+      return rateLimited(verdict.brokenPolicy().get());
+    }
+    Reply reply;
+    try {
+      JsonNode body = method.equals("GET") || method.equals("DELETE") ? NODES.objectNode() : parse(request);
+      synchronized (state) {
+        reply = route(method, path, query, body);
+      }
+    } catch (ApiError e) {
+      reply = error(e);
+    } catch (RuntimeException e) {
+      LOG.warn("event=sandbox_error method={} path={} error={}", method, path, e.toString(), e);
+      reply = error(new ApiError(500, "INTERNAL_ERROR", "internal error: " + e.getMessage()));
+    }
+    if (reply.status() / 100 == 2 && !reply.body().isEmpty() && faults.takeMalformed()) {
+      // cut the body mid-way, as a dropped connection behind a proxy would
+      reply = new Reply(reply.status(), reply.body().substring(0, reply.body().length() / 2), reply.contentType());
+    }
+    return reply;
+  }
+
+  private Reply route(String method, String path, Map<String, List<String>> query, JsonNode body) {
+    Matcher m;
+    if ((m = OBJECTS.matcher(path)).matches()) {
+      var type = m.group(1);
+      var second = m.group(2);
+      var third = m.group(3);
+      if (second == null) {
+        return switch (method) {
+          case "GET" -> objects.list(type, query);
+          case "POST" -> objects.createOne(type, body);
+          default -> methodNotAllowed(method, path);
+        };
+      }
+      if (second.equals("search") && third == null && method.equals("POST")) {
+        return search.search(type, body);
+      }
+      if (second.equals("batch") && third != null && method.equals("POST")) {
+        return objects.batch(type, third, body);
+      }
+      if (third == null) {
+        return switch (method) {
+          case "GET" -> objects.getOne(type, second, query);
+          case "PATCH" -> objects.updateOne(type, second, body);
+          case "DELETE" -> objects.archiveOne(type, second);
+          default -> methodNotAllowed(method, path);
+        };
+      }
+    }
+    if ((m = PROPERTIES.matcher(path)).matches()) {
+      return switch (method) {
+        case "GET" -> m.group(2) == null ? metadata.properties(m.group(1)) : metadata.property(m.group(1), m.group(2));
+        case "POST" -> metadata.createProperty(m.group(1), body);
+        default -> methodNotAllowed(method, path);
+      };
+    }
+    if ((m = OWNERS.matcher(path)).matches() && method.equals("GET")) {
+      return m.group(1).isEmpty() ? metadata.owners(query) : metadata.owner(m.group(1));
+    }
+    if ((m = PIPELINES.matcher(path)).matches() && method.equals("GET")) {
+      return metadata.pipelines(m.group(1));
+    }
+    if ((m = V4_OBJECT.matcher(path)).matches()) {
+      return switch (method) {
+        case "GET" -> metadata.associationsOf(m.group(1), m.group(2), m.group(3), query);
+        case "PUT" -> metadata.associateDefault(m.group(1), m.group(2), m.group(3), m.group(4));
+        default -> methodNotAllowed(method, path);
+      };
+    }
+    if ((m = V4_BATCH.matcher(path)).matches() && method.equals("POST")) {
+      return metadata.associationBatch(m.group(1), m.group(2), m.group(3), body);
+    }
+    throw new ApiError(404, "OBJECT_NOT_FOUND", "Unable to route " + method + " request with " + path
+        + ": no match for path");
+  }
+
+  private static Reply methodNotAllowed(String method, String path) {
+    throw new ApiError(405, "VALIDATION_ERROR", "HTTP method " + method + " is not supported by " + path);
+  }
+
+  private static JsonNode parse(Request request) {
+    var raw = request.getBodyAsString();
+    if (raw == null || raw.isBlank()) {
+      return NODES.objectNode();
+    }
+    try {
+      return JSON.readTree(raw);
+    } catch (IOException e) {
+      throw ApiError.validation("Invalid input JSON on line 1: " + e.getMessage());
+    }
+  }
+
+  static Reply error(ApiError e) {
+    var body = NODES.objectNode();
+    body.put("status", "error");
+    body.put("message", e.getMessage());
+    body.put("correlationId", UUID.randomUUID().toString());
+    body.put("category", e.category);
+    if (!e.errors.isEmpty()) {
+      body.set("errors", JSON.valueToTree(e.errors));
+    }
+    if (!e.context.isEmpty()) {
+      body.set("context", JSON.valueToTree(e.context));
+    }
+    return Reply.json(e.status, body);
+  }
+
+  private static Reply serverError(int status) {
+    if (status == 502 || status == 504) {
+      // gateways answer with their own HTML page, not HubSpot's JSON
+      var title = status == 502 ? "502 Bad Gateway" : "504 Gateway Time-out";
+      return new Reply(status, "<html><head><title>" + title + "</title></head><body><center><h1>" + title
+          + "</h1></center></body></html>", "text/html");
+    }
+    return error(new ApiError(status, "INTERNAL_ERROR", "internal error"));
+  }
+
+  private static Reply rateLimited(String policy) {
+    var body = NODES.objectNode();
+    body.put("status", "error");
+    var window = switch (policy) {
+      case "DAILY" -> "daily";
+      case "SECONDLY" -> "secondly";
+      default -> "ten_secondly_rolling";
+    };
+    body.put("message", "You have reached your " + window + " limit.");
+    body.put("errorType", "RATE_LIMIT");
+    body.put("correlationId", UUID.randomUUID().toString());
+    body.put("policyName", policy);
+    return Reply.json(429, body);
+  }
+
+  private static void rateHeaders(ResponseDefinitionBuilder b, RequestBudget.Verdict v, boolean search) {
+    if (search) {
+      // HubSpot's search endpoints do not send the burst headers
+      return;
+    }
+    b.withHeader("X-HubSpot-RateLimit-Daily", Long.toString(v.daily()));
+    b.withHeader("X-HubSpot-RateLimit-Daily-Remaining", Long.toString(v.dailyRemaining()));
+    b.withHeader("X-HubSpot-RateLimit-Interval-Milliseconds", Long.toString(v.intervalMillis()));
+    b.withHeader("X-HubSpot-RateLimit-Max", Integer.toString(v.max()));
+    b.withHeader("X-HubSpot-RateLimit-Remaining", Integer.toString(v.remaining()));
+  }
+
+  static Map<String, List<String>> parseQuery(String raw) {
+    var out = new LinkedHashMap<String, List<String>>();
+    if (raw.isEmpty()) {
+      return out;
+    }
+    for (var pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      var key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      var value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+    return out;
+  }
+
+  /** A query parameter that may repeat or hold a comma-separated list. */
+  static List<String> listParam(Map<String, List<String>> query, String name) {
+    var out = new ArrayList<String>();
+    for (var v : query.getOrDefault(name, List.of())) {
+      for (var part : v.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    }
+    return out;
+  }
+
+  static ArrayNode array() {
+    return NODES.arrayNode();
+  }
+
+  static ObjectNode object() {
+    return NODES.objectNode();
+  }
+}

@@ -1,0 +1,256 @@
+package io.salesos.hubspot.sandbox;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.salesos.demo.DemoOrg;
+import io.salesos.spi.SandboxProvider;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stateful HubSpot CRM v3/v4 portal on a loopback port, for the demo and the tests: it speaks
+ * HubSpot's JSON, limits and errors, and gives tests a clock, fault switches and direct access to
+ * its records.
+ */
+public final class HubSpotSandbox implements SandboxProvider.Sandbox {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HubSpotSandbox.class);
+
+  /** How to start a sandbox; {@link #defaults()} gives a professional-tier portal on a free port. */
+  public record Options(int port, String token, String tier, RateLimits limits, Duration searchLag,
+      SandboxClock clock) {
+
+    public Options {
+      Objects.requireNonNull(token, "token");
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(limits, "limits");
+      Objects.requireNonNull(searchLag, "searchLag");
+      Objects.requireNonNull(clock, "clock");
+    }
+
+    public static Options defaults() {
+      return new Options(0, "pat-na1-" + UUID.randomUUID(), "professional", RateLimits.forTier("professional"),
+          Duration.ofSeconds(2), SandboxClock.ticking());
+    }
+
+    public Options withPort(int newPort) {
+      return new Options(newPort, token, tier, limits, searchLag, clock);
+    }
+
+    public Options withTier(String newTier) {
+      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock);
+    }
+
+    public Options withLimits(RateLimits newLimits) {
+      return new Options(port, token, tier, newLimits, searchLag, clock);
+    }
+
+    public Options withSearchLag(Duration newLag) {
+      return new Options(port, token, tier, limits, newLag, clock);
+    }
+
+    public Options withClock(SandboxClock newClock) {
+      return new Options(port, token, tier, limits, searchLag, newClock);
+    }
+
+    public Options withToken(String newToken) {
+      return new Options(port, newToken, tier, limits, searchLag, clock);
+    }
+  }
+
+  private final Options options;
+  private final SandboxState state;
+  private final Faults faults = new Faults();
+  private final ObjectsEndpoint objects;
+  private final WireMockServer server;
+
+  private HubSpotSandbox(Options options) {
+    this.options = options;
+    this.state = new SandboxState(options.clock(), options.searchLag());
+    this.objects = new ObjectsEndpoint(state, faults);
+    var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);
+    var api = new HubSpotApi(state, faults, budget, options.token());
+    this.server = new WireMockServer(WireMockConfiguration.options()
+        .bindAddress("127.0.0.1")
+        .port(options.port())
+        .maxRequestJournalEntries(50_000)
+        .extensions(api));
+  }
+
+  /** Starts an empty portal (owners, pipeline and property definitions only). */
+  public static HubSpotSandbox start(Options options) {
+    var sandbox = new HubSpotSandbox(options);
+    sandbox.server.start();
+    // one catch-all stub: the transformer answers every request from the state
+    sandbox.server.stubFor(any(anyUrl()).willReturn(ok()));
+    LOG.info("event=sandbox_started crm=hubspot url={} tier={}", sandbox.baseUrl(), options.tier());
+    return sandbox;
+  }
+
+  @Override
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  public String token() {
+    return options.token();
+  }
+
+  public String tier() {
+    return options.tier();
+  }
+
+  public SandboxClock clock() {
+    return options.clock();
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  @Override
+  public Map<String, String> connectionSettings() {
+    var m = new LinkedHashMap<String, String>();
+    m.put("type", "hubspot");
+    m.put("base_url", baseUrl());
+    m.put("tier", options.tier());
+    m.put("secret.token", options.token());
+    return m;
+  }
+
+  @Override
+  public String describe() {
+    return "HubSpot sandbox (CRM v3/v4)\n  base_url: " + baseUrl() + "\n  token:    " + options.token()
+        + "\n  tier:     " + options.tier() + "\n  try:      curl -H 'Authorization: Bearer " + options.token()
+        + "' '" + baseUrl() + "/crm/v3/objects/deals?limit=5'";
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  /** Seeds the portal with the demo org; returns HubSpot ids by the demo's own ids. */
+  public Map<String, String> seed(DemoOrg org) {
+    synchronized (state) {
+      return new DemoSeeder(state).seed(org);
+    }
+  }
+
+  /**
+   * Adds {@code count} deals fast (for large-load tests and benchmarks): deal {@code i} is last
+   * modified at {@code firstStamp + i * step}, so a zero step makes them all share one stamp.
+   */
+  public List<String> fillDeals(int count, Instant firstStamp, Duration step) {
+    synchronized (state) {
+      return new DemoSeeder(state).fillDeals(count, firstStamp, step);
+    }
+  }
+
+  public int count(String objectType) {
+    synchronized (state) {
+      return table(objectType).count(false);
+    }
+  }
+
+  public int countArchived(String objectType) {
+    synchronized (state) {
+      return table(objectType).count(true);
+    }
+  }
+
+  public Optional<StoredObject> get(String objectType, String id) {
+    synchronized (state) {
+      return ObjectsEndpoint.parseId(id).flatMap(table(objectType)::get);
+    }
+  }
+
+  /** The ids of the live records of a type, in id order. */
+  public List<String> ids(String objectType) {
+    synchronized (state) {
+      var out = new ArrayList<String>();
+      for (var o : table(objectType).from(0)) {
+        if (!o.archived()) {
+          out.add(o.idString());
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Edits records as a user in HubSpot would: one stamp for all of them, as one batch write gets. */
+  public Instant update(String objectType, Collection<String> ids, Map<String, String> properties) {
+    synchronized (state) {
+      var table = table(objectType);
+      var stamp = state.now();
+      for (var id : ids) {
+        var n = ObjectsEndpoint.parseId(id).filter(x -> table.get(x).isPresent())
+            .orElseThrow(() -> new IllegalArgumentException("no " + objectType + " with id " + id));
+        objects.update(table, n, properties, stamp);
+      }
+      return stamp;
+    }
+  }
+
+  /** Archives records as a user deleting them would: their modification stamp stays, archivedAt moves. */
+  public Instant archive(String objectType, Collection<String> ids) {
+    synchronized (state) {
+      var table = table(objectType);
+      var at = state.now();
+      for (var id : ids) {
+        ObjectsEndpoint.parseId(id).ifPresent(n -> table.archive(n, at, state.searchLag));
+      }
+      return at;
+    }
+  }
+
+  /** The HubSpot ids associated with a record, e.g. the companies of a deal. */
+  public List<String> associations(String fromType, String id, String toType) {
+    synchronized (state) {
+      var from = table(fromType).name;
+      var to = table(toType).name;
+      return state.associationsOf(from, Long.parseLong(id), to).keySet().stream().map(String::valueOf).toList();
+    }
+  }
+
+  /** Every request served so far, oldest first, as "METHOD /path?query". */
+  public List<String> requests() {
+    var events = new ArrayList<>(server.getAllServeEvents());
+    // WireMock lists newest first
+    java.util.Collections.reverse(events);
+    return events.stream().map(e -> e.getRequest().getMethod().getName() + " " + e.getRequest().getUrl()).toList();
+  }
+
+  /** The bodies of every request served so far whose path starts with {@code pathPrefix}, oldest first. */
+  public List<String> requestBodies(String method, String pathPrefix) {
+    var events = new ArrayList<>(server.getAllServeEvents());
+    // WireMock lists newest first
+    java.util.Collections.reverse(events);
+    return events.stream()
+        .filter(e -> e.getRequest().getMethod().getName().equals(method) && e.getRequest().getUrl().startsWith(pathPrefix))
+        .map(e -> e.getRequest().getBodyAsString()).toList();
+  }
+
+  public void resetRequests() {
+    server.resetRequests();
+  }
+
+  private ObjectTable table(String objectType) {
+    return state.table(objectType).orElseThrow(() -> new IllegalArgumentException(
+        "the sandbox has no object type '" + objectType + "'; known: " + state.tables.keySet()));
+  }
+}

@@ -1,0 +1,136 @@
+package io.salesos.hubspot.sandbox;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One property definition of a HubSpot object type, as the properties API describes it. {@code
+ * type} is HubSpot's data type: string, number, date, datetime, enumeration, bool.
+ */
+record PropertyDef(
+    String name,
+    String label,
+    String type,
+    String fieldType,
+    String groupName,
+    List<String> options,
+    boolean hasUniqueValue,
+    boolean readOnly,
+    boolean hubspotDefined) {
+
+  PropertyDef {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    label = label == null ? name : label;
+    fieldType = fieldType == null ? defaultFieldType(type) : fieldType;
+    groupName = groupName == null ? "salesos" : groupName;
+    options = List.copyOf(options == null ? List.of() : options);
+  }
+
+  static PropertyDef standard(String name, String type) {
+    return new PropertyDef(name, null, type, null, "info", List.of(), false, false, true);
+  }
+
+  static PropertyDef readOnly(String name, String type) {
+    return new PropertyDef(name, null, type, null, "info", List.of(), name.equals("hs_object_id"), true, true);
+  }
+
+  static PropertyDef enumeration(String name, List<String> options) {
+    return new PropertyDef(name, null, "enumeration", "select", "info", options, false, false, true);
+  }
+
+  static PropertyDef custom(String name, String type, boolean unique) {
+    return new PropertyDef(name, null, type, null, "salesos", List.of(), unique, false, false);
+  }
+
+  private static String defaultFieldType(String type) {
+    return switch (type) {
+      case "number" -> "number";
+      case "date" -> "date";
+      case "datetime" -> "date";
+      case "enumeration" -> "select";
+      case "bool" -> "booleancheckbox";
+      default -> "text";
+    };
+  }
+
+  /**
+   * Why {@code value} does not fit this property, in HubSpot's words and error code, or empty when
+   * it fits. An empty string always fits: it clears the value.
+   */
+  Optional<String[]> invalid(String value) {
+    if (value == null || value.isEmpty()) {
+      return Optional.empty();
+    }
+    switch (type) {
+      case "number" -> {
+        try {
+          new BigDecimal(value);
+        } catch (NumberFormatException e) {
+          return Optional.of(new String[] {"INVALID_FLOAT", value + " was not a valid number."});
+        }
+      }
+      case "enumeration" -> {
+        if (!options.contains(value)) {
+          return Optional.of(new String[] {"INVALID_OPTION",
+              value + " was not one of the allowed options: " + options});
+        }
+      }
+      case "bool" -> {
+        if (!value.equals("true") && !value.equals("false")) {
+          return Optional.of(new String[] {"INVALID_BOOLEAN", value + " was not a valid boolean."});
+        }
+      }
+      case "date", "datetime" -> {
+        if (epochMillis(value).isEmpty()) {
+          return Optional.of(new String[] {"INVALID_DATE", value + " was not a valid date."});
+        }
+      }
+      default -> { }
+    }
+    return Optional.empty();
+  }
+
+  /** A date or datetime value as epoch milliseconds: HubSpot takes ms-epoch or ISO-8601. */
+  static Optional<Long> epochMillis(String value) {
+    if (value == null || value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(value));
+    } catch (NumberFormatException notMillis) {
+      try {
+        return Optional.of(Instant.parse(value).toEpochMilli());
+      } catch (RuntimeException notInstant) {
+        try {
+          return Optional.of(LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli());
+        } catch (RuntimeException notDate) {
+          return Optional.empty();
+        }
+      }
+    }
+  }
+
+  /** The value as HubSpot stores and returns it: datetimes become ISO-8601 with milliseconds. */
+  String normalize(String value) {
+    if (value == null || value.isEmpty() || !(type.equals("datetime") || type.equals("date"))) {
+      return value;
+    }
+    var ms = epochMillis(value).orElseThrow();
+    var instant = Instant.ofEpochMilli(ms);
+    return type.equals("date") ? LocalDate.ofInstant(instant, ZoneOffset.UTC).toString() : iso(instant);
+  }
+
+  private static final java.time.format.DateTimeFormatter ISO_MILLIS =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  /** An instant as HubSpot writes it on the wire: ISO-8601, UTC, always three fraction digits. */
+  static String iso(Instant instant) {
+    return ISO_MILLIS.format(instant);
+  }
+}

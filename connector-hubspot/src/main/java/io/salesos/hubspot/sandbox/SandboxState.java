@@ -1,0 +1,172 @@
+package io.salesos.hubspot.sandbox;
+
+import io.salesos.demo.DemoOrg;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Everything the sandbox portal holds: object tables, owners, the deal pipeline, associations and
+ * the server clock. One lock guards it all; the HTTP threads and direct test access share it.
+ */
+final class SandboxState {
+
+  /** A HubSpot user who can own records. */
+  record Owner(long id, String email, String firstName, String lastName, long userId, boolean archived,
+      Instant createdAt, Instant updatedAt) {}
+
+  /** One pipeline stage with HubSpot's string-typed metadata. */
+  record Stage(String id, String label, int displayOrder, boolean closed, String probability) {}
+
+  /** One association type on an edge: HUBSPOT_DEFINED or USER_DEFINED, its id and label. */
+  record AssocType(String category, int typeId, String label) {}
+
+  static final String PIPELINE_ID = "default";
+
+  // HubSpot-defined association type ids (CRM-API-FACTS B7; the engagement ones are unconfirmed)
+  private static final Map<String, int[]> TYPE_IDS = Map.ofEntries(
+      Map.entry("contacts>companies", new int[] {279, 1}), Map.entry("companies>contacts", new int[] {280, 2}),
+      Map.entry("deals>companies", new int[] {341, 5}), Map.entry("companies>deals", new int[] {342, 6}),
+      Map.entry("deals>contacts", new int[] {3, 0}), Map.entry("contacts>deals", new int[] {4, 0}),
+      Map.entry("tasks>deals", new int[] {216, 0}), Map.entry("deals>tasks", new int[] {215, 0}),
+      Map.entry("tasks>contacts", new int[] {204, 0}), Map.entry("contacts>tasks", new int[] {203, 0}),
+      Map.entry("tasks>companies", new int[] {192, 0}), Map.entry("companies>tasks", new int[] {191, 0}),
+      Map.entry("meetings>deals", new int[] {212, 0}), Map.entry("deals>meetings", new int[] {211, 0}),
+      Map.entry("meetings>contacts", new int[] {200, 0}), Map.entry("contacts>meetings", new int[] {199, 0}),
+      Map.entry("meetings>companies", new int[] {188, 0}), Map.entry("companies>meetings", new int[] {187, 0}),
+      Map.entry("calls>deals", new int[] {206, 0}), Map.entry("deals>calls", new int[] {205, 0}),
+      Map.entry("calls>contacts", new int[] {194, 0}), Map.entry("contacts>calls", new int[] {193, 0}),
+      Map.entry("calls>companies", new int[] {182, 0}), Map.entry("companies>calls", new int[] {181, 0}),
+      Map.entry("notes>deals", new int[] {214, 0}), Map.entry("deals>notes", new int[] {213, 0}),
+      Map.entry("notes>contacts", new int[] {202, 0}), Map.entry("contacts>notes", new int[] {201, 0}),
+      Map.entry("notes>companies", new int[] {190, 0}), Map.entry("companies>notes", new int[] {189, 0}),
+      Map.entry("emails>deals", new int[] {210, 0}), Map.entry("deals>emails", new int[] {209, 0}),
+      Map.entry("emails>contacts", new int[] {198, 0}), Map.entry("contacts>emails", new int[] {197, 0}),
+      Map.entry("emails>companies", new int[] {186, 0}), Map.entry("companies>emails", new int[] {185, 0}));
+
+  final Clock clock;
+  final Duration searchLag;
+  final Map<String, ObjectTable> tables = new LinkedHashMap<>();
+  final List<Owner> owners = new ArrayList<>();
+  final List<Stage> stages = new ArrayList<>();
+  final Map<String, Integer> userLabels = new LinkedHashMap<>();
+  // "from>to" -> from id -> to id -> types
+  private final Map<String, Map<Long, Map<Long, List<AssocType>>>> associations = new LinkedHashMap<>();
+  private final AtomicLong ids = new AtomicLong(10_000_000L);
+
+  SandboxState(Clock clock, Duration searchLag) {
+    this.clock = clock;
+    this.searchLag = searchLag;
+    HubSpotSchema.define(this);
+    int order = 0;
+    for (var s : DemoOrg.Stage.values()) {
+      stages.add(new Stage(stageId(s), s.label(), order++, s.closed(),
+          Double.toString(s.probability() / 100.0)));
+    }
+  }
+
+  /** The pipeline stage id the sandbox uses for a canonical stage ("Verbal Commit" -> verbalcommit). */
+  static String stageId(DemoOrg.Stage stage) {
+    return stage.label().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+  }
+
+  Optional<Stage> stage(String id) {
+    return stages.stream().filter(s -> s.id().equals(id)).findFirst();
+  }
+
+  long nextId() {
+    return ids.incrementAndGet();
+  }
+
+  /** Now on the server clock, to the millisecond, as HubSpot stamps records. */
+  Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /**
+   * The table for a path segment, which HubSpot accepts as the plural name ({@code deals}), the
+   * singular ({@code deal}, {@code company}) or the type id ({@code 0-3}).
+   */
+  Optional<ObjectTable> table(String segment) {
+    var name = segment.toLowerCase(Locale.ROOT);
+    var t = tables.get(name);
+    if (t == null) {
+      t = tables.get(name.equals("company") ? "companies" : name + "s");
+    }
+    if (t == null) {
+      t = tables.values().stream().filter(x -> x.typeId.equals(segment)).findFirst().orElse(null);
+    }
+    return Optional.ofNullable(t);
+  }
+
+  /** Derived deal properties HubSpot computes from the stage: probability and closed flags. */
+  void deriveDeal(Map<String, String> props) {
+    var stageId = props.get("dealstage");
+    if (stageId == null) {
+      return;
+    }
+    stage(stageId).ifPresent(s -> {
+      props.put("hs_deal_stage_probability", s.probability());
+      props.put("hs_is_closed", Boolean.toString(s.closed()));
+      props.put("hs_is_closed_won", Boolean.toString(s.id().equals("closedwon")));
+    });
+  }
+
+  int[] typeIds(String from, String to) {
+    return TYPE_IDS.getOrDefault(from + ">" + to, new int[] {0, 0});
+  }
+
+  /** The USER_DEFINED label's type id, created on first use as HubSpot does in settings. */
+  int labelTypeId(String label) {
+    return userLabels.computeIfAbsent(label, l -> 1000 + userLabels.size() + 1);
+  }
+
+  /** Associates two records both ways with the default type, plus extra types on the forward edge. */
+  void associate(String from, long fromId, String to, long toId, List<AssocType> extra) {
+    var forward = new ArrayList<AssocType>();
+    var reverse = new ArrayList<AssocType>();
+    int[] f = typeIds(from, to);
+    int[] r = typeIds(to, from);
+    forward.add(new AssocType("HUBSPOT_DEFINED", f[0], null));
+    reverse.add(new AssocType("HUBSPOT_DEFINED", r[0], null));
+    forward.addAll(extra);
+    for (var t : extra) {
+      if (t.category().equals("HUBSPOT_DEFINED") && t.typeId() == f[1] && r[1] != 0) {
+        reverse.add(new AssocType("HUBSPOT_DEFINED", r[1], "Primary"));
+      }
+    }
+    edges(from, to).computeIfAbsent(fromId, k -> new LinkedHashMap<>()).merge(toId, forward, SandboxState::union);
+    edges(to, from).computeIfAbsent(toId, k -> new LinkedHashMap<>()).merge(fromId, reverse, SandboxState::union);
+  }
+
+  void dissociate(String from, long fromId, String to, long toId) {
+    edges(from, to).getOrDefault(fromId, new LinkedHashMap<>()).remove(toId);
+    edges(to, from).getOrDefault(toId, new LinkedHashMap<>()).remove(fromId);
+  }
+
+  Map<Long, List<AssocType>> associationsOf(String from, long fromId, String to) {
+    return edges(from, to).getOrDefault(fromId, Map.of());
+  }
+
+  private Map<Long, Map<Long, List<AssocType>>> edges(String from, String to) {
+    return associations.computeIfAbsent(from + ">" + to, k -> new java.util.HashMap<>());
+  }
+
+  private static List<AssocType> union(List<AssocType> a, List<AssocType> b) {
+    var out = new ArrayList<>(a);
+    for (var t : b) {
+      if (!out.contains(t)) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+}
