@@ -24,7 +24,8 @@ public record FieldBinding(
     Objects.requireNonNull(canonicalField, "canonicalField");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(idPrefix, "idPrefix");
-    values = Map.copyOf(values);
+    // file order kept: a write back picks the first CRM value listed for a canonical value
+    values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
     Objects.requireNonNull(defaultValue, "defaultValue");
   }
 

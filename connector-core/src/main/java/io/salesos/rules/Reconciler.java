@@ -74,7 +74,7 @@ public final class Reconciler {
       all.put("subject", t.subject());
       all.put("body", t.body());
       all.put("due_date", t.dueDate());
-      all.put("priority", t.priority());
+      all.put("priority", t.priority() == null ? null : t.priority().toLowerCase(java.util.Locale.ROOT));
       all.put("owner_id", t.ownerId());
       t.dealId().ifPresent(v -> all.put("deal_id", v));
       t.accountId().ifPresent(v -> all.put("account_id", v));

@@ -161,6 +161,22 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     }
   }
 
+  @Override
+  public Map<String, Long> summary() {
+    var out = new java.util.LinkedHashMap<String, Long>();
+    out.put("deals flagged", countWith("deals", "salesos_flags"));
+    out.put("deals with an evidence-adjusted category", countWith("deals", "salesos_forecast_category"));
+    out.put("tasks created by salesos", countWith("tasks", "salesos_key"));
+    out.put("visit meetings planned by salesos", countWith("meetings", "salesos_key"));
+    return out;
+  }
+
+  private long countWith(String objectType, String property) {
+    return ids(objectType).stream()
+        .filter(id -> get(objectType, id).flatMap(o -> o.property(property)).filter(v -> !v.isBlank()).isPresent())
+        .count();
+  }
+
   public int count(String objectType) {
     synchronized (state) {
       return table(objectType).count(false);
