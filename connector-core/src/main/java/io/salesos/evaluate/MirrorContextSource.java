@@ -202,6 +202,11 @@ public final class MirrorContextSource implements ContextSource {
     return Optional.ofNullable(dealCrmObject.get(dealId));
   }
 
+  /** One deal's context, for {@code explain}. */
+  public Optional<DealContext> deal(String dealId) {
+    return deals.stream().filter(d -> d.id().equals(dealId)).findFirst();
+  }
+
   @Override
   public Stream<DealContext> deals() {
     return deals.stream();
