@@ -5,6 +5,10 @@ import io.salesos.demo.DemoOrg;
 import io.salesos.demo.DemoOrgJson;
 import io.salesos.evaluate.RuleSets;
 import io.salesos.evaluate.RulesRunner;
+import io.salesos.evaluate.RulesJobHooks;
+import io.salesos.admin.AdminServer;
+import io.salesos.admin.Metrics;
+import io.salesos.schedule.DaemonScheduler;
 import io.salesos.runtime.Connections;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.spi.ConnectorProvider;
@@ -51,6 +55,8 @@ final class DemoCommand implements Runnable {
       return;
     }
     var cfg = config.load();
+    // the sandboxes start afresh every run, so the demo's mirror does too (it stays on disk after exit)
+    cfg.database().embeddedDataDir().ifPresent(DemoCommand::wipe);
     System.out.printf("demo org: %d users, %d accounts, %d contacts, %d deals, %d activities%n",
         org.users().size(), org.accounts().size(), org.contacts().size(), org.deals().size(), org.activities().size());
     var sandboxes = new LinkedHashMap<String, SandboxProvider.Sandbox>();
@@ -84,15 +90,45 @@ final class DemoCommand implements Runnable {
         if (once) {
           return;
         }
-        System.out.println("running; press Ctrl-C to stop");
-        var stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        stop.await();
+        var metrics = new Metrics(runtime.database(), runtime.connections());
+        try (var hooks = new RulesJobHooks(runtime, metrics);
+            var admin = startAdmin(runtime, metrics, cfg);
+            var scheduler = DaemonScheduler.start(runtime, hooks)) {
+          System.out.println();
+          System.out.println("status page: " + admin.address() + "/   (metrics " + admin.address() + "/metrics, health "
+              + admin.address() + "/health)");
+          System.out.println("salesos keeps syncing every " + cfg.sync().pollSeconds() + " s; edit rules/*.yaml and they reload;"
+              + " press Ctrl-C to stop");
+          var stop = new CountDownLatch(1);
+          Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+          stop.await();
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       sandboxes.values().forEach(SandboxProvider.Sandbox::close);
+    }
+  }
+
+  private static void wipe(Path dataDir) {
+    for (var dir : new Path[] {dataDir, dataDir.resolveSibling(dataDir.getFileName() + "-tmp")}) {
+      if (java.nio.file.Files.exists(dir)) {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("could not reset the demo mirror in " + dir, e);
+        }
+      }
+    }
+  }
+
+  /** The admin server on the configured port, or any free port when that one is taken. */
+  static AdminServer startAdmin(SalesosRuntime runtime, Metrics metrics, SalesosConfig cfg) {
+    try {
+      return AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port());
+    } catch (java.io.UncheckedIOException e) {
+      return AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), 0);
     }
   }
 

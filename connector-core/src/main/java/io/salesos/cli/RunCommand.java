@@ -4,7 +4,7 @@ import io.salesos.admin.AdminServer;
 import io.salesos.admin.Metrics;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.schedule.DaemonScheduler;
-import io.salesos.schedule.JobHooks;
+import io.salesos.evaluate.RulesJobHooks;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -24,18 +24,8 @@ final class RunCommand implements Runnable {
     var cfg = config.load();
     try (var runtime = SalesosRuntime.open(cfg, Map.of(), System::getenv, Clock.systemUTC())) {
       var metrics = new Metrics(runtime.database(), runtime.connections());
-      var hooks = new JobHooks() {
-        @Override
-        public void ran(String job, long nanos) {
-          metrics.jobRan(job, nanos);
-        }
-
-        @Override
-        public void reconcile(SalesosRuntime r) {
-          r.engine().reconcile(java.util.Optional.empty());
-        }
-      };
-      try (var admin = AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port());
+      try (var hooks = new RulesJobHooks(runtime, metrics);
+          var admin = AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port());
           var scheduler = DaemonScheduler.start(runtime, hooks)) {
         System.out.println("salesos " + Main.version() + " running: " + runtime.database().describe() + ", "
             + runtime.connections().size() + " connection(s), polling every " + cfg.sync().pollSeconds() + " s; admin "

@@ -17,7 +17,8 @@ public record FieldBinding(
     Optional<String> idPrefix,
     Map<String, String> values,
     Optional<String> defaultValue,
-    boolean readOnly) {
+    boolean readOnly,
+    Optional<java.math.BigDecimal> scale) {
 
   public FieldBinding {
     Objects.requireNonNull(crmField, "crmField");
@@ -27,6 +28,7 @@ public record FieldBinding(
     // file order kept: a write back picks the first CRM value listed for a canonical value
     values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
     Objects.requireNonNull(defaultValue, "defaultValue");
+    Objects.requireNonNull(scale, "scale");
   }
 
   /** Reads the CRM value into the canonical value (translation, prefix filter, type). */
@@ -39,7 +41,12 @@ public record FieldBinding(
       var key = v == null ? null : v.toString();
       v = key != null && values.containsKey(key) ? values.get(key) : defaultValue.orElse(key);
     }
-    return ValueCoercion.toCanonical(v, type);
+    var out = ValueCoercion.toCanonical(v, type);
+    // a CRM that keeps a percent as 0..1 (HubSpot) is scaled to salesos's 0..100
+    if (out instanceof java.math.BigDecimal d && scale.isPresent()) {
+      return d.multiply(scale.get()).setScale(d.scale(), java.math.RoundingMode.HALF_EVEN);
+    }
+    return out;
   }
 
   /** Writes a canonical value back as the CRM value (reverse translation), as a string. */
@@ -47,7 +54,11 @@ public record FieldBinding(
     if (canonical == null) {
       return null;
     }
-    var s = ValueCoercion.toCrm(canonical);
+    var value = canonical;
+    if (scale.isPresent() && canonical != null) {
+      value = new java.math.BigDecimal(canonical.toString()).divide(scale.get(), 6, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros();
+    }
+    var s = ValueCoercion.toCrm(value);
     for (var e : values.entrySet()) {
       if (e.getValue().equals(s)) {
         return e.getKey();

@@ -110,9 +110,9 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
       var type = CanonicalSchema.standardType(canonicalObject, canonical).orElseThrow(() -> n.error(
           "'" + canonical + "' is not a standard field of " + canonicalObject + "; declare it as {canonical: "
               + canonical + ", type: string|decimal|...}"));
-      return new FieldBinding(crmField, canonical, type, Optional.empty(), Map.of(), Optional.empty(), false);
+      return new FieldBinding(crmField, canonical, type, Optional.empty(), Map.of(), Optional.empty(), false, Optional.empty());
     }
-    n.allowOnly(Set.of("canonical", "type", "id_prefix", "values", "default", "read_only"));
+    n.allowOnly(Set.of("canonical", "type", "id_prefix", "values", "default", "read_only", "scale"));
     var canonical = canonicalName(n.require("canonical"));
     var standard = CanonicalSchema.standardType(canonicalObject, canonical);
     FieldType type;
@@ -132,7 +132,8 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
     var values = new LinkedHashMap<String, String>();
     n.get("values").entries().forEach((k, v) -> values.put(k, v.asString()));
     return new FieldBinding(crmField, canonical, type, n.get("id_prefix").asOptionalString(), values,
-        n.get("default").asOptionalString(), n.get("read_only").asBoolean(false));
+        n.get("default").asOptionalString(), n.get("read_only").asBoolean(false),
+        n.get("scale").asOptionalString().map(java.math.BigDecimal::new));
   }
 
   private static String crmName(YamlNode n) {
