@@ -6,6 +6,7 @@ import io.salesos.demo.DemoOrgJson;
 import io.salesos.evaluate.RuleSets;
 import io.salesos.evaluate.RulesRunner;
 import io.salesos.evaluate.RulesJobHooks;
+import io.salesos.visits.Planning;
 import io.salesos.admin.AdminServer;
 import io.salesos.admin.Metrics;
 import io.salesos.schedule.DaemonScheduler;
@@ -79,6 +80,14 @@ final class DemoCommand implements Runnable {
           var r = runner.run(connection, rules, false);
           System.out.printf("  %s: %d deals evaluated, %d flagged, %d forecast downgrades, %d tasks due; %d writes queued (%d drafts for approval)%n",
               connection.name(), r.deals(), r.flags(), r.downgraded(), r.tasks(), r.queued(), r.drafts());
+        }
+        var day = Planning.nextWorkday(java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
+        for (var connection : runtime.connections()) {
+          long tp = System.nanoTime();
+          var planned = Planning.run(runtime.database(), connection, rules, day, clock);
+          System.out.printf("  %s: planned %d rep-days for %s in %.1f s (%d stops, %d re-planned after a cancelled meeting); %d writes queued%n",
+              connection.name(), planned.plans().size(), day, (System.nanoTime() - tp) / 1e9,
+              planned.plans().stream().mapToInt(p -> p.stops().size()).sum(), planned.replanned(), planned.queued());
         }
         long t2 = System.nanoTime();
         var push = runtime.engine().drain();

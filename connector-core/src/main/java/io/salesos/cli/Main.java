@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       RulesCommand.class,
       DryRunCommand.class,
       ExplainCommand.class,
+      PlanCommand.class,
       RollbackCommand.class,
       ReconcileCommand.class,
       BenchCommand.class,

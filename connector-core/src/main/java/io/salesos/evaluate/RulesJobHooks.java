@@ -48,6 +48,18 @@ public final class RulesJobHooks implements JobHooks, AutoCloseable {
   }
 
   @Override
+  public void plan(SalesosRuntime runtime) {
+    var rules = watcher.current();
+    if (rules.isEmpty()) {
+      return;
+    }
+    var day = io.salesos.visits.Planning.nextWorkday(java.time.LocalDate.ofInstant(runtime.clock().instant(), java.time.ZoneOffset.UTC));
+    for (var c : runtime.connections()) {
+      io.salesos.visits.Planning.run(runtime.database(), c, rules.get(), day, runtime.clock());
+    }
+  }
+
+  @Override
   public void reconcile(SalesosRuntime runtime) {
     runtime.engine().reconcile(Optional.empty());
   }

@@ -1,0 +1,297 @@
+package io.salesos.visits;
+
+import io.salesos.planner.Customer;
+import io.salesos.planner.FixedStop;
+import io.salesos.planner.MatrixTravelTimes;
+import io.salesos.planner.PlanningProblem;
+import io.salesos.planner.SolverSettings;
+import io.salesos.planner.TourSpec;
+import io.salesos.planner.VisitPlanner;
+import io.salesos.rules.AccountContext;
+import io.salesos.rules.ContextSource;
+import io.salesos.rules.CrmRecord;
+import io.salesos.rules.DealContext;
+import io.salesos.rules.RoutingRules;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Plans field reps' days for revenue, not mileage: for each rep and day, chooses and orders visits
+ * to the rep's accounts to maximise the summed value of the visits (routing.yaml's visit value:
+ * deal size, win probability, close-date urgency, time since the last visit), inside the working
+ * day and each account's opening hours, around meetings already booked, from and back to the
+ * rep's base. Times are wall-clock minutes of the day (the demo org runs on UTC).
+ */
+public final class DayPlanner {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DayPlanner.class);
+
+  /** At most this many accounts, by value, are offered to the solver per rep-day. */
+  static final int CANDIDATES = 40;
+
+  private final RoutingRules routing;
+  private final long iterations;
+  private final long seed;
+
+  public DayPlanner(RoutingRules routing, long iterations, long seed) {
+    this.routing = routing;
+    this.iterations = iterations;
+    this.seed = seed;
+  }
+
+  /** One stop of a plan, with why it was chosen. */
+  public record Stop(int order, String accountId, String accountName, Optional<String> dealId, double lat, double lng,
+      LocalDateTime arrival, LocalDateTime start, LocalDateTime departure, double driveMinutes, double value,
+      boolean booked, boolean done, String reason) {}
+
+  /** One rep's day. */
+  public record RepPlan(String ownerId, String ownerName, LocalDate date, double baseLat, double baseLng, List<Stop> stops,
+      double totalValue, double driveMinutes, LocalDateTime returnAt) {}
+
+  /** Where the rep is now, for a re-plan of the rest of today. */
+  public record Progress(Instant now, List<String> completedAccountIds) {}
+
+  /** Plans {@code date} for every rep (or one) who owns accounts with coordinates. */
+  public List<RepPlan> plan(ContextSource source, LocalDate date, Instant now, Optional<String> onlyRep) {
+    var index = new SourceIndex(source);
+    var out = new ArrayList<RepPlan>();
+    for (var owner : index.reps()) {
+      if (onlyRep.isPresent() && !onlyRep.get().equals(owner.id())) {
+        continue;
+      }
+      planRep(index, owner, date, now, Optional.empty()).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * Re-plans the rest of a rep's day from where the rep is: stops already made stay first and
+   * unchanged, the day continues from the last of them at {@code progress.now()}.
+   */
+  public Optional<RepPlan> replan(ContextSource source, String ownerId, LocalDate date, Progress progress) {
+    var index = new SourceIndex(source);
+    return index.reps().stream().filter(o -> o.id().equals(ownerId)).findFirst()
+        .flatMap(o -> planRep(index, o, date, progress.now(), Optional.of(progress)));
+  }
+
+  private Optional<RepPlan> planRep(SourceIndex index, CrmRecord owner, LocalDate date, Instant now, Optional<Progress> progress) {
+    var accounts = index.accountsOf(owner.id()).stream()
+        .filter(a -> a.account().get("lat").isPresent() && a.account().get("lng").isPresent()).toList();
+    if (accounts.isEmpty()) {
+      return Optional.empty();
+    }
+    var day = routing.repDay(owner.id());
+    var travel = new TravelModel(routing.travel(owner.flag("urban") || !owner.get("urban").isPresent()));
+    double baseLat = owner.get("base_lat").map(v -> ((Number) v).doubleValue())
+        .orElse(accounts.stream().mapToDouble(a -> lat(a.account())).average().orElseThrow());
+    double baseLng = owner.get("base_lng").map(v -> ((Number) v).doubleValue())
+        .orElse(accounts.stream().mapToDouble(a -> lng(a.account())).average().orElseThrow());
+
+    // booked meetings that day stay where they are; stops already made today stay first
+    var booked = new HashMap<String, Instant>();
+    for (var a : accounts) {
+      for (var act : a.activities()) {
+        var start = act.instant("start_at");
+        if (start.isPresent() && LocalDate.ofInstant(start.get(), ZoneOffset.UTC).equals(date)
+            && act.string("status").map("planned"::equals).orElse(false)
+            && act.string("owner_id").map(owner.id()::equals).orElse(true)
+            && act.string("kind").map(k -> k.equals("meeting") || k.equals("visit")).orElse(false)
+            && act.string("salesos_key").isEmpty()) {
+          booked.put(a.id(), start.get());
+        }
+      }
+    }
+    var done = progress.map(Progress::completedAccountIds).orElse(List.of());
+    var candidates = new ArrayList<Candidate>();
+    for (var a : accounts) {
+      var hours = OpeningHours.parse(a.account().string("opening_hours"));
+      boolean isBooked = booked.containsKey(a.id());
+      boolean isDone = done.contains(a.id());
+      if (!isBooked && !isDone && !hours.openOn(date.getDayOfWeek())) {
+        continue;
+      }
+      var best = index.dealsAt(a.id()).stream()
+          .map(d -> Map.entry(d, routing.visitValue(d, now)))
+          .max(Map.Entry.comparingByValue());
+      double value = best.map(Map.Entry::getValue).orElse(0.0);
+      if (value <= 0 && !isBooked && !isDone) {
+        continue;
+      }
+      candidates.add(new Candidate(a, hours, best.map(Map.Entry::getKey), value, isBooked, isDone));
+    }
+    candidates.sort(Comparator.comparing((Candidate c) -> !(c.booked || c.done)).thenComparing(c -> -c.value)
+        .thenComparing(c -> c.account.id()));
+    var chosen = new ArrayList<Candidate>();
+    for (var c : candidates) {
+      if (c.booked || c.done || chosen.stream().filter(x -> !x.booked && !x.done).count() < CANDIDATES) {
+        chosen.add(c);
+      }
+    }
+    if (chosen.isEmpty()) {
+      return Optional.empty();
+    }
+    int n = chosen.size() + 1;
+    var lat = new double[n];
+    var lng = new double[n];
+    lat[0] = baseLat;
+    lng[0] = baseLng;
+    for (int i = 1; i < n; i++) {
+      lat[i] = lat(chosen.get(i - 1).account.account());
+      lng[i] = lng(chosen.get(i - 1).account.account());
+    }
+    var matrix = travel.matrix(lat, lng);
+    double service = day.serviceMinutes();
+    double dayStart = minutes(day.start());
+    double dayEnd = minutes(day.end());
+    var customers = new ArrayList<Customer>();
+    var fixed = new ArrayList<FixedStop>();
+    var completed = new ArrayList<Integer>();
+    for (int i = 1; i < n; i++) {
+      var c = chosen.get(i - 1);
+      if (c.booked) {
+        double at = minutes(LocalTime.ofInstant(booked.get(c.account.id()), ZoneOffset.UTC));
+        customers.add(new Customer(i, 0, service, at, at));
+        fixed.add(new FixedStop(i, at));
+      } else if (c.done) {
+        customers.add(new Customer(i, 0, 0, 0, 24 * 60));
+        completed.add(i);
+      } else {
+        double open = Math.max(dayStart, minutes(c.hours.open()));
+        double close = minutes(c.hours.close()) - service;
+        customers.add(new Customer(i, Math.round(c.value), service, Math.min(open, Math.max(open, close)), Math.max(open, close)));
+      }
+    }
+    completed.sort(Comparator.comparing(i -> done.indexOf(chosen.get(i - 1).account.id())));
+    int startAt = completed.isEmpty() ? 0 : completed.get(completed.size() - 1);
+    double startTime = progress.map(p -> Math.max(dayStart, minutes(LocalTime.ofInstant(p.now(), ZoneOffset.UTC)))).orElse(dayStart);
+    int maxStops = Math.max(day.maxStops(), completed.size() + fixed.size());
+    var tour = new TourSpec(startAt, Math.min(startTime, dayEnd), 0, dayEnd, maxStops, completed, fixed);
+    var problem = new PlanningProblem(new MatrixTravelTimes(matrix), customers, List.of(tour), 60);
+    io.salesos.planner.SolveResult result;
+    try {
+      result = VisitPlanner.solve(problem, SolverSettings.iterations(seed ^ owner.id().hashCode(), iterations));
+    } catch (IllegalArgumentException e) {
+      // booked meetings that cannot all be reached (two at once, or too far apart): plan around
+      // none of them rather than give the rep no plan; the meetings stay in the calendar as booked
+      log.warn("event=plan_without_bookings rep={} date={} reason=\"{}\"", owner.id(), date, e.getMessage());
+      var free = new ArrayList<Customer>();
+      for (var cu : customers) {
+        free.add(fixed.stream().anyMatch(f -> f.customerId() == cu.id()) ? new Customer(cu.id(), 0, 0, 0, 24 * 60) : cu);
+      }
+      var relaxed = new TourSpec(startAt, tour.startTime(), 0, dayEnd, Math.max(day.maxStops(), completed.size()), completed, List.of());
+      result = VisitPlanner.solve(new PlanningProblem(new MatrixTravelTimes(matrix), free, List.of(relaxed), 60),
+          SolverSettings.iterations(seed ^ owner.id().hashCode(), iterations));
+    }
+    var planned = result.plan().tours().get(0);
+    var stops = new ArrayList<Stop>();
+    int order = 1;
+    int prev = 0;
+    double drive = 0;
+    double total = 0;
+    for (var id : planned.completed()) {
+      var c = chosen.get(id - 1);
+      stops.add(new Stop(order++, c.account.id(), name(c.account.account()), Optional.empty(), lat[id], lng[id], null, null, null,
+          0, 0, false, true, "already visited today"));
+      prev = id;
+    }
+    for (var v : planned.visits()) {
+      var c = chosen.get(v.customerId() - 1);
+      double minutes = matrix[prev][v.customerId()];
+      drive += minutes;
+      total += c.booked ? 0 : c.value;
+      stops.add(new Stop(order++, c.account.id(), name(c.account.account()), c.deal.map(DealContext::id), lat[v.customerId()],
+          lng[v.customerId()], at(date, v.arrival()), at(date, v.serviceStart()), at(date, v.serviceStart() + service),
+          minutes, c.value, c.booked, false, c.booked ? "meeting already booked" : reason(c, now, minutes)));
+      prev = v.customerId();
+    }
+    drive += matrix[prev][0];
+    return Optional.of(new RepPlan(owner.id(), name(owner), date, baseLat, baseLng, stops, total, drive,
+        at(date, planned.returnTime())));
+  }
+
+  private record Candidate(AccountContext account, OpeningHours hours, Optional<DealContext> deal, double value,
+      boolean booked, boolean done) {}
+
+  static String reason(Candidate c, Instant now, double driveMinutes) {
+    var sb = new StringBuilder();
+    if (c.deal.isPresent()) {
+      var d = c.deal.get().deal();
+      sb.append(d.string("name").orElse("deal")).append(": ")
+          .append(d.decimal("amount").map(a -> "$" + a.setScale(0, RoundingMode.HALF_UP).toPlainString()).orElse("no amount"))
+          .append(", ").append(d.string("stage").orElse("?"))
+          .append(d.decimal("probability").map(p -> " (" + p.setScale(0, RoundingMode.HALF_UP).toPlainString() + "%)").orElse(""));
+      d.get("close_date").ifPresent(cd -> sb.append(", closes ").append(cd));
+    }
+    var lastVisit = c.account.activities().stream()
+        .filter(a -> a.string("kind").map("visit"::equals).orElse(false) && a.string("status").map("completed"::equals).orElse(false))
+        .map(a -> a.instant("start_at")).flatMap(Optional::stream).max(Comparator.naturalOrder());
+    sb.append(lastVisit.map(t -> "; last visit " + Duration.between(t, now).toDays() + " days ago").orElse("; never visited"));
+    sb.append("; visit value $").append(BigDecimal.valueOf(c.value).setScale(0, RoundingMode.HALF_UP).toPlainString());
+    sb.append(" for ").append(Math.round(driveMinutes)).append(" min of driving");
+    return sb.toString();
+  }
+
+  private static LocalDateTime at(LocalDate date, double minutes) {
+    return date.atStartOfDay().plusSeconds(Math.round(minutes * 60));
+  }
+
+  static double minutes(LocalTime t) {
+    return t.getHour() * 60 + t.getMinute() + t.getSecond() / 60.0;
+  }
+
+  private static double lat(CrmRecord r) {
+    return ((Number) r.get("lat").orElseThrow()).doubleValue();
+  }
+
+  private static double lng(CrmRecord r) {
+    return ((Number) r.get("lng").orElseThrow()).doubleValue();
+  }
+
+  private static String name(CrmRecord r) {
+    return r.string("name").orElseGet(() -> (r.string("first_name").orElse("") + " " + r.string("last_name").orElse("")).strip());
+  }
+
+  /** The context source arranged by rep: accounts and open deals per account. */
+  private static final class SourceIndex {
+    private final Map<String, List<AccountContext>> accountsByOwner = new HashMap<>();
+    private final Map<String, List<DealContext>> dealsByAccount = new HashMap<>();
+    private final List<CrmRecord> reps = new ArrayList<>();
+
+    SourceIndex(ContextSource source) {
+      source.accounts().forEach(a -> a.account().string("owner_id")
+          .ifPresent(o -> accountsByOwner.computeIfAbsent(o, k -> new ArrayList<>()).add(a)));
+      source.deals().filter(d -> !d.deal().flag("is_closed")).forEach(d -> d.deal().string("account_id")
+          .ifPresent(a -> dealsByAccount.computeIfAbsent(a, k -> new ArrayList<>()).add(d)));
+      for (var o : source.owners()) {
+        if (accountsByOwner.containsKey(o.id())) {
+          reps.add(o);
+        }
+      }
+      reps.sort(Comparator.comparing(CrmRecord::id));
+    }
+
+    List<CrmRecord> reps() {
+      return reps;
+    }
+
+    List<AccountContext> accountsOf(String ownerId) {
+      return accountsByOwner.getOrDefault(ownerId, List.of());
+    }
+
+    List<DealContext> dealsAt(String accountId) {
+      return dealsByAccount.getOrDefault(accountId, List.of());
+    }
+  }
+}
