@@ -27,7 +27,7 @@ final class PlanMap {
     all.addAll(stops);
     base.ifPresent(all::add);
     var sb = new StringBuilder();
-    sb.append("<svg class=\"plan-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(WIDTH).append(' ')
+    sb.append("<svg class=\"plan-map\" viewBox=\"0 0 ").append(WIDTH).append(' ')
         .append(HEIGHT).append("\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
         .append("\" role=\"img\" aria-label=\"").append(Html.esc(title)).append("\">");
     sb.append("<title>").append(Html.esc(title)).append("</title>");

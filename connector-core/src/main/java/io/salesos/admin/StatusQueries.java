@@ -253,14 +253,33 @@ final class StatusQueries {
     return out;
   }
 
-  /** Open tasks salesos created (activities with a salesos key), by due date. */
+  /**
+   * Open tasks salesos created: activities with a salesos key in the mirror, plus task writes in
+   * the outbox whose record has not come back on a pull yet (so a lagging echo hides nothing), by due date.
+   */
   List<Task> openTasks(String source) {
     var out = new ArrayList<Task>();
     query("SELECT owner_id, subject, due_date, priority FROM activity WHERE source = ? AND deleted = FALSE"
-        + " AND salesos_key IS NOT NULL AND COALESCE(kind, 'task') = 'task' AND COALESCE(status, '') <> 'completed'"
-        + " ORDER BY due_date IS NULL, due_date, priority = 'high' DESC, subject", ps -> ps.setString(1, source),
-        rs -> out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)),
+        + " AND salesos_key IS NOT NULL AND COALESCE(kind, 'task') = 'task' AND COALESCE(status, '') NOT IN ('completed','cancelled')",
+        ps -> ps.setString(1, source), rs -> out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)),
             Optional.ofNullable(rs.getDate(3)).map(java.sql.Date::toLocalDate), nz(rs.getString(4)))));
+    query("SELECT JSON_VALUE(o.fields, '$.owner_id'), JSON_VALUE(o.fields, '$.subject'), JSON_VALUE(o.fields, '$.due_date'),"
+        + " JSON_VALUE(o.fields, '$.priority') FROM outbox o WHERE o.source = ? AND o.write_kind = 'task'"
+        + " AND o.status IN ('pending','draft','held','done') AND NOT EXISTS (SELECT 1 FROM activity a"
+        + " WHERE a.source = o.source AND a.salesos_key = o.idem_key)", ps -> ps.setString(1, source), rs -> {
+          var due = rs.getString(3);
+          Optional<LocalDate> date = Optional.empty();
+          if (due != null && due.length() >= 10) {
+            try {
+              date = Optional.of(LocalDate.parse(due.substring(0, 10)));
+            } catch (java.time.format.DateTimeParseException e) {
+              date = Optional.empty();
+            }
+          }
+          out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)), date, nz(rs.getString(4))));
+        });
+    out.sort(java.util.Comparator.comparing((Task t) -> t.due().orElse(LocalDate.MAX))
+        .thenComparing(t -> !t.priority().equalsIgnoreCase("high")).thenComparing(Task::subject));
     return out;
   }
 
