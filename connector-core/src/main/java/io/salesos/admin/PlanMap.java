@@ -42,7 +42,7 @@ final class PlanMap {
     sb.append(proj.grid());
     for (var a : accounts) {
       sb.append("<circle class=\"account\" cx=\"").append(f(proj.x(a))).append("\" cy=\"").append(f(proj.y(a)))
-          .append("\" r=\"3.5\" fill=\"#afb8c1\"><title>").append(Html.esc(a.label())).append("</title></circle>");
+          .append("\" r=\"5\" fill=\"#8c959f\"><title>").append(Html.esc(a.label())).append("</title></circle>");
     }
     if (!stops.isEmpty()) {
       var path = new StringBuilder();

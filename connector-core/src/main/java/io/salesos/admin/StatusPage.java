@@ -142,18 +142,19 @@ public final class StatusPage {
     }
     sb.append("</tbody><tfoot>");
     for (var m : f.managers()) {
-      forecastRow(sb, "manager", m, "team of " + m.name(), maxGap);
+      forecastRow(sb, "manager", m, "manager's team", maxGap);
     }
     f.team().ifPresent(t -> forecastRow(sb, "team", t, "", maxGap));
     sb.append("</tfoot></table>");
     if (!downgrades.isEmpty()) {
+      boolean withWhy = downgrades.stream().anyMatch(d -> !d.flags().isBlank());
       sb.append("<details open><summary>Deals called higher than their evidence (").append(downgrades.size())
           .append(")</summary><table class=\"compact\"><thead><tr><th>Rep</th><th>Deal</th><th class=\"n\">Amount</th>")
-          .append("<th>Called</th><th>Evidence supports</th><th>Why</th></tr></thead><tbody>");
+          .append("<th>Called</th><th>Evidence supports</th>").append(withWhy ? "<th>Why</th>" : "").append("</tr></thead><tbody>");
       downgrades.stream().limit(8).forEach(d -> sb.append("<tr><td>").append(Html.esc(name(owners, d.ownerId())))
           .append("</td><td>").append(Html.esc(d.name())).append("</td><td class=\"n\">").append(Html.money(d.amount()))
           .append("</td><td>").append(Html.esc(d.called())).append("</td><td>").append(Html.esc(d.supported()))
-          .append("</td><td class=\"why\">").append(Html.esc(d.flags())).append("</td></tr>"));
+          .append(withWhy ? "</td><td class=\"why\">" + Html.esc(d.flags()) : "").append("</td></tr>"));
       sb.append("</tbody></table>");
       if (downgrades.size() > 8) {
         sb.append("<p class=\"muted\">and ").append(downgrades.size() - 8).append(" more; the drafts below hold each change.</p>");
@@ -249,7 +250,7 @@ public final class StatusPage {
     sb.append("<div id=\"map\" class=\"plan\"><div><h3>").append(Html.esc(title)).append("</h3>")
         .append(PlanMap.svg(title, base, points, accountPoints))
         .append("<p class=\"muted legend\">■ home base · <span style=\"color:#cf222e\">●</span> planned stop, in order · ")
-        .append("<span style=\"color:#afb8c1\">●</span> the rep's accounts</p></div><div class=\"reasons\">");
+        .append("<span style=\"color:#8c959f\">●</span> the rep's accounts</p></div><div class=\"reasons\">");
     if (stops.isEmpty()) {
       sb.append("<h3>No plan yet</h3><p>Accounts with the most open pipeline (the planner's first candidates):</p>")
           .append("<table class=\"compact\"><thead><tr><th>Account</th><th class=\"n\">Open pipeline</th></tr></thead><tbody>");
@@ -496,7 +497,7 @@ public final class StatusPage {
       .bad{color:#cf222e;font-weight:600}.good{color:#1a7f37}.muted{color:#6e7781}.empty{color:#6e7781;font-style:italic}
       .headline{font-size:16px;background:#fff8c5;border-left:4px solid #d4a72c;padding:8px 12px;margin:8px 0}
       .padder{font-size:18px}
-      table.forecast tbody tr:first-child th{color:#cf222e}table.forecast th,table.forecast td{white-space:nowrap}
+      table.forecast tbody tr:first-child th{color:#cf222e}table.forecast th[scope=row]{white-space:nowrap}
       table.forecast tfoot tr.manager{background:#f6f8fa}table.forecast tfoot tr.team{background:#eaeef2;font-weight:700}
       .gap .bar{display:inline-block;height:9px;background:#ff8182;margin-right:6px;vertical-align:middle}
       .why{color:#57606a;max-width:420px}ul.tasks{margin:0;padding-left:16px}
