@@ -9,6 +9,8 @@ import io.salesos.evaluate.RulesJobHooks;
 import io.salesos.visits.Planning;
 import io.salesos.admin.AdminServer;
 import io.salesos.admin.Metrics;
+import io.salesos.admin.StatusPage;
+import io.salesos.sync.CrmConnection;
 import io.salesos.schedule.DaemonScheduler;
 import io.salesos.runtime.Connections;
 import io.salesos.runtime.SalesosRuntime;
@@ -96,6 +98,8 @@ final class DemoCommand implements Runnable {
         for (var e : sandboxes.entrySet()) {
           System.out.println("read back from the " + e.getKey() + " sandbox: " + e.getValue().summary());
         }
+        // our own writes come back into the mirror (the echo), so the status page shows them
+        runtime.engine().pullAll(Optional.empty());
         if (once) {
           return;
         }
@@ -103,6 +107,8 @@ final class DemoCommand implements Runnable {
         try (var hooks = new RulesJobHooks(runtime, metrics);
             var admin = startAdmin(runtime, metrics, cfg);
             var scheduler = DaemonScheduler.start(runtime, hooks)) {
+          StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
+              cfg.admin().token().map(t -> t.resolve(System::getenv)), clock);
           System.out.println();
           System.out.println("status page: " + admin.address() + "/   (metrics " + admin.address() + "/metrics, health "
               + admin.address() + "/health)");

@@ -2,6 +2,8 @@ package io.salesos.cli;
 
 import io.salesos.admin.AdminServer;
 import io.salesos.admin.Metrics;
+import io.salesos.admin.StatusPage;
+import io.salesos.sync.CrmConnection;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.schedule.DaemonScheduler;
 import io.salesos.evaluate.RulesJobHooks;
@@ -27,6 +29,8 @@ final class RunCommand implements Runnable {
       try (var hooks = new RulesJobHooks(runtime, metrics);
           var admin = AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port());
           var scheduler = DaemonScheduler.start(runtime, hooks)) {
+        StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
+            cfg.admin().token().map(t -> t.resolve(System::getenv)), Clock.systemUTC());
         System.out.println("salesos " + Main.version() + " running: " + runtime.database().describe() + ", "
             + runtime.connections().size() + " connection(s), polling every " + cfg.sync().pollSeconds() + " s; admin "
             + admin.address());

@@ -1,0 +1,520 @@
+package io.salesos.admin;
+
+import io.salesos.mirror.Database;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Reads what the status page shows from the mirror, one source connection at a time: the latest
+ * forecast snapshot, rep activity against cadence, stalls, visits, tomorrow's tasks and planned
+ * stops, the week-over-week drift measures and the sync/outbox health. Read-only; values bound.
+ */
+final class StatusQueries {
+
+  /** Days in one stage after which the follow-up rules call a deal stalled (rules/follow-up.yaml, stall.stage). */
+  static final int STALL_DAYS_EARLY = 56;
+  static final int STALL_DAYS_LATE = 42;
+  /** Days without a logged activity after which an open deal has gone quiet. */
+  static final int QUIET_DAYS = 14;
+
+  private final Database database;
+
+  StatusQueries(Database database) {
+    this.database = database;
+  }
+
+  record ForecastRow(String level, String subjectId, String name, BigDecimal calledCommit, BigDecimal adjustedCommit,
+      BigDecimal calledBest, BigDecimal adjustedBest, int deals, int downgraded) {
+    BigDecimal gap() {
+      return calledCommit.subtract(adjustedCommit);
+    }
+  }
+
+  record Forecast(String runId, Instant takenAt, String period, List<ForecastRow> reps, List<ForecastRow> managers,
+      Optional<ForecastRow> team) {}
+
+  record DowngradedDeal(String ownerId, String name, BigDecimal amount, String called, String supported, String flags) {}
+
+  record Owner(String id, String name, Optional<String> managerId, Optional<Double> baseLat, Optional<Double> baseLng) {}
+
+  record RepWeek(String ownerId, int logged, double expected, int meetings, int visits, BigDecimal visitedPipeline) {}
+
+  record StalledDeal(String ownerId, String name, String stage, BigDecimal amount, String why, Instant since) {}
+
+  record VisitedAccount(String ownerId, String account, String city, Instant at, boolean checkedIn) {}
+
+  record Task(String ownerId, String subject, Optional<LocalDate> due, String priority) {}
+
+  record Stop(String ownerId, String account, double lat, double lng, Instant at, String reason) {}
+
+  record Place(String ownerId, String name, double lat, double lng, BigDecimal pipeline) {}
+
+  record Drift(String question, String measure, String thisWeek, String lastWeek, int direction, String note) {}
+
+  record SyncRow(String object, long records, Optional<Instant> lastPull, Optional<Long> lagSeconds, Optional<String> error) {}
+
+  record Draft(long id, String kind, String rule, String record, String writes, Instant created) {}
+
+  record Conflict(String object, String record, String field, String crmValue, String ourValue, String resolution,
+      Instant at) {}
+
+  record Quarantined(String object, String record, String reason, int occurrences, Instant lastSeen) {}
+
+  /** The sources the mirror knows, by name. */
+  List<String> sources() {
+    var names = new TreeSet<String>();
+    query("SELECT DISTINCT source FROM sync_checkpoint", ps -> {}, rs -> names.add(rs.getString(1)));
+    query("SELECT DISTINCT source FROM forecast_snapshot WHERE source IS NOT NULL", ps -> {}, rs -> names.add(rs.getString(1)));
+    return List.copyOf(names);
+  }
+
+  /** The snapshot of the newest rules run of {@code source} taken at or before {@code asOf}. */
+  Optional<Forecast> forecast(String source, Instant asOf) {
+    var head = new ArrayList<Object[]>();
+    query("SELECT run_id, taken_at, period FROM forecast_snapshot WHERE source = ? AND taken_at <= ?"
+        + " ORDER BY taken_at DESC, run_id DESC LIMIT 1", ps -> {
+          ps.setString(1, source);
+          ps.setTimestamp(2, Timestamp.from(asOf));
+        }, rs -> head.add(new Object[] {rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3)}));
+    if (head.isEmpty()) {
+      return Optional.empty();
+    }
+    var runId = (String) head.get(0)[0];
+    var reps = new ArrayList<ForecastRow>();
+    var managers = new ArrayList<ForecastRow>();
+    var team = new ArrayList<ForecastRow>();
+    query("SELECT level, subject_id, subject_name, called_commit, adjusted_commit, called_best, adjusted_best, deals, downgraded"
+        + " FROM forecast_snapshot WHERE run_id = ?", ps -> ps.setString(1, runId), rs -> {
+          var row = new ForecastRow(rs.getString(1), rs.getString(2), Optional.ofNullable(rs.getString(3)).orElse(rs.getString(2)),
+              rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getInt(8), rs.getInt(9));
+          switch (row.level()) {
+            case "rep" -> reps.add(row);
+            case "manager" -> managers.add(row);
+            default -> team.add(row);
+          }
+        });
+    var byGap = java.util.Comparator.comparing(ForecastRow::gap).reversed().thenComparing(ForecastRow::name);
+    reps.sort(byGap);
+    managers.sort(byGap);
+    return Optional.of(new Forecast(runId, (Instant) head.get(0)[1], (String) head.get(0)[2], reps, managers,
+        team.stream().findFirst()));
+  }
+
+  /** Forecast-category changes still waiting in the outbox (a draft policy holds them for approval). */
+  Map<String, String> pendingCategories(String source) {
+    var out = new HashMap<String, String>();
+    query("SELECT record_id, JSON_VALUE(fields, '$.salesos_forecast_category') FROM outbox WHERE source = ?"
+        + " AND write_kind = 'forecast' AND status IN ('pending','draft','held')", ps -> ps.setString(1, source),
+        rs -> out.put(rs.getString(1), nz(rs.getString(2))));
+    return out;
+  }
+
+  /** Open Commit/Best Case deals whose evidence-adjusted category is lower, from mirror or outbox, biggest first. */
+  List<DowngradedDeal> downgrades(String source) {
+    var pending = pendingCategories(source);
+    var out = new ArrayList<DowngradedDeal>();
+    query("SELECT id, owner_id, name, amount, forecast_category, salesos_forecast_category, salesos_flags FROM deal"
+        + " WHERE source = ? AND deleted = FALSE AND COALESCE(is_closed, FALSE) = FALSE"
+        + " AND forecast_category IN ('Commit','Best Case') ORDER BY amount DESC", ps -> ps.setString(1, source), rs -> {
+          var mirrored = rs.getString(6);
+          var supported = Optional.ofNullable(pending.get(rs.getString(1))).or(() -> Optional.ofNullable(mirrored));
+          if (supported.isPresent() && !supported.get().equals(rs.getString(5))) {
+            out.add(new DowngradedDeal(nz(rs.getString(2)), nz(rs.getString(3)), nzMoney(rs.getBigDecimal(4)),
+                nz(rs.getString(5)), supported.get(), nz(rs.getString(7))));
+          }
+        });
+    return out;
+  }
+
+  Map<String, Owner> owners(String source) {
+    var out = new LinkedHashMap<String, Owner>();
+    query("SELECT id, name, manager_id, base_lat, base_lng FROM owner WHERE source = ? AND deleted = FALSE ORDER BY name",
+        ps -> ps.setString(1, source), rs -> out.put(rs.getString(1), new Owner(rs.getString(1), nz(rs.getString(2)),
+            Optional.ofNullable(rs.getString(3)), optDouble(rs, 4), optDouble(rs, 5))));
+    return out;
+  }
+
+  /** Per rep, the seven days up to {@code now}: activities logged against the accounts' cadence, meetings, visits. */
+  Map<String, RepWeek> repWeek(String source, Instant now) {
+    var from = Timestamp.from(now.minus(Duration.ofDays(7)));
+    var to = Timestamp.from(now);
+    var logged = new HashMap<String, int[]>();
+    query("SELECT owner_id, COUNT(*), SUM(kind IN ('meeting','visit')), SUM(kind = 'visit') FROM activity"
+        + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL AND start_at >= ? AND start_at < ? GROUP BY owner_id",
+        ps -> {
+          ps.setString(1, source);
+          ps.setTimestamp(2, from);
+          ps.setTimestamp(3, to);
+        }, rs -> logged.put(nz(rs.getString(1)), new int[] {rs.getInt(2), rs.getInt(3), rs.getInt(4)}));
+    var expected = new HashMap<String, Double>();
+    query("SELECT owner_id, SUM(7.0 / visit_every_days) FROM account WHERE source = ? AND deleted = FALSE"
+        + " AND visit_every_days > 0 GROUP BY owner_id", ps -> ps.setString(1, source),
+        rs -> expected.put(nz(rs.getString(1)), rs.getDouble(2)));
+    var visitedPipeline = new HashMap<String, BigDecimal>();
+    query("SELECT d.owner_id, SUM(d.amount) FROM deal d WHERE d.source = ? AND d.deleted = FALSE"
+        + " AND COALESCE(d.is_closed, FALSE) = FALSE AND d.account_id IN (SELECT a.account_id FROM activity a"
+        + " WHERE a.source = d.source AND a.kind = 'visit' AND a.deleted = FALSE AND a.salesos_key IS NULL"
+        + " AND a.start_at >= ? AND a.start_at < ?) GROUP BY d.owner_id", ps -> {
+          ps.setString(1, source);
+          ps.setTimestamp(2, from);
+          ps.setTimestamp(3, to);
+        }, rs -> visitedPipeline.put(nz(rs.getString(1)), nzMoney(rs.getBigDecimal(2))));
+    var out = new HashMap<String, RepWeek>();
+    var ids = new TreeSet<String>(logged.keySet());
+    ids.addAll(expected.keySet());
+    for (var id : ids) {
+      var l = logged.getOrDefault(id, new int[3]);
+      out.put(id, new RepWeek(id, l[0], expected.getOrDefault(id, 0.0), l[1], l[2],
+          visitedPipeline.getOrDefault(id, BigDecimal.ZERO)));
+    }
+    return out;
+  }
+
+  /**
+   * Open deals that crossed a stall line in the 72 hours before {@code now}: their days in stage
+   * reached the follow-up rule's threshold, or their last logged activity turned {@value #QUIET_DAYS} days old.
+   */
+  List<StalledDeal> stalledRecently(String source, Instant now) {
+    var out = new ArrayList<StalledDeal>();
+    var window = Duration.ofHours(72);
+    query("SELECT d.owner_id, d.name, d.stage, d.amount, d.stage_entered_at,"
+        + " (SELECT MAX(a.start_at) FROM activity a WHERE a.source = d.source AND a.deal_id = d.id AND a.deleted = FALSE"
+        + "   AND a.salesos_key IS NULL AND a.start_at <= ?) AS last_touch"
+        + " FROM deal d WHERE d.source = ? AND d.deleted = FALSE AND COALESCE(d.is_closed, FALSE) = FALSE", ps -> {
+          ps.setTimestamp(1, Timestamp.from(now));
+          ps.setString(2, source);
+        }, rs -> {
+          var stage = nz(rs.getString(3));
+          var entered = Optional.ofNullable(rs.getTimestamp(5)).map(Timestamp::toInstant);
+          var lastTouch = Optional.ofNullable(rs.getTimestamp(6)).map(Timestamp::toInstant);
+          int threshold = stage.equals("Prospecting") || stage.equals("Qualification") ? STALL_DAYS_EARLY : STALL_DAYS_LATE;
+          if (entered.isPresent()) {
+            var crossed = entered.get().plus(Duration.ofDays(threshold));
+            if (!crossed.isAfter(now) && crossed.isAfter(now.minus(window))) {
+              out.add(new StalledDeal(nz(rs.getString(1)), nz(rs.getString(2)), stage, nzMoney(rs.getBigDecimal(4)),
+                  threshold + " days in " + stage + " with no stage move", crossed));
+              return;
+            }
+          }
+          var since = lastTouch.or(() -> entered);
+          if (since.isPresent()) {
+            var crossed = since.get().plus(Duration.ofDays(QUIET_DAYS));
+            if (!crossed.isAfter(now) && crossed.isAfter(now.minus(window))) {
+              out.add(new StalledDeal(nz(rs.getString(1)), nz(rs.getString(2)), stage, nzMoney(rs.getBigDecimal(4)),
+                  "no logged activity for " + QUIET_DAYS + " days", crossed));
+            }
+          }
+        });
+    out.sort(java.util.Comparator.comparing(StalledDeal::amount).reversed());
+    return out;
+  }
+
+  /** Open deals already stalled longer than the 72-hour window (for context beside the fresh ones). */
+  int stalledTotal(String source, Instant now) {
+    int[] n = {0};
+    query("SELECT COUNT(*) FROM deal WHERE source = ? AND deleted = FALSE AND COALESCE(is_closed, FALSE) = FALSE"
+        + " AND stage_entered_at <= CASE WHEN stage IN ('Prospecting','Qualification') THEN ? ELSE ? END", ps -> {
+          ps.setString(1, source);
+          ps.setTimestamp(2, Timestamp.from(now.minus(Duration.ofDays(STALL_DAYS_EARLY))));
+          ps.setTimestamp(3, Timestamp.from(now.minus(Duration.ofDays(STALL_DAYS_LATE))));
+        }, rs -> n[0] = rs.getInt(1));
+    return n[0];
+  }
+
+  /** Accounts with a logged visit since Monday 00:00 UTC of {@code now}'s week, newest first. */
+  List<VisitedAccount> visitedThisWeek(String source, Instant now) {
+    var monday = LocalDate.ofInstant(now, ZoneOffset.UTC).with(DayOfWeek.MONDAY).atStartOfDay().toInstant(ZoneOffset.UTC);
+    var out = new ArrayList<VisitedAccount>();
+    query("SELECT a.owner_id, c.name, c.city, MAX(a.start_at), MAX(a.check_in_lat IS NOT NULL) FROM activity a"
+        + " JOIN account c ON c.source = a.source AND c.id = a.account_id"
+        + " WHERE a.source = ? AND a.kind = 'visit' AND a.deleted = FALSE AND a.salesos_key IS NULL"
+        + " AND a.start_at >= ? AND a.start_at <= ? GROUP BY a.owner_id, c.id, c.name, c.city ORDER BY MAX(a.start_at) DESC", ps -> {
+          ps.setString(1, source);
+          ps.setTimestamp(2, Timestamp.from(monday));
+          ps.setTimestamp(3, Timestamp.from(now));
+        }, rs -> out.add(new VisitedAccount(nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)),
+            rs.getTimestamp(4).toInstant(), rs.getBoolean(5))));
+    return out;
+  }
+
+  /**
+   * Open tasks salesos created: activities with a salesos key in the mirror, plus task writes in
+   * the outbox whose record has not come back on a pull yet (so a lagging echo hides nothing), by due date.
+   */
+  List<Task> openTasks(String source) {
+    var out = new ArrayList<Task>();
+    query("SELECT owner_id, subject, due_date, priority FROM activity WHERE source = ? AND deleted = FALSE"
+        + " AND salesos_key IS NOT NULL AND COALESCE(kind, 'task') = 'task' AND COALESCE(status, '') NOT IN ('completed','cancelled')",
+        ps -> ps.setString(1, source), rs -> out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)),
+            Optional.ofNullable(rs.getDate(3)).map(java.sql.Date::toLocalDate), nz(rs.getString(4)))));
+    query("SELECT JSON_VALUE(o.fields, '$.owner_id'), JSON_VALUE(o.fields, '$.subject'), JSON_VALUE(o.fields, '$.due_date'),"
+        + " JSON_VALUE(o.fields, '$.priority') FROM outbox o WHERE o.source = ? AND o.write_kind = 'task'"
+        + " AND o.status IN ('pending','draft','held','done') AND NOT EXISTS (SELECT 1 FROM activity a"
+        + " WHERE a.source = o.source AND a.salesos_key = o.idem_key)", ps -> ps.setString(1, source), rs -> {
+          var due = rs.getString(3);
+          Optional<LocalDate> date = Optional.empty();
+          if (due != null && due.length() >= 10) {
+            try {
+              date = Optional.of(LocalDate.parse(due.substring(0, 10)));
+            } catch (java.time.format.DateTimeParseException e) {
+              date = Optional.empty();
+            }
+          }
+          out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)), date, nz(rs.getString(4))));
+        });
+    out.sort(java.util.Comparator.comparing((Task t) -> t.due().orElse(LocalDate.MAX))
+        .thenComparing(t -> !t.priority().equalsIgnoreCase("high")).thenComparing(Task::subject));
+    return out;
+  }
+
+  /** Planned visits (salesos-made visit activities) starting on {@code day}, in stop order per rep. */
+  List<Stop> plannedStops(String source, LocalDate day) {
+    var out = new ArrayList<Stop>();
+    query("SELECT a.owner_id, c.name, c.lat, c.lng, a.start_at, COALESCE(NULLIF(a.body, ''), a.subject) FROM activity a"
+        + " JOIN account c ON c.source = a.source AND c.id = a.account_id"
+        + " WHERE a.source = ? AND a.deleted = FALSE AND a.kind = 'visit' AND a.salesos_key IS NOT NULL"
+        + " AND a.start_at >= ? AND a.start_at < ? AND c.lat IS NOT NULL AND c.lng IS NOT NULL"
+        + " ORDER BY a.owner_id, a.start_at", ps -> {
+          ps.setString(1, source);
+          ps.setTimestamp(2, Timestamp.from(day.atStartOfDay().toInstant(ZoneOffset.UTC)));
+          ps.setTimestamp(3, Timestamp.from(day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)));
+        }, rs -> out.add(new Stop(nz(rs.getString(1)), nz(rs.getString(2)), rs.getDouble(3), rs.getDouble(4),
+            rs.getTimestamp(5).toInstant(), nz(rs.getString(6)))));
+    return out;
+  }
+
+  /** A rep's accounts with coordinates and their open pipeline, most valuable first. */
+  List<Place> accountsOf(String source, String ownerId, int limit) {
+    var out = new ArrayList<Place>();
+    query("SELECT c.owner_id, c.name, c.lat, c.lng, (SELECT COALESCE(SUM(d.amount), 0) FROM deal d WHERE d.source = c.source"
+        + " AND d.account_id = c.id AND d.deleted = FALSE AND COALESCE(d.is_closed, FALSE) = FALSE) AS pipeline"
+        + " FROM account c WHERE c.source = ? AND c.owner_id = ? AND c.deleted = FALSE AND c.lat IS NOT NULL AND c.lng IS NOT NULL"
+        + " ORDER BY pipeline DESC, c.name LIMIT ?", ps -> {
+          ps.setString(1, source);
+          ps.setString(2, ownerId);
+          ps.setInt(3, limit);
+        }, rs -> out.add(new Place(nz(rs.getString(1)), nz(rs.getString(2)), rs.getDouble(3), rs.getDouble(4),
+            nzMoney(rs.getBigDecimal(5)))));
+    return out;
+  }
+
+  /**
+   * The four drift questions, this week (the seven days to {@code now}) against the week before.
+   * Direction: +1 drifting the wrong way, -1 improving, 0 flat or unknown.
+   */
+  List<Drift> drift(String source, Instant now) {
+    var w0 = Timestamp.from(now.minus(Duration.ofDays(7)));
+    var w1 = Timestamp.from(now.minus(Duration.ofDays(14)));
+    var t = Timestamp.from(now);
+    var out = new ArrayList<Drift>();
+    // pipeline
+    var created = new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO};
+    query("SELECT COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN amount END), 0),"
+        + " COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN amount END), 0) FROM deal WHERE source = ? AND deleted = FALSE",
+        ps -> {
+          ps.setTimestamp(1, w0);
+          ps.setTimestamp(2, t);
+          ps.setTimestamp(3, w1);
+          ps.setTimestamp(4, w0);
+          ps.setString(5, source);
+        }, rs -> {
+          created[0] = rs.getBigDecimal(1);
+          created[1] = rs.getBigDecimal(2);
+        });
+    out.add(new Drift("Where is pipeline drifting?", "new pipeline created", Html.money(created[0]), Html.money(created[1]),
+        -Integer.signum(created[0].compareTo(created[1])), ""));
+    var moves = countPair("SELECT SUM(changed_at >= ? AND changed_at < ?), SUM(changed_at >= ? AND changed_at < ?)"
+        + " FROM stage_history WHERE source = ? AND deleted = FALSE", source, w0, t, w1);
+    out.add(new Drift("", "stage changes", Html.num(moves[0]), Html.num(moves[1]), -Integer.signum(Long.compare(moves[0], moves[1])), ""));
+    // rep behaviour
+    var acts = countPair("SELECT SUM(start_at >= ? AND start_at < ?), SUM(start_at >= ? AND start_at < ?) FROM activity"
+        + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL", source, w0, t, w1);
+    out.add(new Drift("Where is rep behaviour drifting?", "activities logged", Html.num(acts[0]), Html.num(acts[1]),
+        -Integer.signum(Long.compare(acts[0], acts[1])), ""));
+    var visits = countPair("SELECT SUM(start_at >= ? AND start_at < ?), SUM(start_at >= ? AND start_at < ?) FROM activity"
+        + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL AND kind = 'visit'", source, w0, t, w1);
+    out.add(new Drift("", "visits logged", Html.num(visits[0]), Html.num(visits[1]), -Integer.signum(Long.compare(visits[0], visits[1])), ""));
+    var checkedIn = countPair("SELECT SUM(start_at >= ? AND start_at < ? AND check_in_lat IS NOT NULL),"
+        + " SUM(start_at >= ? AND start_at < ? AND check_in_lat IS NOT NULL) FROM activity"
+        + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL AND kind = 'visit'", source, w0, t, w1);
+    out.add(new Drift("", "visits checked in on site", pct(checkedIn[0], visits[0]), pct(checkedIn[1], visits[1]),
+        -Integer.signum(Double.compare(ratio(checkedIn[0], visits[0]), ratio(checkedIn[1], visits[1]))), ""));
+    // data quality
+    var pastDue = new long[2];
+    query("SELECT SUM(close_date < DATE(?)), SUM(close_date < DATE(?) AND created_at < ?) FROM deal"
+        + " WHERE source = ? AND deleted = FALSE AND COALESCE(is_closed, FALSE) = FALSE", ps -> {
+          ps.setTimestamp(1, t);
+          ps.setTimestamp(2, w0);
+          ps.setTimestamp(3, w0);
+          ps.setString(4, source);
+        }, rs -> {
+          pastDue[0] = rs.getLong(1);
+          pastDue[1] = rs.getLong(2);
+        });
+    out.add(new Drift("Where is data quality drifting?", "open deals with a close date in the past", Html.num(pastDue[0]),
+        Html.num(pastDue[1]), Integer.signum(Long.compare(pastDue[0], pastDue[1])), "last week: as it stood 7 days ago"));
+    var quarantined = countPair("SELECT SUM(first_seen >= ? AND first_seen < ?), SUM(first_seen >= ? AND first_seen < ?)"
+        + " FROM quarantine WHERE source = ?", source, w0, t, w1);
+    out.add(new Drift("", "records quarantined (unreadable)", Html.num(quarantined[0]), Html.num(quarantined[1]),
+        Integer.signum(Long.compare(quarantined[0], quarantined[1])), ""));
+    var conflicts = countPair("SELECT SUM(detected_at >= ? AND detected_at < ?), SUM(detected_at >= ? AND detected_at < ?)"
+        + " FROM conflict WHERE source = ?", source, w0, t, w1);
+    out.add(new Drift("", "write conflicts", Html.num(conflicts[0]), Html.num(conflicts[1]),
+        Integer.signum(Long.compare(conflicts[0], conflicts[1])), ""));
+    // forecast confidence
+    var latest = forecast(source, now).flatMap(Forecast::team);
+    var weekAgo = forecast(source, now.minus(Duration.ofDays(7))).flatMap(Forecast::team);
+    var share0 = latest.map(StatusQueries::supportedShare);
+    var share1 = weekAgo.map(StatusQueries::supportedShare);
+    out.add(new Drift("Where is forecast confidence drifting?", "share of called Commit the evidence supports",
+        share0.map(StatusQueries::percent).orElse("no run yet"), share1.map(StatusQueries::percent).orElse("no run a week ago"),
+        share0.isPresent() && share1.isPresent() ? -Integer.signum(Double.compare(share0.get(), share1.get())) : 0,
+        share1.isEmpty() ? "snapshots are kept per run; the comparison starts a week after the first" : ""));
+    out.add(new Drift("", "Commit deals downgraded by evidence", latest.map(r -> Html.num(r.downgraded())).orElse("-"),
+        weekAgo.map(r -> Html.num(r.downgraded())).orElse("-"),
+        latest.isPresent() && weekAgo.isPresent() ? Integer.signum(Integer.compare(latest.get().downgraded(), weekAgo.get().downgraded())) : 0,
+        ""));
+    return out;
+  }
+
+  List<SyncRow> sync(String source, Instant now) {
+    var out = new ArrayList<SyncRow>();
+    query("SELECT crm_object, records_total, last_pull_at, last_error FROM sync_checkpoint WHERE source = ? ORDER BY crm_object",
+        ps -> ps.setString(1, source), rs -> {
+          var last = Optional.ofNullable(rs.getTimestamp(3)).map(Timestamp::toInstant);
+          out.add(new SyncRow(rs.getString(1), rs.getLong(2), last, last.map(l -> Math.max(0, Duration.between(l, now).toSeconds())),
+              Optional.ofNullable(rs.getString(4))));
+        });
+    return out;
+  }
+
+  Map<String, Long> outboxCounts(String source) {
+    var out = new LinkedHashMap<String, Long>();
+    for (var s : List.of("pending", "draft", "held", "dead", "done", "rejected", "discarded")) {
+      out.put(s, 0L);
+    }
+    query("SELECT status, COUNT(*) FROM outbox WHERE source = ? GROUP BY status", ps -> ps.setString(1, source),
+        rs -> out.put(rs.getString(1), rs.getLong(2)));
+    return out;
+  }
+
+  List<Draft> drafts(String source, int limit) {
+    var out = new ArrayList<Draft>();
+    query("SELECT id, write_kind, rule_id, COALESCE(record_id, '(new)'), fields, created_at FROM outbox"
+        + " WHERE source = ? AND status = 'draft' ORDER BY id LIMIT ?", ps -> {
+          ps.setString(1, source);
+          ps.setInt(2, limit);
+        }, rs -> out.add(new Draft(rs.getLong(1), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
+            nz(rs.getString(5)), rs.getTimestamp(6).toInstant())));
+    return out;
+  }
+
+  List<Conflict> conflicts(String source, int limit) {
+    var out = new ArrayList<Conflict>();
+    query("SELECT crm_object, record_id, field, crm_value, our_value, resolution, detected_at FROM conflict WHERE source = ?"
+        + " ORDER BY resolved_at IS NULL DESC, detected_at DESC LIMIT ?", ps -> {
+          ps.setString(1, source);
+          ps.setInt(2, limit);
+        }, rs -> out.add(new Conflict(nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
+            nz(rs.getString(5)), nz(rs.getString(6)), rs.getTimestamp(7).toInstant())));
+    return out;
+  }
+
+  List<Quarantined> quarantine(String source, int limit) {
+    var out = new ArrayList<Quarantined>();
+    query("SELECT crm_object, COALESCE(record_id, ''), reason, occurrences, last_seen FROM quarantine WHERE source = ?"
+        + " AND resolved_at IS NULL ORDER BY last_seen DESC LIMIT ?", ps -> {
+          ps.setString(1, source);
+          ps.setInt(2, limit);
+        }, rs -> out.add(new Quarantined(nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)), rs.getInt(4),
+            rs.getTimestamp(5).toInstant())));
+    return out;
+  }
+
+  long count(String sql, String source) {
+    long[] n = {0};
+    query(sql, ps -> ps.setString(1, source), rs -> n[0] = rs.getLong(1));
+    return n[0];
+  }
+
+  static double supportedShare(ForecastRow r) {
+    return r.calledCommit().signum() == 0 ? 1.0 : r.adjustedCommit().doubleValue() / r.calledCommit().doubleValue();
+  }
+
+  static String percent(double share) {
+    return Math.round(share * 100) + "%";
+  }
+
+  private static double ratio(long a, long b) {
+    return b == 0 ? 0 : (double) a / b;
+  }
+
+  private static String pct(long a, long b) {
+    return b == 0 ? "-" : percent(ratio(a, b));
+  }
+
+  private long[] countPair(String sql, String source, Timestamp w0, Timestamp t, Timestamp w1) {
+    var out = new long[2];
+    query(sql, ps -> {
+      ps.setTimestamp(1, w0);
+      ps.setTimestamp(2, t);
+      ps.setTimestamp(3, w1);
+      ps.setTimestamp(4, w0);
+      ps.setString(5, source);
+    }, rs -> {
+      out[0] = rs.getLong(1);
+      out[1] = rs.getLong(2);
+    });
+    return out;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static BigDecimal nzMoney(BigDecimal v) {
+    return v == null ? BigDecimal.ZERO : v;
+  }
+
+  private static Optional<Double> optDouble(ResultSet rs, int col) throws SQLException {
+    double v = rs.getDouble(col);
+    return rs.wasNull() ? Optional.empty() : Optional.of(v);
+  }
+
+  interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  interface RowReader {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  private void query(String sql, Binder binder, RowReader reader) {
+    try (Connection c = database.connection(); var ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          reader.read(rs);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the status page from the mirror: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.salesos.daemon.status;
+
+import io.salesos.admin.AdminServer;
+import io.salesos.admin.Metrics;
+import io.salesos.admin.StatusPage;
+import io.salesos.config.SalesosConfig;
+import io.salesos.demo.DemoOrgGenerator;
+import io.salesos.evaluate.RuleSets;
+import io.salesos.evaluate.RulesRunner;
+import io.salesos.mirror.Database;
+import io.salesos.runtime.Connections;
+import io.salesos.runtime.SalesosRuntime;
+import io.salesos.spi.ConnectorProvider;
+import io.salesos.spi.SandboxProvider;
+import io.salesos.sync.CrmConnection;
+import io.salesos.testing.TestDatabases;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The demo's cycle, once per test JVM: both sandbox CRMs seeded with the small demo org, a fresh
+ * embedded database, pull, rules per connection, push, pull again (the echo), then the admin
+ * server on a free loopback port with the status page at {@code /}.
+ */
+final class DemoCycle {
+
+  private static DemoCycle instance;
+
+  final SalesosRuntime runtime;
+  final AdminServer admin;
+  final Map<String, SandboxProvider.Sandbox> sandboxes;
+
+  private DemoCycle(SalesosRuntime runtime, AdminServer admin, Map<String, SandboxProvider.Sandbox> sandboxes) {
+    this.runtime = runtime;
+    this.admin = admin;
+    this.sandboxes = sandboxes;
+  }
+
+  static synchronized DemoCycle get() {
+    if (instance == null) {
+      instance = start();
+      var started = instance;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+    }
+    return instance;
+  }
+
+  Database database() {
+    return runtime.database();
+  }
+
+  String url(String path) {
+    return admin.address() + path;
+  }
+
+  private static DemoCycle start() {
+    var clock = Clock.systemUTC();
+    var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(clock.instant()));
+    var config = SalesosConfig.load(writeConfig(TestDatabases.jdbcUrl(TestDatabases.newSchema())));
+    var providers = new LinkedHashMap<String, ConnectorProvider>();
+    Connections.providers().forEach(p -> providers.put(p.type(), p));
+    var sandboxes = new LinkedHashMap<String, SandboxProvider.Sandbox>();
+    for (var c : config.connections()) {
+      try {
+        sandboxes.put(c.name(), providers.get(c.type()).sandbox().orElseThrow().start(0, org));
+      } catch (Exception e) {
+        throw new IllegalStateException("could not start the " + c.type() + " sandbox: " + e.getMessage(), e);
+      }
+    }
+    var runtime = SalesosRuntime.open(config, sandboxes, System::getenv, clock);
+    runtime.engine().pullAll(Optional.empty());
+    var rules = RuleSets.load(config.rulesDir(), RuleSets.vocabulary(runtime.connections()));
+    var runner = new RulesRunner(runtime.database(), clock);
+    for (var connection : runtime.connections()) {
+      runner.run(connection, rules, false);
+    }
+    runtime.engine().drain();
+    runtime.engine().pullAll(Optional.empty());
+    var admin = AdminServer.start(runtime.database(), new Metrics(runtime.database(), runtime.connections()), "127.0.0.1", 0);
+    StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
+        Optional.empty(), clock);
+    return new DemoCycle(runtime, admin, sandboxes);
+  }
+
+  /** The demo configuration, pointed at a fresh schema of the test MariaDB and at the repository's mappings and rules. */
+  private static Path writeConfig(String jdbcUrl) {
+    var root = Path.of("..").toAbsolutePath().normalize();
+    var yaml = """
+        database:
+          url: "%s"
+          user: root
+          pool_size: 4
+        connections:
+          - name: salesforce
+            type: salesforce
+            mapping: %s
+            sandbox: true
+          - name: hubspot
+            type: hubspot
+            mapping: %s
+            sandbox: true
+        rules: %s
+        """.formatted(jdbcUrl, root.resolve("config/mappings/salesforce.yaml"), root.resolve("config/mappings/hubspot.yaml"),
+        root.resolve("rules"));
+    try {
+      var dir = Files.createDirectories(Path.of("target", "status-test"));
+      var file = dir.resolve("salesos.yaml");
+      Files.writeString(file, yaml);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void close() {
+    admin.close();
+    runtime.close();
+    sandboxes.values().forEach(SandboxProvider.Sandbox::close);
+  }
+}

@@ -1,0 +1,141 @@
+package io.salesos.daemon.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.admin.AdminServer;
+import io.salesos.admin.Metrics;
+import io.salesos.admin.StatusPage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The status page over plain HTTP after a demo cycle: the headline names the padder, CRM text is escaped, actions need the token. */
+class StatusPageHttpTest {
+
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void pageNamesTheRepWithTheBiggestForecastGapFirst() throws Exception {
+    var cycle = DemoCycle.get();
+    var padder = topPadder(cycle);
+
+    var page = get(cycle.url("/"));
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(page.body()).contains("<strong class=\"padder\">" + padder + "</strong>");
+    // the forecast table comes before everything else on the page
+    assertThat(page.body().indexOf("class=\"forecast\"")).isLessThan(page.body().indexOf("id=\"tomorrow\""));
+    assertThat(page.body()).doesNotContain("http://", "https://").as("no outside assets");
+  }
+
+  @Test
+  void htmlFromACrmFieldIsEscaped() throws Exception {
+    var cycle = DemoCycle.get();
+    String id;
+    String name;
+    try (var c = cycle.database().connection(); var rs = c.createStatement().executeQuery(
+        "SELECT id, name FROM owner WHERE source = 'salesforce' AND id IN (SELECT owner_id FROM account WHERE source = 'salesforce')"
+            + " ORDER BY name LIMIT 1")) {
+      rs.next();
+      id = rs.getString(1);
+      name = rs.getString(2);
+    }
+    var evil = "<script>alert('x')</script><img src=x onerror=alert(1)> & Co";
+    setOwnerName(cycle, id, evil);
+    try {
+      var body = get(cycle.url("/?source=salesforce")).body();
+      assertThat(body).doesNotContain("<script>alert", "<img src=x");
+      assertThat(body).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; Co");
+    } finally {
+      setOwnerName(cycle, id, name);
+    }
+  }
+
+  @Test
+  void eachSourceHasItsOwnPageAndTheFirstIsTheDefault() throws Exception {
+    var cycle = DemoCycle.get();
+    var first = get(cycle.url("/")).body();
+    var hubspot = get(cycle.url("/?source=hubspot")).body();
+
+    assertThat(first).contains("<strong>salesforce</strong>").contains("href=\"/?source=hubspot\"");
+    assertThat(hubspot).contains("<strong>hubspot</strong>").contains("href=\"/?source=salesforce\"");
+  }
+
+  @Test
+  void draftActionsAreRefusedWithoutAConfiguredTokenAndWithAWrongOne() throws Exception {
+    var cycle = DemoCycle.get();
+    var noToken = post(cycle.url("/drafts"), "id=1&action=approve&token=anything", Optional.empty());
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    assertThat(get(cycle.url("/")).body()).doesNotContain("action=\"/drafts\"");
+
+    var db = cycle.database();
+    try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0)) {
+      StatusPage.register(admin, db, List.of("salesforce", "hubspot"), Optional.of("s3cret"), Clock.systemUTC());
+      long draft = firstDraft(cycle);
+      assertThat(post(admin.address() + "/drafts", "id=" + draft + "&action=reject&token=wrong", Optional.empty()).statusCode())
+          .isEqualTo(403);
+      assertThat(statusOf(cycle, draft)).isEqualTo("draft");
+      assertThat(get(admin.address() + "/?source=hubspot").body()).contains("action=\"/drafts\"");
+
+      var ok = post(admin.address() + "/drafts", "id=" + draft + "&action=reject", Optional.of("s3cret"));
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).contains("Rejected 1 draft");
+      assertThat(statusOf(cycle, draft)).isEqualTo("rejected");
+    }
+  }
+
+  static String topPadder(DemoCycle cycle) throws SQLException {
+    try (var c = cycle.database().connection(); var rs = c.createStatement().executeQuery(
+        "SELECT subject_name FROM forecast_snapshot WHERE level = 'rep' AND run_id = (SELECT run_id FROM forecast_snapshot"
+            + " WHERE source = 'salesforce' ORDER BY taken_at DESC LIMIT 1) ORDER BY called_commit - adjusted_commit DESC,"
+            + " subject_name LIMIT 1")) {
+      assertThat(rs.next()).as("a forecast snapshot after the rules run").isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  private static long firstDraft(DemoCycle cycle) throws SQLException {
+    try (var c = cycle.database().connection(); var rs = c.createStatement().executeQuery(
+        "SELECT MAX(id) FROM outbox WHERE status = 'draft'")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("the demo's write policy leaves forecast changes as drafts").isPositive();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String statusOf(DemoCycle cycle, long id) throws SQLException {
+    try (var c = cycle.database().connection(); var ps = c.prepareStatement("SELECT status FROM outbox WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  private static void setOwnerName(DemoCycle cycle, String id, String name) throws SQLException {
+    try (var c = cycle.database().connection(); var ps = c.prepareStatement("UPDATE owner SET name = ? WHERE source = 'salesforce' AND id = ?")) {
+      ps.setString(1, name);
+      ps.setString(2, id);
+      ps.executeUpdate();
+    }
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String url, String form, Optional<String> token) throws Exception {
+    var b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form));
+    token.ifPresent(t -> b.header("X-Admin-Token", t));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
