@@ -52,7 +52,7 @@ class RateLimitStormAndBreakerTest {
     // a short rolling window so a 429's interval (which the retry honours) is 300 ms, not 10 s
     sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withSearchLag(Duration.ofMillis(100))
         .withLimits(new RateLimits(190, 300, 10_000_000, 100)));
-    sandbox.fillDeals(1_500, Instant.now().minus(Duration.ofDays(2)), Duration.ofMillis(3));
+    sandbox.fillDeals(1_000, Instant.now().minus(Duration.ofDays(2)), Duration.ofMillis(3));
     db = TestDatabases.fresh();
     var connection = EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of());
     var resilient = (ResilientConnector) connection.connector();
@@ -75,11 +75,11 @@ class RateLimitStormAndBreakerTest {
     });
     watcher.start();
     try {
-      // the storm: the next 40 requests answer 429 with no budget left; a call that meets six in a row
+      // the storm: the next 20 requests answer 429 with no budget left; a call that meets six in a row
       // gives up and its rows stay queued for the next drain
-      sandbox.faults().rateLimitBurst(40);
-      syncUntilSettled(engine, resilient, 1_500, 600);
-      assertThat(resilient.retries()).as("429s are retried").isGreaterThanOrEqualTo(30);
+      sandbox.faults().rateLimitBurst(20);
+      syncUntilSettled(engine, resilient, 1_000, 600);
+      assertThat(resilient.retries()).as("429s are retried").isGreaterThanOrEqualTo(15);
       assertThat(seen).as("a CRM saying 'slow down' is healthy: the breaker stays closed").containsOnly(CircuitBreaker.State.CLOSED);
 
       // the outage: more work, then 503s until the breaker opens, then recovery
@@ -89,8 +89,8 @@ class RateLimitStormAndBreakerTest {
       }
       engine.outbox().enqueue(more);
       sandbox.update("deals", sandbox.ids("deals").subList(0, 200), Map.of("dealname", "Renamed in the outage"));
-      sandbox.faults().failNext(503, 60);
-      syncUntilSettled(engine, resilient, 1_500, 1_000);
+      sandbox.faults().failNext(503, 24);
+      syncUntilSettled(engine, resilient, 1_000, 1_000);
     } finally {
       watching.set(false);
       watcher.join();
