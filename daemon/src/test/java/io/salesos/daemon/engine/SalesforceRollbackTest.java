@@ -90,6 +90,7 @@ class SalesforceRollbackTest {
         Mapping.from(YamlNode.parse("engine-test-salesforce.yaml", MAPPING)), true);
     var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
         new SyncEngine.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    sandbox.clock().advance(Duration.ofSeconds(2));
     engine.pullAll(Optional.empty());
     var columns = CanonicalSchema.standardFields("deal");
     assertThat(engine.mirror().find("deal", "salesforce", ids.get(0), columns).orElseThrow()).containsEntry("salesos_flags", "OLD_FLAG");
