@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,5 +89,28 @@ class HubSpotConflictTest {
     engine.pullAll(Optional.empty());
     var mirrored = engine.mirror().find("deal", "hubspot", id, CanonicalSchema.standardFields("deal")).orElseThrow();
     assertThat(mirrored).containsEntry("name", "Renamed by the rep").containsEntry("salesos_flags", "NO_VISIT");
+  }
+  @Test
+  @Disabled("known gap: the drain's refresh is an incremental pull, which reads HubSpot's search index;"
+      + " an edit younger than the index lag is missed and overwritten. Needs a read-by-id in the connector"
+      + " SPI before updates (connector-core spi + connector-hubspot), outside the engine's packages.")
+  void anEditYoungerThanTheSearchIndexLagIsStillAConflict() throws Exception {
+    sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults());
+    var ids = sandbox.fillDeals(3, Instant.now().minus(Duration.ofDays(1)), Duration.ofSeconds(1));
+    db = TestDatabases.fresh();
+    var connection = EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of());
+    var allow = new AllowList(Map.of("deal", Set.of("name")), Set.of());
+    var engine = new SyncEngine(db, List.of(connection), allow, ConflictPolicy.defaults(),
+        new SyncEngine.Settings(100, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    engine.pullAll(Optional.empty());
+    var id = ids.get(1);
+    var decidedOn = sandbox.get("deals", id).flatMap(o -> o.property("dealname")).orElseThrow();
+    engine.outbox().enqueue(List.of(OutboxEntry.queued("rename-" + id, "hubspot", "deals", "deal", Optional.of(id),
+        Write.Kind.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos"), Map.of("name", decidedOn),
+        Optional.of("test.rename"), Optional.empty(), Optional.of("run-lag"), "rules")));
+    sandbox.update("deals", List.of(id), Map.of("dealname", "Renamed by the rep"));
+    var stats = engine.drain();
+    assertThat(stats.conflicts()).isEqualTo(1);
+    assertThat(sandbox.get("deals", id).orElseThrow().property("dealname")).hasValue("Renamed by the rep");
   }
 }
