@@ -99,13 +99,33 @@ public final class DaemonScheduler implements AutoCloseable {
     replace(scheduler, detail, trigger);
   }
 
-  /** Several daemons start at once: whoever comes second finds the job there and keeps it. */
+  /**
+   * Several daemons share one schedule: a daemon that finds a job's trigger already stored with the
+   * same schedule keeps it (replacing it would restart it, running the job again at once on every
+   * daemon start); a changed schedule (a new poll interval) replaces it. Two daemons starting at
+   * once: whoever comes second finds the job there and keeps it.
+   */
   private static void replace(Scheduler scheduler, org.quartz.JobDetail job, org.quartz.Trigger trigger) throws SchedulerException {
+    var existing = scheduler.getTrigger(trigger.getKey());
+    if (existing != null && sameSchedule(existing, trigger)) {
+      log.debug("event=job_exists job={}", job.getKey());
+      return;
+    }
     try {
-      scheduler.scheduleJob(job, java.util.Set.of(trigger), true);
+      scheduler.scheduleJob(job, java.util.Set.of(trigger), existing != null);
     } catch (org.quartz.ObjectAlreadyExistsException e) {
       log.debug("event=job_exists job={}", job.getKey());
     }
+  }
+
+  static boolean sameSchedule(org.quartz.Trigger a, org.quartz.Trigger b) {
+    if (a instanceof org.quartz.SimpleTrigger sa && b instanceof org.quartz.SimpleTrigger sb) {
+      return sa.getRepeatInterval() == sb.getRepeatInterval() && sa.getRepeatCount() == sb.getRepeatCount();
+    }
+    if (a instanceof org.quartz.CronTrigger ca && b instanceof org.quartz.CronTrigger cb) {
+      return ca.getCronExpression().equals(cb.getCronExpression()) && ca.getTimeZone().equals(cb.getTimeZone());
+    }
+    return false;
   }
 
   public Scheduler quartz() {

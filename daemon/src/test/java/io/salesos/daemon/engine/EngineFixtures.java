@@ -1,0 +1,233 @@
+package io.salesos.daemon.engine;
+
+import io.salesos.config.YamlNode;
+import io.salesos.hubspot.HubSpotConnectorProvider;
+import io.salesos.hubspot.sandbox.HubSpotSandbox;
+import io.salesos.mapping.Mapping;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.WriteKind;
+import io.salesos.spi.ConnectorContext;
+import io.salesos.spi.ConnectorException;
+import io.salesos.spi.Write;
+import io.salesos.sync.CrmConnection;
+import io.salesos.sync.ResilienceSettings;
+import io.salesos.sync.ResilientConnector;
+import io.salesos.testing.TestDatabases;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/** What the engine's hard tests share: a small HubSpot mapping, config files for child daemons, child JVMs, mirror reads. */
+final class EngineFixtures {
+
+  private EngineFixtures() {}
+
+  /** Deals and tasks only: enough for a load, a push and a conflict, without the per-deal history calls. */
+  static final String HUBSPOT_MAPPING = """
+      crm: hubspot
+      objects:
+        - crm_object: deals
+          canonical: deal
+          fields:
+            dealname: name
+            amount: amount
+            salesos_flags: salesos_flags
+        - crm_object: tasks
+          canonical: activity
+          constants:
+            kind: task
+          fields:
+            hs_task_subject: subject
+            hs_timestamp: due_date
+            salesos_key: salesos_key
+      """;
+
+  static Mapping hubspotMapping() {
+    return Mapping.from(YamlNode.parse("engine-test-hubspot.yaml", HUBSPOT_MAPPING));
+  }
+
+  /** An in-process connection to the sandbox, wrapped in the resilience layer with {@code resilience}. */
+  static CrmConnection hubspotConnection(HubSpotSandbox sandbox, ResilienceSettings resilience, Map<String, String> extra) {
+    var settings = new HashMap<String, String>();
+    var secrets = new HashMap<String, String>();
+    sandbox.connectionSettings().forEach((k, v) -> {
+      if (k.startsWith("secret.")) {
+        secrets.put(k.substring("secret.".length()), v);
+      } else {
+        settings.put(k, v);
+      }
+    });
+    settings.put("search_per_second", "100");
+    settings.put("overlap_seconds", "2");
+    settings.putAll(extra);
+    try {
+      var connector = new HubSpotConnectorProvider().create(new ConnectorContext("hubspot", settings, secrets, sandbox.clock()));
+      return new CrmConnection("hubspot", "hubspot", new ResilientConnector(connector, resilience), hubspotMapping(), true);
+    } catch (ConnectorException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A task upsert with a deterministic key, as a rule would queue it. */
+  static OutboxEntry taskWrite(String key, String run) {
+    var fields = new HashMap<String, Object>();
+    fields.put("subject", "Follow up " + key);
+    fields.put("due_date", "2026-12-01");
+    return OutboxEntry.queued(key, "hubspot", "tasks", "activity", Optional.empty(), Write.Kind.UPSERT, WriteKind.TASK,
+        fields, Map.of(), Optional.of("engine.test"), Optional.empty(), Optional.of(run), "rules");
+  }
+
+  /**
+   * Writes a daemon configuration for the sandbox on an external schema of the shared test MariaDB:
+   * the token goes to a file (secrets are references, never values), the mapping beside the config.
+   */
+  static Path hubspotConfig(Path dir, HubSpotSandbox sandbox, String schema, String extraYaml) {
+    try {
+      Files.createDirectories(dir);
+      var token = dir.resolve("hubspot-token");
+      Files.writeString(token, sandbox.token());
+      var mapping = dir.resolve("hubspot-mapping.yaml");
+      Files.writeString(mapping, HUBSPOT_MAPPING);
+      var config = dir.resolve("salesos.yaml");
+      Files.writeString(config, """
+          database:
+            url: %s
+            user: root
+            pool_size: 4
+          connections:
+            - name: hubspot
+              type: hubspot
+              mapping: %s
+              settings:
+                base_url: %s
+                tier: %s
+                search_per_second: "100"
+                overlap_seconds: "2"
+              secrets:
+                token: {file: %s}
+          admin:
+            port: 0
+          %s
+          """.formatted(TestDatabases.jdbcUrl(schema), mapping, sandbox.baseUrl(), sandbox.tier(), token, extraYaml));
+      return config;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A JVM on the test classpath running {@code mainClass}, its stdout and stderr in {@code log}. */
+  static Process startChild(Path log, Class<?> mainClass, String... args) {
+    var command = new ArrayList<String>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        mainClass.getName()));
+    command.addAll(List.of(args));
+    try {
+      return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static List<String> lines(Path log) {
+    try {
+      return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until a line of {@code log} after line {@code from} matches; fails with the log's tail otherwise. */
+  static int awaitLine(Path log, int from, Predicate<String> wanted, Duration timeout, Process process) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      var all = lines(log);
+      for (int i = from; i < all.size(); i++) {
+        if (wanted.test(all.get(i))) {
+          return i;
+        }
+      }
+      if (process != null && !process.isAlive()) {
+        throw new AssertionError("the child exited (" + process.exitValue() + ") before the line came; log tail:\n" + tail(log));
+      }
+      sleep(50);
+    }
+    throw new AssertionError("no matching line within " + timeout + "; log tail:\n" + tail(log));
+  }
+
+  static String tail(Path log) {
+    var all = lines(log);
+    return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
+  }
+
+  /** Live mirror rows of one CRM object: id -> the value of {@code column}. */
+  static Map<String, String> mirrored(String schema, String table, String crmObject, String column) {
+    var out = new TreeMap<String, String>();
+    try (var c = DriverManager.getConnection(TestDatabases.jdbcUrl(schema), "root", "");
+        var ps = c.prepareStatement("SELECT id, `" + column + "` FROM `" + table + "` WHERE crm_object = ? AND NOT deleted")) {
+      ps.setString(1, crmObject);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getMessage().contains("doesn't exist")) {
+        return out;
+      }
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  static long count(String schema, String sql) {
+    try (var c = DriverManager.getConnection(TestDatabases.jdbcUrl(schema), "root", "");
+        var rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Live sandbox records of a type: id -> the value of {@code property} (empty string when unset). */
+  static Map<String, String> inSandbox(HubSpotSandbox sandbox, String type, String property) {
+    var out = new TreeMap<String, String>();
+    for (var id : sandbox.ids(type)) {
+      out.put(id, sandbox.get(type, id).flatMap(o -> o.property(property)).orElse(""));
+    }
+    return out;
+  }
+
+  /** How many live tasks the sandbox holds per salesos_key. */
+  static Map<String, Integer> tasksByKey(HubSpotSandbox sandbox) {
+    var out = new HashMap<String, Integer>();
+    inSandbox(sandbox, "tasks", "salesos_key").values().forEach(k -> out.merge(k, 1, Integer::sum));
+    return out;
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Duration since(long nanos) {
+    return Duration.ofNanos(System.nanoTime() - nanos);
+  }
+}
