@@ -8,7 +8,12 @@ public final class HubSpotSandboxProvider implements SandboxProvider {
 
   @Override
   public Sandbox start(int port, DemoOrg seed) {
-    var sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withPort(port));
+    var options = HubSpotSandbox.Options.defaults().withPort(port);
+    // benchmarks measure salesos's own ingest, not HubSpot's published rate limits
+    if ("unlimited".equals(System.getProperty("salesos.sandbox.limits"))) {
+      options = options.withLimits(RateLimits.unlimited());
+    }
+    var sandbox = HubSpotSandbox.start(options);
     if (seed != null) {
       sandbox.seed(seed);
     }
