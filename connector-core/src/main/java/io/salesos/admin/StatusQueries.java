@@ -144,7 +144,7 @@ final class StatusQueries {
 
   Map<String, Owner> owners(String source) {
     var out = new LinkedHashMap<String, Owner>();
-    query("SELECT id, name, manager_id, base_lat, base_lng FROM owner WHERE source = ? AND deleted = FALSE ORDER BY name",
+    query("SELECT id, COALESCE(NULLIF(name, ''), NULLIF(TRIM(CONCAT_WS(' ', first_name, last_name)), ''), email, id) AS name, manager_id, base_lat, base_lng FROM owner WHERE source = ? AND deleted = FALSE ORDER BY 2",
         ps -> ps.setString(1, source), rs -> out.put(rs.getString(1), new Owner(rs.getString(1), nz(rs.getString(2)),
             Optional.ofNullable(rs.getString(3)), optDouble(rs, 4), optDouble(rs, 5))));
     return out;

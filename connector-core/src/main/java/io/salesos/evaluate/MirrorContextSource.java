@@ -48,7 +48,9 @@ public final class MirrorContextSource implements ContextSource {
   /** Reads the mirror of {@code source} as of {@code now}. */
   public MirrorContextSource(Database database, String source, Instant now) {
     try (var c = database.connection()) {
-      owners = read(c, "owner", source, "", List.of());
+      // a CRM that keeps first and last names apart (HubSpot owners) still gets a display name
+      owners = read(c, "owner", source, "", List.of()).stream().map(o -> o.get("name").isPresent() ? o
+          : o.with("name", (o.string("first_name").orElse("") + " " + o.string("last_name").orElse("")).strip())).toList();
       var ownerById = index(owners);
       var accountList = read(c, "account", source, "", List.of());
       var accountById = index(accountList);
