@@ -235,7 +235,7 @@ public final class YamlNode {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (var c : candidates) {
-      int d = distance(word.toLowerCase(), c.toLowerCase());
+      int d = editDistance(word.toLowerCase(), c.toLowerCase());
       if (d < bestDistance) {
         bestDistance = d;
         best = c;
@@ -244,7 +244,8 @@ public final class YamlNode {
     return bestDistance <= Math.max(2, word.length() / 3) ? Optional.ofNullable(best) : Optional.empty();
   }
 
-  private static int distance(String a, String b) {
+  /** Levenshtein distance, for "did you mean" hints on misspelt keys. */
+  public static int editDistance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {
