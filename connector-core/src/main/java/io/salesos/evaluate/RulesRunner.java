@@ -67,7 +67,7 @@ public final class RulesRunner {
     var desired = new RuleEvaluator(rules).evaluate(source, now);
     var current = currentState(connection.name());
     var changes = Reconciler.reconcile(desired, current, rules.writePolicy());
-    var entries = new ArrayList<OutboxEntry>();
+    List<OutboxEntry> entries = new ArrayList<>();
     var ruleHash = rules.version();
     for (var change : changes) {
       if (change.decision() == WriteDecision.OFF) {
@@ -75,6 +75,7 @@ public final class RulesRunner {
       }
       toEntry(change, connection, source, runId, ruleHash).ifPresent(entries::add);
     }
+    entries = supersede(connection.name(), entries, dryRun);
     int queued = 0;
     int drafts = (int) entries.stream().filter(e -> e.status() == OutboxEntry.Status.DRAFT).count();
     int downgraded = (int) desired.forecasts().stream().filter(f -> !f.supportedCategory().equals(f.calledCategory())).count();
@@ -129,6 +130,45 @@ public final class RulesRunner {
             Write.Kind.UPSERT, WriteKind.TASK, fields, Map.of(), ruleId, Optional.of(ruleHash), Optional.of(runId), "rules");
     }
     return Optional.of(entry.withStatus(status));
+  }
+
+  /**
+   * A flag or forecast write still waiting (a draft, or pending) for the same deal is the same
+   * decision taken again: keep it when it writes the same values, replace it when the conclusion
+   * changed, so a person never sees the same draft twice.
+   */
+  private List<OutboxEntry> supersede(String source, List<OutboxEntry> entries, boolean dryRun) {
+    var waiting = new java.util.HashMap<String, java.util.List<Object[]>>();
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT id, record_id, write_kind, fields FROM outbox WHERE source = ?"
+            + " AND write_kind IN ('flag', 'forecast') AND status IN ('draft', 'pending', 'held')")) {
+      ps.setString(1, source);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          waiting.computeIfAbsent(rs.getString(2) + "|" + rs.getString(3), k -> new ArrayList<>())
+              .add(new Object[] {rs.getLong(1), rs.getString(4)});
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the waiting writes: " + e.getMessage(), e);
+    }
+    var out = new ArrayList<OutboxEntry>();
+    var store = new OutboxStore(database, clock);
+    for (var e : entries) {
+      var same = waiting.get(e.recordId().orElse("") + "|" + e.kind().code());
+      if (same == null) {
+        out.add(e);
+        continue;
+      }
+      boolean identical = same.stream().anyMatch(row -> CanonicalJson.write(e.fields()).equals(row[1]));
+      if (!identical) {
+        if (!dryRun) {
+          same.forEach(row -> store.setStatus((Long) row[0], OutboxEntry.Status.DISCARDED, "superseded by a newer conclusion"));
+        }
+        out.add(e);
+      }
+    }
+    return out;
   }
 
   /**

@@ -1,0 +1,89 @@
+package io.salesos.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.config.YamlNode;
+import io.salesos.mapping.Mapping;
+import io.salesos.mirror.Database;
+import io.salesos.outbox.AllowList;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.rules.RuleVocabulary;
+import io.salesos.sync.CrmConnection;
+import io.salesos.sync.ResilienceSettings;
+import io.salesos.sync.ResilientConnector;
+import io.salesos.sync.SyncEngine;
+import io.salesos.testing.MemoryCrm;
+import io.salesos.testing.TestDatabases;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RulesRunnerTest {
+
+  static final String MAPPING = """
+      crm: memory
+      objects:
+        - crm_object: users
+          canonical: owner
+          fields: {name: name, role: role}
+        - crm_object: deals
+          canonical: deal
+          fields:
+            name: name
+            owner: owner_id
+            stage: stage
+            amount: amount
+            close: close_date
+            category: forecast_category
+            closed: is_closed
+            flags: salesos_flags
+            adjusted: salesos_forecast_category
+      """;
+
+  final Database db = TestDatabases.fresh();
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void aDraftIsNotQueuedAgainWhenTheDealChangesButTheConclusionDoesNot() {
+    var crm = new MemoryCrm("mem");
+    crm.save("users", List.of(Map.of("id", "u1", "name", "Trent Walsh", "role", "rep")));
+    var close = LocalDate.now().plusDays(5).toString();
+    var id = crm.save("deals", List.of(Map.of("name", "Fleet renewal", "owner", "u1", "stage", "Verbal Commit",
+        "amount", "120000", "close", close, "category", "Commit", "closed", "false"))).get(0);
+    var connection = new CrmConnection("mem", "memory", new ResilientConnector(crm, ResilienceSettings.fast()),
+        Mapping.from(YamlNode.parse("memory.yaml", MAPPING)), true);
+    var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
+        new SyncEngine.Settings(100, 100, 3, Duration.ZERO, 1000), Clock.systemUTC());
+    var rules = RuleSets.load(Path.of("../rules"), RuleVocabulary.standard());
+    var runner = new RulesRunner(db, Clock.systemUTC());
+
+    engine.pullAll(Optional.empty());
+    var first = runner.run(connection, rules, false);
+    assertThat(first.downgraded()).isEqualTo(1);
+    assertThat(drafts(engine)).hasSize(1);
+
+    // the flag lands (auto), the deal's version moves, the rep edits the amount: same conclusion
+    engine.drain();
+    crm.save("deals", List.of(Map.of("id", id, "amount", "125000")));
+    engine.pullAll(Optional.empty());
+    runner.run(connection, rules, false);
+    runner.run(connection, rules, false);
+    assertThat(drafts(engine)).hasSize(1);
+    assertThat(crm.get("deals", id).orElseThrow().fields().get("flags").toString()).isNotBlank();
+  }
+
+  private static List<OutboxEntry> drafts(SyncEngine engine) {
+    return engine.outbox().drafts(Optional.empty(), Optional.empty(), 100);
+  }
+}
