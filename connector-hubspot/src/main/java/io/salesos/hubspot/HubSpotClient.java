@@ -81,7 +81,16 @@ final class HubSpotClient {
     HttpResponse<String> response;
     calls++;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException stale) {
+        // a pooled keep-alive connection the server already closed fails with EOF before the
+        // request is read; one immediate retry is safe for reads and for upserts by key
+        if (stale instanceof HttpTimeoutException || !safeToRepeat(method, pathAndQuery)) {
+          throw stale;
+        }
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      }
     } catch (HttpTimeoutException e) {
       throw new ConnectorException(Kind.TRANSIENT, method + " " + path(pathAndQuery) + " timed out after "
           + settings.requestTimeout().toMillis() + " ms", e);
@@ -204,5 +213,10 @@ final class HubSpotClient {
   private static String path(String pathAndQuery) {
     int q = pathAndQuery.indexOf('?');
     return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+  }
+
+  private static boolean safeToRepeat(String method, String pathAndQuery) {
+    return method.equals("GET") || pathAndQuery.contains("/search") || pathAndQuery.contains("/batch/read")
+        || pathAndQuery.contains("/batch/upsert");
   }
 }
