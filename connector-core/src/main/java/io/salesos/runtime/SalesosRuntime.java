@@ -65,13 +65,32 @@ public final class SalesosRuntime implements AutoCloseable {
         }
       }
       var s = config.sync();
-      var engine = new SyncEngine(database, connections, AllowList.defaults(), ConflictPolicy.defaults(),
+      var engine = new SyncEngine(database, connections, allowList(config, connections), ConflictPolicy.defaults(),
           new SyncEngine.Settings(s.pullBatch(), 10_000, s.maxAttempts(), Duration.ofSeconds(s.backoffSeconds()), 50_000), clock);
       return new SalesosRuntime(config, database, connections, engine, clock);
     } catch (RuntimeException e) {
       connections.forEach(CrmConnection::close);
       database.close();
       throw e;
+    }
+  }
+
+  /**
+   * The allow-list of rules/write-policy.yaml, so the drainer holds every write (rules', admins',
+   * local edits') to the same list the ops team edits; the built-in default while the rule files
+   * do not load (they are then reported by `salesos rules check` and the status page).
+   */
+  static AllowList allowList(SalesosConfig config, List<CrmConnection> connections) {
+    try {
+      var rules = io.salesos.evaluate.RuleSets.load(config.rulesDir(), io.salesos.evaluate.RuleSets.vocabulary(connections));
+      var allow = rules.writePolicy().allow();
+      var deletable = allow.getOrDefault("activity", java.util.Set.of()).contains("salesos_key")
+          ? java.util.Set.of("activity") : java.util.Set.<String>of();
+      return new AllowList(allow, deletable);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(SalesosRuntime.class).warn(
+          "event=allow_list_default reason=\"the rule files did not load: {}\"", e.getMessage().lines().findFirst().orElse(""));
+      return AllowList.defaults();
     }
   }
 
