@@ -25,10 +25,6 @@ final class OutboxCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  static OutboxStore store(SalesosRuntime ignored, io.salesos.mirror.Database db) {
-    return new OutboxStore(db, Clock.systemUTC());
-  }
-
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List outbox rows (newest first).")
   static final class ListRows implements Runnable {
     @Mixin

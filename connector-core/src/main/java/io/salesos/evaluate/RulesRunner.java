@@ -10,14 +10,13 @@ import io.salesos.rules.Change;
 import io.salesos.rules.CurrentState;
 import io.salesos.rules.DesiredState;
 import io.salesos.rules.ForecastRollup;
+import io.salesos.rules.Hashing;
 import io.salesos.rules.Reconciler;
 import io.salesos.rules.RuleEvaluator;
 import io.salesos.rules.RuleSet;
 import io.salesos.rules.WriteDecision;
 import io.salesos.spi.Write;
 import io.salesos.sync.CrmConnection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -28,7 +27,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -186,13 +184,7 @@ public final class RulesRunner {
   }
 
   static String versionedKey(String key, Optional<Instant> version) {
-    try {
-      var d = MessageDigest.getInstance("SHA-256").digest((key + "@" + version.map(Instant::toString).orElse("-"))
-          .getBytes(StandardCharsets.UTF_8));
-      return "d:" + HexFormat.of().formatHex(d).substring(0, 40);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "d:" + Hashing.sha256(key + "@" + version.map(Instant::toString).orElse("-")).substring(0, 40);
   }
 
   private CurrentState currentState(String source) {

@@ -13,9 +13,6 @@ import java.util.StringJoiner;
  */
 public final class LocalEditTriggers {
 
-  /** Set on every pooled salesos connection (see {@link Database}). */
-  static final String SESSION_MARK = "SET @salesos_sync = 1";
-
   private LocalEditTriggers() {}
 
   /** (Re)creates the trigger of one mirror table over its mapped {@code columns}. */

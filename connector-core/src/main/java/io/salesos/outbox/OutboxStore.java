@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -301,9 +300,5 @@ public final class OutboxStore {
         Optional.ofNullable(rs.getString("actor")),
         Optional.ofNullable(rs.getString("approved_by")),
         rs.getTimestamp("created_at").toInstant());
-  }
-
-  static Instant now(Clock clock) {
-    return clock.instant();
   }
 }

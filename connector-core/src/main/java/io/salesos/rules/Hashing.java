@@ -6,11 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** SHA-256 hex digests for file versions and deterministic write keys. */
-final class Hashing {
+public final class Hashing {
 
   private Hashing() {}
 
-  static String sha256(String s) {
+  public static String sha256(String s) {
     return sha256(s.getBytes(StandardCharsets.UTF_8));
   }
 

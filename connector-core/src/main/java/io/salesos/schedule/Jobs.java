@@ -53,65 +53,96 @@ final class Jobs {
         fireTime == null ? "none" : fireTime.toInstant(), instance, (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /**
+   * What every job does around its work: time it, tell the hooks (metrics), and log the run keyed
+   * by its scheduled fire time.
+   */
+  abstract static class TimedJob implements Job {
+
+    abstract String name(JobExecutionContext context);
+
+    abstract void work(JobExecutionContext context, SalesosRuntime runtime, JobHooks hooks);
+
+    @Override
+    public final void execute(JobExecutionContext context) throws JobExecutionException {
+      var name = name(context);
+      var hooks = hooks(context);
+      long t0 = System.nanoTime();
+      work(context, runtime(context), hooks);
+      hooks.ran(name, System.nanoTime() - t0);
+      logRun(context, name, t0);
+    }
+  }
+
   /** Pulls every mapped object of one connection. */
   @DisallowConcurrentExecution
-  public static final class Pull implements Job {
+  public static final class Pull extends TimedJob {
     @Override
-    public void execute(JobExecutionContext context) throws JobExecutionException {
+    String name(JobExecutionContext context) {
+      return "pull:" + context.getMergedJobDataMap().getString("connection");
+    }
+
+    @Override
+    void work(JobExecutionContext context, SalesosRuntime runtime, JobHooks hooks) {
       var connection = context.getMergedJobDataMap().getString("connection");
-      long t0 = System.nanoTime();
-      var stats = runtime(context).engine().pullAll(Optional.of(connection));
-      hooks(context).ran("pull:" + connection, System.nanoTime() - t0);
-      logRun(context, "pull:" + connection, t0);
+      var stats = runtime.engine().pullAll(Optional.of(connection));
       log.debug("event=job_done job=pull connection={} objects={}", connection, stats.size());
     }
   }
 
   /** Drains the outbox to every CRM. */
   @DisallowConcurrentExecution
-  public static final class Push implements Job {
+  public static final class Push extends TimedJob {
     @Override
-    public void execute(JobExecutionContext context) throws JobExecutionException {
-      long t0 = System.nanoTime();
-      runtime(context).engine().drain();
-      hooks(context).ran("push", System.nanoTime() - t0);
-      logRun(context, "push", t0);
+    String name(JobExecutionContext context) {
+      return "push";
+    }
+
+    @Override
+    void work(JobExecutionContext context, SalesosRuntime runtime, JobHooks hooks) {
+      runtime.engine().drain();
     }
   }
 
   /** Evaluates the rules and queues their conclusions (when a rules hook is installed). */
   @DisallowConcurrentExecution
-  public static final class Evaluate implements Job {
+  public static final class Evaluate extends TimedJob {
     @Override
-    public void execute(JobExecutionContext context) throws JobExecutionException {
-      long t0 = System.nanoTime();
-      hooks(context).evaluate(runtime(context));
-      hooks(context).ran("evaluate", System.nanoTime() - t0);
-      logRun(context, "evaluate", t0);
+    String name(JobExecutionContext context) {
+      return "evaluate";
+    }
+
+    @Override
+    void work(JobExecutionContext context, SalesosRuntime runtime, JobHooks hooks) {
+      hooks.evaluate(runtime);
     }
   }
 
   /** Plans tomorrow's visits (when a planner hook is installed). */
   @DisallowConcurrentExecution
-  public static final class Plan implements Job {
+  public static final class Plan extends TimedJob {
     @Override
-    public void execute(JobExecutionContext context) throws JobExecutionException {
-      long t0 = System.nanoTime();
-      hooks(context).plan(runtime(context));
-      hooks(context).ran("plan", System.nanoTime() - t0);
-      logRun(context, "plan", t0);
+    String name(JobExecutionContext context) {
+      return "plan";
+    }
+
+    @Override
+    void work(JobExecutionContext context, SalesosRuntime runtime, JobHooks hooks) {
+      hooks.plan(runtime);
     }
   }
 
   /** The nightly reconcile: a full re-read that catches what no modification stamp shows. */
   @DisallowConcurrentExecution
-  public static final class Reconcile implements Job {
+  public static final class Reconcile extends TimedJob {
     @Override
-    public void execute(JobExecutionContext context) throws JobExecutionException {
-      long t0 = System.nanoTime();
-      hooks(context).reconcile(runtime(context));
-      hooks(context).ran("reconcile", System.nanoTime() - t0);
-      logRun(context, "reconcile", t0);
+    String name(JobExecutionContext context) {
+      return "reconcile";
+    }
+
+    @Override
+    void work(JobExecutionContext context, SalesosRuntime runtime, JobHooks hooks) {
+      hooks.reconcile(runtime);
     }
   }
 }

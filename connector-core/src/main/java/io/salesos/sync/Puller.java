@@ -95,7 +95,8 @@ public final class Puller {
         quarantined, Optional.empty());
   }
 
-  private static String raw(RawRecord r) {
+  /** The JSON a person sees in quarantine for a record whose values could not be read. */
+  static String raw(RawRecord r) {
     var values = new java.util.TreeMap<String, Object>();
     r.fields().forEach((k, v) -> values.put(k, v == null ? null : v.toString()));
     return "{\"id\":\"" + r.id() + "\",\"modifiedAt\":\"" + r.modifiedAt() + "\",\"fields\":"

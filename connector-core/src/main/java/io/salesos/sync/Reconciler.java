@@ -53,7 +53,7 @@ public final class Reconciler {
           try {
             records.add(new MirrorRecord(r.id(), mapping.toCanonical(r), r.modifiedAt()));
           } catch (IllegalArgumentException e) {
-            bad.add(new QuarantineEntry(Optional.of(r.id()), r.fields().toString(), e.getMessage()));
+            bad.add(new QuarantineEntry(Optional.of(r.id()), Puller.raw(r), e.getMessage()));
           }
         }
         batch.malformed().forEach(m -> {

@@ -5,11 +5,10 @@ import io.salesos.mirror.Database;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
 import io.salesos.outbox.WriteKind;
+import io.salesos.rules.Hashing;
 import io.salesos.rules.WriteDecision;
 import io.salesos.spi.Write;
 import io.salesos.sync.CrmConnection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -63,7 +62,7 @@ public final class PlanWriter {
         fields.put("end_at", stop.departure().toInstant(ZoneOffset.UTC));
         fields.put("status", "planned");
         // the content is part of the key: a changed stop time is a new upsert of the same record
-        var writeKey = key + ":" + hash(fields.toString()).substring(0, 12);
+        var writeKey = key + ":" + Hashing.sha256(fields.toString()).substring(0, 12);
         keep.add(writeKey);
         entries.add(OutboxEntry.queued(writeKey.length() > 128 ? writeKey.substring(0, 128) : writeKey, connection.name(),
             target.crmObject(), "activity", Optional.empty(), Write.Kind.UPSERT, WriteKind.VISIT_PLAN, fields, java.util.Map.of(),
@@ -83,7 +82,7 @@ public final class PlanWriter {
    * this key (the CRM record's salesos_key) so a re-plan updates the same record.
    */
   static String key(String source, DayPlanner.RepPlan plan, String accountId) {
-    return "plan-" + plan.date() + "-" + hash(source + "|" + plan.ownerId() + "|" + accountId).substring(0, 24);
+    return "plan-" + plan.date() + "-" + Hashing.sha256(source + "|" + plan.ownerId() + "|" + accountId).substring(0, 24);
   }
 
   /** (crm id, salesos_key, crm object) of earlier planned stops of this rep-day no longer in the plan. */
@@ -107,13 +106,5 @@ public final class PlanWriter {
       throw new IllegalStateException("could not read earlier plans: " + e.getMessage(), e);
     }
     return out;
-  }
-
-  static String hash(String s) {
-    try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
