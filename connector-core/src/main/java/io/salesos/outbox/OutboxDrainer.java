@@ -117,9 +117,12 @@ public final class OutboxDrainer {
     int conflictCount = 0;
     int held = 0;
     // refresh the records we are about to update, so the conflict check sees the CRM as it is now
-    if (sendable.stream().anyMatch(r -> r.op() == Write.Kind.UPDATE)) {
+    var updateIds = sendable.stream().filter(r -> r.op() == Write.Kind.UPDATE)
+        .map(r -> r.recordId().orElseThrow()).distinct().toList();
+    if (!updateIds.isEmpty()) {
       puller.pull(connection, mapping, 50);
     }
+    var fresh = readById(connection, mapping, updateIds);
     var columns = mapping.canonicalTypes();
     var toSend = new ArrayList<OutboxEntry>();
     var before = new LinkedHashMap<Long, Map<String, Object>>();
@@ -129,7 +132,9 @@ public final class OutboxDrainer {
         before.put(r.id(), Map.of());
         continue;
       }
-      var current = mirror.find(r.canonicalObject(), r.source(), r.recordId().orElseThrow(), columns).orElse(Map.of());
+      var id = r.recordId().orElseThrow();
+      var current = fresh.containsKey(id) ? fresh.get(id)
+          : mirror.find(r.canonicalObject(), r.source(), id, columns).orElse(Map.of());
       var fields = new LinkedHashMap<String, Object>(r.fields());
       var beforeImage = new LinkedHashMap<String, Object>();
       boolean hold = false;
@@ -265,6 +270,37 @@ public final class OutboxDrainer {
     return new JournalEntry(0, Optional.of(r.id()), r.idemKey(), r.source(), r.crmObject(), r.recordId(), r.op().name(),
         r.kind().code(), before == null ? Map.of() : before, after, r.ruleId(), r.ruleHash(), r.runId(), r.actor(),
         r.approvedBy(), outcome, error, clock.instant());
+  }
+
+  /**
+   * The records about to be updated as the CRM holds them right now, in canonical form, when the
+   * connector can read by id. An incremental pull may lag (HubSpot's search index, Salesforce's
+   * settling window), and an edit inside that lag must still count as a conflict. Records that
+   * cannot be read this way are left out; their check falls back to the freshly pulled mirror.
+   */
+  private Map<String, Map<String, Object>> readById(CrmConnection connection, ObjectMapping mapping, List<String> ids) {
+    var out = new java.util.HashMap<String, Map<String, Object>>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    try {
+      var records = connection.connector().read(mapping.crmObject(), mapping.crmFields(), ids);
+      if (records.isEmpty()) {
+        return out;
+      }
+      for (var raw : records.get()) {
+        try {
+          out.put(raw.id(), mapping.toCanonical(raw));
+        } catch (IllegalArgumentException e) {
+          log.warn("event=read_by_id_unreadable source={} object={} id={} reason=\"{}\"", connection.name(),
+              mapping.crmObject(), raw.id(), e.getMessage());
+        }
+      }
+    } catch (ConnectorException e) {
+      log.warn("event=read_by_id_failed source={} object={} records={} kind={} reason=\"{}\"", connection.name(),
+          mapping.crmObject(), ids.size(), e.kind(), e.getMessage());
+    }
+    return out;
   }
 
   private void recordConflict(OutboxEntry r, String field, String expected, String crmNow, String ours,

@@ -1,6 +1,7 @@
 package io.salesos.spi;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One live connection to a CRM: the single seam between salesos and a CRM, small like Kafka
@@ -32,6 +33,18 @@ public interface Connector extends AutoCloseable {
    * result per write in input order. A failing write fails only its own result.
    */
   List<WriteResult> push(String crmObject, List<Write> writes) throws ConnectorException;
+
+  /**
+   * The current values of some records, read by id from the CRM's primary store (not from a search
+   * index or replica that may lag), with the same fields and shapes a {@link #pull} returns. Ids
+   * the CRM no longer has are left out. Core reads the records a push is about to update, so an
+   * edit made in the CRM a moment ago is still seen as a conflict. Empty when the connector cannot
+   * read by id; core then relies on an incremental pull.
+   */
+  default Optional<List<RawRecord>> read(String crmObject, List<String> fields, List<String> ids)
+      throws ConnectorException {
+    return Optional.empty();
+  }
 
   /** The largest number of writes one {@link #push} call may carry (Salesforce 200, HubSpot 100). */
   int maxWriteBatch();

@@ -19,10 +19,12 @@ import io.salesos.spi.ConnectorException;
 import io.salesos.spi.CrmSchema;
 import io.salesos.spi.PullBatch;
 import io.salesos.spi.PullRequest;
+import io.salesos.spi.RawRecord;
 import io.salesos.spi.Write;
 import io.salesos.spi.WriteResult;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,6 +177,12 @@ public final class ResilientConnector implements Connector {
   @Override
   public List<WriteResult> push(String crmObject, List<Write> writes) throws ConnectorException {
     return call("push " + crmObject, () -> delegate.push(crmObject, writes));
+  }
+
+  @Override
+  public Optional<List<RawRecord>> read(String crmObject, List<String> fields, List<String> ids)
+      throws ConnectorException {
+    return call("read " + crmObject, () -> delegate.read(crmObject, fields, ids));
   }
 
   @Override

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -317,6 +318,48 @@ final class HubSpotConnector implements Connector {
     LOG.info("event=push connection={} object={} writes={} failed={}", name, type, writes.size(),
         results.stream().filter(r -> !r.success()).count());
     return results;
+  }
+
+  /**
+   * Reads records by id through the objects batch-read endpoint, which answers from HubSpot's
+   * primary store: unlike search, it sees an edit made a moment ago. The derived objects (owners,
+   * deal contacts, stage history) have no single record to read and answer empty.
+   */
+  @Override
+  public Optional<List<RawRecord>> read(String crmObject, List<String> fields, List<String> ids)
+      throws ConnectorException {
+    var type = crmObject.toLowerCase(Locale.ROOT);
+    if (type.equals(OWNERS) || type.equals(DEAL_CONTACTS) || type.equals(DEAL_STAGE_HISTORY)) {
+      return Optional.empty();
+    }
+    var properties = new ArrayList<String>();
+    var targets = new ArrayList<String>();
+    for (var f : fields) {
+      if (f.startsWith(BatchWriter.ASSOCIATIONS)) {
+        targets.add(f.substring(BatchWriter.ASSOCIATIONS.length()));
+      } else if (!f.equals("id")) {
+        properties.add(f);
+      }
+    }
+    var stampProperty = ChangePuller.stampProperty(type);
+    var asked = new java.util.LinkedHashSet<>(properties);
+    asked.add(stampProperty);
+    var records = new ArrayList<RawRecord>();
+    for (int i = 0; i < ids.size(); i += BatchWriter.MAX_BATCH) {
+      var inputs = ids.subList(i, Math.min(ids.size(), i + BatchWriter.MAX_BATCH)).stream()
+          .map(id -> Map.of("id", id)).toList();
+      var answer = client.post(settings.objectsPath() + "/" + type + "/batch/read",
+          Map.of("inputs", inputs, "properties", List.copyOf(asked)));
+      for (var node : answer.path("results")) {
+        if (RecordReader.read(node, stampProperty, properties) instanceof RecordReader.Read r) {
+          records.add(r.record());
+        }
+      }
+    }
+    if (!targets.isEmpty() && !records.isEmpty()) {
+      return Optional.of(withAssociations(type, records, targets));
+    }
+    return Optional.of(records);
   }
 
   @Override

@@ -274,6 +274,51 @@ final class SalesforceConnector implements Connector {
     return new PullBatch(records, deletions, malformed, next, rows.size() >= max);
   }
 
+  /**
+   * Reads records by Id with a plain SOQL query, which sees every committed change at once: the
+   * incremental cursor stays {@code overlap} behind the server's clock, this does not. Deleted
+   * records are left out.
+   */
+  @Override
+  public Optional<List<RawRecord>> read(String crmObject, List<String> requested, List<String> ids)
+      throws ConnectorException {
+    var object = checkName(crmObject);
+    var fields = new LinkedHashSet<String>();
+    fields.add("Id");
+    fields.add("SystemModstamp");
+    for (var f : requested) {
+      fields.add(checkName(f));
+    }
+    var types = typesOf(object);
+    var records = new ArrayList<RawRecord>();
+    var malformed = new ArrayList<MalformedRecord>();
+    for (int i = 0; i < ids.size(); i += MAX_WRITE) {
+      var quoted = ids.subList(i, Math.min(ids.size(), i + MAX_WRITE)).stream()
+          .map(id -> "'" + checkId(id) + "'").toList();
+      var soql = "SELECT " + String.join(", ", fields) + " FROM " + object + " WHERE Id IN ("
+          + String.join(", ", quoted) + ")";
+      var rows = session.call("read " + object, (p, b) -> {
+        var out = new ArrayList<SObject>();
+        var qr = p.query(soql);
+        out.addAll(Arrays.asList(qr.getRecords()));
+        while (!qr.isDone()) {
+          qr = p.queryMore(qr.getQueryLocator());
+          out.addAll(Arrays.asList(qr.getRecords()));
+        }
+        return out;
+      });
+      for (var r : rows) {
+        var values = new LinkedHashMap<String, Object>();
+        for (var f : fields) {
+          var v = r.getField(f);
+          values.put(f, v == null ? null : v.toString());
+        }
+        toRecord(object, values, types, records, malformed);
+      }
+    }
+    return Optional.of(records);
+  }
+
   private void toRecord(String object, Map<String, Object> values, Map<String, String> types, List<RawRecord> records,
       List<MalformedRecord> malformed) {
     var id = (String) values.get("Id");

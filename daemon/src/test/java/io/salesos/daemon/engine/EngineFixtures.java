@@ -6,6 +6,8 @@ import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.mapping.Mapping;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.WriteKind;
+import io.salesos.salesforce.SalesforceConnectorProvider;
+import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.spi.ConnectorContext;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.Write;
@@ -77,6 +79,27 @@ final class EngineFixtures {
     } catch (ConnectorException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * An in-process connection to the Salesforce sandbox. The connector holds back rows stamped
+   * within {@code overlap_seconds} of the server clock (60 by default); tests set it to one second
+   * and move the sandbox's clock past it before each pull that must see a write.
+   */
+  static CrmConnection salesforceConnection(SalesforceSandbox sandbox, String mappingYaml) {
+    var settings = new HashMap<String, String>();
+    var secrets = new HashMap<String, String>();
+    sandbox.connectionSettings().forEach((k, v) -> {
+      if (k.startsWith("secret.")) {
+        secrets.put(k.substring("secret.".length()), v);
+      } else {
+        settings.put(k, v);
+      }
+    });
+    settings.put("overlap_seconds", "1");
+    var connector = new SalesforceConnectorProvider().create(new ConnectorContext("salesforce", settings, secrets, sandbox.clock()));
+    return new CrmConnection("salesforce", "salesforce", new ResilientConnector(connector, ResilienceSettings.fast()),
+        Mapping.from(YamlNode.parse("engine-test-salesforce.yaml", mappingYaml)), true);
   }
 
   /** A task upsert with a deterministic key, as a rule would queue it. */

@@ -2,21 +2,14 @@ package io.salesos.daemon.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salesos.config.YamlNode;
-import io.salesos.mapping.Mapping;
 import io.salesos.mirror.Database;
 import io.salesos.model.CanonicalSchema;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.WriteKind;
-import io.salesos.salesforce.SalesforceConnectorProvider;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
-import io.salesos.spi.ConnectorContext;
 import io.salesos.spi.Write;
-import io.salesos.sync.CrmConnection;
-import io.salesos.sync.ResilienceSettings;
-import io.salesos.sync.ResilientConnector;
 import io.salesos.sync.SyncEngine;
 import io.salesos.testing.TestDatabases;
 import java.time.Clock;
@@ -73,21 +66,7 @@ class SalesforceRollbackTest {
     var ids = sandbox.seedOpportunities(4, 0);
     sandbox.editAsUser(List.of(ids.get(0)), Map.of("Salesos_Flags__c", "OLD_FLAG"));
     db = TestDatabases.fresh();
-    var settings = new HashMap<String, String>();
-    var secrets = new HashMap<String, String>();
-    sandbox.connectionSettings().forEach((k, v) -> {
-      if (k.startsWith("secret.")) {
-        secrets.put(k.substring("secret.".length()), v);
-      } else {
-        settings.put(k, v);
-      }
-    });
-    // the connector holds back rows stamped within overlap_seconds of the server clock (60 by default):
-    // one second here, and the test moves the sandbox's clock past it before each pull that must see a write
-    settings.put("overlap_seconds", "1");
-    var connector = new SalesforceConnectorProvider().create(new ConnectorContext("salesforce", settings, secrets, sandbox.clock()));
-    var connection = new CrmConnection("salesforce", "salesforce", new ResilientConnector(connector, ResilienceSettings.fast()),
-        Mapping.from(YamlNode.parse("engine-test-salesforce.yaml", MAPPING)), true);
+    var connection = EngineFixtures.salesforceConnection(sandbox, MAPPING);
     var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
         new SyncEngine.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
     sandbox.clock().advance(Duration.ofSeconds(2));

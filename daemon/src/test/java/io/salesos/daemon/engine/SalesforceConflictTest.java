@@ -1,0 +1,81 @@
+package io.salesos.daemon.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.mirror.Database;
+import io.salesos.model.CanonicalSchema;
+import io.salesos.outbox.AllowList;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.WriteKind;
+import io.salesos.salesforce.sandbox.SalesforceSandbox;
+import io.salesos.spi.Write;
+import io.salesos.sync.SyncEngine;
+import io.salesos.testing.TestDatabases;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A rep's edit in Salesforce made a moment before salesos pushes, inside the window the
+ * incremental cursor holds back, is still seen (the drain reads the records it updates by id):
+ * it is recorded as a conflict and the CRM's value is kept.
+ */
+class SalesforceConflictTest {
+
+  static final String MAPPING = """
+      crm: salesforce
+      objects:
+        - crm_object: Opportunity
+          canonical: deal
+          fields:
+            Name: name
+            Salesos_Flags__c: salesos_flags
+      """;
+
+  SalesforceSandbox sandbox;
+  Database db;
+
+  @AfterEach
+  void tearDown() {
+    if (db != null) {
+      db.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  @Test
+  void anEditInsideTheHoldBackWindowIsStillAConflictAndTheCrmValueIsKept() {
+    sandbox = SalesforceSandbox.builder().start();
+    var id = sandbox.seedOpportunities(2, 0).get(0);
+    db = TestDatabases.fresh();
+    var connection = EngineFixtures.salesforceConnection(sandbox, MAPPING);
+    var engine = new SyncEngine(db, List.of(connection), new AllowList(Map.of("deal", Set.of("name", "salesos_flags")), Set.of()),
+        ConflictPolicy.defaults(), new SyncEngine.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    sandbox.clock().advance(Duration.ofSeconds(2));
+    engine.pullAll(Optional.empty());
+    var decidedOn = engine.mirror().find("deal", "salesforce", id, CanonicalSchema.standardFields("deal")).orElseThrow().get("name");
+    engine.outbox().enqueue(List.of(OutboxEntry.queued("rename-" + id, "salesforce", "Opportunity", "deal", Optional.of(id),
+        Write.Kind.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos", "salesos_flags", "NO_VISIT"),
+        Map.of("name", decidedOn, "salesos_flags", ""), Optional.of("test.rename"), Optional.empty(), Optional.of("run-sf"),
+        "rules")));
+    // the rep's edit is stamped now: the incremental pull before the push stops a second short of it
+    sandbox.editAsUser(List.of(id), Map.of("Name", "Renamed by the rep"));
+
+    var stats = engine.drain();
+
+    assertThat(stats.conflicts()).isEqualTo(1);
+    assertThat(stats.written()).isEqualTo(1);
+    assertThat(sandbox.get(id).orElseThrow()).containsEntry("Name", "Renamed by the rep").containsEntry("Salesos_Flags__c", "NO_VISIT");
+    assertThat(EngineFixtures.count(SalesforceRollbackTest.schemaOf(db),
+        "SELECT COUNT(*) FROM conflict WHERE field = 'name' AND crm_value = 'Renamed by the rep' AND resolution = 'kept_crm'"))
+        .isEqualTo(1);
+  }
+}
