@@ -69,6 +69,35 @@ public final class Journal {
     return query("SELECT * FROM write_journal WHERE run_id = ? ORDER BY id", runId);
   }
 
+  /** One run as the journal saw it: when its writes happened, how many landed, and who or what made them. */
+  public record RunSummary(String runId, java.time.Instant first, java.time.Instant last, int written, int failed,
+      int conflicts, String sources, String madeBy) {}
+
+  /** The newest runs that wrote (or tried to write) anything, newest first: what {@code rollback} takes. */
+  public List<RunSummary> runs(int limit) {
+    var sql = "SELECT run_id, MIN(written_at), MAX(written_at), SUM(outcome = 'written'), SUM(outcome = 'failed'),"
+        + " SUM(outcome = 'conflict'), GROUP_CONCAT(DISTINCT source ORDER BY source SEPARATOR ','),"
+        + " GROUP_CONCAT(DISTINCT COALESCE(actor, rule_id, '?') ORDER BY COALESCE(actor, rule_id, '?') SEPARATOR ',')"
+        + " FROM write_journal WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY MAX(id) DESC LIMIT ?";
+    try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
+      ps.setInt(1, limit);
+      try (var rs = ps.executeQuery()) {
+        var out = new ArrayList<RunSummary>();
+        while (rs.next()) {
+          out.add(new RunSummary(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant(),
+              rs.getInt(4), rs.getInt(5), rs.getInt(6), rs.getString(7), abbreviate(rs.getString(8))));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the journal: " + e.getMessage(), e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+  }
+
   /** The journalled writes of one outbox key, in order. */
   public List<JournalEntry> ofKey(String key) {
     return query("SELECT * FROM write_journal WHERE idem_key = ? ORDER BY id", key);

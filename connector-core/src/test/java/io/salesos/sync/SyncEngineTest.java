@@ -1,8 +1,10 @@
 package io.salesos.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.salesos.config.YamlNode;
+import io.salesos.journal.Journal;
 import io.salesos.mapping.Mapping;
 import io.salesos.mirror.Database;
 import io.salesos.model.CanonicalSchema;
@@ -209,6 +211,8 @@ class SyncEngineTest {
     var mirrored = engine.mirror().find("deal", "mem", id, CanonicalSchema.standardFields("deal")).orElseThrow();
     assertThat(mirrored.get("salesos_flags")).isEqualTo("OLD");
     assertThat(engine.journal().ofRun("rollback-run-9")).hasSize(2).allSatisfy(e -> assertThat(e.actor()).contains("admin:test"));
+    assertThat(engine.journal().runs(10)).extracting(Journal.RunSummary::runId, Journal.RunSummary::written)
+        .containsExactly(tuple("rollback-run-9", 2), tuple("run-9", 2));
   }
 
   @Test
