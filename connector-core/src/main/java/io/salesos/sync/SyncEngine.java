@@ -140,8 +140,11 @@ public final class SyncEngine {
         queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
             Write.Kind.DELETE, WriteKind.ROLLBACK, Map.of(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
       } else if (!e.before().isEmpty()) {
+        // decided on the values the run wrote: a field someone changed since is a conflict, settled by policy
+        var expected = new java.util.HashMap<String, Object>();
+        e.before().keySet().forEach(f -> expected.put(f, e.after().get(f)));
         queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
-            Write.Kind.UPDATE, WriteKind.ROLLBACK, e.before(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
+            Write.Kind.UPDATE, WriteKind.ROLLBACK, e.before(), expected, e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
       }
     }
     int queued = outbox.enqueue(queue);

@@ -216,6 +216,35 @@ class SyncEngineTest {
   }
 
   @Test
+  void rollbackKeepsAFieldSomeoneChangedAfterTheRunAndRecordsTheConflict() throws SQLException {
+    var id = crm.save("deals", List.of(Map.of("dealname", "X", "stage", "Proposal"))).get(0);
+    var allowStage = new AllowList(Map.of("deal", java.util.Set.of("stage", "salesos_flags")), java.util.Set.of());
+    var engine2 = new SyncEngine(db, List.copyOf(engine.connections().values()), allowStage, ConflictPolicy.defaults(),
+        new SyncEngine.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
+    engine2.pull("mem", "deals");
+    engine2.outbox().enqueue(List.of(OutboxEntry.queued("s-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE,
+        WriteKind.FLAG, Map.of("stage", "Negotiation", "salesos_flags", "NO_VISIT"), Map.of("stage", "Proposal", "salesos_flags", ""),
+        Optional.of("r"), Optional.empty(), Optional.of("run-5"), "rules")));
+    engine2.drain();
+    engine2.pullAll(Optional.empty());
+    // after the run, a rep moves the deal on
+    crm.save("deals", List.of(Map.of("id", id, "stage", "Closed Won")));
+
+    var result = engine2.rollback("run-5", "admin:test");
+
+    assertThat(result.stats().conflicts()).isEqualTo(1);
+    // the rep's stage stays; the field salesos owns goes back
+    assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("stage", "Closed Won");
+    assertThat(crm.get("deals", id).orElseThrow().fields().get("salesos_flags")).isIn(null, "");
+    try (var c = db.connection(); var rs = c.createStatement().executeQuery(
+        "SELECT field, expected_value, crm_value, our_value, resolution FROM conflict")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
+          .containsExactly("stage", "Negotiation", "Closed Won", "Proposal", "kept_crm");
+    }
+  }
+
+  @Test
   void reconcileRepairsSilentChangesAndHardDeletesWithoutMovingTheCheckpoint() throws SQLException {
     var ids = crm.save("deals", List.of(Map.of("dealname", "keep", "amount", "1"), Map.of("dealname", "vanish", "amount", "2")));
     engine.pull("mem", "deals");
