@@ -132,7 +132,8 @@ public final class StatusPage {
         .append("deals that fail count in the category their evidence supports. Sorted by gap: the biggest padder first.</p>");
     sb.append("<table class=\"forecast\"><thead><tr><th>Rep</th><th>Manager</th><th class=\"n\">Called Commit</th>")
         .append("<th class=\"n\">Evidence-adjusted Commit</th><th class=\"n\">Gap</th><th class=\"n\">Supported</th>")
-        .append("<th class=\"n\">Downgraded deals</th><th class=\"n\">Open deals</th><th class=\"n\">Called Best Case</th>")
+        .append("<th class=\"n\">Downgraded deals</th><th class=\"n\">Deals this quarter</th>")
+        .append("<th class=\"n\">Called Best Case</th>")
         .append("<th class=\"n\">Adjusted Best Case</th></tr></thead><tbody>");
     var maxGap = f.reps().stream().map(ForecastRow::gap).max(BigDecimal::compareTo).orElse(BigDecimal.ONE);
     for (var r : f.reps()) {

@@ -208,7 +208,33 @@ public final class DemoOrgGenerator {
       }
     }
     applyStories(users, accounts, contacts, deals, activities);
+    closingMeetings(users, deals, activities);
     return new DemoOrg(asOf, users, accounts, contacts, deals, activities);
+  }
+
+  /**
+   * Reps who work a deal to its close meet the buyer: most late-stage deals closing this quarter
+   * get a meeting at the account in the last two weeks, so the evidence-adjusted forecast of an
+   * ordinary rep stays close to the call and the padders stand out. The forecast padder of the
+   * stories gets none. Drawn from a random stream of its own, after everything else, so the rest of
+   * the org is the same as without it.
+   */
+  private void closingMeetings(List<User> users, List<Deal> deals, List<Activity> activities) {
+    var own = new SplittableRandom(options.seed() ^ 0x5eed_c105eL);
+    var padder = users.stream().filter(u -> u.role() == Role.REP).findFirst().map(User::id).orElse("");
+    var byId = new java.util.HashMap<String, User>();
+    users.forEach(u -> byId.put(u.id(), u));
+    var quarterEnd = today.withDayOfMonth(1).withMonth(((today.getMonthValue() - 1) / 3) * 3 + 3)
+        .with(java.time.temporal.TemporalAdjusters.lastDayOfMonth());
+    for (var d : deals) {
+      boolean late = d.stage() == Stage.NEGOTIATION || d.stage() == Stage.VERBAL_COMMIT;
+      if (!late || d.ownerId().equals(padder) || d.closeDate().isAfter(quarterEnd) || own.nextInt(100) >= 80) {
+        continue;
+      }
+      var start = today.minusDays(2 + own.nextInt(11)).atTime(9 + own.nextInt(7), 0).toInstant(ZoneOffset.UTC);
+      activities.add(activity(ActivityKind.MEETING, "Contract review: " + d.name(), byId.get(d.ownerId()),
+          Optional.of(d.accountId()), Optional.of(d.id()), Optional.empty(), start, 60, ActivityStatus.COMPLETED, null));
+    }
   }
 
   /**
@@ -363,6 +389,12 @@ public final class DemoOrgGenerator {
       long gap = Math.max(1, Duration.between(at, asOf).toDays() / (stage.ordinal() - s + 2));
       at = at.plus(Duration.ofDays(1 + random.nextLong(gap)));
     }
+    // most open deals moved lately (a few weeks in their stage, the odd one for months), so the
+    // stall rules find the stuck ones rather than most of the pipeline; no extra random draws
+    var last = history.get(history.size() - 1);
+    var inStage = Duration.between(last.at(), asOf);
+    history.set(history.size() - 1, new StageChange(last.stage(), last.amount(), last.closeDate(),
+        last.forecastCategory(), asOf.minus(inStage.multipliedBy(3).dividedBy(10))));
     var roles = new ArrayList<ContactRole>();
     for (int i = 0; i < contacts.size() && i < 1 + stage.ordinal() / 2; i++) {
       var c = contacts.get(i);
@@ -375,7 +407,7 @@ public final class DemoOrgGenerator {
         hasNext && random.nextInt(5) != 0 ? Optional.of(today.plusDays(random.nextInt(21) - 5)) : Optional.empty(),
         stage.ordinal() >= Stage.PROPOSAL.ordinal() && random.nextInt(2) == 0
             ? Optional.of("https://docs.demo-salesos.example/map/" + seq) : Optional.empty(),
-        roles, created, history);
+        roles, history.size() == 1 ? history.get(0).at() : created, history);
   }
 
   private Deal closedDeal(int seq, Account account, User rep, List<Contact> contacts, boolean won) {

@@ -251,19 +251,6 @@ public final class RulesRunner {
   }
 
   private void storeSnapshot(String runId, String source, Instant now, DesiredState desired, MirrorContextSource mirror) {
-    var ownerOfDeal = new HashMap<String, String>();
-    mirror.deals().forEach(d -> ownerOfDeal.put(d.id(), d.deal().string("owner_id").orElse("")));
-    var managerOf = new HashMap<String, String>();
-    mirror.owners().forEach(o -> managerOf.put(o.id(), o.string("manager_id").orElse("")));
-    var downgradedBy = new HashMap<String, Integer>();
-    for (var f : desired.forecasts()) {
-      if (!f.supportedCategory().equals(f.calledCategory())) {
-        var rep = ownerOfDeal.getOrDefault(f.dealId(), "");
-        downgradedBy.merge("REP:" + rep, 1, Integer::sum);
-        downgradedBy.merge("MANAGER:" + managerOf.getOrDefault(rep, ""), 1, Integer::sum);
-        downgradedBy.merge("TEAM:", 1, Integer::sum);
-      }
-    }
     var date = LocalDate.ofInstant(now, ZoneOffset.UTC);
     var period = date.getYear() + "-Q" + ((date.getMonthValue() - 1) / 3 + 1);
     try (var c = database.connection();
@@ -283,8 +270,7 @@ public final class RulesRunner {
         ps.setBigDecimal(10, r.adjusted("Commit"));
         ps.setBigDecimal(11, r.adjusted("Best Case"));
         ps.setInt(12, r.deals());
-        var key = r.level() == ForecastRollup.Level.TEAM ? "TEAM:" : r.level().name() + ":" + r.id();
-        ps.setInt(13, downgradedBy.getOrDefault(key, 0));
+        ps.setInt(13, r.downgraded());
         ps.addBatch();
       }
       ps.executeBatch();

@@ -6,15 +6,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One CRM field bound to one canonical field, with its type, an optional id prefix for
- * polymorphic references, an optional translation of values (CRM value to canonical value), and
+ * One CRM field bound to one canonical field, with its type, the id prefixes it keeps for
+ * polymorphic references (empty: any value), an optional translation of values (CRM value to canonical value), and
  * whether salesos may write it (a derived field such as Salesforce's Task.AccountId is read only).
  */
 public record FieldBinding(
     String crmField,
     String canonicalField,
     FieldType type,
-    Optional<String> idPrefix,
+    java.util.List<String> idPrefixes,
     Map<String, String> values,
     Optional<String> defaultValue,
     boolean readOnly,
@@ -24,7 +24,7 @@ public record FieldBinding(
     Objects.requireNonNull(crmField, "crmField");
     Objects.requireNonNull(canonicalField, "canonicalField");
     Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(idPrefix, "idPrefix");
+    idPrefixes = java.util.List.copyOf(idPrefixes);
     // file order kept: a write back picks the first CRM value listed for a canonical value
     values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
     Objects.requireNonNull(defaultValue, "defaultValue");
@@ -34,7 +34,7 @@ public record FieldBinding(
   /** Reads the CRM value into the canonical value (translation, prefix filter, type). */
   public Object read(Object raw) {
     Object v = raw;
-    if (idPrefix.isPresent() && v != null && !v.toString().startsWith(idPrefix.get())) {
+    if (!accepts(v)) {
       v = null;
     }
     if (!values.isEmpty() || defaultValue.isPresent()) {
@@ -47,6 +47,11 @@ public record FieldBinding(
       return d.multiply(scale.get()).setScale(d.scale(), java.math.RoundingMode.HALF_EVEN);
     }
     return out;
+  }
+
+  /** Whether an id belongs to this binding: no prefixes listed, or it starts with one of them. */
+  public boolean accepts(Object value) {
+    return value == null || idPrefixes.isEmpty() || idPrefixes.stream().anyMatch(p -> value.toString().startsWith(p));
   }
 
   /** Writes a canonical value back as the CRM value (reverse translation), as a string. */

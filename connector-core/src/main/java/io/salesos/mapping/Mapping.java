@@ -110,7 +110,7 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
       var type = CanonicalSchema.standardType(canonicalObject, canonical).orElseThrow(() -> n.error(
           "'" + canonical + "' is not a standard field of " + canonicalObject + "; declare it as {canonical: "
               + canonical + ", type: string|decimal|...}"));
-      return new FieldBinding(crmField, canonical, type, Optional.empty(), Map.of(), Optional.empty(), false, Optional.empty());
+      return new FieldBinding(crmField, canonical, type, List.of(), Map.of(), Optional.empty(), false, Optional.empty());
     }
     n.allowOnly(Set.of("canonical", "type", "id_prefix", "values", "default", "read_only", "scale"));
     var canonical = canonicalName(n.require("canonical"));
@@ -131,7 +131,9 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
     }
     var values = new LinkedHashMap<String, String>();
     n.get("values").entries().forEach((k, v) -> values.put(k, v.asString()));
-    return new FieldBinding(crmField, canonical, type, n.get("id_prefix").asOptionalString(), values,
+    var prefixes = n.get("id_prefix").isSequence() ? n.get("id_prefix").items().stream().map(YamlNode::asString).toList()
+        : n.get("id_prefix").asOptionalString().stream().toList();
+    return new FieldBinding(crmField, canonical, type, prefixes, values,
         n.get("default").asOptionalString(), n.get("read_only").asBoolean(false),
         n.get("scale").asOptionalString().map(java.math.BigDecimal::new));
   }

@@ -92,7 +92,7 @@ public record ObjectMapping(
       if (out.get(b.crmField()) != null) {
         continue;
       }
-      if (value != null && b.idPrefix().isPresent() && !value.toString().startsWith(b.idPrefix().get())) {
+      if (!b.accepts(value)) {
         continue;
       }
       out.put(b.crmField(), b.write(value));

@@ -5,10 +5,12 @@ import java.util.Map;
 
 /**
  * The forecast of one rep, one manager's team or the whole team: amount per category as the reps
- * called it and as the evidence supports it (scale 2), with deal counts. Stored as the run's snapshot.
+ * called it and as the evidence supports it (scale 2), with the number of deals in the period and
+ * of those the evidence puts lower than called. Stored as the run's snapshot.
  */
 public record ForecastRollup(
-    Level level, String id, String name, Map<String, BigDecimal> called, Map<String, BigDecimal> adjusted, int deals)
+    Level level, String id, String name, Map<String, BigDecimal> called, Map<String, BigDecimal> adjusted, int deals,
+    int downgraded)
     implements DesiredAction {
 
   /** Who a rollup is for. */

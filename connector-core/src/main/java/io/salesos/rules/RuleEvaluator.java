@@ -238,7 +238,7 @@ public final class RuleEvaluator {
       }
       add(acc, ForecastRollup.Level.TEAM, "team", "Team", c, cats);
     }
-    return acc.values().stream().map(a -> new ForecastRollup(a.level, a.id, a.name, a.called, a.adjusted, a.deals))
+    return acc.values().stream().map(a -> new ForecastRollup(a.level, a.id, a.name, a.called, a.adjusted, a.deals, a.downgraded))
         .sorted(Comparator.comparing((ForecastRollup r) -> r.level()).thenComparing(ForecastRollup::id))
         .toList();
   }
@@ -251,6 +251,7 @@ public final class RuleEvaluator {
     final Map<String, BigDecimal> called = new LinkedHashMap<>();
     final Map<String, BigDecimal> adjusted = new LinkedHashMap<>();
     int deals;
+    int downgraded;
 
     Acc(ForecastRollup.Level level, String id, String name, List<String> cats) {
       this.level = level;
@@ -269,5 +270,8 @@ public final class RuleEvaluator {
     a.called.merge(c.called(), c.amount(), BigDecimal::add);
     a.adjusted.merge(c.supported(), c.amount(), BigDecimal::add);
     a.deals++;
+    if (!c.called().equals(c.supported())) {
+      a.downgraded++;
+    }
   }
 }

@@ -93,11 +93,12 @@ public final class DayPlanner {
       return Optional.empty();
     }
     var day = routing.repDay(owner.id());
-    var travel = new TravelModel(routing.travel(owner.flag("urban") || !owner.get("urban").isPresent()));
     double baseLat = owner.get("base_lat").map(v -> ((Number) v).doubleValue())
         .orElse(accounts.stream().mapToDouble(a -> lat(a.account())).average().orElseThrow());
     double baseLng = owner.get("base_lng").map(v -> ((Number) v).doubleValue())
         .orElse(accounts.stream().mapToDouble(a -> lng(a.account())).average().orElseThrow());
+    var travel = new TravelModel(routing.travel(owner.get("urban").isPresent() ? owner.flag("urban")
+        : compactTerritory(accounts, baseLat, baseLng)));
 
     // booked meetings that day stay where they are; stops already made today stay first
     var booked = new HashMap<String, Instant>();
@@ -185,7 +186,15 @@ public final class DayPlanner {
     } catch (IllegalArgumentException e) {
       // booked meetings that cannot all be reached (two at once, or too far apart): plan around
       // none of them rather than give the rep no plan; the meetings stay in the calendar as booked
-      log.warn("event=plan_without_bookings rep={} date={} reason=\"{}\"", owner.id(), date, e.getMessage());
+      var meetings = new StringBuilder();
+      for (var f : fixed) {
+        var c = chosen.get(f.customerId() - 1);
+        meetings.append(meetings.isEmpty() ? "" : ",").append(c.account.id()).append('@')
+            .append(LocalTime.ofInstant(booked.get(c.account.id()), ZoneOffset.UTC))
+            .append("(").append(Math.round(matrix[0][f.customerId()])).append("min from base)");
+      }
+      log.warn("event=plan_without_bookings rep={} date={} day={}-{} start_at={} meetings={} reason=\"{}\"", owner.id(),
+          date, day.start(), day.end(), Math.round(tour.startTime()), meetings, e.getMessage());
       var free = new ArrayList<Customer>();
       for (var cu : customers) {
         free.add(fixed.stream().anyMatch(f -> f.customerId() == cu.id()) ? new Customer(cu.id(), 0, 0, 0, 24 * 60) : cu);
@@ -250,6 +259,19 @@ public final class DayPlanner {
   static double minutes(LocalTime t) {
     return t.getHour() * 60 + t.getMinute() + t.getSecond() / 60.0;
   }
+
+  /**
+   * Whether a rep with no urban flag in the CRM (HubSpot owners have none) works a city: half
+   * their accounts lie within {@value #URBAN_RADIUS_KM} km of the territory's centre. A wide
+   * territory driven at city speeds would make every far meeting look unreachable.
+   */
+  static boolean compactTerritory(List<AccountContext> accounts, double lat, double lng) {
+    var km = accounts.stream().mapToDouble(a -> TravelModel.haversineKm(lat, lng, lat(a.account()), lng(a.account())))
+        .sorted().toArray();
+    return km.length == 0 || km[km.length / 2] <= URBAN_RADIUS_KM;
+  }
+
+  static final double URBAN_RADIUS_KM = 30;
 
   private static double lat(CrmRecord r) {
     return ((Number) r.get("lat").orElseThrow()).doubleValue();

@@ -93,6 +93,22 @@ class DayPlannerTest {
     });
   }
 
+  @Test
+  void aRepWithoutAnUrbanFlagIsUrbanOnlyWhenHalfTheAccountsAreNearTheCentre() {
+    var rep = CrmRecord.of("rep", "name", "No Flag");
+    // Chicago Loop: all within a few km
+    var city = List.of(account("c1", 41.88, -87.63), account("c2", 41.90, -87.65), account("c3", 41.86, -87.62));
+    // spread across the state: 60-150 km out
+    var state = List.of(account("r1", 41.88, -87.63), account("r2", 42.50, -88.60), account("r3", 40.90, -88.20),
+        account("r4", 41.20, -89.10), account("r5", 42.30, -86.90));
+    assertThat(DayPlanner.compactTerritory(contexts(city, rep), 41.88, -87.63)).isTrue();
+    assertThat(DayPlanner.compactTerritory(contexts(state, rep), 41.88, -87.63)).isFalse();
+  }
+
+  static List<AccountContext> contexts(List<CrmRecord> accounts, CrmRecord rep) {
+    return accounts.stream().map(a -> new AccountContext(a, List.of(), List.of(), List.of(), rep)).toList();
+  }
+
   static Path copyOfRulesWith(String anchor, String from, String to) {
     try {
       var dir = java.nio.file.Files.createTempDirectory("rules");

@@ -35,4 +35,23 @@ class DefaultMappingTest {
       assertThat(key.custom()).isTrue();
     }
   }
+
+  @Test
+  void aTaskOnALeadOrAContactKeepsItsPersonAndATaskForALeadIsWrittenWithIt() {
+    var task = Mapping.load(mappingFile()).forCrmObject("Task").orElseThrow();
+    var onLead = new java.util.HashMap<String, Object>(Map.of("Id", "00T000000000001AAA", "WhoId", "00Q000000000001AAA",
+        "WhatId", "001000000000001AAA", "Subject", "Intro call", "Status", "Completed"));
+    assertThat(task.toCanonical(new io.salesos.spi.RawRecord("00T000000000001AAA", onLead, java.time.Instant.EPOCH)))
+        .containsEntry("contact_id", "00Q000000000001AAA").containsEntry("account_id", "001000000000001AAA");
+    var onContact = new java.util.HashMap<String, Object>(onLead);
+    onContact.put("WhoId", "003000000000001AAA");
+    assertThat(task.toCanonical(new io.salesos.spi.RawRecord("00T000000000001AAA", onContact, java.time.Instant.EPOCH)))
+        .containsEntry("contact_id", "003000000000001AAA");
+    // an id of neither kind (a user, say) is no contact
+    onContact.put("WhoId", "005000000000001AAA");
+    assertThat(task.toCanonical(new io.salesos.spi.RawRecord("00T000000000001AAA", onContact, java.time.Instant.EPOCH))
+        .get("contact_id")).isNull();
+    assertThat(task.toCrm(Map.of("subject", "Call new lead", "contact_id", "00Q000000000001AAA")))
+        .containsEntry("WhoId", "00Q000000000001AAA");
+  }
 }
