@@ -34,6 +34,24 @@ import java.util.stream.Stream;
  */
 public final class MirrorContextSource implements ContextSource {
 
+  /**
+   * A CRM that has no "entered this stage" field (HubSpot keeps it per stage, not for the current
+   * one) still knows it from the stage history: the newest change into the deal's current stage.
+   */
+  static CrmRecord withStageEntered(CrmRecord deal, List<CrmRecord> history) {
+    if (deal.get("stage_entered_at").isPresent() || history.isEmpty()) {
+      return deal;
+    }
+    var stage = deal.string("stage");
+    for (int i = history.size() - 1; i >= 0; i--) {
+      var h = history.get(i);
+      if (h.string("stage").equals(stage) && h.instant("changed_at").isPresent()) {
+        return deal.with("stage_entered_at", h.instant("changed_at").get());
+      }
+    }
+    return deal;
+  }
+
   private static final Set<String> SYSTEM = Set.of("source", "crm_object", "id", "crm_modified_at", "deleted",
       "deleted_at", "synced_at", "row_hash");
 
@@ -107,8 +125,9 @@ public final class MirrorContextSource implements ContextSource {
             acts.add(a);
           }
         }
-        deals.add(new DealContext(d, accountId.map(accountById::get).orElse(null), rolesByDeal.getOrDefault(d.id(), List.of()),
-            acts, historyByDeal.getOrDefault(d.id(), List.of()), ownerOf(d, ownerById)));
+        var stages = historyByDeal.getOrDefault(d.id(), List.of());
+        deals.add(new DealContext(withStageEntered(d, stages), accountId.map(accountById::get).orElse(null),
+            rolesByDeal.getOrDefault(d.id(), List.of()), acts, stages, ownerOf(d, ownerById)));
       }
       var recent = now.minus(Duration.ofDays(30));
       for (var ct : contactList) {

@@ -1,0 +1,31 @@
+package io.salesos.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.rules.CrmRecord;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StageEnteredTest {
+
+  static final Instant MARCH = Instant.parse("2026-03-02T09:00:00Z");
+  static final Instant MAY = Instant.parse("2026-05-11T09:00:00Z");
+
+  @Test
+  void aDealWithoutTheFieldGetsTheNewestChangeIntoItsCurrentStage() {
+    var deal = CrmRecord.of("d1", "stage", "Proposal");
+    var history = List.of(CrmRecord.of("h1", "stage", "Qualification", "changed_at", MARCH),
+        CrmRecord.of("h2", "stage", "Proposal", "changed_at", MAY));
+    assertThat(MirrorContextSource.withStageEntered(deal, history).instant("stage_entered_at")).contains(MAY);
+  }
+
+  @Test
+  void theCrmsOwnFieldWinsAndAStageMissingFromTheHistoryStaysUnknown() {
+    var own = CrmRecord.of("d1", "stage", "Proposal", "stage_entered_at", MARCH);
+    var history = List.of(CrmRecord.of("h2", "stage", "Proposal", "changed_at", MAY));
+    assertThat(MirrorContextSource.withStageEntered(own, history).instant("stage_entered_at")).contains(MARCH);
+    var moved = CrmRecord.of("d2", "stage", "Negotiation");
+    assertThat(MirrorContextSource.withStageEntered(moved, history).get("stage_entered_at")).isEmpty();
+  }
+}
