@@ -11,7 +11,6 @@ import io.salesos.sync.CrmConnection;
 import io.salesos.sync.ResilienceSettings;
 import io.salesos.sync.ResilientConnector;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -40,16 +39,9 @@ public final class Connections {
 
   /** A connection to a running sandbox: its settings and credentials come from the sandbox. */
   public static CrmConnection openSandbox(ConnectionConfig config, SandboxProvider.Sandbox sandbox, Clock clock) {
-    var settings = new LinkedHashMap<String, String>(config.settings());
-    var secrets = new LinkedHashMap<String, String>();
-    sandbox.connectionSettings().forEach((k, v) -> {
-      if (k.startsWith("secret.")) {
-        secrets.put(k.substring("secret.".length()), v);
-      } else {
-        settings.putIfAbsent(k, v);
-      }
-    });
-    return open(config, settings, secrets, clock);
+    // the configuration's own settings win over the sandbox's
+    var ctx = ConnectorContext.fromFlat(config.name(), clock, sandbox.connectionSettings(), config.settings());
+    return open(config, ctx.settings(), ctx.secrets(), clock);
   }
 
   private static CrmConnection open(ConnectionConfig config, Map<String, String> settings, Map<String, String> secrets,

@@ -20,6 +20,28 @@ public record ConnectorContext(
     Objects.requireNonNull(clock, "clock");
   }
 
+  /**
+   * A context from flat maps as sandboxes publish their connection details: a key starting with
+   * {@code secret.} is a secret, any other a setting; a later map overrides an earlier one.
+   */
+  @SafeVarargs
+  public static ConnectorContext fromFlat(String name, Clock clock, Map<String, String>... layers) {
+    var settings = new java.util.HashMap<String, String>();
+    var secrets = new java.util.HashMap<String, String>();
+    for (var layer : layers) {
+      layer.forEach((k, v) -> {
+        if (k.startsWith(SECRET_PREFIX)) {
+          secrets.put(k.substring(SECRET_PREFIX.length()), v);
+        } else {
+          settings.put(k, v);
+        }
+      });
+    }
+    return new ConnectorContext(name, settings, secrets, clock);
+  }
+
+  private static final String SECRET_PREFIX = "secret.";
+
   public Optional<String> setting(String key) {
     return Optional.ofNullable(settings.get(key));
   }

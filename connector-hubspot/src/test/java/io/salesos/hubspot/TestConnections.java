@@ -6,7 +6,6 @@ import io.salesos.spi.ConnectorException;
 import io.salesos.spi.PullBatch;
 import io.salesos.spi.PullRequest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,26 +15,11 @@ final class TestConnections {
   private TestConnections() {}
 
   static HubSpotConnector connect(HubSpotSandbox sandbox, Map<String, String> extraSettings) {
-    var settings = new HashMap<String, String>();
-    var secrets = new HashMap<String, String>();
-    sandbox.connectionSettings().forEach((k, v) -> {
-      if (k.startsWith("secret.")) {
-        secrets.put(k.substring("secret.".length()), v);
-      } else {
-        settings.put(k, v);
-      }
-    });
-    settings.put("search_per_second", "1000");
-    extraSettings.forEach((k, v) -> {
-      if (k.startsWith("secret.")) {
-        secrets.put(k.substring("secret.".length()), v);
-      } else {
-        settings.put(k, v);
-      }
-    });
+    var ctx = ConnectorContext.fromFlat("hs-test", sandbox.clock(), sandbox.connectionSettings(),
+        Map.of("search_per_second", "1000"), extraSettings);
     try {
       return (HubSpotConnector) new HubSpotConnectorProvider()
-          .create(new ConnectorContext("hs-test", settings, secrets, sandbox.clock()));
+          .create(ctx);
     } catch (ConnectorException e) {
       throw new IllegalStateException(e);
     }

@@ -61,20 +61,10 @@ final class EngineFixtures {
 
   /** An in-process connection to the sandbox, wrapped in the resilience layer with {@code resilience}. */
   static CrmConnection hubspotConnection(HubSpotSandbox sandbox, ResilienceSettings resilience, Map<String, String> extra) {
-    var settings = new HashMap<String, String>();
-    var secrets = new HashMap<String, String>();
-    sandbox.connectionSettings().forEach((k, v) -> {
-      if (k.startsWith("secret.")) {
-        secrets.put(k.substring("secret.".length()), v);
-      } else {
-        settings.put(k, v);
-      }
-    });
-    settings.put("search_per_second", "100");
-    settings.put("overlap_seconds", "2");
-    settings.putAll(extra);
+    var ctx = ConnectorContext.fromFlat("hubspot", sandbox.clock(), sandbox.connectionSettings(),
+        Map.of("search_per_second", "100", "overlap_seconds", "2"), extra);
     try {
-      var connector = new HubSpotConnectorProvider().create(new ConnectorContext("hubspot", settings, secrets, sandbox.clock()));
+      var connector = new HubSpotConnectorProvider().create(ctx);
       return new CrmConnection("hubspot", "hubspot", new ResilientConnector(connector, resilience), hubspotMapping(), true);
     } catch (ConnectorException e) {
       throw new IllegalStateException(e);
@@ -87,17 +77,8 @@ final class EngineFixtures {
    * and move the sandbox's clock past it before each pull that must see a write.
    */
   static CrmConnection salesforceConnection(SalesforceSandbox sandbox, String mappingYaml) {
-    var settings = new HashMap<String, String>();
-    var secrets = new HashMap<String, String>();
-    sandbox.connectionSettings().forEach((k, v) -> {
-      if (k.startsWith("secret.")) {
-        secrets.put(k.substring("secret.".length()), v);
-      } else {
-        settings.put(k, v);
-      }
-    });
-    settings.put("overlap_seconds", "1");
-    var connector = new SalesforceConnectorProvider().create(new ConnectorContext("salesforce", settings, secrets, sandbox.clock()));
+    var connector = new SalesforceConnectorProvider().create(ConnectorContext.fromFlat("salesforce", sandbox.clock(),
+        sandbox.connectionSettings(), Map.of("overlap_seconds", "1")));
     return new CrmConnection("salesforce", "salesforce", new ResilientConnector(connector, ResilienceSettings.fast()),
         Mapping.from(YamlNode.parse("engine-test-salesforce.yaml", mappingYaml)), true);
   }
