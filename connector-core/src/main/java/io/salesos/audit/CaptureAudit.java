@@ -22,7 +22,7 @@ public final class CaptureAudit {
   public static final List<String> COLUMNS;
 
   static {
-    var c = new ArrayList<>(List.of("crm", "rep", "accounts"));
+    var c = new ArrayList<>(List.of("crm", "rep_id", "rep", "accounts"));
     for (var k : Cadence.KINDS) {
       c.add(k + "s");
       c.add(k + "s_expected");
@@ -72,7 +72,7 @@ public final class CaptureAudit {
       for (var rep : reps) {
         var e = expected.getOrDefault(rep, new double[Cadence.KINDS.size()]);
         var l = logged.getOrDefault(rep, new int[Cadence.KINDS.size()]);
-        var row = new ArrayList<String>(List.of(source, MirrorReads.name(owners, rep),
+        var row = new ArrayList<String>(List.of(source, rep, MirrorReads.name(owners, rep),
             Integer.toString(accounts.getOrDefault(rep, 0))));
         double exp = 0;
         double gap = 0;

@@ -27,7 +27,7 @@ import java.util.Optional;
  */
 public final class ForecastAudit {
 
-  public static final List<String> COLUMNS = List.of("crm", "week", "as_of", "level", "subject", "source", "won_to_date",
+  public static final List<String> COLUMNS = List.of("crm", "week", "as_of", "level", "subject_id", "subject", "source", "won_to_date",
       "called_commit", "adjusted_commit", "called_forecast", "adjusted_forecast", "actual_won", "called_error",
       "adjusted_error", "closer");
 
@@ -110,7 +110,7 @@ public final class ForecastAudit {
             st[4] += closer.equals("called") ? 1 : 0;
             st[5] += closer.equals("adjusted") ? 1 : 0;
           }
-          rows.add(List.of(source, week.toString(), asOf.toString(), subject.level(), subject.name(),
+          rows.add(List.of(source, week.toString(), asOf.toString(), subject.level(), subject.id(), subject.name(),
               snap.isPresent() ? "snapshot" : "reconstructed", plain(wonToDate), plain(calledCommit),
               adjustedCommit.map(ForecastAudit::plain).orElse(""), plain(calledForecast),
               adjustedForecast.map(ForecastAudit::plain).orElse(""), plain(actualWon), plain(calledError),
@@ -133,7 +133,7 @@ public final class ForecastAudit {
           verdict += String.format(" (%d of %d snapshot weeks; mean miss called %s, adjusted %s)", (int) Math.max(st[4], st[5]),
               (int) st[2], Html.money(BigDecimal.valueOf(called)), Html.money(BigDecimal.valueOf(adjusted)));
         }
-        verdicts.add(List.of(source, subject.level(), subject.name(), plain(actual.getOrDefault(subject, ZERO)),
+        verdicts.add(List.of(source, subject.level(), subject.id(), subject.name(), plain(actual.getOrDefault(subject, ZERO)),
             Integer.toString((int) st[0]), Integer.toString((int) st[2]),
             plain(BigDecimal.valueOf(st[0] == 0 ? 0 : st[1] / st[0])),
             st[2] == 0 ? "" : plain(BigDecimal.valueOf(st[3] / st[2])), verdict));
@@ -147,7 +147,7 @@ public final class ForecastAudit {
     return new AuditReport("forecast", "Called vs evidence-adjusted forecast against what closed", quarter + " ("
         + quarter.firstDay() + " to " + quarter.lastDay() + "), week by week", findings,
         new AuditTable("Week by week", COLUMNS, rows),
-        List.of(new AuditTable("Which forecast was closer", List.of("crm", "level", "subject", "actual_won", "weeks",
+        List.of(new AuditTable("Which forecast was closer", List.of("crm", "level", "subject_id", "subject", "actual_won", "weeks",
             "snapshot_weeks", "called_mean_error", "adjusted_mean_error", "verdict"), verdicts)));
   }
 

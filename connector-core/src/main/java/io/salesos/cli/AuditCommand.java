@@ -12,14 +12,14 @@ import io.salesos.evaluate.RuleSets;
 import io.salesos.mirror.Database;
 import io.salesos.rules.RuleSet;
 import io.salesos.runtime.SalesosRuntime;
-import io.salesos.sync.CrmConnection;
+import io.salesos.config.SalesosConfig;
+import io.salesos.mapping.Mapping;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,17 +67,21 @@ final class AuditCommand implements Runnable {
       return LocalDate.ofInstant(now(clock), ZoneOffset.UTC);
     }
 
-    /** Opens the deployment, runs the audit over the chosen connections, prints and writes it. */
+    /**
+     * Opens the deployment's database (the audits read the mirror only and never connect to a
+     * CRM), runs the audit over the chosen connections, prints it and writes its files.
+     */
     int run(Clock clock, Audit audit) {
       var cfg = config.load();
-      try (var runtime = SalesosRuntime.open(cfg, Map.of(), System::getenv, clock)) {
-        var sources = runtime.connections().stream().map(CrmConnection::name)
-            .filter(n -> connection == null || connection.equals(n)).toList();
-        if (sources.isEmpty()) {
-          throw new IllegalArgumentException("no connection named '" + connection + "' in the configuration; connections: " + runtime.connections().stream().map(CrmConnection::name).toList());
-        }
-        var rules = RuleSets.load(cfg.rulesDir(), RuleSets.vocabulary(runtime.connections()));
-        var report = audit.run(runtime.database(), rules, sources);
+      var names = cfg.connections().stream().map(SalesosConfig.ConnectionConfig::name).toList();
+      var sources = names.stream().filter(n -> connection == null || connection.equals(n)).toList();
+      if (sources.isEmpty()) {
+        throw new IllegalArgumentException("no connection named '" + connection + "' in the configuration; connections: " + names);
+      }
+      var mappings = cfg.connections().stream().map(c -> Mapping.load(c.mapping())).toList();
+      var rules = RuleSets.load(cfg.rulesDir(), RuleSets.vocabularyOf(mappings));
+      try (var db = SalesosRuntime.openDatabase(cfg, System::getenv)) {
+        var report = audit.run(db, rules, sources);
         System.out.print(ReportFiles.text(report, rows));
         for (var p : ReportFiles.write(report, out, clock.instant())) {
           System.out.println("wrote " + p.toAbsolutePath().normalize());
