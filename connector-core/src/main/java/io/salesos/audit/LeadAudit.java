@@ -5,6 +5,7 @@ import io.salesos.mirror.Database;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,9 +15,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * {@code audit leads}: for the most recent leads, what happened to each, reconstructed from the
- * mirror: the first touch and how long it took against the lead SLA of follow-up.yaml, how often
- * the lead changed hands (record_history), and where it went quiet.
+ * {@code audit leads}: for the most recent leads old enough to judge (created at least the SLA
+ * before now), what happened to each, reconstructed from the mirror: the first touch (a call,
+ * email, meeting or visit logged with the lead) and how long it took against the lead SLA of
+ * follow-up.yaml, how often the lead changed hands (record_history), and where it went quiet.
  */
 public final class LeadAudit {
 
@@ -46,7 +48,7 @@ public final class LeadAudit {
         .map(m -> Integer.parseInt(m.group(1))).orElse(DEFAULT_SLA_HOURS);
   }
 
-  /** The {@code sample} most recent leads of each source created before {@code now}. */
+  /** The {@code sample} most recent leads of each source created at least {@code slaHours} before {@code now}. */
   public AuditReport run(List<String> sources, int sample, int slaHours, Instant now) {
     if (sample < 1) {
       throw new IllegalArgumentException("--sample must be at least 1, got " + sample);
@@ -64,7 +66,7 @@ public final class LeadAudit {
           + " AND a.deleted = FALSE WHERE c.source = ? AND c.deleted = FALSE AND LOWER(c.lifecycle) = 'lead'"
           + " AND c.created_at IS NOT NULL AND c.created_at <= ? ORDER BY c.created_at DESC, c.id LIMIT ?", ps -> {
             ps.setString(1, source);
-            ps.setTimestamp(2, Timestamp.from(now));
+            ps.setTimestamp(2, Timestamp.from(now.minus(Duration.ofHours(slaHours))));
             ps.setInt(3, sample);
           }, rs -> leads.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
               rs.getTimestamp(5).toInstant().toString()}));
@@ -121,7 +123,9 @@ public final class LeadAudit {
         List.of("missed", Integer.toString(missed), percent(missed, n)),
         List.of("never touched", Integer.toString(never), percent(never, n)),
         List.of("open, not due yet", Integer.toString(n - met - missed - never), percent(n - met - missed - never, n))));
-    return new AuditReport("leads", "Lead follow-up audit", "the " + sample + " most recent leads before " + now,
+    return new AuditReport("leads", "Lead follow-up audit", "the " + sample + " most recent leads per connection created by "
+        + now.minus(Duration.ofHours(slaHours)).truncatedTo(ChronoUnit.SECONDS) + " (" + slaHours + " hours before "
+        + now.truncatedTo(ChronoUnit.SECONDS) + ")",
         findings, new AuditTable("What happened to each lead", COLUMNS, rows), List.of(summary));
   }
 
