@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * what the cadence (rules/cadence.yaml, per vertical) expects over the rep's accounts, and the
  * capture gap: the expected activities missing, kind by kind (extra emails do not make up for
  * missing visits). Activities count when a person logged them (not salesos's own planned visits
- * and tasks), were not cancelled or merely planned, and started in the week.
+ * and tasks), were not cancelled or merely planned, and started in the week (or, where the CRM
+ * keeps no start, as for Salesforce calls and emails, were logged in it).
  */
 public final class CaptureAudit {
 
@@ -60,7 +61,7 @@ public final class CaptureAudit {
       var logged = new HashMap<String, int[]>();
       reads.query("SELECT owner_id, kind, COUNT(*) FROM activity WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL"
           + " AND owner_id IS NOT NULL AND kind IN " + LeadAudit.TOUCH_KINDS + " AND COALESCE(status, 'completed') = 'completed'"
-          + " AND start_at >= ? AND start_at < ? GROUP BY owner_id, kind", ps -> {
+          + " AND " + LeadAudit.ACTIVITY_AT + " >= ? AND " + LeadAudit.ACTIVITY_AT + " < ? GROUP BY owner_id, kind", ps -> {
             ps.setString(1, source);
             ps.setTimestamp(2, Timestamp.from(week.start()));
             ps.setTimestamp(3, Timestamp.from(week.end()));

@@ -31,6 +31,11 @@ public final class LeadAudit {
 
   private static final Pattern SLA = Pattern.compile("hours_since\\(\\s*contact\\.created_at\\s*\\)\\s*>=?\\s*(\\d+)");
   static final String TOUCH_KINDS = "('visit','call','email','meeting')";
+  /**
+   * When an activity happened: its start, or when it was logged where the CRM keeps no start (a
+   * Salesforce Task, a logged call or email, has a due date and a created date only).
+   */
+  static final String ACTIVITY_AT = "COALESCE(start_at, created_at)";
 
   public static final List<String> COLUMNS = List.of("crm", "lead_id", "lead", "company", "owner", "created_at",
       "first_touch_at", "first_touch", "hours_to_first_touch", "sla_hours", "sla", "touches", "owner_changes",
@@ -82,12 +87,12 @@ public final class LeadAudit {
         if (first.isPresent()) {
           sla = first.get().at().isAfter(due) ? "missed" : "met";
         } else {
-          sla = now.isAfter(due) ? "never touched" : "open, not due yet";
+          sla = !now.isBefore(due) ? "never touched" : "open, not due yet";
         }
         var sinceLast = last.map(t -> Duration.between(t.at(), now).toDays());
         String wentQuiet;
         if (first.isEmpty()) {
-          wentQuiet = now.isAfter(due) ? "before the first touch" : "-";
+          wentQuiet = !now.isBefore(due) ? "before the first touch" : "-";
         } else if (sinceLast.get() >= QUIET_DAYS) {
           wentQuiet = touches.size() == 1 ? "after the first touch (" + last.get().kind() + ")"
               : "after " + touches.size() + " touches, last a " + last.get().kind();
@@ -134,9 +139,9 @@ public final class LeadAudit {
   /** Completed calls, emails, meetings and visits a person logged with the lead, oldest first. */
   private List<Touch> touches(String source, String leadId, Instant now) {
     var out = new ArrayList<Touch>();
-    reads.query("SELECT start_at, kind FROM activity WHERE source = ? AND contact_id = ? AND deleted = FALSE"
+    reads.query("SELECT " + ACTIVITY_AT + " AS at, kind FROM activity WHERE source = ? AND contact_id = ? AND deleted = FALSE"
         + " AND salesos_key IS NULL AND kind IN " + TOUCH_KINDS + " AND COALESCE(status, 'completed') = 'completed'"
-        + " AND start_at IS NOT NULL AND start_at <= ? ORDER BY start_at, id", ps -> {
+        + " AND " + ACTIVITY_AT + " <= ? ORDER BY at, id", ps -> {
           ps.setString(1, source);
           ps.setString(2, leadId);
           ps.setTimestamp(3, Timestamp.from(now));

@@ -111,9 +111,10 @@ public final class SlippedAudit {
     var to = close.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     var counts = new int[4];
     var last = new java.time.Instant[1];
-    reads.query("SELECT kind, MAX(start_at), COUNT(*) FROM activity WHERE source = ? AND deleted = FALSE"
+    reads.query("SELECT kind, MAX(" + LeadAudit.ACTIVITY_AT + "), COUNT(*) FROM activity WHERE source = ? AND deleted = FALSE"
         + " AND salesos_key IS NULL AND owner_id = ? AND (deal_id = ? OR account_id = ?) AND kind IN " + LeadAudit.TOUCH_KINDS
-        + " AND COALESCE(status, 'completed') = 'completed' AND start_at >= ? AND start_at < ? GROUP BY kind", ps -> {
+        + " AND COALESCE(status, 'completed') = 'completed' AND " + LeadAudit.ACTIVITY_AT + " >= ? AND " + LeadAudit.ACTIVITY_AT
+        + " < ? GROUP BY kind", ps -> {
           ps.setString(1, source);
           ps.setString(2, deal.ownerId());
           ps.setString(3, deal.id());
