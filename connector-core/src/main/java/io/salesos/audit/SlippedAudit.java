@@ -24,7 +24,7 @@ public final class SlippedAudit {
 
   public static final int WINDOW_DAYS = 14;
 
-  public static final List<String> COLUMNS = List.of("crm", "deal_id", "deal", "account", "owner", "amount", "outcome",
+  public static final List<String> COLUMNS = List.of("crm", "deal_id", "deal", "account", "owner_id", "owner", "amount", "outcome",
       "close_date", "close_date_now", "visits", "calls", "emails", "meetings", "touches", "last_touch_at", "no_touch");
 
   private final MirrorReads reads;
@@ -35,7 +35,8 @@ public final class SlippedAudit {
 
   public AuditReport run(List<String> sources, Quarter quarter) {
     var rows = new ArrayList<List<String>>();
-    var byOwner = new TreeMap<String, int[]>();
+    // per source and owner id (two reps may share a name): name, deals, deals with no touch
+    var byOwner = new TreeMap<String, Object[]>();
     int lost = 0;
     int slipped = 0;
     int untouched = 0;
@@ -72,10 +73,11 @@ public final class SlippedAudit {
           untouchedAmount = untouchedAmount.add(now.amount());
         }
         var ownerName = MirrorReads.name(owners, deal.ownerId());
-        var o = byOwner.computeIfAbsent(ownerName, k -> new int[2]);
-        o[0]++;
-        o[1] += none ? 1 : 0;
-        rows.add(List.of(source, deal.id(), deal.name(), deal.accountId().map(accounts::get).orElse(""), ownerName,
+        var o = byOwner.computeIfAbsent(source + "\u0000" + deal.ownerId(), k -> new Object[] {source, deal.ownerId(), ownerName, new int[2]});
+        var c = (int[]) o[3];
+        c[0]++;
+        c[1] += none ? 1 : 0;
+        rows.add(List.of(source, deal.id(), deal.name(), deal.accountId().map(accounts::get).orElse(""), deal.ownerId(), ownerName,
             now.amount().toPlainString(), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
             Integer.toString(t.visits()), Integer.toString(t.calls()), Integer.toString(t.emails()),
             Integer.toString(t.meetings()), Integer.toString(t.total()), t.last().map(Object::toString).orElse(""),
@@ -90,13 +92,16 @@ public final class SlippedAudit {
         + ") had no visit, call, email or meeting logged by the owner on the deal or its account in the "
         + WINDOW_DAYS + " days before the close date");
     var ownerRows = new ArrayList<List<String>>();
-    byOwner.forEach((owner, c) -> ownerRows.add(List.of(owner, Integer.toString(c[0]), Integer.toString(c[1]),
-        LeadAudit.percent(c[1], c[0]))));
-    ownerRows.sort((a, b) -> Integer.compare(Integer.parseInt(b.get(2)), Integer.parseInt(a.get(2))));
+    byOwner.values().forEach(o -> {
+      var c = (int[]) o[3];
+      ownerRows.add(List.of((String) o[0], (String) o[1], (String) o[2], Integer.toString(c[0]), Integer.toString(c[1]),
+          LeadAudit.percent(c[1], c[0])));
+    });
+    ownerRows.sort((a, b) -> Integer.compare(Integer.parseInt(b.get(4)), Integer.parseInt(a.get(4))));
     return new AuditReport("slipped", "Lost and slipped deals against the owner's touches", quarter.toString() + " ("
         + quarter.firstDay() + " to " + quarter.lastDay() + ")", findings,
         new AuditTable("Deals lost or slipped in " + quarter, COLUMNS, rows),
-        List.of(new AuditTable("By owner", List.of("owner", "deals", "no_touch", "share_no_touch"), ownerRows)));
+        List.of(new AuditTable("By owner", List.of("crm", "owner_id", "owner", "deals", "no_touch", "share_no_touch"), ownerRows)));
   }
 
   record Touches(int visits, int calls, int emails, int meetings, Optional<java.time.Instant> last) {

@@ -3,6 +3,7 @@ package io.salesos.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.salesos.cli.Main;
 import io.salesos.demo.DemoOrg;
 import io.salesos.demo.DemoOrg.ActivityKind;
 import io.salesos.demo.DemoOrg.ActivityStatus;
@@ -17,6 +18,7 @@ import io.salesos.rules.RuleVocabulary;
 import io.salesos.testing.DemoMirror;
 import io.salesos.testing.TestDatabases;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,10 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The four audits on the demo org loaded into a real mirror, checked against what the generator planted. */
 class AuditsOnTheDemoOrgTest {
@@ -41,13 +43,15 @@ class AuditsOnTheDemoOrgTest {
   static final Set<ActivityKind> TOUCHES = Set.of(ActivityKind.VISIT, ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING);
 
   static DemoOrg org;
+  static String jdbcUrl;
   static Database db;
   static RuleSet rules;
 
   @BeforeAll
   static void loadTheDemoOrg() {
     org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.demo(NOW));
-    db = TestDatabases.fresh();
+    jdbcUrl = TestDatabases.jdbcUrl(TestDatabases.newSchema());
+    db = Database.external(jdbcUrl, "root", "", 4);
     DemoMirror.load(db, org, "demo");
     rules = RuleSets.load(Path.of("../rules"), RuleVocabulary.standard());
   }
@@ -232,6 +236,39 @@ class AuditsOnTheDemoOrgTest {
     assertThat(cadence.perWeek("Education", "meeting", Optional.empty())).isZero();
     assertThat(cadence.perWeek("Manufacturing", "visit", Optional.of(14L))).isEqualTo(0.5);
     assertThat(cadence.perWeek("healthcare", "visit", Optional.of(14L))).isEqualTo(7.0 / 21);
+  }
+
+  // ------------------------------------------------------------------ the verb
+
+  @Test
+  void theVerbWritesTheCsvAndHtmlOfTheAuditIntoTheOutFolder(@TempDir Path dir) throws Exception {
+    var root = Path.of("..").toAbsolutePath().normalize();
+    var config = dir.resolve("salesos.yaml");
+    Files.writeString(config, """
+        database:
+          url: "%s"
+          user: root
+          pool_size: 2
+        connections:
+          - name: demo
+            type: salesforce
+            mapping: %s
+            sandbox: true
+        rules: %s
+        """.formatted(jdbcUrl, root.resolve("config/mappings/salesforce.yaml"), root.resolve("rules")));
+    var out = dir.resolve("audit");
+    int exit = Main.execute("audit", "slipped", "--config", config.toString(), "--out", out.toString(), "--today", "2026-11-23");
+    assertThat(exit).isZero();
+    var expected = new SlippedAudit(db).run(List.of("demo"), Q3).detail();
+    var csv = ReportFiles.parseCsv(Files.readString(out.resolve("slipped.csv")));
+    assertThat(csv.get(0)).isEqualTo(expected.columns());
+    assertThat(csv.subList(1, csv.size())).isEqualTo(expected.rows());
+    var html = Files.readString(out.resolve("slipped.html"));
+    assertThat(html).contains("<title>Lost and slipped deals against the owner&#39;s touches - 2026-Q3");
+    assertThat(html.split("<tr>", -1).length - 1).as("header and row of each table")
+        .isEqualTo(2 + expected.rows().size() + (int) expected.column("owner_id").stream().distinct().count());
+    assertThat(Main.execute("audit", "capture", "--config", config.toString(), "--out", out.toString(), "--week", "2026-W99"))
+        .as("a week that does not exist is refused").isEqualTo(1);
   }
 
   // ------------------------------------------------------------------ helpers
