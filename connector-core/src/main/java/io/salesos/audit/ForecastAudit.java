@@ -23,7 +23,8 @@ import java.util.Optional;
  * The evidence-adjusted number is not rebuilt: the evidence the rules saw then (contacts, roles,
  * the activities logged by then) is not all kept in history, so those weeks leave it blank rather
  * than guess. Each forecast is the won-to-date in the quarter plus the open deals called Commit
- * with a close date by the quarter's end, as the snapshots count them.
+ * with a close date by the quarter's end, as the snapshots count them. Rebuilt weeks count a deal
+ * for its current owner: stage history does not record who owned the deal then.
  */
 public final class ForecastAudit {
 
@@ -43,7 +44,8 @@ public final class ForecastAudit {
 
   record Snapshot(BigDecimal calledCommit, BigDecimal adjustedCommit, Instant takenAt) {}
 
-  public AuditReport run(List<String> sources, Quarter quarter, Instant now) {
+  public AuditReport run(List<String> sources, Quarter quarter, Instant asOfNow) {
+    var now = asOfNow.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     var rows = new ArrayList<List<String>>();
     var verdicts = new ArrayList<List<String>>();
     int snapshotWeeks = 0;
@@ -143,6 +145,7 @@ public final class ForecastAudit {
     findings.add("Each forecast = closed won so far in " + quarter + " + open deals called Commit closing by " + quarter.lastDay()
         + "; compared with what closed won in the quarter");
     findings.add(snapshotWeeks + " week(s) with a stored snapshot, " + reconstructedWeeks + " rebuilt from the deals' history"
+        + (sources.size() > 1 ? " (counted per connection)" : "")
         + " (called forecast only: the evidence behind an adjusted forecast is not kept for past weeks)");
     return new AuditReport("forecast", "Called vs evidence-adjusted forecast against what closed", quarter + " ("
         + quarter.firstDay() + " to " + quarter.lastDay() + "), week by week", findings,

@@ -120,7 +120,7 @@ public final class ReportFiles {
         .append("text-align:left;vertical-align:top}th{background:#f4f6f8;position:sticky;top:0}")
         .append("td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr:hover td{background:#fafbfc}")
         .append("</style></head><body>\n<h1>").append(Html.esc(report.title())).append("</h1>\n<p class=\"meta\">")
-        .append(Html.esc(report.period())).append(" &middot; generated ").append(Html.esc(generatedAt.toString()))
+        .append(Html.esc(report.period())).append(" &middot; generated ").append(Html.esc(generatedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()))
         .append(" &middot; ").append(report.detail().rows().size()).append(" rows (").append(Html.esc(report.name()))
         .append(".csv)</p>\n");
     if (!report.findings().isEmpty()) {
