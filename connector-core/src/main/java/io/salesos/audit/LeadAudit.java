@@ -2,6 +2,7 @@ package io.salesos.audit;
 
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.Database;
+import io.salesos.model.CanonicalSchema;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,11 +32,8 @@ public final class LeadAudit {
 
   private static final Pattern SLA = Pattern.compile("hours_since\\(\\s*contact\\.created_at\\s*\\)\\s*>=?\\s*(\\d+)");
   static final String TOUCH_KINDS = "('visit','call','email','meeting')";
-  /**
-   * When an activity happened: its start, or when it was logged where the CRM keeps no start (a
-   * Salesforce Task, a logged call or email, has a due date and a created date only).
-   */
-  static final String ACTIVITY_AT = "COALESCE(start_at, created_at)";
+  /** When an activity happened (its start, or when it was logged where the CRM keeps no start). */
+  static final String ACTIVITY_AT = CanonicalSchema.activityAtSql("");
 
   public static final List<String> COLUMNS = List.of("crm", "lead_id", "lead", "company", "owner", "created_at",
       "first_touch_at", "first_touch", "hours_to_first_touch", "sla_hours", "sla", "touches", "owner_changes",
