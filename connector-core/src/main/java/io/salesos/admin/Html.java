@@ -8,8 +8,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Optional;
 
-/** HTML escaping and the few value formats the status page shows; every CRM value passes through here. */
-final class Html {
+/** HTML escaping and the few value formats the status page and the audit reports show; every CRM value passes through here. */
+public final class Html {
 
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("EEE d MMM HH:mm 'UTC'", Locale.ENGLISH)
       .withZone(ZoneOffset.UTC);
@@ -17,7 +17,7 @@ final class Html {
   private Html() {}
 
   /** Escapes text for an element body or a quoted attribute. */
-  static String esc(String s) {
+  public static String esc(String s) {
     if (s == null) {
       return "";
     }
@@ -41,7 +41,7 @@ final class Html {
   }
 
   /** Whole dollars with grouping: {@code $1,234,500}. */
-  static String money(BigDecimal v) {
+  public static String money(BigDecimal v) {
     if (v == null) {
       return "";
     }

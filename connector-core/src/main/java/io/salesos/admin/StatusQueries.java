@@ -32,6 +32,9 @@ final class StatusQueries {
   static final int STALL_DAYS_LATE = 42;
   /** Days without a logged activity after which an open deal has gone quiet. */
   static final int QUIET_DAYS = 14;
+  /** When an activity happened: Salesforce calls and emails (Tasks) have no start, only when they were logged. */
+  private static final String AT = io.salesos.model.CanonicalSchema.activityAtSql("");
+  private static final String A_AT = io.salesos.model.CanonicalSchema.activityAtSql("a");
 
   private final Database database;
 
@@ -156,7 +159,7 @@ final class StatusQueries {
     var to = Timestamp.from(now);
     var logged = new HashMap<String, int[]>();
     query("SELECT owner_id, COUNT(*), SUM(kind IN ('meeting','visit')), SUM(kind = 'visit') FROM activity"
-        + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL AND start_at >= ? AND start_at < ? GROUP BY owner_id",
+        + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL AND " + AT + " >= ? AND " + AT + " < ? GROUP BY owner_id",
         ps -> {
           ps.setString(1, source);
           ps.setTimestamp(2, from);
@@ -194,8 +197,8 @@ final class StatusQueries {
     var out = new ArrayList<StalledDeal>();
     var window = Duration.ofHours(72);
     query("SELECT d.owner_id, d.name, d.stage, d.amount, d.stage_entered_at,"
-        + " (SELECT MAX(a.start_at) FROM activity a WHERE a.source = d.source AND a.deal_id = d.id AND a.deleted = FALSE"
-        + "   AND a.salesos_key IS NULL AND a.start_at <= ?) AS last_touch"
+        + " (SELECT MAX(" + A_AT + ") FROM activity a WHERE a.source = d.source AND a.deal_id = d.id AND a.deleted = FALSE"
+        + "   AND a.salesos_key IS NULL AND " + A_AT + " <= ?) AS last_touch"
         + " FROM deal d WHERE d.source = ? AND d.deleted = FALSE AND COALESCE(d.is_closed, FALSE) = FALSE", ps -> {
           ps.setTimestamp(1, Timestamp.from(now));
           ps.setString(2, source);
@@ -343,7 +346,7 @@ final class StatusQueries {
         + " FROM stage_history WHERE source = ? AND deleted = FALSE", source, w0, t, w1);
     out.add(new Drift("", "stage changes", Html.num(moves[0]), Html.num(moves[1]), -Integer.signum(Long.compare(moves[0], moves[1])), ""));
     // rep behaviour
-    var acts = countPair("SELECT SUM(start_at >= ? AND start_at < ?), SUM(start_at >= ? AND start_at < ?) FROM activity"
+    var acts = countPair("SELECT SUM(" + AT + " >= ? AND " + AT + " < ?), SUM(" + AT + " >= ? AND " + AT + " < ?) FROM activity"
         + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL", source, w0, t, w1);
     out.add(new Drift("Where is rep behaviour drifting?", "activities logged", Html.num(acts[0]), Html.num(acts[1]),
         -Integer.signum(Long.compare(acts[0], acts[1])), ""));

@@ -1,5 +1,6 @@
 package io.salesos.evaluate;
 
+import io.salesos.mapping.Mapping;
 import io.salesos.model.FieldType;
 import io.salesos.rules.LoadResult;
 import io.salesos.rules.RuleSet;
@@ -21,10 +22,15 @@ public final class RuleSets {
    * add, so rules may use them and a typo in one is caught.
    */
   public static RuleVocabulary vocabulary(List<CrmConnection> connections) {
+    return vocabularyOf(connections.stream().map(CrmConnection::mapping).toList());
+  }
+
+  /** As {@link #vocabulary(List)}, from the mappings alone (for verbs that read the mirror and never connect). */
+  public static RuleVocabulary vocabularyOf(List<Mapping> mappings) {
     var standard = RuleVocabulary.standard();
     var custom = new HashMap<String, Map<String, FieldType>>();
-    for (var c : connections) {
-      c.mapping().columns().forEach((object, cols) -> cols.forEach((field, type) -> {
+    for (var m : mappings) {
+      m.columns().forEach((object, cols) -> cols.forEach((field, type) -> {
         if (io.salesos.model.CanonicalSchema.standardType(object, field).isEmpty()) {
           custom.computeIfAbsent(object, k -> new HashMap<>()).put(field, type);
         }

@@ -90,6 +90,16 @@ public final class CanonicalSchema {
     return Optional.ofNullable(STANDARD.getOrDefault(object, Map.of()).get(field));
   }
 
+  /**
+   * SQL for when an activity happened, over the activity table (optionally aliased): its start,
+   * or when it was logged where the CRM keeps no start (a Salesforce Task, a logged call or email,
+   * has only a due date and a created date). The status page and the audits time activities alike.
+   */
+  public static String activityAtSql(String alias) {
+    var p = alias.isEmpty() ? "" : alias + ".";
+    return "COALESCE(" + p + "start_at, " + p + "created_at)";
+  }
+
   /** Columns every mirror table carries besides its mapped fields. */
   public static final Set<String> SYSTEM_COLUMNS =
       Set.of("source", "crm_object", "id", "crm_modified_at", "deleted", "synced_at", "row_hash");

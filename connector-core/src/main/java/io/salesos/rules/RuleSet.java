@@ -19,9 +19,11 @@ public final class RuleSet {
   private final List<FollowUpRule> followUps;
   private final WritePolicy writePolicy;
   private final Optional<RoutingRules> routing;
+  private final Cadence cadence;
 
   RuleSet(Map<String, String> fileHashes, RuleVocabulary vocabulary, List<ExitCriterion> exitCriteria,
-      ForecastRules forecast, List<FollowUpRule> followUps, WritePolicy writePolicy, Optional<RoutingRules> routing) {
+      ForecastRules forecast, List<FollowUpRule> followUps, WritePolicy writePolicy, Optional<RoutingRules> routing,
+      Cadence cadence) {
     this.fileHashes = Map.copyOf(new TreeMap<>(fileHashes));
     this.vocabulary = vocabulary;
     this.exitCriteria = List.copyOf(exitCriteria);
@@ -29,6 +31,7 @@ public final class RuleSet {
     this.followUps = List.copyOf(followUps);
     this.writePolicy = writePolicy;
     this.routing = routing;
+    this.cadence = cadence;
     this.version = Hashing.sha256(new TreeMap<>(fileHashes).toString()).substring(0, 16);
   }
 
@@ -53,6 +56,16 @@ public final class RuleSet {
   /** The routing rules, if routing.yaml is present. */
   public Optional<RoutingRules> routing() {
     return routing;
+  }
+
+  /** The activity cadence of cadence.yaml (without the file: visits as each account's visit_every_days says). */
+  public Cadence cadence() {
+    return cadence;
+  }
+
+  /** The condition of one follow-up rule as written in follow-up.yaml, for reports that quote a rule's threshold. */
+  public Optional<String> followUpCondition(String ruleId) {
+    return followUps.stream().filter(r -> r.id().equals(ruleId)).findFirst().map(r -> r.when().source());
   }
 
   /** One line for `rules check` and the status page. */

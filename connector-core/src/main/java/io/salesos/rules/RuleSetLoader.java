@@ -38,7 +38,8 @@ public final class RuleSetLoader {
   public static final String FOLLOW_UP = "follow-up.yaml";
   public static final String ROUTING = "routing.yaml";
   public static final String WRITE_POLICY = "write-policy.yaml";
-  static final List<String> FILES = List.of(EXIT_CRITERIA, FORECAST, FOLLOW_UP, ROUTING, WRITE_POLICY);
+  public static final String CADENCE = "cadence.yaml";
+  static final List<String> FILES = List.of(EXIT_CRITERIA, FORECAST, FOLLOW_UP, ROUTING, WRITE_POLICY, CADENCE);
 
   /** The activity fields every task write carries; all must be on the allow-list when tasks are written. */
   static final List<String> TASK_FIELDS = List.of("kind", "subject", "body", "status", "priority", "due_date",
@@ -119,6 +120,7 @@ public final class RuleSetLoader {
       var forecast = yaml(FORECAST).map(this::forecast).orElse(ForecastRules.none());
       var followUps = yaml(FOLLOW_UP).map(this::followUps).orElse(List.of());
       var routing = yaml(ROUTING).map(this::routing).flatMap(r -> r);
+      var cadence = yaml(CADENCE).map(this::cadence).orElse(Cadence.accountVisitsOnly());
       policy.ifPresent(p -> allowListChecks(p, exit, forecast, followUps));
       if (!problems.isEmpty() || policy.isEmpty()) {
         var sorted = new ArrayList<>(new TreeSet<>(problems));
@@ -126,7 +128,7 @@ public final class RuleSetLoader {
       }
       var hashes = new TreeMap<String, String>();
       files.forEach((n, c) -> hashes.put(n, Hashing.sha256(c)));
-      return new LoadResult.Loaded(new RuleSet(hashes, vocabulary, exit, forecast, followUps, policy.get().policy(), routing));
+      return new LoadResult.Loaded(new RuleSet(hashes, vocabulary, exit, forecast, followUps, policy.get().policy(), routing, cadence));
     }
 
     private Optional<YamlFile> yaml(String name) {
@@ -442,6 +444,50 @@ public final class RuleSetLoader {
         return fallback;
       }
       return new RoutingRules.Travel(speed.get(), factor.get());
+    }
+
+    // ---------------------------------------------------------------- cadence.yaml
+
+    private Cadence cadence(YamlFile y) {
+      var top = y.mapping(y.root().orElseThrow(), "cadence.yaml", Set.of("default", "verticals"), Set.of("default"));
+      if (top.isEmpty() || !top.get().containsKey("default")) {
+        return Cadence.accountVisitsOnly();
+      }
+      var defaults = new LinkedHashMap<String, Cadence.Every>();
+      Cadence.KINDS.forEach(k -> defaults.put(k, new Cadence.Every.Never()));
+      defaults.putAll(cadenceKinds(y, top.get().get("default"), "default"));
+      var verticals = new LinkedHashMap<String, Map<String, Cadence.Every>>();
+      if (top.get().containsKey("verticals")) {
+        for (var e : y.mapping(top.get().get("verticals"), "verticals", null, null).orElse(Map.of()).entrySet()) {
+          verticals.put(e.getKey(), cadenceKinds(y, e.getValue(), "vertical '" + e.getKey() + "'"));
+        }
+      }
+      return new Cadence(defaults, verticals);
+    }
+
+    private Map<String, Cadence.Every> cadenceKinds(YamlFile y, Node node, String what) {
+      var out = new LinkedHashMap<String, Cadence.Every>();
+      for (var e : y.mapping(node, what, new HashSet<>(Cadence.KINDS), null).orElse(Map.of()).entrySet()) {
+        var value = y.scalar(e.getValue(), e.getKey());
+        if (value.isEmpty()) {
+          continue;
+        }
+        var v = value.get().trim();
+        if (v.equals("account")) {
+          if (!e.getKey().equals("visit")) {
+            y.problem(e.getValue(), "'account' (the account's visit_every_days) is a visit cadence; give " + e.getKey()
+                + " a number of days or 'never'");
+            continue;
+          }
+          out.put(e.getKey(), new Cadence.Every.AccountVisitEvery());
+        } else if (v.equals("never")) {
+          out.put(e.getKey(), new Cadence.Every.Never());
+        } else {
+          y.integer(e.getValue(), e.getKey() + " (days between " + e.getKey() + "s at one account)", 1, 366)
+              .ifPresent(d -> out.put(e.getKey(), new Cadence.Every.Days(d)));
+        }
+      }
+      return out;
     }
 
     // ---------------------------------------------------------------- write-policy.yaml

@@ -54,6 +54,9 @@ class BrokenRuleFilesTest {
       33-file-name-typo--exit-critera.yaml              | exit-critera.yaml  | 1  | 1  | did you mean 'exit-criteria.yaml'?
       34-unknown-stage-in-expression--follow-up.yaml    | follow-up.yaml     | 4  | 37 | unknown stage 'Qualfication'; did you mean 'Qualification'?
       35-unknown-category-in-expression--forecast.yaml  | forecast.yaml      | 4  | 42 | unknown forecast category 'Comitt'
+      36-days-not-a-number--cadence.yaml                | cadence.yaml       | 3  | 9  | must be a whole number, got 'weekly'
+      37-account-cadence-for-calls--cadence.yaml        | cadence.yaml       | 3  | 9  | 'account' (the account's visit_every_days) is a visit cadence
+      38-unknown-kind--cadence.yaml                     | cadence.yaml       | 5  | 5  | unknown key 'vist'
       """)
   void brokenFileIsRejectedAtItsFileAndLine(String broken, String file, int line, int column, String message)
       throws IOException {

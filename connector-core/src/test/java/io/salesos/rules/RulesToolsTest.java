@@ -26,7 +26,7 @@ class RulesToolsTest {
     int[] exit = new int[1];
     var out = run(TestRules.dir(), exit);
     assertThat(exit[0]).isZero();
-    assertThat(out.lines()).singleElement().asString().startsWith("rules ok: 5 files, 7 exit criteria");
+    assertThat(out.lines()).singleElement().asString().startsWith("rules ok: 6 files, 7 exit criteria");
   }
 
   @Test

@@ -1,0 +1,63 @@
+package io.salesos.audit;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.IsoFields;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/** An ISO-8601 week such as {@code 2026-W47} (Monday to Sunday, UTC), the period of the capture audit. */
+public record IsoWeek(int year, int number) {
+
+  private static final Pattern SYNTAX = Pattern.compile("(\\d{4})-?W(\\d{1,2})", Pattern.CASE_INSENSITIVE);
+
+  public IsoWeek {
+    int weeks = (int) LocalDate.of(year, 6, 1).range(IsoFields.WEEK_OF_WEEK_BASED_YEAR).getMaximum();
+    if (number < 1 || number > weeks) {
+      throw new IllegalArgumentException(year + " has ISO weeks W01 to W" + weeks + ", not W" + number);
+    }
+  }
+
+  /** Parses {@code 2026-W47}; the error says what is expected. */
+  public static IsoWeek parse(String text) {
+    Objects.requireNonNull(text, "text");
+    var m = SYNTAX.matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("'" + text + "' is not a week; write it like 2026-W47");
+    }
+    return new IsoWeek(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+  }
+
+  public static IsoWeek of(LocalDate day) {
+    return new IsoWeek(day.get(IsoFields.WEEK_BASED_YEAR), day.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+  }
+
+  /** The last Monday-to-Sunday week that ended before {@code today}. */
+  public static IsoWeek lastComplete(LocalDate today) {
+    return of(today.minusWeeks(1));
+  }
+
+  public LocalDate monday() {
+    return LocalDate.of(year, 6, 1).with(IsoFields.WEEK_OF_WEEK_BASED_YEAR, number).with(DayOfWeek.MONDAY);
+  }
+
+  public LocalDate sunday() {
+    return monday().plusDays(6);
+  }
+
+  public Instant start() {
+    return monday().atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  /** Midnight UTC after Sunday (exclusive end). */
+  public Instant end() {
+    return monday().plusDays(7).atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  @Override
+  public String toString() {
+    return String.format("%d-W%02d", year, number);
+  }
+}

@@ -1,0 +1,84 @@
+package io.salesos.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportFilesTest {
+
+  static final AuditTable TABLE = new AuditTable("Deals", List.of("id", "name", "amount"), List.of(
+      List.of("d1", "Smith, Jones & Co <Fleet>", "1200.00"),
+      List.of("d2", "The \"big\" one", "15.50"),
+      List.of("d3", "two\nlines", ""),
+      List.of("d4", "", "0.00")));
+  static final AuditReport REPORT = new AuditReport("deals", "Deal audit", "2026-Q3", List.of("2 of 4 <untouched>"), TABLE,
+      List.of(new AuditTable("By owner", List.of("owner", "deals"), List.of(List.of("Rep One", "4")))));
+
+  @Test
+  void csvParsesBackToTheSameHeaderAndRows() {
+    var parsed = ReportFiles.parseCsv(ReportFiles.csv(TABLE));
+    var expected = new ArrayList<List<String>>();
+    expected.add(TABLE.columns());
+    expected.addAll(TABLE.rows());
+    assertThat(parsed).isEqualTo(expected);
+  }
+
+  @Test
+  void htmlIsOneSelfContainedPageWithTheTablesEscaped() {
+    var html = ReportFiles.html(REPORT, Instant.parse("2026-11-23T07:00:00Z"));
+    assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n");
+    assertThat(html).contains("<th>id</th><th>name</th><th class=\"n\">amount</th>");
+    assertThat(html).contains("<td>Smith, Jones &amp; Co &lt;Fleet&gt;</td>").contains("<li>2 of 4 &lt;untouched&gt;</li>");
+    assertThat(html).contains("<h2>By owner</h2>");
+    assertThat(html.split("<tr>", -1)).hasSize(1 + 1 + TABLE.rows().size() + 1 + 1);
+    assertThat(html).doesNotContain("<script", "<link", "src=", "http://", "https://");
+    assertThat(count(html, "<table>")).isEqualTo(count(html, "</table>")).isEqualTo(2);
+  }
+
+  @Test
+  void writeCreatesTheDirectoryAndBothFiles(@TempDir Path dir) throws Exception {
+    var out = dir.resolve("audit");
+    var paths = ReportFiles.write(REPORT, out, Instant.parse("2026-11-23T07:00:00Z"));
+    assertThat(paths).containsExactly(out.resolve("deals.csv"), out.resolve("deals.html"));
+    assertThat(ReportFiles.parseCsv(Files.readString(paths.get(0)))).hasSize(1 + TABLE.rows().size());
+    assertThat(Files.readString(paths.get(1))).contains("<h1>Deal audit</h1>");
+  }
+
+  @Test
+  void theTextFormPrintsAlignedColumnsAndSaysHowManyRowsItLeftOut() {
+    var text = ReportFiles.text(REPORT, 2);
+    assertThat(text).contains("Deal audit - 2026-Q3").contains("id  name").contains("... 2 more rows in the files");
+  }
+
+  @Test
+  void aRowWithTheWrongNumberOfValuesIsRefused() {
+    assertThatThrownBy(() -> new AuditTable("t", List.of("a", "b"), List.of(List.of("1"))))
+        .hasMessageContaining("1 values for 2 columns");
+  }
+
+  @Test
+  void quartersAndWeeksParseAndDefaultToTheLastCompleteOne() {
+    var today = LocalDate.parse("2026-11-23");
+    assertThat(Quarter.lastComplete(today)).isEqualTo(Quarter.parse("2026-Q3"));
+    assertThat(Quarter.lastComplete(LocalDate.parse("2026-02-01"))).hasToString("2025-Q4");
+    assertThat(Quarter.parse("2026-Q3").lastDay()).isEqualTo(LocalDate.parse("2026-09-30"));
+    assertThat(IsoWeek.lastComplete(today)).hasToString("2026-W47");
+    assertThat(IsoWeek.parse("2026-W47").monday()).isEqualTo(LocalDate.parse("2026-11-16"));
+    assertThat(IsoWeek.parse("2021-W01").monday()).isEqualTo(LocalDate.parse("2021-01-04"));
+    assertThat(IsoWeek.lastComplete(LocalDate.parse("2027-01-06"))).hasToString("2026-W53");
+    assertThatThrownBy(() -> Quarter.parse("2026-Q5")).hasMessageContaining("write it like 2026-Q3");
+    assertThatThrownBy(() -> IsoWeek.parse("2025-W53")).hasMessageContaining("W01 to W52");
+  }
+
+  private static int count(String s, String what) {
+    return s.split(java.util.regex.Pattern.quote(what), -1).length - 1;
+  }
+}
