@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -22,6 +23,14 @@ class PlanPropertiesTest {
         PlanningProblem problem = randomProblem(new Random(instanceSeed), tours, customers, tenths ? 10 : 1);
         SolveResult result = VisitPlanner.solve(problem, SolverSettings.iterations(instanceSeed, 40));
 
+        assertThat(IndependentChecker.violations(problem, result.plan())).isEmpty();
+    }
+
+    @Example
+    void bookedMeetingsPlacedAtTheirEarliestStayReachableAfterRounding() {
+        // once an unreachable instance: whole-tick rounding of travel and service added a tick to each leg
+        PlanningProblem problem = randomProblem(new Random(5283), 2, 12, 1);
+        SolveResult result = VisitPlanner.solve(problem, SolverSettings.iterations(5283, 40));
         assertThat(IndependentChecker.violations(problem, result.plan())).isEmpty();
     }
 
@@ -70,12 +79,13 @@ class PlanPropertiesTest {
                 if (!used.add(id)) {
                     continue;
                 }
-                double when = Math.ceil(time + matrix[at][id] + rnd.nextInt(60));
+                // +2: the solver rounds travel and service up to whole ticks each, which can add one each
+                double when = Math.ceil(time + matrix[at][id]) + 2 + rnd.nextInt(60);
                 fixed.add(new FixedStop(id, when));
                 time = when + customers.get(id).serviceTime();
                 at = id;
             }
-            double endTime = Math.ceil(time + matrix[at][end]) + rnd.nextInt(400);
+            double endTime = Math.ceil(time + matrix[at][end]) + 2 + rnd.nextInt(400);
             int maxStops = completed.size() + fixed.size() + rnd.nextInt(8);
             specs.add(new TourSpec(start, startTime, end, endTime, maxStops, completed, fixed));
         }
