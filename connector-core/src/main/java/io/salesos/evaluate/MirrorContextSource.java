@@ -35,6 +35,18 @@ import java.util.stream.Stream;
 public final class MirrorContextSource implements ContextSource {
 
   /**
+   * An activity the CRM keeps no start for (a Salesforce task: a logged call or email) happened
+   * when it was logged, as {@link io.salesos.model.CanonicalSchema#activityAtSql} has it for the
+   * status page and the audits, so the recency rules see it too.
+   */
+  static CrmRecord timed(CrmRecord activity) {
+    if (activity.get("start_at").isPresent() || activity.get("created_at").isEmpty()) {
+      return activity;
+    }
+    return activity.with("start_at", activity.get("created_at").get());
+  }
+
+  /**
    * A CRM that has no "entered this stage" field (HubSpot keeps it per stage, not for the current
    * one) still knows it from the stage history: the newest change into the deal's current stage.
    */
@@ -75,7 +87,8 @@ public final class MirrorContextSource implements ContextSource {
       var contactList = read(c, "contact", source, "", List.of());
       var contactById = index(contactList);
       var since = LocalDateTime.ofInstant(now.minus(Duration.ofDays(400)), ZoneOffset.UTC);
-      var activityList = read(c, "activity", source, " AND (`start_at` IS NULL OR `start_at` >= ?)", List.of(since));
+      var activityList = read(c, "activity", source, " AND (`start_at` IS NULL OR `start_at` >= ?)", List.of(since))
+          .stream().map(MirrorContextSource::timed).toList();
       var closedSince = LocalDateTime.ofInstant(now.minus(Duration.ofDays(90)), ZoneOffset.UTC);
       var dealList = read(c, "deal", source,
           " AND (`is_closed` IS NULL OR `is_closed` = FALSE OR `stage_entered_at` IS NULL OR `stage_entered_at` >= ?)", List.of(closedSince));

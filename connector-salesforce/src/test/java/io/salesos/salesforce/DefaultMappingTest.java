@@ -43,11 +43,6 @@ class DefaultMappingTest {
         "WhatId", "001000000000001AAA", "Subject", "Intro call", "Status", "Completed"));
     assertThat(task.toCanonical(new io.salesos.spi.RawRecord("00T000000000001AAA", onLead, java.time.Instant.EPOCH)))
         .containsEntry("contact_id", "00Q000000000001AAA").containsEntry("account_id", "001000000000001AAA");
-    // a logged call's date is when it happened: recency rules read it as start_at
-    onLead.put("ActivityDate", "2026-11-20");
-    assertThat(task.toCanonical(new io.salesos.spi.RawRecord("00T000000000001AAA", onLead, java.time.Instant.EPOCH)))
-        .containsEntry("due_date", java.time.LocalDate.parse("2026-11-20"))
-        .containsEntry("start_at", java.time.Instant.parse("2026-11-20T00:00:00Z"));
     var onContact = new java.util.HashMap<String, Object>(onLead);
     onContact.put("WhoId", "003000000000001AAA");
     assertThat(task.toCanonical(new io.salesos.spi.RawRecord("00T000000000001AAA", onContact, java.time.Instant.EPOCH)))

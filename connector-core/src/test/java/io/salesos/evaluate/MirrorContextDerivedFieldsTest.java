@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class StageEnteredTest {
+class MirrorContextDerivedFieldsTest {
 
   static final Instant MARCH = Instant.parse("2026-03-02T09:00:00Z");
   static final Instant MAY = Instant.parse("2026-05-11T09:00:00Z");
@@ -27,5 +27,13 @@ class StageEnteredTest {
     assertThat(MirrorContextSource.withStageEntered(own, history).instant("stage_entered_at")).contains(MARCH);
     var moved = CrmRecord.of("d2", "stage", "Negotiation");
     assertThat(MirrorContextSource.withStageEntered(moved, history).get("stage_entered_at")).isEmpty();
+  }
+
+  @Test
+  void anActivityWithoutAStartHappenedWhenItWasLogged() {
+    var call = CrmRecord.of("t1", "kind", "call", "status", "completed", "created_at", MAY);
+    assertThat(MirrorContextSource.timed(call).instant("start_at")).contains(MAY);
+    var meeting = CrmRecord.of("e1", "kind", "meeting", "start_at", MARCH, "created_at", MAY);
+    assertThat(MirrorContextSource.timed(meeting).instant("start_at")).contains(MARCH);
   }
 }
