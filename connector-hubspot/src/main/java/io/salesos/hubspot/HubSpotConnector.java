@@ -333,4 +333,17 @@ final class HubSpotConnector implements Connector {
   long calls() {
     return client.calls();
   }
+
+  @Override
+  public java.util.Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmField found) {
+    return PropertyCreator.mismatch(needed, found);
+  }
+
+  @Override
+  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+    var prepared = new PropertyCreator(client).create(fields);
+    LOG.info("event=create_properties connection={} requested={} created={}", name, fields.size(),
+        prepared.fields().stream().filter(f -> f.outcome() == io.salesos.spi.FieldCreation.Outcome.CREATED).count());
+    return prepared;
+  }
 }

@@ -36,6 +36,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
 
   private static final Pattern OBJECTS = Pattern.compile("^/crm/v3/objects/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$");
   private static final Pattern PROPERTIES = Pattern.compile("^/crm/v3/properties/([^/]+)(?:/([^/]+))?$");
+  private static final Pattern GROUPS = Pattern.compile("^/crm/v3/properties/([^/]+)/groups(?:/([^/]+))?$");
   private static final Pattern OWNERS = Pattern.compile("^/crm/v3/owners/?([^/]*)$");
   private static final Pattern PIPELINES = Pattern.compile("^/crm/v3/pipelines/deals/?([^/]*)$");
   private static final Pattern V4_OBJECT =
@@ -168,6 +169,13 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
           default -> methodNotAllowed(method, path);
         };
       }
+    }
+    if ((m = GROUPS.matcher(path)).matches()) {
+      return switch (method) {
+        case "GET" -> m.group(2) == null ? metadata.groups(m.group(1)) : metadata.group(m.group(1), m.group(2));
+        case "POST" -> m.group(2) == null ? metadata.createGroup(m.group(1), body) : methodNotAllowed(method, path);
+        default -> methodNotAllowed(method, path);
+      };
     }
     if ((m = PROPERTIES.matcher(path)).matches()) {
       return switch (method) {
