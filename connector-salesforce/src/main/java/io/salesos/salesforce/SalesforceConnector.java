@@ -484,4 +484,27 @@ final class SalesforceConnector implements Connector {
     boolean retryable = code.equals("UNABLE_TO_LOCK_ROW") || code.equals("ALL_OR_NONE_OPERATION_ROLLED_BACK");
     return WriteResult.failed(key, code, e.getMessage() + fields, retryable);
   }
+
+  // ---- the fields salesos writes (`salesos schema verify|prepare`) ----
+
+  @Override
+  public Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmSchema.CrmField found) {
+    return CustomFields.mismatch(needed, found);
+  }
+
+  @Override
+  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+    var prepared = new CustomFields(session, settings).create(fields);
+    // the next describe must see the new fields
+    soapTypes.clear();
+    log.info("event=create_fields connection={} requested={} created={}", settings.name(), fields.size(),
+        prepared.fields().stream().filter(f -> f.outcome() == io.salesos.spi.FieldCreation.Outcome.CREATED).count());
+    return prepared;
+  }
+
+  @Override
+  public io.salesos.spi.FieldPreparation writeFieldPackage(List<io.salesos.spi.FieldSpec> fields, java.nio.file.Path dir)
+      throws ConnectorException {
+    return new CustomFields(session, settings).writePackage(fields, dir);
+  }
 }

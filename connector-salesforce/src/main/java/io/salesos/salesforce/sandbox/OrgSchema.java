@@ -40,7 +40,11 @@ final class OrgSchema {
     }
   }
 
-  /** One sObject with its key prefix and fields (by name, case-insensitively). */
+  /**
+   * One sObject with its key prefix and fields (by name, case-insensitively). The field list is
+   * shared with every row of the object, so a field added through the Metadata API is there for
+   * records old and new at once; it is safe to read while a field is added.
+   */
   record ObjectDef(
       String name, String label, String keyPrefix, boolean createable, boolean updateable,
       boolean custom, List<FieldDef> fields, List<String> requiredOnCreate) {
@@ -55,9 +59,19 @@ final class OrgSchema {
     }
   }
 
+  /** The custom fields salesos writes; absent in a bare org, created by `salesos schema prepare`. */
+  static final List<String> SALESOS_FIELDS = List.of("Salesos_Flags__c", "Salesos_Forecast_Category__c", "Salesos_Key__c");
+
   private final Map<String, ObjectDef> objects = new LinkedHashMap<>();
+  private final boolean bare;
 
   OrgSchema() {
+    this(false);
+  }
+
+  /** The org's schema; {@code bare} leaves out the fields salesos writes, as in an org before salesos. */
+  OrgSchema(boolean bare) {
+    this.bare = bare;
     add(new Builder("User", "User", "005").createable(true)
         .f("Username", "string", 80).f("FirstName", "string", 40).f("LastName", "string", 80)
         .ro("Name", "string").f("Email", "email", 128).f("Title", "string", 80)
@@ -122,8 +136,21 @@ final class OrgSchema {
   }
 
   private void add(Builder b) {
+    if (bare) {
+      b.fields.removeIf(f -> SALESOS_FIELDS.contains(f.name()));
+    }
     var def = b.build();
     objects.put(def.name().toLowerCase(Locale.ROOT), def);
+  }
+
+  /** Adds a custom field to an object (the Metadata API's createMetadata); false when the name is taken. */
+  synchronized boolean addField(String objectName, FieldDef field) {
+    var def = objects.get(objectName.toLowerCase(Locale.ROOT));
+    if (def == null || def.field(field.name()).isPresent()) {
+      return false;
+    }
+    def.fields().add(field);
+    return true;
   }
 
   Optional<ObjectDef> object(String name) {
@@ -216,7 +243,8 @@ final class OrgSchema {
     }
 
     ObjectDef build() {
-      return new ObjectDef(name, label, prefix, createable, createable, false, List.copyOf(fields), List.copyOf(required));
+      return new ObjectDef(name, label, prefix, createable, createable, false,
+          new java.util.concurrent.CopyOnWriteArrayList<>(fields), List.copyOf(required));
     }
   }
 }
