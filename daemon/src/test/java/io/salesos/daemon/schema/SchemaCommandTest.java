@@ -84,7 +84,10 @@ class SchemaCommandTest {
     System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
     try {
       int exit = Main.execute(args);
-      return new Run(exit, buffer.toString(StandardCharsets.UTF_8));
+      var out = buffer.toString(StandardCharsets.UTF_8);
+      // echoed, so a failing run's report shows what the admin would have seen
+      previous.print("$ salesos " + String.join(" ", args) + "  (exit " + exit + ")\n" + out);
+      return new Run(exit, out);
     } finally {
       System.setOut(previous);
     }
