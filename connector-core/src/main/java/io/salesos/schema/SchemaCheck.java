@@ -21,6 +21,7 @@ public record SchemaCheck(String connection, List<Row> rows) {
     NO_OBJECT("object missing"),
     WRONG_TYPE("wrong type"),
     NOT_WRITABLE("not writable"),
+    MISSING_VALUES("missing picklist values"),
     NOT_UNIQUE("not unique");
 
     private final String text;
@@ -71,6 +72,9 @@ public record SchemaCheck(String connection, List<Row> rows) {
       } else if (!f.updateable()) {
         rows.add(new Row(spec, Status.NOT_WRITABLE, f.type(), "the integration user may not edit it"
             + " (read-only or calculated field, or no edit access)"));
+      } else if (!lacking(spec, f).isEmpty()) {
+        rows.add(new Row(spec, Status.MISSING_VALUES, f.type(), "lacks " + String.join(", ", lacking(spec, f))
+            + "; add them in the CRM's setup, or remove them from the mapping"));
       } else if (spec.externalKey() && !f.unique()) {
         rows.add(new Row(spec, Status.NOT_UNIQUE, f.type(), "salesos upserts by it: make it unique"
             + " (an External ID / unique value field)"));
@@ -79,6 +83,14 @@ public record SchemaCheck(String connection, List<Row> rows) {
       }
     }
     return new SchemaCheck(connection, rows);
+  }
+
+  /** The values salesos's mapping uses that a picklist field does not offer (none for other fields). */
+  private static List<String> lacking(FieldSpec spec, CrmSchema.CrmField found) {
+    if (spec.values().isEmpty() || found.picklistValues().isEmpty()) {
+      return List.of();
+    }
+    return spec.values().stream().filter(v -> !found.picklistValues().contains(v)).toList();
   }
 
   public boolean complete() {

@@ -73,9 +73,13 @@ final class HubSpotConnector implements Connector {
       var answer = client.get("/crm/v3/properties/" + type);
       var fields = new ArrayList<CrmField>();
       for (var p : answer.path("results")) {
+        var options = new ArrayList<String>();
+        if (p.path("type").asText("").equals("enumeration")) {
+          p.path("options").forEach(o -> options.add(o.path("value").asText()));
+        }
         fields.add(new CrmField(p.path("name").asText(), p.path("label").asText(null), p.path("type").asText("string"),
             !p.path("modificationMetadata").path("readOnlyValue").asBoolean(false) && !p.path("calculated").asBoolean(false),
-            p.path("hasUniqueValue").asBoolean(false), !p.path("hubspotDefined").asBoolean(false)));
+            p.path("hasUniqueValue").asBoolean(false), !p.path("hubspotDefined").asBoolean(false), options));
       }
       for (var target : ASSOCIABLE) {
         if (!target.equals(type)) {

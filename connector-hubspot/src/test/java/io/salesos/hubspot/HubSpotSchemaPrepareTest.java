@@ -140,6 +140,22 @@ class HubSpotSchemaPrepareTest {
   }
 
   @Test
+  void anEnumerationWithoutAnOptionSalesosWritesIsReported() throws Exception {
+    var options = List.of(Map.of("label", "Omit", "value", "OMIT"), Map.of("label", "Pipeline", "value", "PIPELINE"),
+        Map.of("label", "Best case", "value", "BEST_CASE"));
+    assertThat(TestJson.post(sandbox, "/crm/v3/properties/deals", Map.of("name", "salesos_forecast_category",
+        "label", "Forecast (evidence)", "groupName", "dealinformation", "type", "enumeration", "fieldType", "select",
+        "options", options)).status()).isEqualTo(201);
+
+    var check = new FieldPreparer("hs-test", connector, needed).check();
+
+    var row = check.rows().stream().filter(r -> r.field().name().equals("salesos_forecast_category")).findFirst()
+        .orElseThrow();
+    assertThat(row.status()).isEqualTo(SchemaCheck.Status.MISSING_VALUES);
+    assertThat(row.detail()).contains("COMMIT, CLOSED");
+  }
+
+  @Test
   void thePortalRefusesAPropertyInAGroupThatDoesNotExistOrWithoutItsRequiredAttributes() throws Exception {
     var noGroup = TestJson.post(sandbox, "/crm/v3/properties/deals", Map.of("name", "x_score", "label", "X",
         "groupName", "nosuchgroup", "type", "number", "fieldType", "number"));

@@ -99,8 +99,10 @@ final class SalesforceConnector implements Connector {
         var fields = new ArrayList<CrmSchema.CrmField>();
         var types = new HashMap<String, String>();
         for (var f : d.getFields()) {
+          var picklist = f.getPicklistValues() == null ? List.<String>of() : Arrays.stream(f.getPicklistValues())
+              .filter(p -> p.isActive()).map(p -> p.getValue()).toList();
           fields.add(new CrmSchema.CrmField(f.getName(), f.getLabel(), f.getType().toString(), f.isUpdateable(),
-              f.isExternalId() || f.getName().equals("Id"), f.isCustom()));
+              f.isExternalId() || f.getName().equals("Id"), f.isCustom(), picklist));
           types.put(f.getName().toLowerCase(), f.getSoapType().name());
         }
         soapTypes.put(d.getName().toLowerCase(), types);

@@ -167,6 +167,19 @@ class SchemaPrepareTest {
   }
 
   @Test
+  void aPicklistWithoutAValueSalesosWritesIsReported() throws Exception {
+    sandbox.createFieldAsAdmin("Opportunity", "Salesos_Forecast_Category__c", "Picklist", "Omitted", "Pipeline",
+        "Best Case");
+
+    var check = preparer().check();
+
+    var row = check.rows().stream().filter(r -> r.field().name().equals("Salesos_Forecast_Category__c")).findFirst()
+        .orElseThrow();
+    assertThat(row.status()).isEqualTo(SchemaCheck.Status.MISSING_VALUES);
+    assertThat(row.detail()).contains("Commit, Closed");
+  }
+
+  @Test
   void withoutMetadataPermissionPrepareWritesAPackageWithEveryMissingFieldAndTheStepsToDeployIt() throws Exception {
     sandbox.metadataApiPermitted(false);
     var dir = tmp.resolve("package");

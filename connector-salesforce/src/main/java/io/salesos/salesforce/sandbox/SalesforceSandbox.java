@@ -247,10 +247,12 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
 
   /**
    * Adds a custom field as an admin would in Setup (for example one of the wrong type, for a check
-   * to find): {@code setupType} is Text, LongTextArea, Number, Checkbox, Date or DateTime.
+   * to find): {@code setupType} is Text, LongTextArea, Number, Checkbox, Date, DateTime or
+   * Picklist (with its values).
    */
-  public void createFieldAsAdmin(String sobject, String field, String setupType) {
+  public void createFieldAsAdmin(String sobject, String field, String setupType, String... picklistValues) {
     var type = switch (setupType) {
+      case "Picklist" -> "picklist";
       case "Text" -> "string";
       case "LongTextArea" -> "textarea";
       case "Number" -> "double";
@@ -261,7 +263,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     };
     var length = type.equals("string") ? 255 : type.equals("textarea") ? 32_768 : 0;
     var def = new OrgSchema.FieldDef(field, field.replace("__c", "").replace('_', ' '), type, true, true, true,
-        !type.equals("boolean"), false, false, length, List.of(), List.of(), false);
+        !type.equals("boolean"), false, false, length, List.of(), List.of(picklistValues), false);
     if (!store.schema().addField(sobject, def)) {
       throw new IllegalArgumentException(sobject + " has a field " + field + " already, or no such object");
     }
