@@ -112,6 +112,10 @@ final class PropertyCreator {
       }
     }
     var steps = new ArrayList<String>();
+    if (results.stream().anyMatch(r -> r.outcome() == Outcome.CREATED)) {
+      steps.add("HubSpot properties are visible to every user at once; to show salesos's on deal, task and meeting"
+          + " records, add them to the record views in HubSpot's record customization settings.");
+    }
     if (refused) {
       steps.add("The private app may not create properties: add the schema write scopes (crm.schemas.deals.write and"
           + " the like for tasks and meetings) in Settings > Integrations > Private apps, then run"

@@ -195,9 +195,10 @@ final class CustomFields {
   }
 
   /**
-   * Deploys the permission set that lets the integration user read and edit the fields, and
-   * returns what the admin still does: assign it. A new field is hidden from every user by
-   * field-level security until a profile or permission set grants it.
+   * Deploys the permission set that lets the integration user read and edit the fields and
+   * assigns it to that user (this session's user), returning what an admin still does. A new
+   * field is hidden from every user by field-level security until a profile or permission set
+   * grants it.
    */
   private List<String> grant(List<String> fullNames) throws ConnectorException {
     var set = permissionSet(fullNames);
@@ -205,11 +206,18 @@ final class CustomFields {
     try {
       var result = session.metadata("upsertMetadata PermissionSet", m -> m.upsertMetadata(new Metadata[] {set}))[0];
       if (result.isSuccess()) {
+        var notAssigned = assignToIntegrationUser();
+        var reps = "To show salesos's fields to reps and managers, give their profiles or a permission set read access"
+            + " to them and add them to the page layouts (Setup > Object Manager > the object > Page Layouts).";
+        if (notAssigned.isEmpty()) {
+          return List.of("Done: the permission set \"salesos integration\" (" + PERMISSION_SET + ") grants edit access to "
+              + fullNames.size() + " field(s) and is assigned to the integration user " + user + ".", reps);
+        }
         return List.of("Assign the permission set \"salesos integration\" (" + PERMISSION_SET + "), which grants edit"
-            + " access to " + fullNames.size() + " field(s), to " + user + ": Setup > Users > " + user
-            + " > Permission Set Assignments > Edit Assignments, or\n  sf org assign permset --name " + PERMISSION_SET
-            + " --on-behalf-of " + user + " --target-org <your org alias>\nUntil then field-level security hides the new"
-            + " fields from the integration user, and its writes to them fail.");
+            + " access to " + fullNames.size() + " field(s), to " + user + " (salesos could not: " + notAssigned.get()
+            + "): Setup > Users > " + user + " > Permission Set Assignments > Edit Assignments, or\n  sf org assign permset"
+            + " --name " + PERMISSION_SET + " --on-behalf-of " + user + " --target-org <your org alias>\nUntil then"
+            + " field-level security hides the new fields from the integration user, and its writes to them fail.", reps);
       }
       var err = result.getErrors().length == 0 ? "" : result.getErrors()[0].getMessage();
       return List.of(grantByHand(fullNames, user, "the permission set could not be saved: " + err));
@@ -218,6 +226,36 @@ final class CustomFields {
         throw e;
       }
       return List.of(grantByHand(fullNames, user, rootMessage(e)));
+    }
+  }
+
+  /** Assigns the permission set to this session's user; empty when it holds it now, else why not. */
+  private Optional<String> assignToIntegrationUser() {
+    try {
+      var userId = session.call("getUserInfo", (p, b) -> p.getUserInfo().getUserId());
+      var sets = session.call("query PermissionSet", (p, b) ->
+          p.query("SELECT Id FROM PermissionSet WHERE Name = '" + PERMISSION_SET + "'"));
+      if (sets.getSize() == 0) {
+        return Optional.of("the permission set is not visible to the API yet");
+      }
+      var setId = sets.getRecords()[0].getId();
+      var held = session.call("query PermissionSetAssignment", (p, b) -> p.query(
+          "SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '" + userId + "' AND PermissionSetId = '" + setId + "'"));
+      if (held.getSize() > 0) {
+        return Optional.empty();
+      }
+      var assignment = new com.sforce.soap.partner.sobject.SObject("PermissionSetAssignment");
+      assignment.setField("AssigneeId", userId);
+      assignment.setField("PermissionSetId", setId);
+      var saved = session.call("assign permission set", (p, b) ->
+          p.create(new com.sforce.soap.partner.sobject.SObject[] {assignment}))[0];
+      if (saved.isSuccess()) {
+        return Optional.empty();
+      }
+      var err = saved.getErrors().length == 0 ? null : saved.getErrors()[0];
+      return Optional.of(err == null ? "refused" : err.getStatusCode() + ": " + err.getMessage());
+    } catch (ConnectorException e) {
+      return Optional.of(e.getMessage());
     }
   }
 

@@ -102,7 +102,7 @@ class SchemaPrepareTest {
     assertThat(first.changes().fields()).hasSize(4).allMatch(f -> f.outcome() == Outcome.CREATED);
     assertThat(first.after().complete()).isTrue();
     assertThat(first.changes().steps()).anySatisfy(s -> assertThat(s).contains("Salesos_Integration")
-        .contains("sf org assign permset"));
+        .contains("assigned to the integration user"));
     assertThat(sandbox.permissionSet("Salesos_Integration")).containsKeys("Opportunity.Salesos_Flags__c",
         "Opportunity.Salesos_Forecast_Category__c", "Activity.Salesos_Key__c");
     var described = connector.describe();

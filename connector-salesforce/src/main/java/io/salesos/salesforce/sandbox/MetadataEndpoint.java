@@ -27,8 +27,10 @@ import org.w3c.dom.Node;
  * <p>As in Salesforce, custom fields of Task and Event are defined on {@code Activity} and appear
  * on both. The call needs the user's "Modify Metadata Through Metadata API Functions" (or Modify
  * All Data) permission; {@link #permitted(boolean)} takes it away for tests. Field-level security
- * is not modelled: the integration user sees and edits a new field at once, where a real org
- * needs a permission set (which the connector deploys and asks the admin to assign).
+ * is modelled for the integration user: a field created here stays hidden from it (describe,
+ * queries and saves answer as for a field that does not exist) until a permission set granting
+ * it is assigned to the user (a PermissionSetAssignment record); a deployed permission set is
+ * also a PermissionSet record, found by Name.
  */
 final class MetadataEndpoint {
 
@@ -48,7 +50,8 @@ final class MetadataEndpoint {
   private final OrgStore store;
   private final ApiGate gate;
   private final DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
-  private final Map<String, Map<String, boolean[]>> permissionSets = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+  // read from the store's assignment hook without this endpoint's lock: copy-on-write values
+  private final Map<String, Map<String, boolean[]>> permissionSets = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, String> permissionSetLabels = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   private final Map<String, Element> fieldDefinitions = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   private volatile boolean permitted = true;
@@ -57,6 +60,36 @@ final class MetadataEndpoint {
     this.store = store;
     this.gate = gate;
     dbf.setNamespaceAware(true);
+    store.onAssignment(this::assigned);
+  }
+
+  /** A permission set was assigned: its field access applies to the integration user. */
+  private void assigned(OrgStore.Row assignment) {
+    if (!java.util.Objects.equals(assignment.get("AssigneeId"), store.integrationUserId())) {
+      return;
+    }
+    store.find((String) assignment.get("PermissionSetId"))
+        .map(ps -> (String) ps.get("Name"))
+        .map(name -> permissionSets.getOrDefault(key(name), Map.of()))
+        .ifPresent(this::grant);
+  }
+
+  private void grant(Map<String, boolean[]> fields) {
+    fields.forEach((qualified, access) -> {
+      if (!access[0]) {
+        return;
+      }
+      int dot = qualified.indexOf('.');
+      var object = qualified.substring(0, dot);
+      var field = qualified.substring(dot + 1);
+      for (var t : object.equalsIgnoreCase("Activity") ? List.copyOf(ACTIVITY) : List.of(object)) {
+        store.schema().grant(t, field, access[1]);
+      }
+    });
+  }
+
+  private static String key(String name) {
+    return name.toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Whether the integration user may use the Metadata API (Modify Metadata or Modify All Data). */
@@ -66,7 +99,7 @@ final class MetadataEndpoint {
 
   /** The field permissions of a permission set deployed through this API: field to {readable, editable}. */
   synchronized Map<String, boolean[]> permissionSet(String name) {
-    return Map.copyOf(permissionSets.getOrDefault(name, Map.of()));
+    return Map.copyOf(permissionSets.getOrDefault(key(name), Map.of()));
   }
 
   Reply handle(byte[] body) {
@@ -120,7 +153,7 @@ final class MetadataEndpoint {
     }
     return switch (type) {
       case "CustomField" -> createField(fullName, m);
-      case "PermissionSet" -> permissionSets.containsKey(fullName)
+      case "PermissionSet" -> permissionSets.containsKey(key(fullName))
           ? new Saved(fullName, false, "DUPLICATE_DEVELOPER_NAME", "This API Name is already in use: " + fullName, "fullName")
           : savePermissionSet(fullName, m, true);
       default -> new Saved(fullName, false, "INVALID_TYPE", "The sandbox creates only CustomField and PermissionSet"
@@ -151,7 +184,7 @@ final class MetadataEndpoint {
         return new Saved(fullName, false, "INVALID_CROSS_REFERENCE_KEY", "In field: fullName - no CustomObject named "
             + objectName + " found", "fullName");
       }
-      if (def.get().field(fieldName).isPresent()) {
+      if (store.schema().defines(t, fieldName)) {
         return new Saved(fullName, false, "DUPLICATE_DEVELOPER_NAME", "There is already a field named "
             + fieldName.substring(0, fieldName.length() - 3) + " on " + objectName + ".", "fullName");
       }
@@ -163,7 +196,7 @@ final class MetadataEndpoint {
       return new Saved(fullName, false, "FIELD_INTEGRITY_EXCEPTION", e.getMessage(), null);
     }
     for (var t : targets) {
-      store.schema().addField(t, field);
+      store.schema().addHidden(t, field);
     }
     fieldDefinitions.put(fullName, (Element) m.cloneNode(true));
     return new Saved(fullName, true, null, null, null);
@@ -254,7 +287,7 @@ final class MetadataEndpoint {
     if (!type.equals("PermissionSet")) {
       return new Saved(fullName, false, "INVALID_TYPE", "The sandbox upserts only PermissionSet components, not " + type, null);
     }
-    return savePermissionSet(fullName, m, !permissionSets.containsKey(fullName));
+    return savePermissionSet(fullName, m, !permissionSets.containsKey(key(fullName)));
   }
 
   private Saved savePermissionSet(String fullName, Element m, boolean created) {
@@ -282,11 +315,36 @@ final class MetadataEndpoint {
       fields.put(field, new boolean[] {readable, editable});
     }
     // a deploy changes the permissions it names and keeps the others
-    permissionSets.computeIfAbsent(fullName, k -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER)).putAll(fields);
+    var merged = new TreeMap<String, boolean[]>(String.CASE_INSENSITIVE_ORDER);
+    merged.putAll(permissionSets.getOrDefault(key(fullName), Map.of()));
+    merged.putAll(fields);
+    permissionSets.put(key(fullName), java.util.Collections.unmodifiableMap(merged));
     if (label != null) {
       permissionSetLabels.put(fullName, label);
     }
+    var record = permissionSetRecord(fullName, label);
+    // users who hold the set already get the new field access at once
+    boolean held = store.scan("PermissionSetAssignment", false).stream()
+        .anyMatch(a -> record.equals(a.get("PermissionSetId")) && store.integrationUserId().equals(a.get("AssigneeId")));
+    if (held) {
+      grant(merged);
+    }
     return new Saved(fullName, created, null, null, null);
+  }
+
+  /** The PermissionSet record of a deployed set (made on first deploy), as queries find it by Name. */
+  private String permissionSetRecord(String fullName, String label) {
+    var existing = store.scan("PermissionSet", false).stream()
+        .filter(r -> fullName.equalsIgnoreCase(String.valueOf(r.get("Name")))).findFirst();
+    if (existing.isPresent()) {
+      return existing.get().id;
+    }
+    var now = store.stampNow();
+    var values = new java.util.HashMap<String, Object>();
+    values.put("Name", fullName);
+    values.put("Label", label == null ? fullName : label);
+    values.put("IsOwnedByProfile", Boolean.FALSE);
+    return store.seed("PermissionSet", values, now, now).id;
   }
 
   private boolean fieldExists(String qualified) {
@@ -297,7 +355,7 @@ final class MetadataEndpoint {
     var object = qualified.substring(0, dot);
     var field = qualified.substring(dot + 1);
     List<String> targets = object.equalsIgnoreCase("Activity") ? List.copyOf(ACTIVITY) : List.of(object);
-    return targets.stream().allMatch(t -> store.schema().object(t).flatMap(o -> o.field(field)).isPresent());
+    return targets.stream().allMatch(t -> store.schema().defines(t, field));
   }
 
   // ---- readMetadata ----
@@ -305,9 +363,9 @@ final class MetadataEndpoint {
   private Reply read(String type, List<String> names) {
     var sb = new StringBuilder("<readMetadataResponse><result>");
     for (var name : names) {
-      if ("PermissionSet".equals(type) && permissionSets.containsKey(name)) {
+      if ("PermissionSet".equals(type) && permissionSets.containsKey(key(name))) {
         sb.append("<records xsi:type=\"PermissionSet\"><fullName>").append(xmlEscape(name)).append("</fullName>");
-        for (var e : permissionSets.get(name).entrySet()) {
+        for (var e : permissionSets.get(key(name)).entrySet()) {
           sb.append("<fieldPermissions><editable>").append(e.getValue()[1]).append("</editable><field>")
               .append(xmlEscape(e.getKey())).append("</field><readable>").append(e.getValue()[0])
               .append("</readable></fieldPermissions>");

@@ -63,6 +63,9 @@ final class OrgSchema {
   static final List<String> SALESOS_FIELDS = List.of("Salesos_Flags__c", "Salesos_Forecast_Category__c", "Salesos_Key__c");
 
   private final Map<String, ObjectDef> objects = new LinkedHashMap<>();
+  // custom fields created through the Metadata API that no permission set of the integration user
+  // grants yet: field-level security hides them from describe, queries and saves, as in Salesforce
+  private final Map<String, FieldDef> hidden = new LinkedHashMap<>();
   private final boolean bare;
 
   OrgSchema() {
@@ -133,6 +136,13 @@ final class OrgSchema {
         .custom("Check_In_Latitude__c", "double", 0).custom("Check_In_Longitude__c", "double", 0)
         .externalId("Salesos_Key__c", 255)
         .required("StartDateTime", "EndDateTime"));
+    add(new Builder("PermissionSet", "Permission Set", "0PS").createable(true)
+        .f("Name", "string", 80).f("Label", "string", 80).f("Description", "textarea", 255)
+        .ro("IsOwnedByProfile", "boolean")
+        .required("Name", "Label"));
+    add(new Builder("PermissionSetAssignment", "Permission Set Assignment", "0Pa").createable(true)
+        .ref("AssigneeId", "User").ref("PermissionSetId", "PermissionSet")
+        .required("AssigneeId", "PermissionSetId"));
   }
 
   private void add(Builder b) {
@@ -143,14 +153,48 @@ final class OrgSchema {
     objects.put(def.name().toLowerCase(Locale.ROOT), def);
   }
 
-  /** Adds a custom field to an object (the Metadata API's createMetadata); false when the name is taken. */
+  /** Adds a custom field visible to every user (as Setup's wizard does); false when the name is taken. */
   synchronized boolean addField(String objectName, FieldDef field) {
     var def = objects.get(objectName.toLowerCase(Locale.ROOT));
-    if (def == null || def.field(field.name()).isPresent()) {
+    if (def == null || defines(objectName, field.name())) {
       return false;
     }
     def.fields().add(field);
     return true;
+  }
+
+  /** Whether the org defines the field at all, visible to the integration user or not. */
+  synchronized boolean defines(String objectName, String fieldName) {
+    var def = objects.get(objectName.toLowerCase(Locale.ROOT));
+    return def != null && (def.field(fieldName).isPresent() || hidden.containsKey(key(objectName, fieldName)));
+  }
+
+  /** Adds a field that field-level security hides until a permission set grants it (Metadata API). */
+  synchronized boolean addHidden(String objectName, FieldDef field) {
+    if (objects.get(objectName.toLowerCase(Locale.ROOT)) == null || defines(objectName, field.name())) {
+      return false;
+    }
+    hidden.put(key(objectName, field.name()), field);
+    return true;
+  }
+
+  /**
+   * Field-level security granted to the integration user for a hidden field: it becomes visible,
+   * and writable when {@code editable}. Fields already visible are left as they are.
+   */
+  synchronized void grant(String objectName, String fieldName, boolean editable) {
+    var field = hidden.remove(key(objectName, fieldName));
+    if (field == null) {
+      return;
+    }
+    var shown = editable ? field : new FieldDef(field.name(), field.label(), field.type(), field.custom(), false, false,
+        field.nillable(), field.externalId(), field.unique(), field.length(), field.referenceTo(), field.picklist(),
+        field.calculated());
+    objects.get(objectName.toLowerCase(Locale.ROOT)).fields().add(shown);
+  }
+
+  private static String key(String objectName, String fieldName) {
+    return objectName.toLowerCase(Locale.ROOT) + "." + fieldName.toLowerCase(Locale.ROOT);
   }
 
   Optional<ObjectDef> object(String name) {

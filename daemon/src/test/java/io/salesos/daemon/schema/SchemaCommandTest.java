@@ -107,7 +107,7 @@ class SchemaCommandTest {
     var prepare = run("schema", "prepare", "--config", config.toString());
     assertThat(prepare.exit()).as(prepare.out()).isZero();
     assertThat(prepare.out()).contains("created").contains("Activity.Salesos_Key__c")
-        .contains("sf org assign permset --name Salesos_Integration");
+        .contains("Salesos_Integration").contains("assigned to the integration user");
 
     var after = run("schema", "verify", "--config", config.toString());
     assertThat(after.exit()).as(after.out()).isZero();
