@@ -135,6 +135,9 @@ final class SchemaCommand implements Runnable {
     if (only != null && connections.isEmpty() && cfg.connections().stream().noneMatch(c -> c.name().equals(only))) {
       throw new IllegalArgumentException("no connection named '" + only + "' in the configuration");
     }
+    if (connections.isEmpty()) {
+      System.out.println("No CRM connection to check in " + cfg.file() + ".");
+    }
     return new Opened(connections, SalesosRuntime.allowList(cfg, connections));
   }
 

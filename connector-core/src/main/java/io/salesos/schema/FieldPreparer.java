@@ -67,7 +67,16 @@ public final class FieldPreparer {
     }
     FieldPreparation changes;
     if (options.packageDir().isPresent()) {
-      changes = connector.writeFieldPackage(missing, options.packageDir().get());
+      try {
+        changes = connector.writeFieldPackage(missing, options.packageDir().get());
+      } catch (ConnectorException e) {
+        if (e.kind() != ConnectorException.Kind.PERMANENT) {
+          throw e;
+        }
+        // a CRM without a package format: nothing written, nothing changed, and why
+        changes = new FieldPreparation(missing.stream().map(f -> new FieldCreation(f, FieldCreation.Outcome.FAILED,
+            "not packaged")).toList(), List.of(e.getMessage()));
+      }
     } else {
       changes = connector.createFields(missing);
       var refused = changes.fields().stream().filter(f -> f.outcome() == FieldCreation.Outcome.NOT_PERMITTED)
@@ -80,12 +89,17 @@ public final class FieldPreparer {
   }
 
   /** The refused fields written as a package instead, when the connector knows a package format. */
-  private FieldPreparation withPackage(FieldPreparation changes, List<FieldSpec> refused, Path dir) {
+  private FieldPreparation withPackage(FieldPreparation changes, List<FieldSpec> refused, Path dir)
+      throws ConnectorException {
     FieldPreparation packaged;
     try {
       packaged = connector.writeFieldPackage(refused, dir);
     } catch (ConnectorException e) {
-      return new FieldPreparation(changes.fields(), append(changes.steps(), List.of(e.getMessage())));
+      if (e.kind() != ConnectorException.Kind.PERMANENT) {
+        throw e;
+      }
+      // no package format: the connector's own steps say what a person does instead
+      return changes;
     }
     var fields = new ArrayList<FieldCreation>();
     for (var f : changes.fields()) {

@@ -73,6 +73,7 @@ public interface Connector extends AutoCloseable {
   default FieldPreparation writeFieldPackage(List<FieldSpec> fields, java.nio.file.Path dir)
       throws ConnectorException {
     throw new ConnectorException(ConnectorException.Kind.PERMANENT, name()
-        + ": this CRM has no deployable package format; create the fields with `salesos schema prepare` or in its setup pages");
+        + ": this CRM has no deployable package format; run `salesos schema prepare` without --package-dir, or create"
+        + " the fields in its setup pages");
   }
 }

@@ -116,6 +116,45 @@ class HubSpotSchemaPrepareTest {
   }
 
   @Test
+  void aCreatedPropertyIsSearchableOnceTheSearchIndexCatchesUp() throws Exception {
+    new FieldPreparer("hs-test", connector, needed).prepare(CREATE);
+    var task = Map.<String, Object>of("hs_task_subject", "Call the buyer", "hs_timestamp", "2026-11-03T09:00:00Z",
+        "salesos_key", "followup:7");
+    connector.push("tasks", List.of(Write.upsert("followup:7", "salesos_key", task)));
+    sandbox.clock().advance(java.time.Duration.ofSeconds(5));
+
+    var found = TestJson.post(sandbox, "/crm/v3/objects/tasks/search", Map.of("filterGroups", List.of(Map.of(
+        "filters", List.of(Map.of("propertyName", "salesos_key", "operator", "EQ", "value", "followup:7")))),
+        "properties", List.of("salesos_key")));
+
+    assertThat(found.status()).isEqualTo(200);
+    assertThat(found.body().path("total").asInt()).isEqualTo(1);
+    assertThat(found.body().path("results").get(0).path("properties").path("salesos_key").asText()).isEqualTo("followup:7");
+  }
+
+  @Test
+  void withoutTheSchemaWriteScopeNothingIsCreatedAndTheStepsSaySo() throws Exception {
+    sandbox.schemaWriteScope(false);
+
+    var result = new FieldPreparer("hs-test", connector, needed).prepare(CREATE);
+
+    assertThat(result.changes().fields()).hasSize(4).allMatch(f -> f.outcome() == Outcome.NOT_PERMITTED);
+    assertThat(result.changes().fields().get(0).detail()).contains("403");
+    assertThat(result.changes().steps()).anySatisfy(s -> assertThat(s).contains("crm.schemas").contains("Settings > Properties"));
+    assertThat(result.after().missing()).hasSize(4);
+  }
+
+  @Test
+  void packageDirIsRefusedForHubSpotWithoutChangingAnything() throws Exception {
+    var result = new FieldPreparer("hs-test", connector, needed)
+        .prepare(new FieldPreparer.Options(false, Optional.of(Path.of("target/hs-package")), Path.of("target/unused")));
+
+    assertThat(result.changes().fields()).allMatch(f -> f.outcome() == Outcome.FAILED);
+    assertThat(result.changes().steps()).anySatisfy(s -> assertThat(s).contains("no deployable package format"));
+    assertThat(result.after().missing()).hasSize(4);
+  }
+
+  @Test
   void aWriteToAPropertyThePortalLacksFailsAsHubSpotDoes() throws Exception {
     var deal = sandbox.fillDeals(1, sandbox.clock().instant(), java.time.Duration.ZERO).get(0);
 

@@ -61,6 +61,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final ObjectsEndpoint objects;
   private final SearchEndpoint search;
   private final MetadataEndpoint metadata;
+  private volatile boolean schemaWriteScope = true;
 
   HubSpotApi(SandboxState state, Faults faults, RequestBudget budget, String token) {
     this.state = state;
@@ -70,6 +71,11 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     this.objects = new ObjectsEndpoint(state, faults);
     this.search = new SearchEndpoint(state, objects);
     this.metadata = new MetadataEndpoint(state, objects);
+  }
+
+  /** Whether the private app holds the crm.schemas.*.write scopes that creating properties needs. */
+  void schemaWriteScope(boolean granted) {
+    this.schemaWriteScope = granted;
   }
 
   @Override
@@ -169,6 +175,12 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
           default -> methodNotAllowed(method, path);
         };
       }
+    }
+    if (method.equals("POST") && path.startsWith("/crm/v3/properties/") && !schemaWriteScope) {
+      var type = path.substring("/crm/v3/properties/".length()).split("/")[0];
+      throw new ApiError(403, "MISSING_SCOPES", "This app hasn't been granted all required scopes to make this call.",
+          List.of(Map.of("message", "One or more of the following scopes are required.",
+              "context", Map.of("requiredGranularScopes", List.of("crm.schemas." + type + ".write")))), Map.of());
     }
     if ((m = GROUPS.matcher(path)).matches()) {
       return switch (method) {

@@ -89,6 +89,7 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
   private final SandboxState state;
   private final Faults faults = new Faults();
   private final ObjectsEndpoint objects;
+  private final HubSpotApi api;
   private final WireMockServer server;
 
   private HubSpotSandbox(Options options) {
@@ -96,7 +97,7 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     this.state = new SandboxState(options.clock(), options.searchLag(), options.bare());
     this.objects = new ObjectsEndpoint(state, faults);
     var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);
-    var api = new HubSpotApi(state, faults, budget, options.token());
+    this.api = new HubSpotApi(state, faults, budget, options.token());
     this.server = new WireMockServer(WireMockConfiguration.options()
         .bindAddress("127.0.0.1")
         .port(options.port())
@@ -133,6 +134,15 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
 
   public Faults faults() {
     return faults;
+  }
+
+  /**
+   * Whether the private app's token holds the schema write scopes (crm.schemas.*.write); without
+   * them creating a property or a property group answers 403 MISSING_SCOPES, as HubSpot does.
+   */
+  public HubSpotSandbox schemaWriteScope(boolean granted) {
+    api.schemaWriteScope(granted);
+    return this;
   }
 
   @Override
