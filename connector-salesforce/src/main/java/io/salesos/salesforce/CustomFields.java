@@ -200,7 +200,7 @@ final class CustomFields {
    * field is hidden from every user by field-level security until a profile or permission set
    * grants it.
    */
-  private List<String> grant(List<String> fullNames) throws ConnectorException {
+  private List<String> grant(List<String> fullNames) {
     var set = permissionSet(fullNames);
     var user = settings.username().orElse("<the integration user>");
     try {
@@ -222,9 +222,7 @@ final class CustomFields {
       var err = result.getErrors().length == 0 ? "" : result.getErrors()[0].getMessage();
       return List.of(grantByHand(fullNames, user, "the permission set could not be saved: " + err));
     } catch (ConnectorException e) {
-      if (!insufficientAccess(e)) {
-        throw e;
-      }
+      // the fields exist by now: report them, and leave field access to a person
       return List.of(grantByHand(fullNames, user, rootMessage(e)));
     }
   }
