@@ -177,9 +177,8 @@ final class CustomFields {
       }
     }
     var steps = new ArrayList<String>();
-    var granted = results.values().stream()
-        .filter(r -> r.outcome() == Outcome.CREATED || r.outcome() == Outcome.EXISTED)
-        .map(r -> definition(r.field()).fullName()).distinct().toList();
+    var granted = permissionNames(results.values().stream()
+        .filter(r -> r.outcome() == Outcome.CREATED || r.outcome() == Outcome.EXISTED).map(FieldCreation::field).toList());
     if (!granted.isEmpty()) {
       steps.addAll(grant(granted));
     }
@@ -260,6 +259,14 @@ final class CustomFields {
   private static String grantByHand(List<String> fullNames, String user, String why) {
     return "Give " + user + " edit access to " + String.join(", ", fullNames) + " (Setup > Object Manager > the"
         + " object > Fields > the field > Set Field-Level Security, or a permission set): " + why;
+  }
+
+  /**
+   * The field names a permission set grants: per sObject, so an Activity field is granted as
+   * Task.X__c and Event.X__c (field permissions name the object the user sees, not Activity).
+   */
+  static List<String> permissionNames(List<FieldSpec> fields) {
+    return fields.stream().filter(f -> f.name().endsWith("__c")).map(FieldSpec::qualifiedName).distinct().toList();
   }
 
   static PermissionSet permissionSet(List<String> fullNames) {
@@ -349,7 +356,8 @@ final class CustomFields {
       for (var e : byObject.entrySet()) {
         write(dir.resolve("objects").resolve(e.getKey() + ".object"), objectXml(e.getValue().values()));
       }
-      write(dir.resolve("permissionsets").resolve(PERMISSION_SET + ".permissionset"), permissionSetXml(fullNames));
+      write(dir.resolve("permissionsets").resolve(PERMISSION_SET + ".permissionset"),
+          permissionSetXml(permissionNames(fields)));
       write(dir.resolve("package.xml"), packageXml(fullNames, settings.apiVersion()));
     } catch (IOException e) {
       throw new ConnectorException(ConnectorException.Kind.PERMANENT, "could not write the package into " + dir + ": "

@@ -104,7 +104,7 @@ class SchemaPrepareTest {
     assertThat(first.changes().steps()).anySatisfy(s -> assertThat(s).contains("Salesos_Integration")
         .contains("assigned to the integration user"));
     assertThat(sandbox.permissionSet("Salesos_Integration")).containsKeys("Opportunity.Salesos_Flags__c",
-        "Opportunity.Salesos_Forecast_Category__c", "Activity.Salesos_Key__c");
+        "Opportunity.Salesos_Forecast_Category__c", "Task.Salesos_Key__c", "Event.Salesos_Key__c");
     var described = connector.describe();
     var key = described.object("Event").orElseThrow().field("Salesos_Key__c").orElseThrow();
     assertThat(key.unique()).isTrue();
@@ -221,7 +221,8 @@ class SchemaPrepareTest {
     assertThat(texts(activity, "unique")).containsExactly("true");
     var permissions = dbf.newDocumentBuilder().parse(dir.resolve("permissionsets/Salesos_Integration.permissionset")
         .toFile()).getDocumentElement();
-    assertThat(texts(permissions, "field")).hasSize(3);
+    assertThat(texts(permissions, "field")).containsExactlyInAnyOrder("Opportunity.Salesos_Flags__c",
+        "Opportunity.Salesos_Forecast_Category__c", "Task.Salesos_Key__c", "Event.Salesos_Key__c");
   }
 
   private static List<String> texts(Element root, String localName) {

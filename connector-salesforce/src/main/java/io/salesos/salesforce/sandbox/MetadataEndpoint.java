@@ -82,6 +82,7 @@ final class MetadataEndpoint {
       int dot = qualified.indexOf('.');
       var object = qualified.substring(0, dot);
       var field = qualified.substring(dot + 1);
+      // field permissions name the sObject (Task.X__c, Event.X__c); Activity.X__c is taken for both
       for (var t : object.equalsIgnoreCase("Activity") ? List.copyOf(ACTIVITY) : List.of(object)) {
         store.schema().grant(t, field, access[1]);
       }
