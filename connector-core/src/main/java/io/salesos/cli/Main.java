@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       RollbackCommand.class,
       ReconcileCommand.class,
+      SchemaCommand.class,
       AuditCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

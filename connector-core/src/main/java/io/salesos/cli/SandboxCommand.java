@@ -26,8 +26,16 @@ final class SandboxCommand implements Runnable {
   @Option(names = "--records", description = "instead of the demo org, a generated org of about this many records (for benchmarks)")
   Integer records;
 
+  @Option(names = "--without-salesos-fields",
+      description = "start without the fields salesos writes, as a CRM before `salesos schema prepare`")
+  boolean bare;
+
   @Override
   public void run() {
+    if (bare) {
+      // read by the sandbox providers, as salesos.sandbox.limits is
+      System.setProperty(io.salesos.spi.SandboxProvider.BARE_PROPERTY, "true");
+    }
     var provider = ServiceLoader.load(ConnectorProvider.class).stream()
         .map(ServiceLoader.Provider::get)
         .filter(p -> p.type().equalsIgnoreCase(crm))

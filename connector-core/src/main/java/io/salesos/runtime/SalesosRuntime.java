@@ -80,7 +80,7 @@ public final class SalesosRuntime implements AutoCloseable {
    * local edits') to the same list the ops team edits; the built-in default while the rule files
    * do not load (they are then reported by `salesos rules check` and the status page).
    */
-  static AllowList allowList(SalesosConfig config, List<CrmConnection> connections) {
+  public static AllowList allowList(SalesosConfig config, List<CrmConnection> connections) {
     try {
       var rules = io.salesos.evaluate.RuleSets.load(config.rulesDir(), io.salesos.evaluate.RuleSets.vocabulary(connections));
       var allow = rules.writePolicy().allow();

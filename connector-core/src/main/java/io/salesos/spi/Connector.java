@@ -54,4 +54,39 @@ public interface Connector extends AutoCloseable {
 
   @Override
   default void close() {}
+
+  // ---- optional: the fields salesos writes (`salesos schema verify|prepare`) ----
+
+  /**
+   * Why {@code found}, an existing CRM field, cannot hold what {@code needed} asks for (for
+   * example "found checkbox, needs a picklist or text"), or empty when it can. A connector that
+   * cannot tell accepts every field.
+   */
+  default java.util.Optional<String> fieldMismatch(FieldSpec needed, CrmSchema.CrmField found) {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Creates the custom fields {@code fields} in the CRM (a field that already exists is left as
+   * it is and reported {@link FieldCreation.Outcome#EXISTED}), returning one result per field in
+   * order and the steps a person still has to take. Connectors that cannot change the CRM's schema
+   * throw a {@link ConnectorException.Kind#PERMANENT} exception.
+   */
+  default FieldPreparation createFields(List<FieldSpec> fields) throws ConnectorException {
+    throw new ConnectorException(ConnectorException.Kind.PERMANENT, name()
+        + ": this connector cannot create fields; create them in the CRM's setup pages");
+  }
+
+  /**
+   * Writes {@code fields} as a package an admin deploys with the CRM's own tools into the
+   * directory {@code dir}, changing nothing in the CRM, and returns the exact steps to deploy it.
+   * Connectors whose CRM has no such format throw a {@link ConnectorException.Kind#PERMANENT}
+   * exception.
+   */
+  default FieldPreparation writeFieldPackage(List<FieldSpec> fields, java.nio.file.Path dir)
+      throws ConnectorException {
+    throw new ConnectorException(ConnectorException.Kind.PERMANENT, name()
+        + ": this CRM has no deployable package format; run `salesos schema prepare` without --package-dir, or create"
+        + " the fields in its setup pages");
+  }
 }

@@ -37,14 +37,22 @@ public record CrmSchema(List<CrmObject> objects) {
 
   /**
    * One field of a CRM object. {@code type} is the CRM's own type name (Salesforce {@code
-   * currency}, HubSpot {@code number}); {@code unique} marks fields usable as an upsert key.
+   * currency}, HubSpot {@code number}); {@code unique} marks fields usable as an upsert key;
+   * {@code picklistValues} are the values a picklist (enumeration) offers, empty for other fields.
    */
   public record CrmField(
-      String name, String label, String type, boolean updateable, boolean unique, boolean custom) {
+      String name, String label, String type, boolean updateable, boolean unique, boolean custom,
+      List<String> picklistValues) {
     public CrmField {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(type, "type");
       label = label == null ? name : label;
+      picklistValues = List.copyOf(Objects.requireNonNull(picklistValues, "picklistValues"));
+    }
+
+    /** A field that is not a picklist. */
+    public CrmField(String name, String label, String type, boolean updateable, boolean unique, boolean custom) {
+      this(name, label, type, updateable, unique, custom, List.of());
     }
   }
 }

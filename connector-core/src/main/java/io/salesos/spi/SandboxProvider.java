@@ -9,6 +9,12 @@ import java.util.Map;
  */
 public interface SandboxProvider {
 
+  /**
+   * The system property that, set to {@code true}, starts sandboxes without the fields salesos
+   * writes (`salesos sandbox CRM --without-salesos-fields`), to try `salesos schema prepare` on.
+   */
+  String BARE_PROPERTY = "salesos.sandbox.bare";
+
   /** Starts the sandbox on {@code port} (0 picks a free one) on the loopback interface. */
   Sandbox start(int port, DemoOrg seed) throws Exception;
 

@@ -217,4 +217,35 @@ public final class ResilientConnector implements Connector {
     delegate.close();
   }
 
+  @Override
+  public java.util.Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmSchema.CrmField found) {
+    return delegate.fieldMismatch(needed, found);
+  }
+
+  // schema changes are not idempotent in every CRM (a retried create may meet its own first try),
+  // so they pass the rate limiter and breaker but are never retried here
+  @Override
+  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+    return once("create fields", () -> delegate.createFields(fields));
+  }
+
+  @Override
+  public io.salesos.spi.FieldPreparation writeFieldPackage(List<io.salesos.spi.FieldSpec> fields, java.nio.file.Path dir)
+      throws ConnectorException {
+    return delegate.writeFieldPackage(fields, dir);
+  }
+
+  private <T> T once(String what, CheckedSupplier<T> body) throws ConnectorException {
+    try {
+      return RateLimiter.decorateCheckedSupplier(rateLimiter, CircuitBreaker.decorateCheckedSupplier(circuitBreaker, body)).get();
+    } catch (ConnectorException e) {
+      throw e;
+    } catch (CallNotPermittedException | RequestNotPermitted e) {
+      throw new ConnectorException(ConnectorException.Kind.TRANSIENT, delegate.name() + ": " + what + " not tried: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new ConnectorException(ConnectorException.Kind.TRANSIENT, delegate.name() + ": " + what + " failed: " + e.getMessage(), e);
+    }
+  }
 }

@@ -63,6 +63,18 @@ final class HubSpotClient {
 
   /** Sends a request; answers the parsed body, or an empty object for 204. */
   JsonNode send(String method, String pathAndQuery, Object body) throws ConnectorException {
+    return exchange(method, pathAndQuery, body, java.util.Set.of()).body();
+  }
+
+  /** An answer with its status: a success, or one of the statuses the caller said it handles. */
+  record Answer(int status, JsonNode body) {}
+
+  /**
+   * Sends a request and answers success and the {@code handled} error statuses (409 for a create
+   * that meets an existing name, say) with their parsed body; every other failure is thrown.
+   */
+  Answer exchange(String method, String pathAndQuery, Object body, java.util.Set<Integer> handled)
+      throws ConnectorException {
     String payload;
     try {
       payload = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
@@ -103,11 +115,14 @@ final class HubSpotClient {
     readBudget(response);
     int status = response.statusCode();
     if (status == 204) {
-      return JSON.createObjectNode();
+      return new Answer(status, JSON.createObjectNode());
+    }
+    if (handled.contains(status)) {
+      return new Answer(status, parseQuietly(response.body()));
     }
     if (status / 100 == 2) {
       try {
-        return JSON.readTree(response.body());
+        return new Answer(status, JSON.readTree(response.body()));
       } catch (JsonProcessingException e) {
         // a cut or garbled whole response: the next attempt will most likely read fine
         throw new ConnectorException(Kind.TRANSIENT, method + " " + path(pathAndQuery) + " answered " + status

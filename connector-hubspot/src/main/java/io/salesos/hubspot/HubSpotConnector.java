@@ -74,9 +74,13 @@ final class HubSpotConnector implements Connector {
       var answer = client.get("/crm/v3/properties/" + type);
       var fields = new ArrayList<CrmField>();
       for (var p : answer.path("results")) {
+        var options = new ArrayList<String>();
+        if (p.path("type").asText("").equals("enumeration")) {
+          p.path("options").forEach(o -> options.add(o.path("value").asText()));
+        }
         fields.add(new CrmField(p.path("name").asText(), p.path("label").asText(null), p.path("type").asText("string"),
             !p.path("modificationMetadata").path("readOnlyValue").asBoolean(false) && !p.path("calculated").asBoolean(false),
-            p.path("hasUniqueValue").asBoolean(false), !p.path("hubspotDefined").asBoolean(false)));
+            p.path("hasUniqueValue").asBoolean(false), !p.path("hubspotDefined").asBoolean(false), options));
       }
       for (var target : ASSOCIABLE) {
         if (!target.equals(type)) {
@@ -375,5 +379,18 @@ final class HubSpotConnector implements Connector {
   /** Requests sent so far on this connection (for tests and the status page). */
   long calls() {
     return client.calls();
+  }
+
+  @Override
+  public java.util.Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmField found) {
+    return PropertyCreator.mismatch(needed, found);
+  }
+
+  @Override
+  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+    var prepared = new PropertyCreator(client).create(fields);
+    LOG.info("event=create_properties connection={} requested={} created={}", name, fields.size(),
+        prepared.fields().stream().filter(f -> f.outcome() == io.salesos.spi.FieldCreation.Outcome.CREATED).count());
+    return prepared;
   }
 }

@@ -99,8 +99,10 @@ final class SalesforceConnector implements Connector {
         var fields = new ArrayList<CrmSchema.CrmField>();
         var types = new HashMap<String, String>();
         for (var f : d.getFields()) {
+          var picklist = f.getPicklistValues() == null ? List.<String>of() : Arrays.stream(f.getPicklistValues())
+              .filter(p -> p.isActive()).map(p -> p.getValue()).toList();
           fields.add(new CrmSchema.CrmField(f.getName(), f.getLabel(), f.getType().toString(), f.isUpdateable(),
-              f.isExternalId() || f.getName().equals("Id"), f.isCustom()));
+              f.isExternalId() || f.getName().equals("Id"), f.isCustom(), picklist));
           types.put(f.getName().toLowerCase(), f.getSoapType().name());
         }
         soapTypes.put(d.getName().toLowerCase(), types);
@@ -528,5 +530,28 @@ final class SalesforceConnector implements Connector {
     var fields = e.getFields() == null || e.getFields().length == 0 ? "" : " " + Arrays.toString(e.getFields());
     boolean retryable = code.equals("UNABLE_TO_LOCK_ROW") || code.equals("ALL_OR_NONE_OPERATION_ROLLED_BACK");
     return WriteResult.failed(key, code, e.getMessage() + fields, retryable);
+  }
+
+  // ---- the fields salesos writes (`salesos schema verify|prepare`) ----
+
+  @Override
+  public Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmSchema.CrmField found) {
+    return CustomFields.mismatch(needed, found);
+  }
+
+  @Override
+  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+    var prepared = new CustomFields(session, settings).create(fields);
+    // the next describe must see the new fields
+    soapTypes.clear();
+    log.info("event=create_fields connection={} requested={} created={}", settings.name(), fields.size(),
+        prepared.fields().stream().filter(f -> f.outcome() == io.salesos.spi.FieldCreation.Outcome.CREATED).count());
+    return prepared;
+  }
+
+  @Override
+  public io.salesos.spi.FieldPreparation writeFieldPackage(List<io.salesos.spi.FieldSpec> fields, java.nio.file.Path dir)
+      throws ConnectorException {
+    return new CustomFields(session, settings).writePackage(fields, dir);
   }
 }

@@ -20,6 +20,9 @@ final class SalesforceFaults {
     if (e instanceof ApiFault f) {
       return f.getExceptionCode() == ExceptionCode.INVALID_SESSION_ID;
     }
+    if (e instanceof com.sforce.ws.SoapFaultException s) {
+      return "INVALID_SESSION_ID".equals(faultCode(s));
+    }
     return e instanceof AsyncApiException a && a.getExceptionCode() == com.sforce.async.AsyncExceptionCode.InvalidSessionId;
   }
 
@@ -37,6 +40,18 @@ final class SalesforceFaults {
         default -> new ConnectorException(Kind.PERMANENT, msg, e);
       };
     }
+    if (e instanceof com.sforce.ws.SoapFaultException s) {
+      // the Metadata API's faults carry only a code and a text (no typed fault classes in its stubs)
+      var code = faultCode(s);
+      var msg = what + " failed: " + s.getMessage();
+      return switch (code) {
+        case "REQUEST_LIMIT_EXCEEDED" -> new ConnectorException(Kind.LIMIT_EXHAUSTED, msg, e);
+        case "INVALID_SESSION_ID", "INSUFFICIENT_ACCESS", "API_DISABLED_FOR_ORG" ->
+            new ConnectorException(Kind.AUTHENTICATION, msg, e);
+        case "UNKNOWN_EXCEPTION", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW" -> new ConnectorException(Kind.TRANSIENT, msg, e);
+        default -> new ConnectorException(Kind.PERMANENT, msg, e);
+      };
+    }
     if (e instanceof AsyncApiException a) {
       var msg = what + " failed: " + a.getExceptionCode() + ": " + a.getExceptionMessage();
       return switch (a.getExceptionCode()) {
@@ -51,5 +66,10 @@ final class SalesforceFaults {
       return new ConnectorException(Kind.TRANSIENT, what + " failed: " + e, e);
     }
     return new ConnectorException(Kind.TRANSIENT, what + " failed: " + e, e);
+  }
+
+  /** The code of a SOAP fault, e.g. INSUFFICIENT_ACCESS for {@code sf:INSUFFICIENT_ACCESS}. */
+  static String faultCode(com.sforce.ws.SoapFaultException s) {
+    return s.getFaultCode() == null ? "" : s.getFaultCode().getLocalPart();
   }
 }

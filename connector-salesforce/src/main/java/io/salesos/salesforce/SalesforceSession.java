@@ -39,6 +39,9 @@ final class SalesforceSession {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
   private PartnerConnection partner;
   private BulkConnection bulk;
+  private com.sforce.soap.metadata.MetadataConnection metadata;
+  private String sessionId;
+  private String metadataUrl;
   private volatile ApiBudget budget = ApiBudget.UNKNOWN;
 
   SalesforceSession(SalesforceSettings settings, Clock clock) {
@@ -115,6 +118,10 @@ final class SalesforceSession {
         timeouts(config);
         partner = com.sforce.soap.partner.Connector.newConnection(config);
       }
+      this.sessionId = sessionId;
+      // the LoginResult's metadataServerUrl is the partner endpoint with /Soap/m/ for /Soap/u/
+      this.metadataUrl = instance + "/services/Soap/m/" + settings.apiVersion();
+      this.metadata = null;
       var bulkConfig = new ConnectorConfig();
       bulkConfig.setSessionId(sessionId);
       bulkConfig.setRestEndpoint(instance + "/services/async/" + settings.apiVersion());
@@ -127,6 +134,46 @@ final class SalesforceSession {
     } catch (Exception e) {
       throw SalesforceFaults.classify("login to " + settings.loginUrl(), e);
     }
+  }
+
+  /** A Metadata API call that may throw force-wsc's checked exceptions. */
+  interface MetadataCall<T> {
+    T run(com.sforce.soap.metadata.MetadataConnection metadata) throws Exception;
+  }
+
+  /**
+   * Runs {@code call} on the Metadata API with this session (force-wsc's MetadataConnection at the
+   * org's metadata endpoint), logging in first if needed and once more if the session has died.
+   */
+  <T> T metadata(String what, MetadataCall<T> call) throws ConnectorException {
+    if (partner == null) {
+      authenticate();
+    }
+    try {
+      return call.run(metadataConnection());
+    } catch (Exception first) {
+      if (!SalesforceFaults.invalidSession(first)) {
+        throw SalesforceFaults.classify(what, first);
+      }
+      log.info("event=session_expired connection={} call={} action=reauthenticate", settings.name(), what);
+      authenticate();
+      try {
+        return call.run(metadataConnection());
+      } catch (Exception second) {
+        throw SalesforceFaults.classify(what, second);
+      }
+    }
+  }
+
+  private com.sforce.soap.metadata.MetadataConnection metadataConnection() throws com.sforce.ws.ConnectionException {
+    if (metadata == null) {
+      var config = new ConnectorConfig();
+      config.setSessionId(sessionId);
+      config.setServiceEndpoint(metadataUrl);
+      timeouts(config);
+      metadata = new com.sforce.soap.metadata.MetadataConnection(config);
+    }
+    return metadata;
   }
 
   private void timeouts(ConnectorConfig config) {

@@ -36,6 +36,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
 
   private static final Pattern OBJECTS = Pattern.compile("^/crm/v3/objects/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$");
   private static final Pattern PROPERTIES = Pattern.compile("^/crm/v3/properties/([^/]+)(?:/([^/]+))?$");
+  private static final Pattern GROUPS = Pattern.compile("^/crm/v3/properties/([^/]+)/groups(?:/([^/]+))?$");
   private static final Pattern OWNERS = Pattern.compile("^/crm/v3/owners/?([^/]*)$");
   private static final Pattern PIPELINES = Pattern.compile("^/crm/v3/pipelines/deals/?([^/]*)$");
   private static final Pattern V4_OBJECT =
@@ -60,6 +61,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final ObjectsEndpoint objects;
   private final SearchEndpoint search;
   private final MetadataEndpoint metadata;
+  private volatile boolean schemaWriteScope = true;
 
   HubSpotApi(SandboxState state, Faults faults, RequestBudget budget, String token) {
     this.state = state;
@@ -69,6 +71,11 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     this.objects = new ObjectsEndpoint(state, faults);
     this.search = new SearchEndpoint(state, objects);
     this.metadata = new MetadataEndpoint(state, objects);
+  }
+
+  /** Whether the private app holds the crm.schemas.*.write scopes that creating properties needs. */
+  void schemaWriteScope(boolean granted) {
+    this.schemaWriteScope = granted;
   }
 
   @Override
@@ -168,6 +175,19 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
           default -> methodNotAllowed(method, path);
         };
       }
+    }
+    if (method.equals("POST") && path.startsWith("/crm/v3/properties/") && !schemaWriteScope) {
+      var type = path.substring("/crm/v3/properties/".length()).split("/")[0];
+      throw new ApiError(403, "MISSING_SCOPES", "This app hasn't been granted all required scopes to make this call.",
+          List.of(Map.of("message", "One or more of the following scopes are required.",
+              "context", Map.of("requiredGranularScopes", List.of("crm.schemas." + type + ".write")))), Map.of());
+    }
+    if ((m = GROUPS.matcher(path)).matches()) {
+      return switch (method) {
+        case "GET" -> m.group(2) == null ? metadata.groups(m.group(1)) : metadata.group(m.group(1), m.group(2));
+        case "POST" -> m.group(2) == null ? metadata.createGroup(m.group(1), body) : methodNotAllowed(method, path);
+        default -> methodNotAllowed(method, path);
+      };
     }
     if ((m = PROPERTIES.matcher(path)).matches()) {
       return switch (method) {

@@ -30,9 +30,17 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
 
   private static final Logger LOG = LoggerFactory.getLogger(HubSpotSandbox.class);
 
-  /** How to start a sandbox; {@link #defaults()} gives a professional-tier portal on a free port. */
+  /**
+   * How to start a sandbox; {@link #defaults()} gives a professional-tier portal on a free port
+   * with salesos's properties in place; {@link #withoutSalesosProperties()} one without them, as a portal looks before
+   * {@code salesos schema prepare}.
+   */
   public record Options(int port, String token, String tier, RateLimits limits, Duration searchLag,
-      SandboxClock clock) {
+      SandboxClock clock, boolean bare) {
+
+    public Options(int port, String token, String tier, RateLimits limits, Duration searchLag, SandboxClock clock) {
+      this(port, token, tier, limits, searchLag, clock, false);
+    }
 
     public Options {
       Objects.requireNonNull(token, "token");
@@ -48,27 +56,32 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     }
 
     public Options withPort(int newPort) {
-      return new Options(newPort, token, tier, limits, searchLag, clock);
+      return new Options(newPort, token, tier, limits, searchLag, clock, bare);
     }
 
     public Options withTier(String newTier) {
-      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock);
+      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock, bare);
     }
 
     public Options withLimits(RateLimits newLimits) {
-      return new Options(port, token, tier, newLimits, searchLag, clock);
+      return new Options(port, token, tier, newLimits, searchLag, clock, bare);
     }
 
     public Options withSearchLag(Duration newLag) {
-      return new Options(port, token, tier, limits, newLag, clock);
+      return new Options(port, token, tier, limits, newLag, clock, bare);
     }
 
     public Options withClock(SandboxClock newClock) {
-      return new Options(port, token, tier, limits, searchLag, newClock);
+      return new Options(port, token, tier, limits, searchLag, newClock, bare);
+    }
+
+    /** Without salesos's custom properties and their group: a portal before `salesos schema prepare`. */
+    public Options withoutSalesosProperties() {
+      return new Options(port, token, tier, limits, searchLag, clock, true);
     }
 
     public Options withToken(String newToken) {
-      return new Options(port, newToken, tier, limits, searchLag, clock);
+      return new Options(port, newToken, tier, limits, searchLag, clock, bare);
     }
   }
 
@@ -76,14 +89,15 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
   private final SandboxState state;
   private final Faults faults = new Faults();
   private final ObjectsEndpoint objects;
+  private final HubSpotApi api;
   private final WireMockServer server;
 
   private HubSpotSandbox(Options options) {
     this.options = options;
-    this.state = new SandboxState(options.clock(), options.searchLag());
+    this.state = new SandboxState(options.clock(), options.searchLag(), options.bare());
     this.objects = new ObjectsEndpoint(state, faults);
     var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);
-    var api = new HubSpotApi(state, faults, budget, options.token());
+    this.api = new HubSpotApi(state, faults, budget, options.token());
     this.server = new WireMockServer(WireMockConfiguration.options()
         .bindAddress("127.0.0.1")
         .port(options.port())
@@ -120,6 +134,15 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
 
   public Faults faults() {
     return faults;
+  }
+
+  /**
+   * Whether the private app's token holds the schema write scopes (crm.schemas.*.write); without
+   * them creating a property or a property group answers 403 MISSING_SCOPES, as HubSpot does.
+   */
+  public HubSpotSandbox schemaWriteScope(boolean granted) {
+    api.schemaWriteScope(granted);
+    return this;
   }
 
   @Override

@@ -13,6 +13,9 @@ public final class HubSpotSandboxProvider implements SandboxProvider {
     if ("unlimited".equals(System.getProperty("salesos.sandbox.limits"))) {
       options = options.withLimits(RateLimits.unlimited());
     }
+    if (Boolean.getBoolean(BARE_PROPERTY)) {
+      options = options.withoutSalesosProperties();
+    }
     var sandbox = HubSpotSandbox.start(options);
     if (seed != null) {
       sandbox.seed(seed);

@@ -6,20 +6,24 @@ import java.util.List;
 /**
  * The object types and property definitions of the sandbox portal: HubSpot's standard properties
  * that salesos reads, and the custom properties a field-sales portal adds (coordinates, opening
- * hours, visit cadence) plus the ones salesos writes.
+ * hours, visit cadence) plus, unless the portal starts bare, the ones salesos writes (in their own
+ * property group, as `salesos schema prepare` creates them).
  */
 final class HubSpotSchema {
 
   private HubSpotSchema() {}
 
-  static void define(SandboxState state) {
+  /** The property group salesos's own properties live in. */
+  static final String SALESOS_GROUP = "salesos";
+
+  static void define(SandboxState state, boolean bare) {
     var companies = table(state, "companies", "0-2", "hs_lastmodifieddate",
         "name", "domain", "createdate", "hs_lastmodifieddate", "hs_object_id");
     standard(companies, "string", "name", "domain", "industry", "address", "city", "state", "zip", "phone");
     standard(companies, "number", "hubspot_owner_id");
     custom(companies, "number", "latitude", "longitude", "visit_frequency_days");
     custom(companies, "string", "opening_hours");
-    companies.define(new PropertyDef("account_tier", "Account tier", "enumeration", "select", "salesos",
+    companies.define(new PropertyDef("account_tier", "Account tier", "enumeration", "select", PropertyDef.FIELD_SALES,
         List.of("Strategic", "Key", "Standard"), false, false, false));
 
     var contacts = table(state, "contacts", "0-1", "lastmodifieddate",
@@ -45,9 +49,14 @@ final class HubSpotSchema {
     readOnly(deals, "number", "hs_deal_stage_probability");
     readOnly(deals, "bool", "hs_is_closed", "hs_is_closed_won");
     custom(deals, "date", "next_step_date");
-    custom(deals, "string", "mutual_action_plan", "salesos_flags");
-    deals.define(new PropertyDef("salesos_forecast_category", "salesos forecast category", "enumeration",
-        "select", "salesos", List.of("OMIT", "PIPELINE", "BEST_CASE", "COMMIT", "CLOSED"), false, false, false));
+    custom(deals, "string", "mutual_action_plan");
+    if (!bare) {
+      deals.groups.put(SALESOS_GROUP, "salesos");
+      deals.define(new PropertyDef("salesos_flags", "salesos flags", "string", "textarea", SALESOS_GROUP, List.of(),
+          false, false, false));
+      deals.define(new PropertyDef("salesos_forecast_category", "salesos forecast category", "enumeration",
+          "select", SALESOS_GROUP, List.of("OMIT", "PIPELINE", "BEST_CASE", "COMMIT", "CLOSED"), false, false, false));
+    }
 
     var engagementDefaults = new String[] {"hs_timestamp", "createdate", "hs_lastmodifieddate", "hs_object_id"};
     var tasks = table(state, "tasks", "0-27", "hs_lastmodifieddate", engagementDefaults);
@@ -78,9 +87,12 @@ final class HubSpotSchema {
     for (var t : List.of(tasks, meetings, calls, notes, emails)) {
       standard(t, "datetime", "hs_timestamp");
       standard(t, "number", "hubspot_owner_id");
-      // the idempotency key of records salesos creates: unique, so it can be an upsert idProperty
-      t.define(new PropertyDef("salesos_key", "salesos key", "string", "text", "salesos", List.of(), true,
-          false, false));
+      if (!bare) {
+        // the idempotency key of records salesos creates: unique, so it can be an upsert idProperty
+        t.groups.put(SALESOS_GROUP, "salesos");
+        t.define(new PropertyDef("salesos_key", "salesos key", "string", "text", SALESOS_GROUP, List.of(), true,
+            false, false));
+      }
     }
     for (var t : List.of(companies, contacts, deals, tasks, meetings, calls, notes, emails)) {
       readOnly(t, "number", "hs_object_id");
@@ -95,6 +107,7 @@ final class HubSpotSchema {
   private static ObjectTable table(SandboxState state, String name, String typeId, String stamp,
       String... defaults) {
     var t = new ObjectTable(name, typeId, stamp, List.of(defaults));
+    t.groups.put(PropertyDef.FIELD_SALES, "Field sales");
     state.tables.put(name, t);
     return t;
   }

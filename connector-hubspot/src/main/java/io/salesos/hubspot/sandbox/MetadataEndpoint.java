@@ -38,9 +38,36 @@ final class MetadataEndpoint {
     return Reply.json(200, render(def));
   }
 
+  /** The fieldType values each property type accepts (HubSpot's properties guide). */
+  private static final Map<String, List<String>> FIELD_TYPES = Map.of(
+      "bool", List.of("booleancheckbox", "calculation_equation"),
+      "enumeration", List.of("booleancheckbox", "checkbox", "radio", "select", "calculation_equation"),
+      "date", List.of("date"),
+      "datetime", List.of("date"),
+      "string", List.of("file", "text", "textarea", "calculation_equation", "html", "phonenumber"),
+      "number", List.of("number", "calculation_equation"),
+      "phone_number", List.of("phonenumber"));
+
+  /**
+   * Creates a custom property as HubSpot's {@code POST /crm/v3/properties/{objectType}} does:
+   * name, label, groupName, type and fieldType are required, the group must exist, fieldType must
+   * suit type, an enumeration needs options with distinct values, only single-line text and
+   * numbers may hold unique values, and an existing name is a 409. The property is usable by the
+   * objects, batch and search endpoints at once.
+   */
   Reply createProperty(String type, JsonNode body) {
     var table = objects.table(type);
-    var name = body.path("name").asText("");
+    var unset = new ArrayList<String>();
+    for (var required : List.of("name", "label", "groupName", "type", "fieldType")) {
+      if (!body.hasNonNull(required) || body.path(required).asText("").isBlank()) {
+        unset.add(required);
+      }
+    }
+    if (!unset.isEmpty()) {
+      throw ApiError.validation("Invalid input JSON on line 1, column 1: Cannot build PropertyCreate, some of required "
+          + "attributes are not set " + unset);
+    }
+    var name = body.path("name").asText();
     if (!name.matches("[a-z][a-z0-9_]*")) {
       throw ApiError.validation("Property name '" + name + "' must start with a lower-case letter and hold only "
           + "lower-case letters, digits and underscores");
@@ -48,13 +75,96 @@ final class MetadataEndpoint {
     if (table.definitions.containsKey(name)) {
       throw new ApiError(409, "OBJECT_ALREADY_EXISTS", "Property named '" + name + "' already exists.");
     }
-    var type2 = body.path("type").asText("string");
+    var dataType = body.path("type").asText().toLowerCase(java.util.Locale.ROOT);
+    var fieldType = body.path("fieldType").asText();
+    if (!FIELD_TYPES.containsKey(dataType)) {
+      throw ApiError.validation("'" + body.path("type").asText() + "' is not a valid property type; valid: "
+          + new java.util.TreeSet<>(FIELD_TYPES.keySet()));
+    }
+    if (!FIELD_TYPES.get(dataType).contains(fieldType)) {
+      throw ApiError.validation("fieldType '" + fieldType + "' is not valid for a property of type " + dataType
+          + "; valid: " + FIELD_TYPES.get(dataType));
+    }
+    var group = body.path("groupName").asText();
+    if (!table.groups.containsKey(group)) {
+      throw ApiError.validation("Property group '" + group + "' does not exist on " + table.name
+          + "; create it first (POST /crm/v3/properties/" + table.name + "/groups)");
+    }
     var options = new ArrayList<String>();
-    body.path("options").forEach(o -> options.add(o.path("value").asText()));
-    var def = new PropertyDef(name, body.path("label").asText(name), type2, body.path("fieldType").asText(null),
-        body.path("groupName").asText(null), options, body.path("hasUniqueValue").asBoolean(false), false, false);
+    for (var o : body.path("options")) {
+      var value = o.path("value").asText("");
+      if (value.isEmpty() || o.path("label").asText("").isEmpty()) {
+        throw ApiError.validation("Every option of '" + name + "' needs a label and a value");
+      }
+      if (options.contains(value)) {
+        throw ApiError.validation("Option value '" + value + "' appears more than once in '" + name + "'");
+      }
+      options.add(value);
+    }
+    if (dataType.equals("enumeration") && options.isEmpty()) {
+      throw ApiError.validation("Property '" + name + "' of type enumeration needs at least one option");
+    }
+    if (dataType.equals("bool") && !options.isEmpty() && !new java.util.HashSet<>(options).equals(java.util.Set.of("true", "false"))) {
+      throw ApiError.validation("The options of a bool property must have the values true and false");
+    }
+    boolean unique = body.path("hasUniqueValue").asBoolean(false);
+    if (unique && !(dataType.equals("number") || (dataType.equals("string") && fieldType.equals("text")))) {
+      throw ApiError.validation("Only single-line text and number properties can require unique values; '" + name
+          + "' is " + dataType + "/" + fieldType);
+    }
+    var def = new PropertyDef(name, body.path("label").asText(), dataType, fieldType, group, options, unique, false,
+        false);
     table.define(def);
     return Reply.json(201, render(def));
+  }
+
+  Reply groups(String type) {
+    var table = objects.table(type);
+    var results = array();
+    int order = 0;
+    for (var g : table.groups.entrySet()) {
+      results.add(renderGroup(g.getKey(), g.getValue(), order++));
+    }
+    var body = object();
+    body.set("results", results);
+    return Reply.json(200, body);
+  }
+
+  Reply group(String type, String name) {
+    var table = objects.table(type);
+    var label = table.groups.get(name);
+    if (label == null) {
+      throw new ApiError(404, "OBJECT_NOT_FOUND", "Unable to find property group " + name + " on " + table.name);
+    }
+    return Reply.json(200, renderGroup(name, label, new ArrayList<>(table.groups.keySet()).indexOf(name)));
+  }
+
+  Reply createGroup(String type, JsonNode body) {
+    var table = objects.table(type);
+    var name = body.path("name").asText("");
+    var label = body.path("label").asText("");
+    if (name.isBlank() || label.isBlank()) {
+      throw ApiError.validation("Invalid input JSON on line 1, column 1: Cannot build PropertyGroupCreate, some of "
+          + "required attributes are not set " + (name.isBlank() ? "[name" + (label.isBlank() ? ", label]" : "]") : "[label]"));
+    }
+    if (!name.matches("[a-z][a-z0-9_]*")) {
+      throw ApiError.validation("Property group name '" + name + "' must start with a lower-case letter and hold only "
+          + "lower-case letters, digits and underscores");
+    }
+    if (table.groups.containsKey(name)) {
+      throw new ApiError(409, "OBJECT_ALREADY_EXISTS", "Property group named '" + name + "' already exists.");
+    }
+    table.groups.put(name, label);
+    return Reply.json(201, renderGroup(name, label, table.groups.size() - 1));
+  }
+
+  private static ObjectNode renderGroup(String name, String label, int order) {
+    var n = object();
+    n.put("name", name);
+    n.put("label", label);
+    n.put("displayOrder", order);
+    n.put("archived", false);
+    return n;
   }
 
   private ObjectNode render(PropertyDef d) {

@@ -31,6 +31,9 @@ final class ObjectTable {
   final String stampProperty;
   final List<String> defaultProperties;
   final Map<String, PropertyDef> definitions = new LinkedHashMap<>();
+  /** Property groups by name, with their labels; the object's information group always exists. */
+  final Map<String, String> groups = new LinkedHashMap<>();
+  final String infoGroup;
   private final TreeMap<Long, StoredObject> records = new TreeMap<>();
   private final Map<String, Map<String, Long>> unique = new HashMap<>();
   private final Map<Long, StoredObject> searchView = new HashMap<>();
@@ -41,9 +44,17 @@ final class ObjectTable {
     this.typeId = typeId;
     this.stampProperty = stampProperty;
     this.defaultProperties = List.copyOf(defaultProperties);
+    // HubSpot names it after the singular object: dealinformation, companyinformation (engagements unconfirmed)
+    var singular = name.equals("companies") ? "company" : name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
+    this.infoGroup = singular + "information";
+    groups.put(infoGroup, Character.toUpperCase(singular.charAt(0)) + singular.substring(1) + " information");
   }
 
-  void define(PropertyDef def) {
+  void define(PropertyDef given) {
+    var def = given.groupName().equals(PropertyDef.OBJECT_INFO) ? given.inGroup(infoGroup) : given;
+    if (!groups.containsKey(def.groupName())) {
+      throw new IllegalArgumentException("no property group " + def.groupName() + " on " + name);
+    }
     definitions.put(def.name(), def);
     if (def.hasUniqueValue()) {
       unique.computeIfAbsent(def.name(), k -> new HashMap<>());

@@ -23,29 +23,39 @@ record PropertyDef(
     boolean readOnly,
     boolean hubspotDefined) {
 
+  /** Stands for the object's own information group ("dealinformation"); the table resolves it. */
+  static final String OBJECT_INFO = "info";
+
+  /** The group of the custom properties the portal's admins added for field sales. */
+  static final String FIELD_SALES = "fieldsales";
+
   PropertyDef {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     label = label == null ? name : label;
     fieldType = fieldType == null ? defaultFieldType(type) : fieldType;
-    groupName = groupName == null ? "salesos" : groupName;
+    groupName = groupName == null ? OBJECT_INFO : groupName;
     options = List.copyOf(options == null ? List.of() : options);
   }
 
   static PropertyDef standard(String name, String type) {
-    return new PropertyDef(name, null, type, null, "info", List.of(), false, false, true);
+    return new PropertyDef(name, null, type, null, OBJECT_INFO, List.of(), false, false, true);
   }
 
   static PropertyDef readOnly(String name, String type) {
-    return new PropertyDef(name, null, type, null, "info", List.of(), name.equals("hs_object_id"), true, true);
+    return new PropertyDef(name, null, type, null, OBJECT_INFO, List.of(), name.equals("hs_object_id"), true, true);
   }
 
   static PropertyDef enumeration(String name, List<String> options) {
-    return new PropertyDef(name, null, "enumeration", "select", "info", options, false, false, true);
+    return new PropertyDef(name, null, "enumeration", "select", OBJECT_INFO, options, false, false, true);
   }
 
   static PropertyDef custom(String name, String type, boolean unique) {
-    return new PropertyDef(name, null, type, null, "salesos", List.of(), unique, false, false);
+    return new PropertyDef(name, null, type, null, FIELD_SALES, List.of(), unique, false, false);
+  }
+
+  PropertyDef inGroup(String group) {
+    return new PropertyDef(name, label, type, fieldType, group, options, hasUniqueValue, readOnly, hubspotDefined);
   }
 
   private static String defaultFieldType(String type) {

@@ -62,10 +62,10 @@ final class SandboxState {
   private final Map<String, Map<Long, Map<Long, List<AssocType>>>> associations = new LinkedHashMap<>();
   private final AtomicLong ids = new AtomicLong(10_000_000L);
 
-  SandboxState(Clock clock, Duration searchLag) {
+  SandboxState(Clock clock, Duration searchLag, boolean bare) {
     this.clock = clock;
     this.searchLag = searchLag;
-    HubSpotSchema.define(this);
+    HubSpotSchema.define(this, bare);
     int order = 0;
     for (var s : DemoOrg.Stage.values()) {
       stages.add(new Stage(stageId(s), s.label(), order++, s.closed(),

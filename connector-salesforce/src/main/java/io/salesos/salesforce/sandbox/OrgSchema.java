@@ -40,7 +40,11 @@ final class OrgSchema {
     }
   }
 
-  /** One sObject with its key prefix and fields (by name, case-insensitively). */
+  /**
+   * One sObject with its key prefix and fields (by name, case-insensitively). The field list is
+   * shared with every row of the object, so a field added through the Metadata API is there for
+   * records old and new at once; it is safe to read while a field is added.
+   */
   record ObjectDef(
       String name, String label, String keyPrefix, boolean createable, boolean updateable,
       boolean custom, List<FieldDef> fields, List<String> requiredOnCreate) {
@@ -55,9 +59,22 @@ final class OrgSchema {
     }
   }
 
+  /** The custom fields salesos writes; absent in a bare org, created by `salesos schema prepare`. */
+  static final List<String> SALESOS_FIELDS = List.of("Salesos_Flags__c", "Salesos_Forecast_Category__c", "Salesos_Key__c");
+
   private final Map<String, ObjectDef> objects = new LinkedHashMap<>();
+  // custom fields created through the Metadata API that no permission set of the integration user
+  // grants yet: field-level security hides them from describe, queries and saves, as in Salesforce
+  private final Map<String, FieldDef> hidden = new LinkedHashMap<>();
+  private final boolean bare;
 
   OrgSchema() {
+    this(false);
+  }
+
+  /** The org's schema; {@code bare} leaves out the fields salesos writes, as in an org before salesos. */
+  OrgSchema(boolean bare) {
+    this.bare = bare;
     add(new Builder("User", "User", "005").createable(true)
         .f("Username", "string", 80).f("FirstName", "string", 40).f("LastName", "string", 80)
         .ro("Name", "string").f("Email", "email", 128).f("Title", "string", 80)
@@ -119,11 +136,65 @@ final class OrgSchema {
         .custom("Check_In_Latitude__c", "double", 0).custom("Check_In_Longitude__c", "double", 0)
         .externalId("Salesos_Key__c", 255)
         .required("StartDateTime", "EndDateTime"));
+    add(new Builder("PermissionSet", "Permission Set", "0PS").createable(true)
+        .f("Name", "string", 80).f("Label", "string", 80).f("Description", "textarea", 255)
+        .ro("IsOwnedByProfile", "boolean")
+        .required("Name", "Label"));
+    add(new Builder("PermissionSetAssignment", "Permission Set Assignment", "0Pa").createable(true)
+        .ref("AssigneeId", "User").ref("PermissionSetId", "PermissionSet")
+        .required("AssigneeId", "PermissionSetId"));
   }
 
   private void add(Builder b) {
+    if (bare) {
+      b.fields.removeIf(f -> SALESOS_FIELDS.contains(f.name()));
+    }
     var def = b.build();
     objects.put(def.name().toLowerCase(Locale.ROOT), def);
+  }
+
+  /** Adds a custom field visible to every user (as Setup's wizard does); false when the name is taken. */
+  synchronized boolean addField(String objectName, FieldDef field) {
+    var def = objects.get(objectName.toLowerCase(Locale.ROOT));
+    if (def == null || defines(objectName, field.name())) {
+      return false;
+    }
+    def.fields().add(field);
+    return true;
+  }
+
+  /** Whether the org defines the field at all, visible to the integration user or not. */
+  synchronized boolean defines(String objectName, String fieldName) {
+    var def = objects.get(objectName.toLowerCase(Locale.ROOT));
+    return def != null && (def.field(fieldName).isPresent() || hidden.containsKey(key(objectName, fieldName)));
+  }
+
+  /** Adds a field that field-level security hides until a permission set grants it (Metadata API). */
+  synchronized boolean addHidden(String objectName, FieldDef field) {
+    if (objects.get(objectName.toLowerCase(Locale.ROOT)) == null || defines(objectName, field.name())) {
+      return false;
+    }
+    hidden.put(key(objectName, field.name()), field);
+    return true;
+  }
+
+  /**
+   * Field-level security granted to the integration user for a hidden field: it becomes visible,
+   * and writable when {@code editable}. Fields already visible are left as they are.
+   */
+  synchronized void grant(String objectName, String fieldName, boolean editable) {
+    var field = hidden.remove(key(objectName, fieldName));
+    if (field == null) {
+      return;
+    }
+    var shown = editable ? field : new FieldDef(field.name(), field.label(), field.type(), field.custom(), false, false,
+        field.nillable(), field.externalId(), field.unique(), field.length(), field.referenceTo(), field.picklist(),
+        field.calculated());
+    objects.get(objectName.toLowerCase(Locale.ROOT)).fields().add(shown);
+  }
+
+  private static String key(String objectName, String fieldName) {
+    return objectName.toLowerCase(Locale.ROOT) + "." + fieldName.toLowerCase(Locale.ROOT);
   }
 
   Optional<ObjectDef> object(String name) {
@@ -216,7 +287,8 @@ final class OrgSchema {
     }
 
     ObjectDef build() {
-      return new ObjectDef(name, label, prefix, createable, createable, false, List.copyOf(fields), List.copyOf(required));
+      return new ObjectDef(name, label, prefix, createable, createable, false,
+          new java.util.concurrent.CopyOnWriteArrayList<>(fields), List.copyOf(required));
     }
   }
 }

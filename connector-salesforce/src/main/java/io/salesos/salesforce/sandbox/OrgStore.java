@@ -89,6 +89,7 @@ final class OrgStore {
   private final Map<String, Row> byId = new HashMap<>();
   private final List<ValidationRule> rules = new ArrayList<>();
   private String integrationUserId;
+  private java.util.function.Consumer<Row> onAssignment = r -> { };
 
   OrgStore(OrgSchema schema, Clock clock) {
     this.schema = schema;
@@ -109,6 +110,11 @@ final class OrgStore {
 
   synchronized void integrationUserId(String id) {
     this.integrationUserId = id;
+  }
+
+  /** Called (under the store's lock) with each PermissionSetAssignment saved, to apply its field access. */
+  synchronized void onAssignment(java.util.function.Consumer<Row> listener) {
+    this.onAssignment = listener;
   }
 
   synchronized void addRule(ValidationRule rule) {
@@ -513,6 +519,9 @@ final class OrgStore {
     }
     if (s.type().name().equals("Opportunity") && historyChanged(before, row.values)) {
       addHistory(row, stamp, userId);
+    }
+    if (s.type().name().equals("PermissionSetAssignment")) {
+      onAssignment.accept(row);
     }
     return row.id;
   }

@@ -17,11 +17,14 @@ final class OrgTransformer implements ResponseDefinitionTransformerV2 {
   private final SoapEndpoint soap;
   private final BulkEndpoint bulk;
   private final OAuthEndpoint oauth;
+  private final MetadataEndpoint metadata;
   private final SandboxFaults faults;
   private volatile String baseUrl = "";
 
-  OrgTransformer(SoapEndpoint soap, BulkEndpoint bulk, OAuthEndpoint oauth, SandboxFaults faults) {
+  OrgTransformer(SoapEndpoint soap, BulkEndpoint bulk, OAuthEndpoint oauth, MetadataEndpoint metadata,
+      SandboxFaults faults) {
     this.soap = soap;
+    this.metadata = metadata;
     this.bulk = bulk;
     this.oauth = oauth;
     this.faults = faults;
@@ -54,6 +57,8 @@ final class OrgTransformer implements ResponseDefinitionTransformerV2 {
     boolean api = true;
     if (path.startsWith("/services/Soap/u/") && method.equals("POST")) {
       reply = soap.handle(request.getBody(), baseUrl, versionOf(path, "/services/Soap/u/"));
+    } else if (path.startsWith("/services/Soap/m/") && method.equals("POST")) {
+      reply = metadata.handle(request.getBody());
     } else if (path.equals("/services/oauth2/token") && method.equals("POST")) {
       api = false;
       reply = oauth.token(request.getBody(), baseUrl);

@@ -24,8 +24,8 @@ import java.util.function.Predicate;
 /**
  * A stateful Salesforce org on a loopback port that force-wsc (PartnerConnection, BulkConnection)
  * and any SOAP client can log in to: partner SOAP API, Bulk API 1.0 query jobs and the OAuth
- * token endpoint, with a Java handle for tests to inject faults, move time and read or edit the
- * org directly.
+ * token endpoint, the Metadata API's custom-field calls, with a Java handle for tests to inject
+ * faults, move time and read or edit the org directly.
  *
  * <p>Built on WireMock: one catch-all stub hands every request to a stateful
  * ResponseDefinitionTransformerV2. WireMock carries what the org needs: it inflates force-wsc's
@@ -42,6 +42,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
   private final SandboxFaults faults;
   private final SoapEndpoint soap;
   private final BulkEndpoint bulk;
+  private final MetadataEndpoint metadata;
   private final SandboxCredentials credentials;
   private final SandboxClock clock;
   private final SigningKey signingKey = new SigningKey();
@@ -54,14 +55,15 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     this.orgId = IdMinter.to18("00D8d000001SaLS");
     this.credentials = new SandboxCredentials(b.username, b.password, "SANDBOXTOKEN", b.clientId, b.clientSecret);
     this.faults = new SandboxFaults();
-    this.store = new OrgStore(new OrgSchema(), clock);
+    this.store = new OrgStore(new OrgSchema(b.bare), clock);
     this.sessions = new Sessions(clock, orgId);
     faults.onExpireSessions(sessions::expireAll);
     var gate = new ApiGate(sessions, faults);
     this.soap = new SoapEndpoint(store, sessions, faults, gate, credentials, orgId);
     this.bulk = new BulkEndpoint(store, gate, faults);
     var oauth = new OAuthEndpoint(store, sessions, credentials, orgId, signingKey);
-    var transformer = new OrgTransformer(soap, bulk, oauth, faults);
+    this.metadata = new MetadataEndpoint(store, gate);
+    var transformer = new OrgTransformer(soap, bulk, oauth, metadata, faults);
     var integrationUser = new HashMap<String, Object>();
     integrationUser.put("Username", b.username);
     integrationUser.put("FirstName", "Integration");
@@ -94,6 +96,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     private String password = "sandbox-password-1";
     private String clientId = "3MVG9salesosSandboxClientId";
     private String clientSecret = "sandbox-client-secret-1";
+    private boolean bare;
 
     public Builder port(int port) {
       this.port = port;
@@ -112,6 +115,15 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
 
     public Builder apiVersion(String version) {
       this.apiVersion = version;
+      return this;
+    }
+
+    /**
+     * Leaves out the custom fields salesos writes (Opportunity.Salesos_Flags__c and
+     * Salesos_Forecast_Category__c, Activity.Salesos_Key__c): an org before {@code salesos schema prepare}.
+     */
+    public Builder withoutSalesosFields() {
+      this.bare = true;
       return this;
     }
 
@@ -224,6 +236,44 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     return clock;
   }
 
+  /**
+   * Whether the integration user may use the Metadata API ("Modify Metadata Through Metadata API
+   * Functions" or "Modify All Data"); without it every metadata call fails with INSUFFICIENT_ACCESS.
+   */
+  public SalesforceSandbox metadataApiPermitted(boolean permitted) {
+    metadata.permitted(permitted);
+    return this;
+  }
+
+  /**
+   * Adds a custom field as an admin would in Setup (for example one of the wrong type, for a check
+   * to find): {@code setupType} is Text, LongTextArea, Number, Checkbox, Date, DateTime or
+   * Picklist (with its values).
+   */
+  public void createFieldAsAdmin(String sobject, String field, String setupType, String... picklistValues) {
+    var type = switch (setupType) {
+      case "Picklist" -> "picklist";
+      case "Text" -> "string";
+      case "LongTextArea" -> "textarea";
+      case "Number" -> "double";
+      case "Checkbox" -> "boolean";
+      case "Date" -> "date";
+      case "DateTime" -> "datetime";
+      default -> throw new IllegalArgumentException("unsupported Setup type " + setupType);
+    };
+    var length = type.equals("string") ? 255 : type.equals("textarea") ? 32_768 : 0;
+    var def = new OrgSchema.FieldDef(field, field.replace("__c", "").replace('_', ' '), type, true, true, true,
+        !type.equals("boolean"), false, false, length, List.of(), List.of(picklistValues), false);
+    if (!store.schema().addField(sobject, def)) {
+      throw new IllegalArgumentException(sobject + " has a field " + field + " already, or no such object");
+    }
+  }
+
+  /** The field permissions a permission set deployed through the Metadata API grants: field to {read, edit}. */
+  public Map<String, boolean[]> permissionSet(String name) {
+    return metadata.permissionSet(name);
+  }
+
   /** Sessions idle longer than this expire (2 hours by default). */
   public SalesforceSandbox sessionTimeout(Duration timeout) {
     sessions.timeout(timeout);
@@ -253,13 +303,13 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
   public Map<String, Long> summary() {
     var out = new LinkedHashMap<String, Long>();
     out.put("opportunities flagged", store.scan("Opportunity", false).stream()
-        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Flags__c").orElseThrow()))).count());
+        .filter(r -> notBlank(r.get("Salesos_Flags__c"))).count());
     out.put("opportunities with an evidence-adjusted category", store.scan("Opportunity", false).stream()
-        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Forecast_Category__c").orElseThrow()))).count());
+        .filter(r -> notBlank(r.get("Salesos_Forecast_Category__c"))).count());
     out.put("tasks created by salesos", store.scan("Task", false).stream()
-        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Key__c").orElseThrow()))).count());
+        .filter(r -> notBlank(r.get("Salesos_Key__c"))).count());
     out.put("visit events planned by salesos", store.scan("Event", false).stream()
-        .filter(r -> notBlank(store.read(r, r.type.field("Salesos_Key__c").orElseThrow()))).count());
+        .filter(r -> notBlank(r.get("Salesos_Key__c"))).count());
     return out;
   }
 

@@ -8,6 +8,10 @@ public final class SalesforceSandboxProvider implements SandboxProvider {
 
   @Override
   public Sandbox start(int port, DemoOrg seed) {
-    return SalesforceSandbox.builder().port(port).seed(seed).start();
+    var builder = SalesforceSandbox.builder().port(port).seed(seed);
+    if (Boolean.getBoolean(BARE_PROPERTY)) {
+      builder.withoutSalesosFields();
+    }
+    return builder.start();
   }
 }
