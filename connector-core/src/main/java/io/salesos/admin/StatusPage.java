@@ -3,6 +3,7 @@ package io.salesos.admin;
 import com.sun.net.httpserver.HttpExchange;
 import io.salesos.admin.StatusQueries.ForecastRow;
 import io.salesos.mirror.Database;
+import io.salesos.rules.Cadence;
 import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -34,12 +35,14 @@ public final class StatusPage {
   private final List<String> configuredSources;
   private final AdminToken token;
   private final Clock clock;
+  private final java.util.function.Supplier<Cadence> cadence;
 
-  StatusPage(Database database, List<String> sources, AdminToken token, Clock clock) {
+  StatusPage(Database database, List<String> sources, AdminToken token, Clock clock, java.util.function.Supplier<Cadence> cadence) {
     this.queries = new StatusQueries(database);
     this.configuredSources = List.copyOf(sources);
     this.token = token;
     this.clock = clock;
+    this.cadence = cadence;
   }
 
   /**
@@ -50,7 +53,13 @@ public final class StatusPage {
    */
   public static StatusPage register(AdminServer server, Database database, List<String> sources,
       Optional<String> adminToken, Clock clock) {
-    var page = new StatusPage(database, sources, AdminToken.of(adminToken), clock);
+    return register(server, database, sources, adminToken, clock, Cadence::accountVisitsOnly);
+  }
+
+  /** As above, with the capture gap counted against {@code cadence} (the current rules/cadence.yaml). */
+  public static StatusPage register(AdminServer server, Database database, List<String> sources,
+      Optional<String> adminToken, Clock clock, java.util.function.Supplier<Cadence> cadence) {
+    var page = new StatusPage(database, sources, AdminToken.of(adminToken), clock, cadence);
     server.page("/", page::render);
     server.page("/drafts", new DraftActions(database, page.token, clock)::handle);
     return page;
@@ -308,20 +317,21 @@ public final class StatusPage {
       }
     }
     sb.append("</div></div>");
-    var week = queries.repWeek(source, now);
+    var week = queries.repWeek(source, now, cadence.get());
     var reps = new LinkedHashSet<String>(repOrder);
     reps.addAll(week.keySet());
     reps.removeIf(id -> id.isEmpty() || !week.containsKey(id));
     var rows = new ArrayList<StatusQueries.RepWeek>();
     reps.forEach(id -> rows.add(week.get(id)));
-    rows.sort((a, b) -> Double.compare(captured(a), captured(b)));
-    sb.append("<h3>Capture gap and field activity per rep (last 7 days)</h3><p class=\"muted\">Expected: each account's visit cadence ")
-        .append("(visit_every_days) summed over the rep's accounts. Lowest capture first.</p>")
+    rows.sort((a, b) -> Double.compare(a.captured(), b.captured()));
+    sb.append("<h3>Capture gap and field activity per rep (last 7 days)</h3><p class=\"muted\">Expected: visits, calls, emails ")
+        .append("and meetings at the cadence rules/cadence.yaml sets per vertical, summed over the rep's accounts; captured counts ")
+        .append("each kind up to what it expects (as <code>salesos audit capture</code>). Lowest capture first.</p>")
         .append("<table class=\"compact capture\"><thead><tr><th>Rep</th><th class=\"n\">Logged</th><th class=\"n\">Expected</th>")
         .append("<th class=\"n\">Captured</th><th class=\"n\">Meetings per day</th><th class=\"n\">Visits</th>")
         .append("<th class=\"n\">Pipeline per stop</th></tr></thead><tbody>");
     for (var r : rows) {
-      double c = captured(r);
+      double c = r.captured();
       sb.append("<tr><th scope=\"row\">").append(Html.esc(name(owners, r.ownerId()))).append("</th><td class=\"n\">").append(r.logged())
           .append("</td><td class=\"n\">").append(Html.num(Math.round(r.expected() * 10) / 10.0)).append("</td><td class=\"n")
           .append(c < 0.5 ? " bad" : "").append("\">").append(r.expected() <= 0 ? "-" : StatusQueries.percent(Math.min(c, 9.99)))
@@ -331,10 +341,6 @@ public final class StatusPage {
           .append("</td></tr>");
     }
     sb.append("</tbody></table></section>");
-  }
-
-  private static double captured(StatusQueries.RepWeek r) {
-    return r.expected() <= 0 ? 1.0 : r.logged() / r.expected();
   }
 
   // ---- 4. drift ----------------------------------------------------------------------------------

@@ -56,7 +56,14 @@ final class StatusQueries {
 
   record Owner(String id, String name, Optional<String> managerId, Optional<Double> baseLat, Optional<Double> baseLng) {}
 
-  record RepWeek(String ownerId, int logged, double expected, int meetings, int visits, BigDecimal visitedPipeline) {}
+  record RepWeek(String ownerId, int logged, double expected, double gap, int meetings, int visits,
+      BigDecimal visitedPipeline) {
+
+    /** The share of the expected cadence covered (see {@link io.salesos.audit.CaptureCounts}), 1 when nothing is expected. */
+    double captured() {
+      return expected <= 0 ? 1.0 : (expected - gap) / expected;
+    }
+  }
 
   record StalledDeal(String ownerId, String name, String stage, BigDecimal amount, String why, Instant since) {}
 
@@ -153,22 +160,16 @@ final class StatusQueries {
     return out;
   }
 
-  /** Per rep, the seven days up to {@code now}: activities logged against the accounts' cadence, meetings, visits. */
-  Map<String, RepWeek> repWeek(String source, Instant now) {
-    var from = Timestamp.from(now.minus(Duration.ofDays(7)));
+  /**
+   * Per rep, the seven days up to {@code now}: visits, calls, emails and meetings logged against
+   * rules/cadence.yaml over the rep's accounts (as the capture audit counts them), meetings, visits
+   * and the open pipeline at the accounts visited.
+   */
+  Map<String, RepWeek> repWeek(String source, Instant now, io.salesos.rules.Cadence cadence) {
+    var fromInstant = now.minus(Duration.ofDays(7));
+    var from = Timestamp.from(fromInstant);
     var to = Timestamp.from(now);
-    var logged = new HashMap<String, int[]>();
-    query("SELECT owner_id, COUNT(*), SUM(kind IN ('meeting','visit')), SUM(kind = 'visit') FROM activity"
-        + " WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL AND " + AT + " >= ? AND " + AT + " < ? GROUP BY owner_id",
-        ps -> {
-          ps.setString(1, source);
-          ps.setTimestamp(2, from);
-          ps.setTimestamp(3, to);
-        }, rs -> logged.put(nz(rs.getString(1)), new int[] {rs.getInt(2), rs.getInt(3), rs.getInt(4)}));
-    var expected = new HashMap<String, Double>();
-    query("SELECT owner_id, SUM(7.0 / visit_every_days) FROM account WHERE source = ? AND deleted = FALSE"
-        + " AND visit_every_days > 0 GROUP BY owner_id", ps -> ps.setString(1, source),
-        rs -> expected.put(nz(rs.getString(1)), rs.getDouble(2)));
+    var counts = io.salesos.audit.CaptureCounts.perRep(database, source, fromInstant, now, 1.0, cadence);
     var visitedPipeline = new HashMap<String, BigDecimal>();
     query("SELECT d.owner_id, SUM(d.amount) FROM deal d WHERE d.source = ? AND d.deleted = FALSE"
         + " AND COALESCE(d.is_closed, FALSE) = FALSE AND d.account_id IN (SELECT a.account_id FROM activity a"
@@ -178,13 +179,12 @@ final class StatusQueries {
           ps.setTimestamp(2, from);
           ps.setTimestamp(3, to);
         }, rs -> visitedPipeline.put(nz(rs.getString(1)), nzMoney(rs.getBigDecimal(2))));
+    int meeting = io.salesos.rules.Cadence.KINDS.indexOf("meeting");
+    int visit = io.salesos.rules.Cadence.KINDS.indexOf("visit");
     var out = new HashMap<String, RepWeek>();
-    var ids = new TreeSet<String>(logged.keySet());
-    ids.addAll(expected.keySet());
-    for (var id : ids) {
-      var l = logged.getOrDefault(id, new int[3]);
-      out.put(id, new RepWeek(id, l[0], expected.getOrDefault(id, 0.0), l[1], l[2],
-          visitedPipeline.getOrDefault(id, BigDecimal.ZERO)));
+    for (var c : counts.values()) {
+      out.put(c.ownerId(), new RepWeek(c.ownerId(), c.loggedTotal(), c.expectedTotal(), c.gap(),
+          c.logged()[meeting] + c.logged()[visit], c.logged()[visit], visitedPipeline.getOrDefault(c.ownerId(), BigDecimal.ZERO)));
     }
     return out;
   }

@@ -34,7 +34,10 @@ public final class CaptureAudit {
 
   private final MirrorReads reads;
 
+  private final Database database;
+
   public CaptureAudit(Database database) {
+    this.database = database;
     this.reads = new MirrorReads(database);
   }
 
@@ -46,46 +49,21 @@ public final class CaptureAudit {
     int below = 0;
     for (var source : sources) {
       var owners = reads.owners(source);
-      var expected = new HashMap<String, double[]>();
-      var accounts = new HashMap<String, Integer>();
-      reads.query("SELECT owner_id, industry, visit_every_days FROM account WHERE source = ? AND deleted = FALSE"
-          + " AND owner_id IS NOT NULL", ps -> ps.setString(1, source), rs -> {
-            var e = expected.computeIfAbsent(rs.getString(1), k -> new double[Cadence.KINDS.size()]);
-            var every = rs.getLong(3);
-            var own = rs.wasNull() ? Optional.<Long>empty() : Optional.of(every);
-            for (int i = 0; i < Cadence.KINDS.size(); i++) {
-              e[i] += cadence.perWeek(rs.getString(2), Cadence.KINDS.get(i), own);
-            }
-            accounts.merge(rs.getString(1), 1, Integer::sum);
-          });
-      var logged = new HashMap<String, int[]>();
-      reads.query("SELECT owner_id, kind, COUNT(*) FROM activity WHERE source = ? AND deleted = FALSE AND salesos_key IS NULL"
-          + " AND owner_id IS NOT NULL AND kind IN " + LeadAudit.TOUCH_KINDS + " AND COALESCE(status, 'completed') = 'completed'"
-          + " AND " + LeadAudit.ACTIVITY_AT + " >= ? AND " + LeadAudit.ACTIVITY_AT + " < ? GROUP BY owner_id, kind", ps -> {
-            ps.setString(1, source);
-            ps.setTimestamp(2, Timestamp.from(week.start()));
-            ps.setTimestamp(3, Timestamp.from(week.end()));
-          }, rs -> logged.computeIfAbsent(rs.getString(1), k -> new int[Cadence.KINDS.size()])
-              [Cadence.KINDS.indexOf(rs.getString(2))] += rs.getInt(3));
-      var reps = new TreeSet<String>(expected.keySet());
-      reps.addAll(logged.keySet());
+      var counts = CaptureCounts.perRep(database, source, week.start(), week.end(), 1.0, cadence);
       var sourceRows = new ArrayList<Object[]>();
-      for (var rep : reps) {
-        var e = expected.getOrDefault(rep, new double[Cadence.KINDS.size()]);
-        var l = logged.getOrDefault(rep, new int[Cadence.KINDS.size()]);
-        var row = new ArrayList<String>(List.of(source, rep, MirrorReads.name(owners, rep),
-            Integer.toString(accounts.getOrDefault(rep, 0))));
-        double exp = 0;
-        double gap = 0;
-        int log = 0;
+      for (var c : counts.values()) {
+        var rep = c.ownerId();
+        var e = c.expected();
+        var l = c.logged();
+        var row = new ArrayList<String>(List.of(source, rep, MirrorReads.name(owners, rep), Integer.toString(c.accounts())));
         for (int i = 0; i < e.length; i++) {
           row.add(Integer.toString(l[i]));
           row.add(one(e[i]));
-          exp += e[i];
-          log += l[i];
-          gap += Math.max(0, e[i] - l[i]);
         }
-        double capture = exp <= 0 ? 1.0 : (exp - gap) / exp;
+        double exp = c.expectedTotal();
+        double gap = c.gap();
+        int log = c.loggedTotal();
+        double capture = c.capture();
         row.addAll(List.of(Integer.toString(log), one(exp), one(gap), exp <= 0 ? "-" : Math.round(capture * 100) + "%"));
         sourceRows.add(new Object[] {capture, row});
         totalExpected += exp;

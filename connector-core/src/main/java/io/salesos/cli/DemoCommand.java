@@ -108,7 +108,7 @@ final class DemoCommand implements Runnable {
             var admin = startAdmin(runtime, metrics, cfg);
             var scheduler = DaemonScheduler.start(runtime, hooks)) {
           StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
-              cfg.admin().token().map(t -> t.resolve(System::getenv)), clock);
+              cfg.admin().token().map(t -> t.resolve(System::getenv)), clock, hooks::cadence);
           System.out.println();
           System.out.println("status page: " + admin.address() + "/   (metrics " + admin.address() + "/metrics, health "
               + admin.address() + "/health)");

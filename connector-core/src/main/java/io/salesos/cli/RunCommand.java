@@ -30,7 +30,7 @@ final class RunCommand implements Runnable {
           var admin = AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port());
           var scheduler = DaemonScheduler.start(runtime, hooks)) {
         StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
-            cfg.admin().token().map(t -> t.resolve(System::getenv)), Clock.systemUTC());
+            cfg.admin().token().map(t -> t.resolve(System::getenv)), Clock.systemUTC(), hooks::cadence);
         System.out.println("salesos " + Main.version() + " running: " + runtime.database().describe() + ", "
             + runtime.connections().size() + " connection(s), polling every " + cfg.sync().pollSeconds() + " s; admin "
             + admin.address());

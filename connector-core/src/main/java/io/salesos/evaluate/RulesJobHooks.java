@@ -34,6 +34,11 @@ public final class RulesJobHooks implements JobHooks, AutoCloseable {
     return watcher;
   }
 
+  /** The cadence of the rule set in force (rules/cadence.yaml), or visits at each account's own cadence until one loads. */
+  public io.salesos.rules.Cadence cadence() {
+    return watcher().current().map(io.salesos.rules.RuleSet::cadence).orElse(io.salesos.rules.Cadence.accountVisitsOnly());
+  }
+
   @Override
   public void evaluate(SalesosRuntime runtime) {
     var rules = watcher.current();

@@ -84,7 +84,7 @@ final class DemoCycle {
     runtime.engine().pullAll(Optional.empty());
     var admin = AdminServer.start(runtime.database(), new Metrics(runtime.database(), runtime.connections()), "127.0.0.1", 0);
     StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
-        Optional.empty(), clock);
+        Optional.empty(), clock, rules::cadence);
     return new DemoCycle(runtime, admin, sandboxes);
   }
 
