@@ -209,7 +209,49 @@ public final class DemoOrgGenerator {
     }
     applyStories(users, accounts, contacts, deals, activities);
     closingMeetings(users, deals, activities);
+    recentVisits(users, accounts, activities);
     return new DemoOrg(asOf, users, accounts, contacts, deals, activities);
+  }
+
+  /**
+   * The last eight weeks of visits at each account's own cadence (Strategic every 14 days, Key 30,
+   * the rest 60), logged as diligently as each rep logs: most reps record most of their visits, one
+   * in six far fewer, so the capture gap and the visited-this-week views have someone to find.
+   * Accounts whose visits dropped off stay dropped, and the forecast padder gets none. Drawn from a
+   * random stream of its own, after everything else.
+   */
+  private void recentVisits(List<User> users, List<Account> accounts, List<Activity> activities) {
+    var own = new SplittableRandom(options.seed() ^ 0x71517e5L);
+    var padder = users.stream().filter(u -> u.role() == Role.REP).findFirst().map(User::id).orElse("");
+    var byId = new java.util.HashMap<String, User>();
+    users.forEach(u -> byId.put(u.id(), u));
+    var lastVisit = new java.util.HashMap<String, Instant>();
+    for (var a : activities) {
+      if (a.kind() == ActivityKind.VISIT && a.status() == ActivityStatus.COMPLETED && a.accountId().isPresent()) {
+        lastVisit.merge(a.accountId().get(), a.startAt(), (x, y) -> x.isAfter(y) ? x : y);
+      }
+    }
+    var diligence = new java.util.HashMap<String, Double>();
+    var dropped = asOf.minus(Duration.ofDays(120));
+    for (var account : accounts) {
+      var last = lastVisit.get(account.id());
+      if (account.ownerId().equals(padder) || last == null || last.isBefore(dropped)) {
+        continue;
+      }
+      double logs = diligence.computeIfAbsent(account.ownerId(),
+          k -> own.nextInt(6) == 0 ? 0.15 + 0.2 * own.nextDouble() : 0.7 + 0.3 * own.nextDouble());
+      double expected = 56.0 / Math.max(1, account.visitEveryDays()) * logs;
+      int n = (int) expected + (own.nextDouble() < expected - (int) expected ? 1 : 0);
+      for (int i = 0; i < n; i++) {
+        var day = workday(today.minusDays(1 + own.nextInt(56)));
+        var start = day.atTime(8 + own.nextInt(8), own.nextInt(4) * 15).toInstant(ZoneOffset.UTC);
+        boolean onSite = own.nextInt(5) != 0;
+        activities.add(activity(ActivityKind.VISIT, "Visit " + account.name(), byId.get(account.ownerId()),
+            Optional.of(account.id()), Optional.empty(), Optional.empty(), start, 45, ActivityStatus.COMPLETED,
+            onSite ? new double[] {account.lat() + (own.nextDouble() * 2 - 1) * 0.0007,
+                account.lng() + (own.nextDouble() * 2 - 1) * 0.0007} : null));
+      }
+    }
   }
 
   /**

@@ -231,8 +231,8 @@ class AuditsOnTheDemoOrgTest {
   @Test
   void aVerticalsCadenceOverridesTheDefault() {
     Cadence cadence = rules.cadence();
-    assertThat(cadence.perWeek("Healthcare", "call", Optional.empty())).isEqualTo(0.5);
-    assertThat(cadence.perWeek("Manufacturing", "call", Optional.empty())).isEqualTo(7.0 / 30);
+    assertThat(cadence.perWeek("Healthcare", "call", Optional.empty())).isEqualTo(7.0 / 21);
+    assertThat(cadence.perWeek("Manufacturing", "call", Optional.empty())).isEqualTo(7.0 / 45);
     assertThat(cadence.perWeek("Education", "meeting", Optional.empty())).isZero();
     assertThat(cadence.perWeek("Manufacturing", "visit", Optional.of(14L))).isEqualTo(0.5);
     assertThat(cadence.perWeek("healthcare", "visit", Optional.of(14L))).isEqualTo(7.0 / 21);
