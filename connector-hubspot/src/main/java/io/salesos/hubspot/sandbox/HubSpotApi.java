@@ -165,7 +165,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
         return search.search(type, body);
       }
       if (second.equals("batch") && third != null && method.equals("POST")) {
-        return objects.batch(type, third, body);
+        return objects.batch(type, third, body, query);
       }
       if (third == null) {
         return switch (method) {

@@ -106,7 +106,7 @@ final class ObjectsEndpoint {
     return Reply.noContent();
   }
 
-  Reply batch(String type, String action, JsonNode body) {
+  Reply batch(String type, String action, JsonNode body, Map<String, List<String>> query) {
     var table = table(type);
     var inputs = body.path("inputs");
     if (!inputs.isArray()) {
@@ -121,7 +121,7 @@ final class ObjectsEndpoint {
               + inputs.size() + ". Please reduce the number of items and try again");
     }
     return switch (action) {
-      case "read" -> batchRead(table, body);
+      case "read" -> batchRead(table, body, "true".equalsIgnoreCase(first(query, "archived")));
       case "create" -> batchCreate(table, inputs);
       case "update" -> batchUpdate(table, inputs);
       case "upsert" -> batchUpsert(table, inputs);
@@ -130,11 +130,11 @@ final class ObjectsEndpoint {
     };
   }
 
-  private Reply batchRead(ObjectTable table, JsonNode body) {
+  /** {@code archived} is a query parameter of the batch read, as HubSpot documents it. */
+  private Reply batchRead(ObjectTable table, JsonNode body, boolean archived) {
     var props = strings(body.path("properties"));
     var history = strings(body.path("propertiesWithHistory"));
     var idProperty = body.path("idProperty").asText("");
-    boolean archived = body.path("archived").asBoolean(false);
     var results = array();
     var missing = new ArrayList<String>();
     for (var input : body.path("inputs")) {

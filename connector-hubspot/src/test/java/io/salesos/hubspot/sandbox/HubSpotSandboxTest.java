@@ -128,6 +128,20 @@ class HubSpotSandboxTest {
   }
 
   @Test
+  void aBatchReadSeesArchivedRecordsOnlyWithTheArchivedQueryParameter() throws Exception {
+    start(RateLimits.unlimited());
+    var ids = sandbox.fillDeals(2, T0, Duration.ZERO);
+    sandbox.archive("deals", List.of(ids.get(0)));
+    var body = Map.of("inputs", List.of(Map.of("id", ids.get(0)), Map.of("id", ids.get(1))), "properties", List.of("dealname"));
+    var live = call("POST", "/crm/v3/objects/deals/batch/read", body);
+    assertThat(live.status()).isEqualTo(207);
+    assertThat(live.body().path("results")).extracting(r -> r.path("id").asText()).containsExactly(ids.get(1));
+    assertThat(live.body().path("errors").get(0).path("context").path("ids").get(0).asText()).isEqualTo(ids.get(0));
+    var archived = call("POST", "/crm/v3/objects/deals/batch/read?archived=true", body);
+    assertThat(archived.body().path("results")).extracting(r -> r.path("id").asText()).containsExactly(ids.get(0));
+  }
+
+  @Test
   void aBatchWriteStampsEveryRecordWithOneMillisecondStamp() throws Exception {
     start(RateLimits.unlimited());
     clock.set(Instant.parse("2026-11-02T09:00:00.123456Z"));
