@@ -45,10 +45,11 @@ import org.slf4j.LoggerFactory;
  * sees deletes through queryAll's IsDeleted rows, and pushes upserts, updates and deletes in
  * calls of 200 with one result per record.
  *
- * <p>The cursor never reads records stamped within {@code overlap} of the server's clock: a
- * Salesforce transaction stamps its records when it starts and commits later, so the newest
- * seconds may still receive rows. Holding the read back by that window, rather than re-reading
- * it, is what lets each change arrive exactly once.
+ * <p>A Salesforce transaction stamps its records when it starts and commits later, so the newest
+ * seconds may still receive rows. The cursor reads up to the server's clock (a change reaches
+ * the mirror at the next poll) and, once caught up, steps back to {@code overlap} before that
+ * clock, so the next pull reads the unsettled window again: a late commit is caught there, and
+ * rows read twice are unchanged for the mirror.
  */
 final class SalesforceConnector implements Connector {
 
@@ -231,7 +232,7 @@ final class SalesforceConnector implements Connector {
       Checkpoint cp, int max) throws ConnectorException {
     var stamp = Instant.parse(cp.get("stamp").orElse(Instant.EPOCH.toString()));
     var lastId = cp.get("id").orElse("");
-    var upper = serverNow().minus(settings.overlap());
+    var upper = serverNow();
     var select = new LinkedHashSet<>(fields);
     select.add("IsDeleted");
     var after = lastId.isEmpty() ? "SystemModstamp > " + stamp
@@ -271,9 +272,14 @@ final class SalesforceConnector implements Connector {
       values.remove("IsDeleted");
       toRecord(object, values, types, records, malformed);
     }
+    boolean more = rows.size() >= max;
+    var settled = upper.minus(settings.overlap());
+    if (!more && Instant.parse(next.get("stamp").orElse(Instant.EPOCH.toString())).isAfter(settled)) {
+      next = Checkpoint.of(Map.of("mode", "incremental", "stamp", settled.toString(), "id", ""));
+    }
     log.info("event=pull object={} path=soap records={} deletions={} malformed={}", object, records.size(),
         deletions.size(), malformed.size());
-    return new PullBatch(records, deletions, malformed, next, rows.size() >= max);
+    return new PullBatch(records, deletions, malformed, next, more);
   }
 
   /**

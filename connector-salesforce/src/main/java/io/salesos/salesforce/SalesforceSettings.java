@@ -12,7 +12,7 @@ import java.util.Optional;
  * <p>Keys: {@code login_url}, {@code instance_url}, {@code auth}
  * (oauth_client_credentials|jwt|soap_login), {@code username}, {@code api_version}, {@code
  * bulk_threshold} (records above which an initial load uses Bulk query, default 10000), {@code
- * overlap_seconds} (how far behind the server's clock a pull stops, default 60), {@code
+ * overlap_seconds} (how far behind the server's clock each pull starts again, for late commits, default 60), {@code
  * read_timeout_seconds} (default 600, Salesforce's own limit for a call), and the secrets
  * {@code password}, {@code client_id}, {@code client_secret}, {@code private_key} (jwt).
  */

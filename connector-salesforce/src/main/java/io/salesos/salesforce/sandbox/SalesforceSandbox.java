@@ -352,6 +352,18 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     }
   }
 
+  /**
+   * Saves fields as a long transaction does: its rows carry the stamp of when it began
+   * ({@code stampedAt}, in the past) but become visible only now, when it commits. A reader that
+   * polls by SystemModstamp and trusts its last stamp misses them.
+   */
+  public void commitLate(List<String> ids, Map<String, Object> fields, Instant stampedAt) {
+    var stamp = stampedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    for (var id : ids) {
+      fields.forEach((k, v) -> store.setRaw(id, k, v, stamp));
+    }
+  }
+
   /** Creates one record as a user would; returns its id. */
   public String createAsUser(String sobject, Map<String, Object> fields) {
     var out = store.create(List.of(new Input(sobject, null, wire(fields), List.of())), true,

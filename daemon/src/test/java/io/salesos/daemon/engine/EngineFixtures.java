@@ -72,9 +72,8 @@ final class EngineFixtures {
   }
 
   /**
-   * An in-process connection to the Salesforce sandbox. The connector holds back rows stamped
-   * within {@code overlap_seconds} of the server clock (60 by default); tests set it to one second
-   * and move the sandbox's clock past it before each pull that must see a write.
+   * An in-process connection to the Salesforce sandbox, re-reading one second before the server's
+   * clock at each pull ({@code overlap_seconds}, 60 by default) so the tests' clock moves stay short.
    */
   static CrmConnection salesforceConnection(SalesforceSandbox sandbox, String mappingYaml) {
     var connector = new SalesforceConnectorProvider().create(ConnectorContext.fromFlat("salesforce", sandbox.clock(),

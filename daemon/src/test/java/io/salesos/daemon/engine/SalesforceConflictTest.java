@@ -22,9 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A rep's edit in Salesforce made a moment before salesos pushes, inside the window the
- * incremental cursor holds back, is still seen (the drain reads the records it updates by id):
- * it is recorded as a conflict and the CRM's value is kept.
+ * A rep's edit in Salesforce that no incremental pull can see (a transaction longer than the
+ * connector's overlap, stamped behind the cursor) is still seen before salesos pushes, because the
+ * drain reads the records it updates by id: it is recorded as a conflict and the CRM's value kept.
  */
 class SalesforceConflictTest {
 
@@ -52,22 +52,29 @@ class SalesforceConflictTest {
   }
 
   @Test
-  void anEditInsideTheHoldBackWindowIsStillAConflictAndTheCrmValueIsKept() {
+  void anEditBehindTheCursorIsStillAConflictAndTheCrmValueIsKept() {
     sandbox = SalesforceSandbox.builder().start();
     var id = sandbox.seedOpportunities(2, 0).get(0);
     db = TestDatabases.fresh();
     var connection = EngineFixtures.salesforceConnection(sandbox, MAPPING);
     var engine = new SyncEngine(db, List.of(connection), new AllowList(Map.of("deal", Set.of("name", "salesos_flags")), Set.of()),
         ConflictPolicy.defaults(), new SyncEngine.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    var other = sandbox.seedOpportunities(1, 0).get(0);
     sandbox.clock().advance(Duration.ofSeconds(2));
     engine.pullAll(Optional.empty());
+    // a fresh edit elsewhere brings the cursor up to the present (less the overlap)
+    sandbox.editAsUser(List.of(other), Map.of("NextStep", "call back"));
+    engine.pullAll(Optional.empty());
+    var pulledAt = sandbox.clock().instant();
     var decidedOn = engine.mirror().find("deal", "salesforce", id, CanonicalSchema.standardFields("deal")).orElseThrow().get("name");
     engine.outbox().enqueue(List.of(OutboxEntry.queued("rename-" + id, "salesforce", "Opportunity", "deal", Optional.of(id),
         Write.Kind.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos", "salesos_flags", "NO_VISIT"),
         Map.of("name", decidedOn, "salesos_flags", ""), Optional.of("test.rename"), Optional.empty(), Optional.of("run-sf"),
         "rules")));
-    // the rep's edit is stamped now: the incremental pull before the push stops a second short of it
-    sandbox.editAsUser(List.of(id), Map.of("Name", "Renamed by the rep"));
+    // the rep's save ran in a transaction that began before the last pull and committed after it,
+    // longer than the connector's overlap: its stamp is behind the cursor, so no incremental pull sees it
+    sandbox.clock().advance(Duration.ofSeconds(5));
+    sandbox.commitLate(List.of(id), Map.of("Name", "Renamed by the rep"), pulledAt.minusSeconds(3));
 
     var stats = engine.drain();
 
