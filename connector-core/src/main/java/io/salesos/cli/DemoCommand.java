@@ -98,6 +98,12 @@ final class DemoCommand implements Runnable {
         for (var e : sandboxes.entrySet()) {
           System.out.println("read back from the " + e.getKey() + " sandbox: " + e.getValue().summary());
         }
+        // rules/write-policy.yaml holds forecast categories for a person: say so, or the 0 above looks like a fault
+        long drafts = runtime.engine().outbox().counts().getOrDefault("draft", 0L);
+        if (drafts > 0) {
+          System.out.println(drafts + " writes wait for approval under the write policy (evidence-adjusted forecast"
+              + " categories by default): ./salesos drafts list, then drafts approve or reject");
+        }
         // our own writes come back into the mirror (the echo), so the status page shows them
         runtime.engine().pullAll(Optional.empty());
         if (once) {
