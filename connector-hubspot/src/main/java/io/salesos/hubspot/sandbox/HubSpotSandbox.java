@@ -30,9 +30,12 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
 
   private static final Logger LOG = LoggerFactory.getLogger(HubSpotSandbox.class);
 
-  /** How to start a sandbox; {@link #defaults()} gives a professional-tier portal on a free port. */
+  /**
+   * How to start a sandbox; {@link #defaults()} gives a professional-tier portal on a free port
+   * that keeps its last 50,000 requests for {@link #requests()}.
+   */
   public record Options(int port, String token, String tier, RateLimits limits, Duration searchLag,
-      SandboxClock clock) {
+      SandboxClock clock, boolean keepRequests) {
 
     public Options {
       Objects.requireNonNull(token, "token");
@@ -44,31 +47,39 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
 
     public static Options defaults() {
       return new Options(0, "pat-na1-" + UUID.randomUUID(), "professional", RateLimits.forTier("professional"),
-          Duration.ofSeconds(2), SandboxClock.ticking());
+          Duration.ofSeconds(2), SandboxClock.ticking(), true);
+    }
+
+    /**
+     * Keeps no request log: WireMock's log counts all its entries on every request once full, a
+     * cost that dominates a long load against a standalone sandbox.
+     */
+    public Options withoutRequestLog() {
+      return new Options(port, token, tier, limits, searchLag, clock, false);
     }
 
     public Options withPort(int newPort) {
-      return new Options(newPort, token, tier, limits, searchLag, clock);
+      return new Options(newPort, token, tier, limits, searchLag, clock, keepRequests);
     }
 
     public Options withTier(String newTier) {
-      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock);
+      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock, keepRequests);
     }
 
     public Options withLimits(RateLimits newLimits) {
-      return new Options(port, token, tier, newLimits, searchLag, clock);
+      return new Options(port, token, tier, newLimits, searchLag, clock, keepRequests);
     }
 
     public Options withSearchLag(Duration newLag) {
-      return new Options(port, token, tier, limits, newLag, clock);
+      return new Options(port, token, tier, limits, newLag, clock, keepRequests);
     }
 
     public Options withClock(SandboxClock newClock) {
-      return new Options(port, token, tier, limits, searchLag, newClock);
+      return new Options(port, token, tier, limits, searchLag, newClock, keepRequests);
     }
 
     public Options withToken(String newToken) {
-      return new Options(port, newToken, tier, limits, searchLag, clock);
+      return new Options(port, newToken, tier, limits, searchLag, clock, keepRequests);
     }
   }
 
@@ -84,11 +95,12 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     this.objects = new ObjectsEndpoint(state, faults);
     var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);
     var api = new HubSpotApi(state, faults, budget, options.token());
-    this.server = new WireMockServer(WireMockConfiguration.options()
+    var config = WireMockConfiguration.options()
         .bindAddress("127.0.0.1")
         .port(options.port())
-        .maxRequestJournalEntries(50_000)
-        .extensions(api));
+        .extensions(api);
+    this.server = new WireMockServer(options.keepRequests() ? config.maxRequestJournalEntries(50_000)
+        : config.disableRequestJournal());
   }
 
   /** Starts an empty portal (owners, pipeline and property definitions only). */
@@ -243,7 +255,10 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     }
   }
 
-  /** Every request served so far, oldest first, as "METHOD /path?query". */
+  /**
+   * Every request served so far (the last 50,000), oldest first, as "METHOD /path?query"; a sandbox
+   * started {@link Options#withoutRequestLog() without a request log} has none to give.
+   */
   public List<String> requests() {
     var events = new ArrayList<>(server.getAllServeEvents());
     // WireMock lists newest first
