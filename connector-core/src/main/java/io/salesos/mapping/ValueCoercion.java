@@ -135,6 +135,10 @@ public final class ValueCoercion {
     if (s.length() == 10) {
       return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
+    var common = io.salesos.model.UtcStamp.parse(s);
+    if (common.isPresent()) {
+      return common.get();
+    }
     try {
       return Instant.parse(s);
     } catch (DateTimeParseException e) {

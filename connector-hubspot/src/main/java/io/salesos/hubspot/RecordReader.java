@@ -75,6 +75,11 @@ final class RecordReader {
         return Optional.empty();
       }
     }
+    // Instant.parse reads only the Z form, so the fast path only gets that form too
+    var common = value.endsWith("Z") ? io.salesos.model.UtcStamp.parse(value) : Optional.<Instant>empty();
+    if (common.isPresent()) {
+      return common;
+    }
     try {
       return Optional.of(Instant.parse(value));
     } catch (DateTimeParseException e) {

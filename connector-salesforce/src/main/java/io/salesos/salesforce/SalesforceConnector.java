@@ -346,7 +346,12 @@ final class SalesforceConnector implements Connector {
           }
         }
         case "date" -> LocalDate.parse(value);
-        case "dateTime" -> OffsetDateTime.parse(value);
+        case "dateTime" -> {
+          // OffsetDateTime.parse refuses +0000, so the fast path only takes the Z form
+          if (!value.endsWith("Z") || io.salesos.model.UtcStamp.parse(value).isEmpty()) {
+            OffsetDateTime.parse(value);
+          }
+        }
         default -> {
           return null;
         }
@@ -360,6 +365,10 @@ final class SalesforceConnector implements Connector {
   private static Optional<Instant> parseStamp(String s) {
     if (s == null) {
       return Optional.empty();
+    }
+    var common = s.endsWith("Z") ? io.salesos.model.UtcStamp.parse(s) : Optional.<Instant>empty();
+    if (common.isPresent()) {
+      return common;
     }
     try {
       return Optional.of(OffsetDateTime.parse(s).toInstant());
