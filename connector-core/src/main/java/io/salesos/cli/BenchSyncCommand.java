@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  * changes; prints records per second (median of the runs) and the loader's peak heap.
  */
 @Command(name = "sync", mixinStandardHelpOptions = true,
-    description = "Time the initial load of N records from a sandbox CRM into a fresh mirror, and a 1% incremental pull.")
+    description = "Time the initial load of N records from a sandbox CRM into a fresh mirror, and a 1%% incremental pull.")
 final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--crm", required = true, description = "hubspot or salesforce")
@@ -48,7 +48,7 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--runs", description = "timed runs; the median is reported (default: ${DEFAULT-VALUE})")
   int runs = 3;
 
-  @Option(names = "--lag-seconds", description = "wait this long after the 1% edits before the incremental pull (default: ${DEFAULT-VALUE})")
+  @Option(names = "--lag-seconds", description = "wait this long after the 1%% edits before the incremental pull (default: ${DEFAULT-VALUE})")
   int lagSeconds = 5;
 
   @Option(names = "--batch", description = "records per pull batch (default: ${DEFAULT-VALUE})")

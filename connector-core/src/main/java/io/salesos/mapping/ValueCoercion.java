@@ -112,7 +112,7 @@ public final class ValueCoercion {
       return LocalDate.ofInstant(i, ZoneOffset.UTC);
     }
     var s = raw.toString().trim();
-    if (s.matches("-?\\d{9,}")) {
+    if (epochMillis(s)) {
       return LocalDate.ofInstant(Instant.ofEpochMilli(Long.parseLong(s)), ZoneOffset.UTC);
     }
     if (s.length() > 10) {
@@ -129,17 +129,36 @@ public final class ValueCoercion {
       return Instant.ofEpochMilli(n.longValue());
     }
     var s = raw.toString().trim();
-    if (s.matches("-?\\d{9,}")) {
+    if (epochMillis(s)) {
       return Instant.ofEpochMilli(Long.parseLong(s));
     }
     if (s.length() == 10) {
       return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+    var common = io.salesos.model.UtcStamp.parse(s);
+    if (common.isPresent()) {
+      return common.get();
     }
     try {
       return Instant.parse(s);
     } catch (DateTimeParseException e) {
       return OffsetDateTime.parse(s, FLEXIBLE_OFFSET).toInstant();
     }
+  }
+
+  /** Whether {@code s} is a (possibly negative) integer of nine or more digits: epoch milliseconds. */
+  private static boolean epochMillis(String s) {
+    int start = s.startsWith("-") ? 1 : 0;
+    if (s.length() - start < 9) {
+      return false;
+    }
+    for (int i = start; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String shorten(Object raw) {

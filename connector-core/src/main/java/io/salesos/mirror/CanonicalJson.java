@@ -61,8 +61,13 @@ public final class CanonicalJson {
 
   /** sha-256 hex of the canonical JSON of {@code values}. */
   public static String hash(Map<String, ?> values) {
+    return hashOfJson(write(values));
+  }
+
+  /** sha-256 hex of JSON {@link #write} made: what {@link #hash} answers for the same values. */
+  public static String hashOfJson(String json) {
     try {
-      var digest = MessageDigest.getInstance("SHA-256").digest(write(values).getBytes(StandardCharsets.UTF_8));
+      var digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -62,6 +62,8 @@ public final class MirrorStore {
     var table = SqlName.of(canonicalObject);
     var cols = columns.keySet().stream().map(SqlName::of).toList();
     var now = Timestamp.from(clock.instant());
+    // per-row stamps bound as UTC LocalDateTime: the driver's Timestamp path builds a Calendar per value
+    var nowUtc = utc(now.toInstant());
     try (var c = database.connection()) {
       c.setAutoCommit(false);
       try {
@@ -82,7 +84,9 @@ public final class MirrorStore {
             for (var col : columns.keySet()) {
               values.put(col, r.values().get(col));
             }
-            var hash = CanonicalJson.hash(values);
+            // one JSON text serves the row hash and the history row
+            var json = CanonicalJson.write(values);
+            var hash = CanonicalJson.hashOfJson(json);
             var old = current.get(r.id());
             if (old != null && old.hash().equals(hash) && !old.deleted()) {
               unchanged++;
@@ -101,12 +105,11 @@ public final class MirrorStore {
             for (var col : columns.entrySet()) {
               bind(upsert, i++, r.values().get(col.getKey()), col.getValue());
             }
-            upsert.setTimestamp(i++, ts(r.modifiedAt()));
-            upsert.setTimestamp(i++, now);
+            upsert.setObject(i++, utc(r.modifiedAt()));
+            upsert.setObject(i++, nowUtc);
             upsert.setString(i, hash);
             upsert.addBatch();
-            addHistory(history, source, crmObject, canonicalObject, r.id(), r.modifiedAt(), now, false, hash,
-                CanonicalJson.write(values));
+            addHistory(history, source, crmObject, canonicalObject, r.id(), r.modifiedAt(), nowUtc, false, hash, json);
             newest = newest == null || r.modifiedAt().isAfter(newest) ? r.modifiedAt() : newest;
           }
           upsert.executeBatch();
@@ -122,7 +125,7 @@ public final class MirrorStore {
               var old = current.get(d.id());
               if (old != null && !old.deleted()) {
                 deleted++;
-                addHistory(history, source, crmObject, canonicalObject, d.id(), d.deletedAt(), now, true, old.hash(), "{}");
+                addHistory(history, source, crmObject, canonicalObject, d.id(), d.deletedAt(), nowUtc, true, old.hash(), "{}");
                 current.put(d.id(), new Current(old.hash(), true));
               }
             }
@@ -149,13 +152,13 @@ public final class MirrorStore {
       + " crm_modified_at, pulled_at, deleted, row_hash, fields) VALUES (?,?,?,?,?,?,?,?,?)";
 
   private static void addHistory(PreparedStatement ps, String source, String crmObject, String canonical, String id,
-      Instant modified, Timestamp now, boolean deleted, String hash, String json) throws SQLException {
+      Instant modified, LocalDateTime now, boolean deleted, String hash, String json) throws SQLException {
     ps.setString(1, source);
     ps.setString(2, crmObject);
     ps.setString(3, canonical);
     ps.setString(4, id);
-    ps.setTimestamp(5, ts(modified));
-    ps.setTimestamp(6, now);
+    ps.setObject(5, utc(modified));
+    ps.setObject(6, now);
     ps.setBoolean(7, deleted);
     ps.setString(8, hash);
     ps.setString(9, json);
@@ -355,6 +358,10 @@ public final class MirrorStore {
       default -> rs.getString(column);
     };
     return rs.wasNull() ? null : v;
+  }
+
+  private static LocalDateTime utc(Instant i) {
+    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
   }
 
   static Timestamp ts(Instant i) {

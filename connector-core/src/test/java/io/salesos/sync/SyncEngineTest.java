@@ -86,6 +86,38 @@ class SyncEngineTest {
   }
 
   @Test
+  void smallCrmPagesAreGatheredIntoBatchesOfThePullBatchSize() throws SQLException {
+    crm.pageLimit(10);
+    var records = new ArrayList<Map<String, Object>>();
+    IntStream.range(0, 230).forEach(i -> records.add(Map.of("dealname", "Deal " + i, "amount", i + ".50")));
+    crm.save("deals", records);
+    var stats = engine.pull("mem", "deals");
+    assertThat(stats.inserted()).isEqualTo(230);
+    assertThat(stats.batches()).isEqualTo(5);
+    assertThat(crm.pullCalls()).isEqualTo(23);
+    assertThat(count("SELECT COUNT(*) FROM record_history")).isEqualTo(230);
+  }
+
+  @Test
+  void pagesReadBeforeAFailureLandWithTheirCheckpointAndTheNextPullGoesOnFromThere() throws SQLException {
+    crm.pageLimit(10);
+    var records = new ArrayList<Map<String, Object>>();
+    IntStream.range(0, 230).forEach(i -> records.add(Map.of("dealname", "Deal " + i, "amount", i + ".50")));
+    crm.save("deals", records);
+    engine.pull("mem", "deals");
+    // read pages 1 and 2 of a batch, then fail on page 3
+    crm.save("deals", IntStream.range(0, 30).mapToObj(i -> Map.<String, Object>of("dealname", "New " + i, "amount", "1")).toList());
+    var fetchedBefore = crm.pullCalls();
+    crm.failAfter(2, new ConnectorException(ConnectorException.Kind.PERMANENT, "no"));
+    var failed = engine.pull("mem", "deals");
+    assertThat(failed.error()).isPresent();
+    assertThat(failed.inserted()).isEqualTo(20);
+    assertThat(crm.pullCalls() - fetchedBefore).isEqualTo(3);
+    assertThat(engine.pull("mem", "deals").inserted()).isEqualTo(10);
+    assertThat(count("SELECT COUNT(*) FROM record_history")).isEqualTo(260);
+  }
+
+  @Test
   void updatesAndDeletesReachTheMirrorAndTheHistory() throws SQLException {
     var ids = crm.save("deals", List.of(Map.of("dealname", "A", "amount", "10"), Map.of("dealname", "B", "amount", "20")));
     engine.pull("mem", "deals");

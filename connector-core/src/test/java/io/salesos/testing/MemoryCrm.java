@@ -43,6 +43,9 @@ public final class MemoryCrm implements Connector {
   private final Map<String, String> malformedIds = new HashMap<>();
   private int pushCalls;
   private int pullCalls;
+  private int pageLimit = Integer.MAX_VALUE;
+  private int pullsBeforeFailure = -1;
+  private ConnectorException pullFailure;
 
   public MemoryCrm(String name) {
     this.name = name;
@@ -101,6 +104,12 @@ public final class MemoryCrm implements Connector {
     }
   }
 
+  /** The next {@code pulls} pulls answer, the one after fails with {@code e}. */
+  public synchronized void failAfter(int pulls, ConnectorException e) {
+    this.pullsBeforeFailure = pulls;
+    this.pullFailure = e;
+  }
+
   /** Writes whose {@code field} equals {@code value} fail with a validation error. */
   public synchronized void rejectWhen(String field, String value) {
     rejectValue.put(field, value);
@@ -113,6 +122,11 @@ public final class MemoryCrm implements Connector {
 
   public synchronized int pushCalls() {
     return pushCalls;
+  }
+
+  /** Answers at most {@code records} per pull, whatever the caller asks (as a HubSpot list page holds 100). */
+  public synchronized void pageLimit(int records) {
+    this.pageLimit = records;
   }
 
   public synchronized int pullCalls() {
@@ -143,13 +157,20 @@ public final class MemoryCrm implements Connector {
   public synchronized PullBatch pull(PullRequest request) throws ConnectorException {
     pullCalls++;
     maybeFail();
+    if (pullsBeforeFailure == 0) {
+      pullsBeforeFailure = -1;
+      throw pullFailure;
+    }
+    if (pullsBeforeFailure > 0) {
+      pullsBeforeFailure--;
+    }
     long stamp = Long.parseLong(request.checkpoint().get("stamp").orElse("0"));
     var afterId = request.checkpoint().get("id").orElse("");
     var sorted = table(request.crmObject()).values().stream()
         .filter(s -> s.stamp().toEpochMilli() > stamp || (s.stamp().toEpochMilli() == stamp && s.id().compareTo(afterId) > 0))
         .sorted(Comparator.comparing((Stored s) -> s.stamp()).thenComparing(Stored::id))
         .toList();
-    var page = sorted.subList(0, Math.min(request.maxRecords(), sorted.size()));
+    var page = sorted.subList(0, Math.min(Math.min(request.maxRecords(), pageLimit), sorted.size()));
     var records = new ArrayList<RawRecord>();
     var deletions = new ArrayList<Deletion>();
     var malformed = new ArrayList<MalformedRecord>();

@@ -90,18 +90,18 @@ final class HubSpotClient {
     if (payload != null) {
       request.header("Content-Type", "application/json");
     }
-    HttpResponse<String> response;
+    HttpResponse<byte[]> response;
     calls++;
     try {
       try {
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException stale) {
         // a pooled keep-alive connection the server already closed fails with EOF before the
         // request is read; one immediate retry is safe for reads and for upserts by key
         if (stale instanceof HttpTimeoutException || !safeToRepeat(method, pathAndQuery)) {
           throw stale;
         }
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       }
     } catch (HttpTimeoutException e) {
       throw new ConnectorException(Kind.TRANSIENT, method + " " + path(pathAndQuery) + " timed out after "
@@ -118,24 +118,27 @@ final class HubSpotClient {
       return new Answer(status, JSON.createObjectNode());
     }
     if (handled.contains(status)) {
-      return new Answer(status, parseQuietly(response.body()));
+      return new Answer(status, parseQuietly(text(response)));
     }
     if (status / 100 == 2) {
       try {
+        // parsed from the bytes: no decoding into a String first
         return new Answer(status, JSON.readTree(response.body()));
-      } catch (JsonProcessingException e) {
+      } catch (IOException e) {
         // a cut or garbled whole response: the next attempt will most likely read fine
         throw new ConnectorException(Kind.TRANSIENT, method + " " + path(pathAndQuery) + " answered " + status
-            + " with a body that is not JSON (" + response.body().length() + " chars): " + e.getOriginalMessage(), e);
+            + " with a body that is not JSON (" + text(response).length() + " chars): "
+            + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
       }
     }
     throw failure(method, pathAndQuery, response);
   }
 
-  private ConnectorException failure(String method, String pathAndQuery, HttpResponse<String> response) {
+  private ConnectorException failure(String method, String pathAndQuery, HttpResponse<byte[]> response) {
     int status = response.statusCode();
-    var body = parseQuietly(response.body());
-    var message = body.path("message").asText(truncate(response.body()));
+    var text = text(response);
+    var body = parseQuietly(text);
+    var message = body.path("message").asText(truncate(text));
     var category = body.path("category").asText(body.path("errorType").asText(""));
     var where = method + " " + path(pathAndQuery) + " answered " + status
         + (category.isEmpty() ? "" : " " + category) + ": " + message
@@ -167,7 +170,7 @@ final class HubSpotClient {
    * rate-limit headers name (the burst window refills within one interval); one second for the
    * search API's per-second policy, which sends no headers.
    */
-  private static long retryAfter(HttpResponse<String> response, String policy) {
+  private static long retryAfter(HttpResponse<byte[]> response, String policy) {
     var retryAfter = response.headers().firstValue("Retry-After");
     if (retryAfter.isPresent()) {
       try {
@@ -183,7 +186,7 @@ final class HubSpotClient {
         .map(HubSpotClient::parseLong).orElse(HubSpotTier.INTERVAL_MILLIS);
   }
 
-  private void readBudget(HttpResponse<String> response) {
+  private void readBudget(HttpResponse<byte[]> response) {
     var h = response.headers();
     var max = h.firstValue("X-HubSpot-RateLimit-Max");
     var daily = h.firstValue("X-HubSpot-RateLimit-Daily");
@@ -209,6 +212,10 @@ final class HubSpotClient {
     } catch (NumberFormatException e) {
       return 0L;
     }
+  }
+
+  private static String text(HttpResponse<byte[]> response) {
+    return response.body() == null ? "" : new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static JsonNode parseQuietly(String body) {

@@ -66,15 +66,34 @@ final class RecordReader {
     if (value == null || value.isEmpty()) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(Instant.ofEpochMilli(Long.parseLong(value)));
-    } catch (NumberFormatException notMillis) {
+    // HubSpot sends stamps as ISO text or as epoch milliseconds; telling them apart up front
+    // spares a thrown NumberFormatException per ISO stamp
+    if (millis(value)) {
       try {
-        return Optional.of(Instant.parse(value));
-      } catch (DateTimeParseException e) {
+        return Optional.of(Instant.ofEpochMilli(Long.parseLong(value)));
+      } catch (NumberFormatException tooLong) {
         return Optional.empty();
       }
     }
+    // Instant.parse reads only the Z form, so the fast path only gets that form too
+    var common = value.endsWith("Z") ? io.salesos.model.UtcStamp.parse(value) : Optional.<Instant>empty();
+    if (common.isPresent()) {
+      return common;
+    }
+    try {
+      return Optional.of(Instant.parse(value));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean millis(String value) {
+    for (int i = value.startsWith("-") || value.startsWith("+") ? 1 : 0; i < value.length(); i++) {
+      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String text(JsonNode node, String field) {

@@ -19,7 +19,6 @@ import io.salesos.spi.RawRecord;
 import io.salesos.spi.Write;
 import io.salesos.spi.WriteResult;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -60,6 +59,7 @@ final class SalesforceConnector implements Connector {
   private final SalesforceSettings settings;
   private final SalesforceSession session;
   private final Map<String, Map<String, String>> soapTypes = new HashMap<>();
+  private BulkResultReader bulkReader;
 
   SalesforceConnector(SalesforceSettings settings, Clock clock) {
     this.settings = settings;
@@ -83,6 +83,7 @@ final class SalesforceConnector implements Connector {
 
   @Override
   public void close() {
+    closeBulkReader();
     session.logout();
   }
 
@@ -194,34 +195,71 @@ final class SalesforceConnector implements Connector {
     var job = cp.get("job").orElseThrow();
     var batch = cp.get("batch").orElseThrow();
     var resultId = results.get(result);
-    var rows = session.call("bulk result " + object, (p, b) -> {
-      try (InputStream in = b.getQueryResultStream(job, batch, resultId)) {
-        return csv(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
-    });
-    var header = rows.isEmpty() ? List.<String>of() : rows.get(0);
     var records = new ArrayList<RawRecord>();
     var malformed = new ArrayList<MalformedRecord>();
-    int end = Math.min(rows.size() - 1, row + max);
-    for (int i = row; i < end; i++) {
-      var values = new LinkedHashMap<String, Object>();
-      var cells = rows.get(i + 1);
-      for (int c = 0; c < header.size() && c < cells.size(); c++) {
-        values.put(header.get(c), cells.get(c).isEmpty() ? null : cells.get(c));
+    boolean ended;
+    try {
+      var reader = bulkReader(object, job, batch, resultId, row);
+      var header = reader.header();
+      ended = reader.row() < row;
+      while (!ended && reader.row() < row + max) {
+        var cells = reader.next();
+        if (cells.isEmpty()) {
+          ended = true;
+          break;
+        }
+        var values = new LinkedHashMap<String, Object>();
+        for (int c = 0; c < header.size(); c++) {
+          var cell = cells.get().get(c);
+          values.put(header.get(c), cell.isEmpty() ? null : cell);
+        }
+        toRecord(object, values, types, records, malformed);
       }
-      toRecord(object, values, types, records, malformed);
+      if (!ended) {
+        // a file that ends right at a page boundary is seen to end here, not by an empty page later
+        ended = reader.atEnd();
+      }
+    } catch (java.io.IOException e) {
+      closeBulkReader();
+      throw new ConnectorException(Kind.TRANSIENT, "reading the Bulk result " + resultId + " of " + object + " failed: "
+          + e.getMessage() + "; the next pull reads it again from row " + row, e);
     }
     Checkpoint next;
-    if (end >= rows.size() - 1) {
+    if (ended) {
+      closeBulkReader();
       next = result + 1 < results.size()
           ? cp.with("result", String.valueOf(result + 1)).with("row", "0")
           : incrementalFrom(cutoff);
     } else {
-      next = cp.with("row", String.valueOf(end));
+      next = cp.with("row", String.valueOf(row + records.size() + malformed.size()));
     }
     log.info("event=pull object={} path=bulk result={} records={} malformed={}", object, result, records.size(),
         malformed.size());
     return new PullBatch(records, List.of(), malformed, next, true);
+  }
+
+  /**
+   * The open result stream when it stands at {@code row} of that result file (the usual case: the
+   * last pull stopped there); otherwise the file is opened afresh and read up to {@code row}, as
+   * after a restart or a failed read.
+   */
+  private BulkResultReader bulkReader(String object, String job, String batch, String resultId, int row)
+      throws ConnectorException, java.io.IOException {
+    if (bulkReader != null && bulkReader.standsAt(job, batch, resultId, row)) {
+      return bulkReader;
+    }
+    closeBulkReader();
+    var stream = session.call("bulk result " + object, (p, b) -> b.getQueryResultStream(job, batch, resultId));
+    bulkReader = BulkResultReader.open(job, batch, resultId, stream);
+    bulkReader.skip(row);
+    return bulkReader;
+  }
+
+  private void closeBulkReader() {
+    if (bulkReader != null) {
+      bulkReader.close();
+      bulkReader = null;
+    }
   }
 
   private static Checkpoint incrementalFrom(String cutoff) {
@@ -361,7 +399,12 @@ final class SalesforceConnector implements Connector {
           }
         }
         case "date" -> LocalDate.parse(value);
-        case "dateTime" -> OffsetDateTime.parse(value);
+        case "dateTime" -> {
+          // OffsetDateTime.parse refuses +0000, so the fast path only takes the Z form
+          if (!value.endsWith("Z") || io.salesos.model.UtcStamp.parse(value).isEmpty()) {
+            OffsetDateTime.parse(value);
+          }
+        }
         default -> {
           return null;
         }
@@ -375,6 +418,10 @@ final class SalesforceConnector implements Connector {
   private static Optional<Instant> parseStamp(String s) {
     if (s == null) {
       return Optional.empty();
+    }
+    var common = s.endsWith("Z") ? io.salesos.model.UtcStamp.parse(s) : Optional.<Instant>empty();
+    if (common.isPresent()) {
+      return common;
     }
     try {
       return Optional.of(OffsetDateTime.parse(s).toInstant());
@@ -400,46 +447,6 @@ final class SalesforceConnector implements Connector {
       throw new IllegalArgumentException("the checkpoint holds '" + id + "', which is not a Salesforce id");
     }
     return id;
-  }
-
-  /** Reads RFC 4180 CSV as Bulk API result files write it (every value quoted, "" escapes a quote). */
-  static List<List<String>> csv(String text) {
-    var rows = new ArrayList<List<String>>();
-    var row = new ArrayList<String>();
-    var cell = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-            cell.append('"');
-            i++;
-          } else {
-            quoted = false;
-          }
-        } else {
-          cell.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        row.add(cell.toString());
-        cell.setLength(0);
-      } else if (c == '\n') {
-        row.add(cell.toString());
-        cell.setLength(0);
-        rows.add(row);
-        row = new ArrayList<>();
-      } else if (c != '\r') {
-        cell.append(c);
-      }
-    }
-    if (cell.length() > 0 || !row.isEmpty()) {
-      row.add(cell.toString());
-      rows.add(row);
-    }
-    return rows;
   }
 
   // ---- push ----

@@ -31,16 +31,13 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
   private static final Logger LOG = LoggerFactory.getLogger(HubSpotSandbox.class);
 
   /**
-   * How to start a sandbox; {@link #defaults()} gives a professional-tier portal on a free port
-   * with salesos's properties in place; {@link #withoutSalesosProperties()} one without them, as a portal looks before
-   * {@code salesos schema prepare}.
+   * How to start a sandbox; {@link #defaults()} gives a professional-tier portal on a free port with
+   * salesos's properties in place, keeping its last 50,000 requests for {@link #requests()};
+   * {@link #withoutSalesosProperties()} one without them, as a portal looks before {@code salesos
+   * schema prepare}.
    */
   public record Options(int port, String token, String tier, RateLimits limits, Duration searchLag,
-      SandboxClock clock, boolean bare) {
-
-    public Options(int port, String token, String tier, RateLimits limits, Duration searchLag, SandboxClock clock) {
-      this(port, token, tier, limits, searchLag, clock, false);
-    }
+      SandboxClock clock, boolean bare, boolean keepRequests) {
 
     public Options {
       Objects.requireNonNull(token, "token");
@@ -52,36 +49,44 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
 
     public static Options defaults() {
       return new Options(0, "pat-na1-" + UUID.randomUUID(), "professional", RateLimits.forTier("professional"),
-          Duration.ofSeconds(2), SandboxClock.ticking());
+          Duration.ofSeconds(2), SandboxClock.ticking(), false, true);
     }
 
-    public Options withPort(int newPort) {
-      return new Options(newPort, token, tier, limits, searchLag, clock, bare);
-    }
-
-    public Options withTier(String newTier) {
-      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock, bare);
-    }
-
-    public Options withLimits(RateLimits newLimits) {
-      return new Options(port, token, tier, newLimits, searchLag, clock, bare);
-    }
-
-    public Options withSearchLag(Duration newLag) {
-      return new Options(port, token, tier, limits, newLag, clock, bare);
-    }
-
-    public Options withClock(SandboxClock newClock) {
-      return new Options(port, token, tier, limits, searchLag, newClock, bare);
+    /**
+     * Keeps no request log: WireMock's log counts all its entries on every request once full, a
+     * cost that dominates a long load against a standalone sandbox.
+     */
+    public Options withoutRequestLog() {
+      return new Options(port, token, tier, limits, searchLag, clock, bare, false);
     }
 
     /** Without salesos's custom properties and their group: a portal before `salesos schema prepare`. */
     public Options withoutSalesosProperties() {
-      return new Options(port, token, tier, limits, searchLag, clock, true);
+      return new Options(port, token, tier, limits, searchLag, clock, true, keepRequests);
+    }
+
+    public Options withPort(int newPort) {
+      return new Options(newPort, token, tier, limits, searchLag, clock, bare, keepRequests);
+    }
+
+    public Options withTier(String newTier) {
+      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock, bare, keepRequests);
+    }
+
+    public Options withLimits(RateLimits newLimits) {
+      return new Options(port, token, tier, newLimits, searchLag, clock, bare, keepRequests);
+    }
+
+    public Options withSearchLag(Duration newLag) {
+      return new Options(port, token, tier, limits, newLag, clock, bare, keepRequests);
+    }
+
+    public Options withClock(SandboxClock newClock) {
+      return new Options(port, token, tier, limits, searchLag, newClock, bare, keepRequests);
     }
 
     public Options withToken(String newToken) {
-      return new Options(port, newToken, tier, limits, searchLag, clock, bare);
+      return new Options(port, newToken, tier, limits, searchLag, clock, bare, keepRequests);
     }
   }
 
@@ -98,11 +103,12 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     this.objects = new ObjectsEndpoint(state, faults);
     var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);
     this.api = new HubSpotApi(state, faults, budget, options.token());
-    this.server = new WireMockServer(WireMockConfiguration.options()
+    var config = WireMockConfiguration.options()
         .bindAddress("127.0.0.1")
         .port(options.port())
-        .maxRequestJournalEntries(50_000)
-        .extensions(api));
+        .extensions(api);
+    this.server = new WireMockServer(options.keepRequests() ? config.maxRequestJournalEntries(50_000)
+        : config.disableRequestJournal());
   }
 
   /** Starts an empty portal (owners, pipeline and property definitions only). */
@@ -266,7 +272,10 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     }
   }
 
-  /** Every request served so far, oldest first, as "METHOD /path?query". */
+  /**
+   * Every request served so far (the last 50,000), oldest first, as "METHOD /path?query"; a sandbox
+   * started {@link Options#withoutRequestLog() without a request log} has none to give.
+   */
   public List<String> requests() {
     var events = new ArrayList<>(server.getAllServeEvents());
     // WireMock lists newest first

@@ -8,7 +8,8 @@ public final class HubSpotSandboxProvider implements SandboxProvider {
 
   @Override
   public Sandbox start(int port, DemoOrg seed) {
-    var options = HubSpotSandbox.Options.defaults().withPort(port);
+    // nothing reads the request log of a standalone or demo sandbox
+    var options = HubSpotSandbox.Options.defaults().withPort(port).withoutRequestLog();
     // benchmarks measure salesos's own ingest, not HubSpot's published rate limits
     if ("unlimited".equals(System.getProperty("salesos.sandbox.limits"))) {
       options = options.withLimits(RateLimits.unlimited());
