@@ -2,6 +2,7 @@ package io.salesos.salesforce.sandbox;
 
 import static io.salesos.salesforce.sandbox.SoapEndpoint.child;
 import static io.salesos.salesforce.sandbox.SoapEndpoint.children;
+import static io.salesos.salesforce.sandbox.SoapEndpoint.firstElement;
 import static io.salesos.salesforce.sandbox.SoapEndpoint.text;
 import static io.salesos.salesforce.sandbox.WireFormat.xmlEscape;
 
@@ -454,17 +455,5 @@ final class MetadataEndpoint {
     } catch (NumberFormatException e) {
       return otherwise;
     }
-  }
-
-  private static Element firstElement(Element parent) {
-    if (parent == null) {
-      return null;
-    }
-    for (Node c = parent.getFirstChild(); c != null; c = c.getNextSibling()) {
-      if (c instanceof Element e) {
-        return e;
-      }
-    }
-    return null;
   }
 }

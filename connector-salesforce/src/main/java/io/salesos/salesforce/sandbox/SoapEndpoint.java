@@ -548,7 +548,7 @@ final class SoapEndpoint {
     return out;
   }
 
-  private static Element firstElement(Element parent) {
+  static Element firstElement(Element parent) {
     if (parent == null) {
       return null;
     }
