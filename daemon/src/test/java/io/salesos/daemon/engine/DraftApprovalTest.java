@@ -40,12 +40,7 @@ class DraftApprovalTest {
 
   @AfterEach
   void tearDown() {
-    if (db != null) {
-      db.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
+    EngineFixtures.closeAll(db, sandbox);
   }
 
   @Test

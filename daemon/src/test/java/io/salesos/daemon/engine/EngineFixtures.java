@@ -82,6 +82,19 @@ final class EngineFixtures {
         Mapping.from(YamlNode.parse("engine-test-salesforce.yaml", mappingYaml)), true);
   }
 
+  /** Closes what a test opened, in order, skipping what it never got to open. */
+  static void closeAll(AutoCloseable... resources) {
+    for (var r : resources) {
+      if (r != null) {
+        try {
+          r.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("could not close " + r + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
   /** A task upsert with a deterministic key, as a rule would queue it. */
   static OutboxEntry taskWrite(String key, String run) {
     var fields = new HashMap<String, Object>();

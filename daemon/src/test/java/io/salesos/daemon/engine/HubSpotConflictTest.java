@@ -36,12 +36,7 @@ class HubSpotConflictTest {
 
   @AfterEach
   void tearDown() {
-    if (db != null) {
-      db.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
+    EngineFixtures.closeAll(db, sandbox);
   }
 
   @Test

@@ -39,12 +39,7 @@ class RateLimitStormAndBreakerTest {
 
   @AfterEach
   void tearDown() {
-    if (db != null) {
-      db.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
+    EngineFixtures.closeAll(db, sandbox);
   }
 
   @Test

@@ -43,12 +43,7 @@ class SalesforceConflictTest {
 
   @AfterEach
   void tearDown() {
-    if (db != null) {
-      db.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
+    EngineFixtures.closeAll(db, sandbox);
   }
 
   @Test

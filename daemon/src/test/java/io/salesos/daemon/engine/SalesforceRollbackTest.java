@@ -52,12 +52,7 @@ class SalesforceRollbackTest {
 
   @AfterEach
   void tearDown() {
-    if (db != null) {
-      db.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
+    EngineFixtures.closeAll(db, sandbox);
   }
 
   @Test
