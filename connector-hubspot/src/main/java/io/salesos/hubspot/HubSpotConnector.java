@@ -122,16 +122,26 @@ final class HubSpotConnector implements Connector {
     return batch;
   }
 
-  private PullBatch objects(String type, PullRequest request) throws ConnectorException {
-    var properties = new ArrayList<String>();
-    var targets = new ArrayList<String>();
-    for (var f : request.fields()) {
-      if (f.startsWith(BatchWriter.ASSOCIATIONS)) {
-        targets.add(f.substring(BatchWriter.ASSOCIATIONS.length()));
-      } else if (!f.equals("id")) {
-        properties.add(f);
+  /** The mapped fields split into HubSpot properties and association targets ({@code associations.<target>}). */
+  private record Asked(List<String> properties, List<String> targets) {
+    static Asked of(List<String> fields) {
+      var properties = new ArrayList<String>();
+      var targets = new ArrayList<String>();
+      for (var f : fields) {
+        if (f.startsWith(BatchWriter.ASSOCIATIONS)) {
+          targets.add(f.substring(BatchWriter.ASSOCIATIONS.length()));
+        } else if (!f.equals("id")) {
+          properties.add(f);
+        }
       }
+      return new Asked(properties, targets);
     }
+  }
+
+  private PullBatch objects(String type, PullRequest request) throws ConnectorException {
+    var asked = Asked.of(request.fields());
+    var properties = asked.properties();
+    var targets = asked.targets();
     boolean listing = request.checkpoint().get(ChangePuller.PHASE).orElse("list").equals("list");
     var page = puller.pull(type, properties, targets, request.checkpoint(), request.maxRecords(), true);
     var records = page.records();
@@ -336,15 +346,9 @@ final class HubSpotConnector implements Connector {
     if (type.equals(OWNERS) || type.equals(DEAL_CONTACTS) || type.equals(DEAL_STAGE_HISTORY)) {
       return Optional.empty();
     }
-    var properties = new ArrayList<String>();
-    var targets = new ArrayList<String>();
-    for (var f : fields) {
-      if (f.startsWith(BatchWriter.ASSOCIATIONS)) {
-        targets.add(f.substring(BatchWriter.ASSOCIATIONS.length()));
-      } else if (!f.equals("id")) {
-        properties.add(f);
-      }
-    }
+    var split = Asked.of(fields);
+    var properties = split.properties();
+    var targets = split.targets();
     var stampProperty = ChangePuller.stampProperty(type);
     var asked = new java.util.LinkedHashSet<>(properties);
     asked.add(stampProperty);

@@ -133,12 +133,7 @@ final class SalesforceConnector implements Connector {
   @Override
   public PullBatch pull(PullRequest request) throws ConnectorException {
     var object = checkName(request.crmObject());
-    var fields = new LinkedHashSet<String>();
-    fields.add("Id");
-    fields.add("SystemModstamp");
-    for (var f : request.fields()) {
-      fields.add(checkName(f));
-    }
+    var fields = selected(request.fields());
     var types = typesOf(object);
     var cp = request.checkpoint();
     if (cp.isInitial()) {
@@ -279,25 +274,14 @@ final class SalesforceConnector implements Connector {
         + " AND SystemModstamp <= " + upper + " ORDER BY SystemModstamp, Id LIMIT " + max;
     var rows = session.call("queryAll " + object, (p, b) -> {
       p.setQueryOptions(Math.max(200, Math.min(2000, max)));
-      var out = new ArrayList<SObject>();
-      var qr = p.queryAll(soql);
-      out.addAll(Arrays.asList(qr.getRecords()));
-      while (!qr.isDone()) {
-        qr = p.queryMore(qr.getQueryLocator());
-        out.addAll(Arrays.asList(qr.getRecords()));
-      }
-      return out;
+      return allRows(p, p.queryAll(soql));
     });
     var records = new ArrayList<RawRecord>();
     var deletions = new ArrayList<Deletion>();
     var malformed = new ArrayList<MalformedRecord>();
     var next = cp;
     for (var r : rows) {
-      var values = new LinkedHashMap<String, Object>();
-      for (var f : select) {
-        var v = r.getField(f);
-        values.put(f, v == null ? null : v.toString());
-      }
+      var values = values(r, select);
       var id = (String) values.get("Id");
       var modstamp = parseStamp((String) values.get("SystemModstamp"));
       if (id != null && modstamp.isPresent()) {
@@ -329,12 +313,7 @@ final class SalesforceConnector implements Connector {
   public Optional<List<RawRecord>> read(String crmObject, List<String> requested, List<String> ids)
       throws ConnectorException {
     var object = checkName(crmObject);
-    var fields = new LinkedHashSet<String>();
-    fields.add("Id");
-    fields.add("SystemModstamp");
-    for (var f : requested) {
-      fields.add(checkName(f));
-    }
+    var fields = selected(requested);
     var types = typesOf(object);
     var records = new ArrayList<RawRecord>();
     var malformed = new ArrayList<MalformedRecord>();
@@ -343,26 +322,45 @@ final class SalesforceConnector implements Connector {
           .map(id -> "'" + checkId(id) + "'").toList();
       var soql = "SELECT " + String.join(", ", fields) + " FROM " + object + " WHERE Id IN ("
           + String.join(", ", quoted) + ")";
-      var rows = session.call("read " + object, (p, b) -> {
-        var out = new ArrayList<SObject>();
-        var qr = p.query(soql);
-        out.addAll(Arrays.asList(qr.getRecords()));
-        while (!qr.isDone()) {
-          qr = p.queryMore(qr.getQueryLocator());
-          out.addAll(Arrays.asList(qr.getRecords()));
-        }
-        return out;
-      });
+      var rows = session.call("read " + object, (p, b) -> allRows(p, p.query(soql)));
       for (var r : rows) {
-        var values = new LinkedHashMap<String, Object>();
-        for (var f : fields) {
-          var v = r.getField(f);
-          values.put(f, v == null ? null : v.toString());
-        }
-        toRecord(object, values, types, records, malformed);
+        toRecord(object, values(r, fields), types, records, malformed);
       }
     }
     return Optional.of(records);
+  }
+
+  /** Id, SystemModstamp and the requested fields, each checked to be a plain API name. */
+  private static LinkedHashSet<String> selected(List<String> requested) {
+    var fields = new LinkedHashSet<String>();
+    fields.add("Id");
+    fields.add("SystemModstamp");
+    for (var f : requested) {
+      fields.add(checkName(f));
+    }
+    return fields;
+  }
+
+  /** Every row of a query, following its locator to the end. */
+  private static List<SObject> allRows(com.sforce.soap.partner.PartnerConnection p, com.sforce.soap.partner.QueryResult first)
+      throws com.sforce.ws.ConnectionException {
+    var out = new ArrayList<SObject>(Arrays.asList(first.getRecords()));
+    var qr = first;
+    while (!qr.isDone()) {
+      qr = p.queryMore(qr.getQueryLocator());
+      out.addAll(Arrays.asList(qr.getRecords()));
+    }
+    return out;
+  }
+
+  /** A row's values as text, in the order asked. */
+  private static LinkedHashMap<String, Object> values(SObject row, Iterable<String> fields) {
+    var values = new LinkedHashMap<String, Object>();
+    for (var f : fields) {
+      var v = row.getField(f);
+      values.put(f, v == null ? null : v.toString());
+    }
+    return values;
   }
 
   private void toRecord(String object, Map<String, Object> values, Map<String, String> types, List<RawRecord> records,
