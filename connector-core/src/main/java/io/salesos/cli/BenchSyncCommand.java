@@ -54,6 +54,9 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--batch", description = "records per pull batch (default: ${DEFAULT-VALUE})")
   int batch = 2000;
 
+  @Option(names = "--lanes", description = "objects pulled side by side where the connector allows it (default: ${DEFAULT-VALUE}, as the daemon)")
+  int lanes = SyncEngine.Settings.DEFAULT_PULL_LANES;
+
   @Override
   public Integer call() throws Exception {
     var mappingFile = Home.dir().resolve("config").resolve("mappings").resolve(crm + ".yaml");
@@ -104,7 +107,7 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
           try (var db = Database.external(server.jdbcUrl(schema), "root", "", 4);
               var connection = new CrmConnection(crm, crm, connector, mapping, true)) {
             var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
-                new SyncEngine.Settings(batch, 1_000_000, 3, Duration.ofSeconds(1), 50_000), Clock.systemUTC());
+                new SyncEngine.Settings(batch, 1_000_000, 3, Duration.ofSeconds(1), 50_000, lanes), Clock.systemUTC());
             System.gc();
             resetPeaks();
             long t0 = System.nanoTime();

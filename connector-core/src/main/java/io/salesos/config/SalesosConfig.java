@@ -42,7 +42,7 @@ public record SalesosConfig(
 
   /** How the sync engine polls and writes. */
   public record SyncConfig(int pollSeconds, int pullBatch, int maxAttempts, int backoffSeconds,
-      int overlapSeconds) {}
+      int overlapSeconds, int pullLanes) {}
 
   /** The admin HTTP server: loopback unless configured; actions only with a token. */
   public record AdminConfig(String bind, int port, Optional<SecretRef> token) {}
@@ -73,9 +73,11 @@ public record SalesosConfig(
       }
     }
     var rules = base.resolve(root.get("rules").asString("../rules")).normalize();
-    var s = root.get("sync").allowOnly(Set.of("poll_seconds", "pull_batch", "max_attempts", "backoff_seconds", "overlap_seconds"));
+    var s = root.get("sync").allowOnly(Set.of("poll_seconds", "pull_batch", "max_attempts", "backoff_seconds", "overlap_seconds",
+        "pull_lanes"));
     var sync = new SyncConfig(positive(s.get("poll_seconds"), 60), positive(s.get("pull_batch"), 2000),
-        positive(s.get("max_attempts"), 8), positive(s.get("backoff_seconds"), 30), nonNegative(s.get("overlap_seconds"), 300));
+        positive(s.get("max_attempts"), 8), positive(s.get("backoff_seconds"), 30), nonNegative(s.get("overlap_seconds"), 300),
+        positive(s.get("pull_lanes"), io.salesos.sync.SyncEngine.Settings.DEFAULT_PULL_LANES));
     var a = root.get("admin").allowOnly(Set.of("bind", "port", "token"));
     var admin = new AdminConfig(a.get("bind").asString("127.0.0.1"), port(a.get("port"), 8686),
         a.get("token").isNull() ? Optional.empty() : Optional.of(SecretRef.parse(a.get("token"), base)));

@@ -59,6 +59,47 @@ public final class MirrorStore {
    */
   public ApplyResult apply(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
       List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Optional<Checkpoint> next) {
+    // objects pulled side by side share tables (every activity type, record_history): InnoDB may
+    // pick one of two transactions as a deadlock victim (or Galera fail a certification), which
+    // rolls the whole batch back, so the batch is simply applied again
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return applyOnce(source, crmObject, canonicalObject, columns, records, deletions, quarantined, next);
+      } catch (IllegalStateException e) {
+        if (attempt >= MAX_APPLY_ATTEMPTS || !rolledBackByServer(e)) {
+          throw e;
+        }
+        org.slf4j.LoggerFactory.getLogger(MirrorStore.class).info(
+            "event=apply_retried source={} object={} attempt={} reason=\"{}\"", source, crmObject, attempt,
+            e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+        try {
+          Thread.sleep(20L * attempt + (long) (Math.random() * 30));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final int MAX_APPLY_ATTEMPTS = 5;
+
+  /** A deadlock victim or a lock wait that timed out: the server undid the work, trying again is safe. */
+  static boolean rolledBackByServer(Throwable e) {
+    for (var t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        for (SQLException x = sql; x != null; x = x.getNextException()) {
+          if ("40001".equals(x.getSQLState()) || x.getErrorCode() == 1213 || x.getErrorCode() == 1205) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private ApplyResult applyOnce(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
+      List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Optional<Checkpoint> next) {
     var table = SqlName.of(canonicalObject);
     var cols = columns.keySet().stream().map(SqlName::of).toList();
     var now = Timestamp.from(clock.instant());

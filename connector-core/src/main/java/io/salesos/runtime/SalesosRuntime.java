@@ -66,7 +66,8 @@ public final class SalesosRuntime implements AutoCloseable {
       }
       var s = config.sync();
       var engine = new SyncEngine(database, connections, allowList(config, connections), ConflictPolicy.defaults(),
-          new SyncEngine.Settings(s.pullBatch(), 10_000, s.maxAttempts(), Duration.ofSeconds(s.backoffSeconds()), 50_000), clock);
+          new SyncEngine.Settings(s.pullBatch(), 10_000, s.maxAttempts(), Duration.ofSeconds(s.backoffSeconds()), 50_000,
+              s.pullLanes()), clock);
       return new SalesosRuntime(config, database, connections, engine, clock);
     } catch (RuntimeException e) {
       connections.forEach(CrmConnection::close);

@@ -9,8 +9,8 @@ import java.util.Optional;
  *
  * <p>A connector is a transport: it reads and writes CRM-native field names and values. Core
  * applies the field mapping, typing, quarantine, retries, rate limits, checkpoints and journal
- * around it, the same for every CRM. Implementations are not required to be thread-safe; core
- * calls one connector from one thread at a time.
+ * around it, the same for every CRM. Implementations are not required to be thread-safe: unless
+ * {@link #concurrentCalls()} says otherwise, core calls one connector from one thread at a time.
  */
 public interface Connector extends AutoCloseable {
 
@@ -44,6 +44,16 @@ public interface Connector extends AutoCloseable {
   default Optional<List<RawRecord>> read(String crmObject, List<String> fields, List<String> ids)
       throws ConnectorException {
     return Optional.empty();
+  }
+
+  /**
+   * Whether core may call this connector from several threads at once: pulls of different
+   * objects side by side (never two pulls of one object), a push while a pull is under way. A
+   * connector whose calls share mutable state (an open result stream, a login in progress) keeps
+   * the default, false, and core then makes every call wait for the one under way to end.
+   */
+  default boolean concurrentCalls() {
+    return false;
   }
 
   /** The largest number of writes one {@link #push} call may carry (Salesforce 200, HubSpot 100). */

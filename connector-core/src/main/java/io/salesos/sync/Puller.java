@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * a crash still replays at most that one batch. While one batch is applied, a fetcher thread
  * already reads and maps the next one from the checkpoint the applied batch will store, so the CRM
  * and the database work at the same time. The connector is still called from one thread at a
- * time, and at most three batches are in memory (applied, queued, being read).
+ * time for an object, and at most three batches are in memory (applied, queued, being read).
  */
 public final class Puller {
 
@@ -35,10 +35,12 @@ public final class Puller {
 
   private final MirrorStore store;
   private final int batchSize;
+  private final ObjectLocks locks;
 
-  public Puller(MirrorStore store, int batchSize) {
+  Puller(MirrorStore store, int batchSize, ObjectLocks locks) {
     this.store = store;
     this.batchSize = batchSize;
+    this.locks = locks;
   }
 
   /** What one pull of one object did. */
@@ -58,8 +60,21 @@ public final class Puller {
     }
   }
 
-  /** Pulls until the CRM has nothing more (or {@code maxBatches} batches, to share time fairly). */
+  /**
+   * Pulls until the CRM has nothing more (or {@code maxBatches} batches, to share time fairly).
+   * A pull of the same object already under way on another thread is waited for first.
+   */
   public PullStats pull(CrmConnection connection, ObjectMapping mapping, int maxBatches) {
+    var lock = locks.of(connection.name(), mapping.crmObject());
+    lock.lock();
+    try {
+      return pullHolding(connection, mapping, maxBatches);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private PullStats pullHolding(CrmConnection connection, ObjectMapping mapping, int maxBatches) {
     int batches = 0;
     int inserted = 0;
     int updated = 0;

@@ -28,17 +28,30 @@ public final class Reconciler {
   private final MirrorStore store;
   private final int batchSize;
   private final Clock clock;
+  private final ObjectLocks locks;
 
-  public Reconciler(MirrorStore store, int batchSize, Clock clock) {
+  Reconciler(MirrorStore store, int batchSize, Clock clock, ObjectLocks locks) {
     this.store = store;
     this.batchSize = batchSize;
     this.clock = clock;
+    this.locks = locks;
   }
 
   /** What a reconcile of one object found and repaired. */
   public record Result(String source, String crmObject, int seen, int repaired, int vanished, Optional<String> error) {}
 
+  /** Reconciles one object, after any pull of it under way on another thread has ended. */
   public Result reconcile(CrmConnection connection, ObjectMapping mapping) {
+    var lock = locks.of(connection.name(), mapping.crmObject());
+    lock.lock();
+    try {
+      return reconcileHolding(connection, mapping);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Result reconcileHolding(CrmConnection connection, ObjectMapping mapping) {
     var seen = new HashSet<String>();
     var checkpoint = Checkpoint.INITIAL;
     int repaired = 0;

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * limits that also slows down as the CRM's reported budget runs low, retries with backoff that
  * waits as long as the CRM said (Retry-After, the rate-limit interval), a circuit breaker, and a
  * bulkhead. Retrying a write is safe because every write carries an idempotency key.
+ *
+ * <p>A connector that is not safe to call from two threads ({@link Connector#concurrentCalls()}
+ * false) is called one call at a time here, whichever scheduled job (pull, push, reconcile) makes
+ * the call; a call waits for the one under way, and a retry's backoff does not hold the turn.
  */
 public final class ResilientConnector implements Connector {
 
@@ -47,10 +52,13 @@ public final class ResilientConnector implements Connector {
   private final Bulkhead bulkhead;
   private final AtomicLong waitedMillis = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  /** Held around each attempt when the delegate is not thread-safe; fair, so no job starves. */
+  private final Optional<ReentrantLock> oneAtATime;
 
   public ResilientConnector(Connector delegate, ResilienceSettings settings) {
     this.delegate = delegate;
     this.settings = settings;
+    this.oneAtATime = delegate.concurrentCalls() ? Optional.empty() : Optional.of(new ReentrantLock(true));
     var name = delegate.name();
     this.rateLimiter = RateLimiter.of(name, RateLimiterConfig.custom()
         .limitForPeriod(settings.requestsPerWindow())
@@ -114,7 +122,7 @@ public final class ResilientConnector implements Connector {
     pauseWhenBudgetRunsLow();
     CheckedSupplier<T> guarded = Bulkhead.decorateCheckedSupplier(bulkhead,
         RateLimiter.decorateCheckedSupplier(rateLimiter,
-            CircuitBreaker.decorateCheckedSupplier(circuitBreaker, body)));
+            CircuitBreaker.decorateCheckedSupplier(circuitBreaker, inTurn(body))));
     try {
       return Retry.decorateCheckedSupplier(retry, guarded).get();
     } catch (ConnectorException e) {
@@ -129,6 +137,22 @@ public final class ResilientConnector implements Connector {
     } catch (Throwable e) {
       throw new ConnectorException(ConnectorException.Kind.TRANSIENT, delegate.name() + ": " + what + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /** The call, made while holding the turn when the delegate must be called one call at a time. */
+  private <T> CheckedSupplier<T> inTurn(CheckedSupplier<T> body) {
+    if (oneAtATime.isEmpty()) {
+      return body;
+    }
+    var lock = oneAtATime.get();
+    return () -> {
+      lock.lock();
+      try {
+        return body.get();
+      } finally {
+        lock.unlock();
+      }
+    };
   }
 
   /**
@@ -186,6 +210,11 @@ public final class ResilientConnector implements Connector {
   }
 
   @Override
+  public boolean concurrentCalls() {
+    return delegate.concurrentCalls();
+  }
+
+  @Override
   public int maxWriteBatch() {
     return delegate.maxWriteBatch();
   }
@@ -237,7 +266,7 @@ public final class ResilientConnector implements Connector {
 
   private <T> T once(String what, CheckedSupplier<T> body) throws ConnectorException {
     try {
-      return RateLimiter.decorateCheckedSupplier(rateLimiter, CircuitBreaker.decorateCheckedSupplier(circuitBreaker, body)).get();
+      return RateLimiter.decorateCheckedSupplier(rateLimiter, CircuitBreaker.decorateCheckedSupplier(circuitBreaker, inTurn(body))).get();
     } catch (ConnectorException e) {
       throw e;
     } catch (CallNotPermittedException | RequestNotPermitted e) {

@@ -40,8 +40,25 @@ public final class SyncEngine {
   private final OutboxDrainer drainer;
   private final Clock clock;
 
-  /** Tuning of the engine. */
-  public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
+  /**
+   * Tuning of the engine. {@code pullLanes} is how many objects are pulled side by side when a
+   * connector can be called from several threads ({@link io.salesos.spi.Connector#concurrentCalls()}).
+   */
+  public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
+      int pullLanes) {
+
+    public static final int DEFAULT_PULL_LANES = 2;
+
+    public Settings {
+      if (pullLanes < 1) {
+        throw new IllegalArgumentException("pullLanes must be at least 1, was " + pullLanes);
+      }
+    }
+
+    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, DEFAULT_PULL_LANES);
+    }
+
     public static Settings defaults() {
       return new Settings(2000, 10_000, 8, Duration.ofSeconds(30), 50_000);
     }
@@ -57,12 +74,13 @@ public final class SyncEngine {
     this.mirror = new MirrorStore(database, clock);
     this.outbox = new OutboxStore(database, clock);
     this.journal = new Journal(database, clock);
-    this.puller = new Puller(mirror, settings.pullBatch());
+    this.puller = new Puller(mirror, settings.pullBatch(), locks);
     this.drainer = new OutboxDrainer(database, outbox, journal, mirror, puller, allowList, conflicts,
         settings.maxAttempts(), settings.backoff(), clock);
     this.maxBatches = settings.maxBatchesPerPull();
     this.pullBatch = settings.pullBatch();
     this.drainLimit = settings.drainLimit();
+    this.pullLanes = settings.pullLanes();
     var schema = new MirrorSchema(database, clock);
     var readWriteColumns = new LinkedHashMap<String, Map<String, io.salesos.model.FieldType>>();
     for (var c : connections) {
@@ -77,19 +95,84 @@ public final class SyncEngine {
   private final int maxBatches;
   private final int pullBatch;
   private final int drainLimit;
+  private final int pullLanes;
+  private final ObjectLocks locks = new ObjectLocks();
 
-  /** Pulls every mapped object of every connection (or of one), in mapping order. */
+  /**
+   * Pulls every mapped object of every connection (or of one), answering in mapping order. Up to
+   * {@code pullLanes} pulls run side by side: the objects of a connector that can be called from
+   * several threads each on a lane of their own, those of any other connector one after another
+   * on one lane. Each object still lands batch by batch with its own checkpoint, so a crash in the
+   * middle replays at most one batch per object.
+   */
   public List<Puller.PullStats> pullAll(Optional<String> onlyConnection) {
-    var out = new ArrayList<Puller.PullStats>();
+    var tasks = new ArrayList<java.util.concurrent.Callable<List<Puller.PullStats>>>();
     for (var c : connections.values()) {
       if (onlyConnection.isPresent() && !onlyConnection.get().equals(c.name())) {
         continue;
       }
-      for (var m : c.mapping().objects()) {
-        out.add(puller.pull(c, m, maxBatches));
+      if (c.connector().concurrentCalls()) {
+        for (var m : c.mapping().objects()) {
+          tasks.add(() -> List.of(puller.pull(c, m, maxBatches)));
+        }
+      } else {
+        tasks.add(() -> c.mapping().objects().stream().map(m -> puller.pull(c, m, maxBatches)).toList());
       }
     }
-    return out;
+    var out = new ArrayList<Puller.PullStats>();
+    if (pullLanes == 1 || tasks.size() <= 1) {
+      for (var t : tasks) {
+        out.addAll(call(t));
+      }
+      return out;
+    }
+    var lanes = java.util.concurrent.Executors.newFixedThreadPool(Math.min(pullLanes, tasks.size()), pullLaneThreads());
+    try {
+      // every lane runs to its end before a failure is reported, so no pull outlives this call
+      var done = lanes.invokeAll(tasks);
+      RuntimeException failure = null;
+      for (var f : done) {
+        try {
+          out.addAll(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          var cause = e.getCause() instanceof RuntimeException r ? r
+              : new IllegalStateException("a pull failed: " + e.getCause(), e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while pulling", e);
+    } finally {
+      lanes.shutdownNow();
+    }
+  }
+
+  private static <T> T call(java.util.concurrent.Callable<T> task) {
+    try {
+      return task.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory pullLaneThreads() {
+    var n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      var t = new Thread(r, "salesos-pull-lane-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** Pulls one CRM object of one connection. */
@@ -102,7 +185,7 @@ public final class SyncEngine {
 
   /** The nightly full compare of every mapped object (or of one connection) with the CRM. */
   public List<Reconciler.Result> reconcile(Optional<String> onlyConnection) {
-    var reconciler = new Reconciler(mirror, pullBatch, clock);
+    var reconciler = new Reconciler(mirror, pullBatch, clock, locks);
     var out = new ArrayList<Reconciler.Result>();
     for (var c : connections.values()) {
       if (onlyConnection.isEmpty() || onlyConnection.get().equals(c.name())) {

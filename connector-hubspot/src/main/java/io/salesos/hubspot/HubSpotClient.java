@@ -34,7 +34,7 @@ final class HubSpotClient {
   private final HubSpotSettings settings;
   private final Clock clock;
   private volatile ApiBudget budget;
-  private long calls;
+  private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
   HubSpotClient(HubSpotSettings settings, Clock clock) {
     this.settings = settings;
@@ -50,7 +50,7 @@ final class HubSpotClient {
   }
 
   long calls() {
-    return calls;
+    return calls.get();
   }
 
   JsonNode get(String pathAndQuery) throws ConnectorException {
@@ -91,7 +91,7 @@ final class HubSpotClient {
       request.header("Content-Type", "application/json");
     }
     HttpResponse<byte[]> response;
-    calls++;
+    calls.incrementAndGet();
     try {
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

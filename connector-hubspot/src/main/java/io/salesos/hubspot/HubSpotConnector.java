@@ -370,6 +370,15 @@ final class HubSpotConnector implements Connector {
     return Optional.of(records);
   }
 
+  /**
+   * Every call is one stateless HTTP exchange on a thread-safe client (the budget is a volatile
+   * snapshot, the search pacer is synchronized), so core may pull objects side by side.
+   */
+  @Override
+  public boolean concurrentCalls() {
+    return true;
+  }
+
   @Override
   public int maxWriteBatch() {
     return BatchWriter.MAX_BATCH;
