@@ -61,12 +61,13 @@ public final class MirrorStore {
       List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Optional<Checkpoint> next) {
     // objects pulled side by side share tables (every activity type, record_history): InnoDB may
     // pick one of two transactions as a deadlock victim (or Galera fail a certification), which
-    // rolls the whole batch back, so the batch is simply applied again
+    // rolls the whole batch back, so the batch is simply applied again; so is a batch whose new
+    // row another daemon inserted first (the retry finds it and updates it)
     for (int attempt = 1; ; attempt++) {
       try {
         return applyOnce(source, crmObject, canonicalObject, columns, records, deletions, quarantined, next);
       } catch (IllegalStateException e) {
-        if (attempt >= MAX_APPLY_ATTEMPTS || !rolledBackByServer(e)) {
+        if (attempt >= MAX_APPLY_ATTEMPTS || !worthRetrying(e)) {
           throw e;
         }
         org.slf4j.LoggerFactory.getLogger(MirrorStore.class).info(
@@ -84,12 +85,16 @@ public final class MirrorStore {
 
   private static final int MAX_APPLY_ATTEMPTS = 5;
 
-  /** A deadlock victim or a lock wait that timed out: the server undid the work, trying again is safe. */
-  static boolean rolledBackByServer(Throwable e) {
+  /**
+   * A deadlock victim, a lock wait that timed out, or a new row someone inserted since the batch
+   * read the mirror: the batch was rolled back whole and applying it again is safe.
+   */
+  static boolean worthRetrying(Throwable e) {
     for (var t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql) {
         for (SQLException x = sql; x != null; x = x.getNextException()) {
-          if ("40001".equals(x.getSQLState()) || x.getErrorCode() == 1213 || x.getErrorCode() == 1205) {
+          if ("40001".equals(x.getSQLState()) || x.getErrorCode() == 1213 || x.getErrorCode() == 1205
+              || x.getErrorCode() == 1062) {
             return true;
           }
         }
@@ -117,8 +122,15 @@ public final class MirrorStore {
         int unchanged = 0;
         int deleted = 0;
         Instant newest = null;
-        try (var upsert = c.prepareStatement(upsertSql(table, cols));
+        // new rows go as a plain INSERT, which the driver sends as one binary bulk (the server
+        // parses nothing); rows the mirror holds go as the upsert, after them, so the last version
+        // of an id in a batch still wins
+        var sql = upsertSql(table, cols);
+        try (var insert = c.prepareStatement(sql.substring(0, sql.indexOf(" ON DUPLICATE KEY UPDATE ")));
+            var upsert = c.prepareStatement(sql);
             var history = c.prepareStatement(HISTORY_SQL)) {
+          int inserts = 0;
+          int upserts = 0;
           // the last version of an id in a batch wins; earlier ones are still history
           for (var r : records) {
             var values = new LinkedHashMap<String, Object>();
@@ -139,21 +151,32 @@ public final class MirrorStore {
               updated++;
             }
             current.put(r.id(), new Current(hash, false));
-            int i = 1;
-            upsert.setString(i++, source);
-            upsert.setString(i++, crmObject);
-            upsert.setString(i++, r.id());
-            for (var col : columns.entrySet()) {
-              bind(upsert, i++, r.values().get(col.getKey()), col.getValue());
+            var ps = old == null ? insert : upsert;
+            if (old == null) {
+              inserts++;
+            } else {
+              upserts++;
             }
-            upsert.setObject(i++, utc(r.modifiedAt()));
-            upsert.setObject(i++, nowUtc);
-            upsert.setString(i, hash);
-            upsert.addBatch();
+            int i = 1;
+            ps.setString(i++, source);
+            ps.setString(i++, crmObject);
+            ps.setString(i++, r.id());
+            for (var col : columns.entrySet()) {
+              bind(ps, i++, r.values().get(col.getKey()), col.getValue());
+            }
+            ps.setObject(i++, utc(r.modifiedAt()));
+            ps.setObject(i++, nowUtc);
+            ps.setString(i, hash);
+            ps.addBatch();
             addHistory(history, source, crmObject, canonicalObject, r.id(), r.modifiedAt(), nowUtc, false, hash, json);
             newest = newest == null || r.modifiedAt().isAfter(newest) ? r.modifiedAt() : newest;
           }
-          upsert.executeBatch();
+          if (inserts > 0) {
+            insert.executeBatch();
+          }
+          if (upserts > 0) {
+            upsert.executeBatch();
+          }
           try (var del = c.prepareStatement("UPDATE " + table.quoted()
               + " SET `deleted` = TRUE, `deleted_at` = ?, `synced_at` = ? WHERE `source` = ? AND `crm_object` = ? AND `id` = ? AND `deleted` = FALSE")) {
             for (var d : deletions) {

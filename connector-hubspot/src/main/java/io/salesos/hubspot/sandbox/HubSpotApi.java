@@ -132,8 +132,12 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     Reply reply;
     try {
       JsonNode body = method.equals("GET") || method.equals("DELETE") ? NODES.objectNode() : parse(request);
-      synchronized (state) {
+      var lock = method.equals("GET") ? state.lock.readLock() : state.lock.writeLock();
+      lock.lock();
+      try {
         reply = route(method, path, query, body);
+      } finally {
+        lock.unlock();
       }
     } catch (ApiError e) {
       reply = error(e);

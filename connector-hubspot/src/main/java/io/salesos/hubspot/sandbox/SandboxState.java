@@ -61,6 +61,11 @@ final class SandboxState {
   // "from>to" -> from id -> to id -> types
   private final Map<String, Map<Long, Map<Long, List<AssocType>>>> associations = new LinkedHashMap<>();
   private final AtomicLong ids = new AtomicLong(10_000_000L);
+  /**
+   * Reads (GET) share the portal, every other request has it alone: HubSpot serves a client's
+   * concurrent reads side by side, and so does the sandbox; a read never changes the state.
+   */
+  final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
   SandboxState(Clock clock, Duration searchLag, boolean bare) {
     this.clock = clock;
@@ -152,8 +157,10 @@ final class SandboxState {
     edges(to, from).getOrDefault(toId, new LinkedHashMap<>()).remove(fromId);
   }
 
+  /** Read-only (it may run beside other reads): a pair never associated has no edge map yet. */
   Map<Long, List<AssocType>> associationsOf(String from, long fromId, String to) {
-    return edges(from, to).getOrDefault(fromId, Map.of());
+    var edges = associations.get(from + ">" + to);
+    return edges == null ? Map.of() : edges.getOrDefault(fromId, Map.of());
   }
 
   private Map<Long, Map<Long, List<AssocType>>> edges(String from, String to) {

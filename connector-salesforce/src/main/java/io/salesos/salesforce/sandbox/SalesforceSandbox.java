@@ -76,7 +76,9 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
       new DemoSeeder(store).seed(b.seed);
     }
     this.server = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").port(b.port)
-        .disableRequestJournal().containerThreads(12).extensions(transformer));
+        .disableRequestJournal().containerThreads(12)
+        // no per-request log line: WireMock would write each answer (whole Bulk result files) out as JSON for it
+        .stubRequestLoggingDisabled(true).extensions(transformer));
     server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(OrgTransformer.NAME)));
     server.start();
     transformer.baseUrl(baseUrl());

@@ -18,10 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Objects pulled side by side share tables, so InnoDB may roll a batch back as a deadlock victim.
- * Here a real deadlock is built against a batch; the batch must be applied again, once.
+ * Objects pulled side by side share tables, and daemons of a cluster share the mirror: a batch may
+ * be rolled back as a deadlock victim, or find a new row inserted by another writer after it read
+ * the mirror. Both are built here for real; the batch must be applied again, and land once.
  */
-class MirrorDeadlockTest {
+class ConcurrentWritersTest {
 
   static final Map<String, FieldType> DEAL = CanonicalSchema.standardFields("deal");
 
@@ -63,7 +64,7 @@ class MirrorDeadlockTest {
       var batch = CompletableFuture.supplyAsync(() -> store.apply("hs", "deals", "deal", DEAL,
           List.of(deal("1", "First, renamed"), deal("2", "Second")), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "2"))),
           r -> new Thread(r, "batch").start());
-      awaitCheckpointWait(watch);
+      awaitStatement(watch, "INSERT INTO sync_checkpoint%");
       // the other writer now wants a row the batch has written: each waits for the other
       int touched = other.createStatement().executeUpdate("UPDATE deal SET name = 'theirs' WHERE source = 'hs' AND crm_object = 'deals' AND id = '2'");
       // it was granted, so the batch was the one rolled back (its row 2 had not been kept)
@@ -82,22 +83,47 @@ class MirrorDeadlockTest {
   }
 
   @Test
-  void onlyWhatTheServerUndidIsTriedAgain() {
+  void aNewRowAnotherWriterInsertedFirstIsUpdatedOnTheSecondTry() throws Exception {
+    try (var other = db.connection(); var watch = db.connection()) {
+      other.setAutoCommit(false);
+      // another daemon's batch has inserted deal 7 but not committed yet: this batch cannot see it
+      store.apply("hs", "deals", "deal", DEAL, List.of(), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "0")));
+      other.createStatement().executeUpdate("INSERT INTO deal (source, crm_object, id, name, crm_modified_at, synced_at, row_hash)"
+          + " VALUES ('hs', 'deals', '7', 'Theirs', '2026-10-01', NOW(), 'x')");
+      var batch = CompletableFuture.supplyAsync(() -> store.apply("hs", "deals", "deal", DEAL,
+          List.of(deal("7", "Ours"), deal("8", "Eight")), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "3"))),
+          r -> new Thread(r, "batch").start());
+      awaitStatement(watch, "INSERT INTO `deal`%");
+      other.commit();
+
+      var result = batch.get(30, TimeUnit.SECONDS);
+      assertThat(result.inserted()).isEqualTo(1);
+      assertThat(result.updated()).isEqualTo(1);
+    }
+    assertThat(store.find("deal", "hs", "7", DEAL).orElseThrow().get("name")).isEqualTo("Ours");
+    assertThat(store.find("deal", "hs", "8", DEAL).orElseThrow().get("name")).isEqualTo("Eight");
+    assertThat(count("SELECT COUNT(*) FROM record_history WHERE source = 'hs'")).isEqualTo(2);
+  }
+
+  @Test
+  void onlyABatchThatCanSucceedOnASecondTryIsTriedAgain() {
     var deadlock = new SQLException("Deadlock found when trying to get lock", "40001", 1213);
     var timeout = new SQLException("Lock wait timeout exceeded", "HY000", 1205);
     var duplicate = new SQLException("Duplicate entry", "23000", 1062);
-    assertThat(MirrorStore.rolledBackByServer(new IllegalStateException("apply", deadlock))).isTrue();
-    assertThat(MirrorStore.rolledBackByServer(new IllegalStateException("apply", timeout))).isTrue();
-    assertThat(MirrorStore.rolledBackByServer(new IllegalStateException("apply", duplicate))).isFalse();
-    assertThat(MirrorStore.rolledBackByServer(new IllegalStateException("no cause"))).isFalse();
+    var tooLong = new SQLException("Data too long for column", "22001", 1406);
+    assertThat(MirrorStore.worthRetrying(new IllegalStateException("apply", deadlock))).isTrue();
+    assertThat(MirrorStore.worthRetrying(new IllegalStateException("apply", timeout))).isTrue();
+    assertThat(MirrorStore.worthRetrying(new IllegalStateException("apply", duplicate))).isTrue();
+    assertThat(MirrorStore.worthRetrying(new IllegalStateException("apply", tooLong))).isFalse();
+    assertThat(MirrorStore.worthRetrying(new IllegalStateException("no cause"))).isFalse();
   }
 
-  /** Waits until the batch is at its last statement, the checkpoint row, which the other writer holds. */
-  private static void awaitCheckpointWait(java.sql.Connection watch) throws Exception {
+  /** Waits until the batch is running (blocked in) a statement like {@code pattern}, which the other writer holds up. */
+  private static void awaitStatement(java.sql.Connection watch, String pattern) throws Exception {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < until) {
       try (var rs = watch.createStatement().executeQuery(
-          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO sync_checkpoint%'")) {
+          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '" + pattern + "'")) {
         rs.next();
         if (rs.getInt(1) > 0) {
           return;
@@ -105,7 +131,7 @@ class MirrorDeadlockTest {
       }
       Thread.sleep(10);
     }
-    throw new AssertionError("the batch never waited for the checkpoint row");
+    throw new AssertionError("the batch never waited in " + pattern);
   }
 
   private long count(String sql) throws SQLException {
