@@ -26,15 +26,14 @@ final class RecordReader {
   private RecordReader() {}
 
   static Outcome read(JsonNode node, String stampProperty, List<String> requested) {
-    var raw = node.toString();
     var idNode = node.get("id");
     if (idNode == null || !idNode.isTextual() || idNode.asText().isBlank()) {
-      return malformed(Optional.empty(), raw, "the record has no id");
+      return malformed(Optional.empty(), node, "the record has no id");
     }
     var id = idNode.asText();
     var props = node.get("properties");
     if (props == null || !props.isObject()) {
-      return malformed(Optional.of(id), raw, "the record has no properties object");
+      return malformed(Optional.of(id), node, "the record has no properties object");
     }
     var fields = new LinkedHashMap<String, Object>();
     var it = props.fields();
@@ -47,7 +46,7 @@ final class RecordReader {
         fields.put(e.getKey(), v.asText());
       } else {
         // HubSpot sends every property value as a string; anything else is a corrupt record
-        return malformed(Optional.of(id), raw, "property '" + e.getKey() + "' is a JSON " + v.getNodeType()
+        return malformed(Optional.of(id), node, "property '" + e.getKey() + "' is a JSON " + v.getNodeType()
             .name().toLowerCase() + ", not a string: " + abbreviate(v.toString()));
       }
     }
@@ -57,7 +56,7 @@ final class RecordReader {
     }
     var stamp = parseStamp(text(props, stampProperty)).or(() -> parseStamp(text(node, "updatedAt")));
     if (stamp.isEmpty()) {
-      return malformed(Optional.of(id), raw, "the record has no readable " + stampProperty + " or updatedAt");
+      return malformed(Optional.of(id), node, "the record has no readable " + stampProperty + " or updatedAt");
     }
     return new Read(new RawRecord(id, fields, stamp.get()));
   }
@@ -101,8 +100,9 @@ final class RecordReader {
     return v == null || !v.isTextual() ? null : v.asText();
   }
 
-  private static Outcome malformed(Optional<String> id, String raw, String reason) {
-    return new Malformed(new MalformedRecord(id, raw, reason));
+  private static Outcome malformed(Optional<String> id, JsonNode node, String reason) {
+    // the raw JSON is written only for a record that goes to quarantine, not for every record read
+    return new Malformed(new MalformedRecord(id, node.toString(), reason));
   }
 
   private static String abbreviate(String s) {
