@@ -425,7 +425,8 @@ public final class MirrorStore {
   }
 
   private static LocalDateTime utc(Instant i) {
-    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+    // what ofInstant(i, UTC) answers, without the ZoneRules ZoneOffset.getRules() builds per call
+    return LocalDateTime.ofEpochSecond(i.getEpochSecond(), i.getNano(), ZoneOffset.UTC);
   }
 
   static Timestamp ts(Instant i) {
