@@ -58,6 +58,29 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.write(values)).isEqualTo(treeMapWrite(values));
   }
 
+  @Property(tries = 2000)
+  void writesAnInstantAsInstantToStringDoes(@ForAll("instants") Instant t) {
+    assertThat(CanonicalJson.instantText(t)).isEqualTo(t.toString());
+  }
+
+  @Test
+  void writesInstantsAtTheEdgesAsInstantToStringDoes() {
+    for (var t : List.of(Instant.EPOCH, Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2025-01-01T10:20:00.100Z"),
+        Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+        Instant.parse("1969-12-31T23:59:59.5Z"), Instant.ofEpochSecond(1_700_000_000L, 120_000),
+        Instant.ofEpochSecond(1_700_000_000L, 1), Instant.MAX, Instant.MIN)) {
+      assertThat(CanonicalJson.instantText(t)).isEqualTo(t.toString());
+    }
+  }
+
+  @Provide
+  Arbitrary<Instant> instants() {
+    var secs = Arbitraries.longs().between(-100_000_000_000L, 300_000_000_000L);
+    var nanos = Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.integers().between(0, 999).map(ms -> ms * 1_000_000),
+        Arbitraries.integers().between(0, 999_999).map(us -> us * 1_000), Arbitraries.integers().between(0, 999_999_999));
+    return net.jqwik.api.Combinators.combine(secs, nanos).as(Instant::ofEpochSecond);
+  }
+
   @Provide
   Arbitrary<Map<String, Object>> records() {
     Arbitrary<Object> value = Arbitraries.oneOf(
