@@ -49,22 +49,6 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
       return new Reply(status, body.toString(), "application/json;charset=utf-8");
     }
 
-    /** An answer whose JSON is streamed by {@code body}, for pages too large to build as trees. */
-    static Reply json(int status, BodyWriter body) {
-      var text = new java.io.StringWriter(16_384);
-      try (var gen = JSON.getFactory().createGenerator(text)) {
-        body.write(gen);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      return new Reply(status, text.toString(), "application/json;charset=utf-8");
-    }
-
-    /** Writes one answer's JSON. */
-    interface BodyWriter {
-      void write(com.fasterxml.jackson.core.JsonGenerator gen) throws java.io.IOException;
-    }
-
     static Reply noContent() {
       return new Reply(204, "", null);
     }

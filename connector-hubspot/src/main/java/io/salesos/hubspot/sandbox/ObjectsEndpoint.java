@@ -5,19 +5,14 @@ import static io.salesos.hubspot.sandbox.HubSpotApi.array;
 import static io.salesos.hubspot.sandbox.HubSpotApi.listParam;
 import static io.salesos.hubspot.sandbox.HubSpotApi.object;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.salesos.hubspot.sandbox.HubSpotApi.Reply;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,31 +46,30 @@ final class ObjectsEndpoint {
     var props = listParam(query, "properties");
     var history = listParam(query, "propertiesWithHistory");
     var assocTypes = listParam(query, "associations");
-    // streamed rather than built as a tree: list pages are most of what an initial load asks for
-    return Reply.json(200, gen -> {
-      gen.writeStartObject();
-      gen.writeArrayFieldStart("results");
-      int count = 0;
-      long last = -1;
-      boolean more = false;
-      for (var o : table.from(after)) {
-        if (o.archived() != archived) {
-          continue;
-        }
-        if (count == limit) {
-          more = true;
-          break;
-        }
-        write(gen, table, o, props, history, assocTypes);
-        count++;
-        last = o.id();
+    var results = array();
+    long last = -1;
+    boolean more = false;
+    for (var o : table.from(after)) {
+      if (o.archived() != archived) {
+        continue;
       }
-      gen.writeEndArray();
-      if (more) {
-        writePaging(gen, Long.toString(last));
+      if (results.size() == limit) {
+        more = true;
+        break;
       }
-      gen.writeEndObject();
-    });
+      var node = render(table, o, props, history);
+      if (!assocTypes.isEmpty()) {
+        node.set("associations", inlineAssociations(table.name, o.id(), assocTypes));
+      }
+      results.add(node);
+      last = o.id();
+    }
+    var body = object();
+    body.set("results", results);
+    if (more) {
+      paging(body, Long.toString(last));
+    }
+    return Reply.json(200, body);
   }
 
   Reply getOne(String type, String id, Map<String, List<String>> query) {
@@ -385,116 +379,75 @@ final class ObjectsEndpoint {
 
   /** A record in HubSpot's JSON shape with the requested properties (or the type's defaults). */
   ObjectNode render(ObjectTable table, StoredObject o, List<String> requested, List<String> history) {
-    // one renderer for trees and streamed pages, so both answer the same bytes
-    var text = new StringWriter();
-    try (var gen = JSON.getFactory().createGenerator(text)) {
-      write(gen, table, o, requested, history, List.of());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    var node = object();
+    node.put("id", o.idString());
+    var props = object();
+    var names = new ArrayList<String>(requested.isEmpty() ? table.defaultProperties : requested);
+    for (var always : List.of("hs_object_id", "createdate", table.stampProperty)) {
+      if (!names.contains(always)) {
+        names.add(always);
+      }
     }
-    try {
-      return (ObjectNode) JSON.readTree(text.toString());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the sandbox rendered unreadable JSON for " + table.name + " " + o.id(), e);
-    }
-  }
-
-  /**
-   * Writes a record in HubSpot's JSON shape with the requested properties (or the type's defaults),
-   * and with its associations to {@code assocTypes} inline when any are asked for.
-   */
-  void write(JsonGenerator gen, ObjectTable table, StoredObject o, List<String> requested, List<String> history,
-      List<String> assocTypes) throws IOException {
-    gen.writeStartObject();
-    gen.writeStringField("id", o.idString());
-    gen.writeObjectFieldStart("properties");
-    // a name asked for twice is one property
-    var names = new LinkedHashSet<String>(requested.isEmpty() ? table.defaultProperties : requested);
-    names.add("hs_object_id");
-    names.add("createdate");
-    names.add(table.stampProperty);
     var wrong = faults.wrongTypedFor(table.name, o.idString());
     for (var name : names) {
       if (!table.definitions.containsKey(name)) {
         continue;
       }
-      gen.writeFieldName(name);
       if (wrong.containsKey(name)) {
-        gen.writeTree(rawJson(wrong.get(name)));
+        props.set(name, rawJson(wrong.get(name)));
       } else {
-        writeNullable(gen, o.properties().get(name));
+        props.put(name, o.properties().get(name));
       }
     }
-    gen.writeEndObject();
+    node.set("properties", props);
     if (!history.isEmpty()) {
-      gen.writeObjectFieldStart("propertiesWithHistory");
-      for (var name : new LinkedHashSet<>(history)) {
-        gen.writeArrayFieldStart(name);
+      var h = object();
+      for (var name : history) {
+        var entries = array();
         for (var e : o.history().getOrDefault(name, List.of())) {
-          gen.writeStartObject();
-          gen.writeFieldName("value");
-          writeNullable(gen, e.value());
-          gen.writeFieldName("timestamp");
-          writeNullable(gen, PropertyDef.iso(e.timestamp()));
-          gen.writeFieldName("sourceType");
-          writeNullable(gen, e.sourceType());
-          gen.writeEndObject();
+          var entry = object();
+          entry.put("value", e.value());
+          entry.put("timestamp", PropertyDef.iso(e.timestamp()));
+          entry.put("sourceType", e.sourceType());
+          entries.add(entry);
         }
-        gen.writeEndArray();
+        h.set(name, entries);
       }
-      gen.writeEndObject();
+      node.set("propertiesWithHistory", h);
     }
-    gen.writeStringField("createdAt", PropertyDef.iso(o.createdAt()));
-    gen.writeStringField("updatedAt", PropertyDef.iso(o.updatedAt()));
-    gen.writeBooleanField("archived", o.archived());
-    if (o.archivedAt().isPresent()) {
-      gen.writeStringField("archivedAt", PropertyDef.iso(o.archivedAt().get()));
-    }
-    if (!assocTypes.isEmpty()) {
-      gen.writeFieldName("associations");
-      writeInlineAssociations(gen, table.name, o.id(), assocTypes);
-    }
-    gen.writeEndObject();
+    node.put("createdAt", PropertyDef.iso(o.createdAt()));
+    node.put("updatedAt", PropertyDef.iso(o.updatedAt()));
+    node.put("archived", o.archived());
+    o.archivedAt().ifPresent(at -> node.put("archivedAt", PropertyDef.iso(at)));
+    return node;
   }
 
-  private static void writeNullable(JsonGenerator gen, String value) throws IOException {
-    if (value == null) {
-      gen.writeNull();
-    } else {
-      gen.writeString(value);
-    }
-  }
-
-  private void writeInlineAssociations(JsonGenerator gen, String from, long id, List<String> toTypes)
-      throws IOException {
-    gen.writeStartObject();
-    var written = new HashSet<String>();
+  private ObjectNode inlineAssociations(String from, long id, List<String> toTypes) {
+    var out = object();
     for (var to : toTypes) {
       var toTable = state.table(to);
-      if (toTable.isEmpty() || !written.add(toTable.get().name)) {
+      if (toTable.isEmpty()) {
         continue;
       }
-      var associated = state.associationsOf(from, id, toTable.get().name);
-      if (associated.isEmpty()) {
-        continue;
-      }
+      var results = array();
       var name = singular(state.table(from).orElseThrow()).toLowerCase() + "_to_"
           + singular(toTable.get()).toLowerCase();
       boolean hasPrimary = state.typeIds(from, toTable.get().name)[1] != 0;
-      gen.writeObjectFieldStart(toTable.get().name);
-      gen.writeArrayFieldStart("results");
-      for (var e : associated.entrySet()) {
-        gen.writeStartObject();
-        gen.writeStringField("id", Long.toString(e.getKey()));
+      state.associationsOf(from, id, toTable.get().name).forEach((toId, types) -> {
+        var r = object();
+        r.put("id", Long.toString(toId));
         // where a pair has a primary association, HubSpot names the others "..._unlabeled"
-        boolean primary = e.getValue().stream().anyMatch(t -> "Primary".equals(t.label()));
-        gen.writeStringField("type", hasPrimary && !primary ? name + "_unlabeled" : name);
-        gen.writeEndObject();
+        boolean primary = types.stream().anyMatch(t -> "Primary".equals(t.label()));
+        r.put("type", hasPrimary && !primary ? name + "_unlabeled" : name);
+        results.add(r);
+      });
+      if (!results.isEmpty()) {
+        var wrap = object();
+        wrap.set("results", results);
+        out.set(toTable.get().name, wrap);
       }
-      gen.writeEndArray();
-      gen.writeEndObject();
     }
-    gen.writeEndObject();
+    return out;
   }
 
   private void inlineCreateAssociations(ObjectTable table, long id, JsonNode associations) {
@@ -550,14 +503,6 @@ final class ObjectsEndpoint {
     var paging = object();
     paging.set("next", next);
     body.set("paging", paging);
-  }
-
-  static void writePaging(JsonGenerator gen, String after) throws IOException {
-    gen.writeObjectFieldStart("paging");
-    gen.writeObjectFieldStart("next");
-    gen.writeStringField("after", after);
-    gen.writeEndObject();
-    gen.writeEndObject();
   }
 
   private static String first(Map<String, List<String>> query, String name) {

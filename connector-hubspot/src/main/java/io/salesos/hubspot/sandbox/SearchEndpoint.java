@@ -1,6 +1,7 @@
 package io.salesos.hubspot.sandbox;
 
 import static io.salesos.hubspot.sandbox.HubSpotApi.array;
+import static io.salesos.hubspot.sandbox.HubSpotApi.object;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.salesos.hubspot.sandbox.HubSpotApi.Reply;
@@ -79,22 +80,18 @@ final class SearchEndpoint {
     }
     matches.sort(order(table, sorts));
     var props = ObjectsEndpoint.strings(body.path("properties"));
+    var results = array();
     int end = Math.min(Math.min(matches.size(), MAX_RESULTS), after + Math.max(limit, 0));
-    boolean more = end < Math.min(matches.size(), MAX_RESULTS);
-    int from = after;
-    return Reply.json(200, gen -> {
-      gen.writeStartObject();
-      gen.writeNumberField("total", matches.size());
-      gen.writeArrayFieldStart("results");
-      for (int i = from; i < end; i++) {
-        objects.write(gen, table, matches.get(i), props, List.of(), List.of());
-      }
-      gen.writeEndArray();
-      if (more) {
-        ObjectsEndpoint.writePaging(gen, Integer.toString(end));
-      }
-      gen.writeEndObject();
-    });
+    for (int i = after; i < end; i++) {
+      results.add(objects.render(table, matches.get(i), props, List.of()));
+    }
+    var out = object();
+    out.put("total", matches.size());
+    out.set("results", results);
+    if (end < Math.min(matches.size(), MAX_RESULTS)) {
+      ObjectsEndpoint.paging(out, Integer.toString(end));
+    }
+    return Reply.json(200, out);
   }
 
   private static boolean matches(ObjectTable table, StoredObject o, JsonNode groups) {
