@@ -110,9 +110,11 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
                 new SyncEngine.Settings(batch, 1_000_000, 3, Duration.ofSeconds(1), 50_000, lanes), Clock.systemUTC());
             System.gc();
             resetPeaks();
+            var cpu0 = CpuTimes.now(child);
             long t0 = System.nanoTime();
             var stats = engine.pullAll(Optional.empty());
             double secs = (System.nanoTime() - t0) / 1e9;
+            var cpu = CpuTimes.now(child).minus(cpu0);
             long loaded = stats.stream().mapToLong(s -> s.inserted() + s.updated()).sum();
             stats.stream().filter(s -> s.error().isPresent()).forEach(s -> System.out.println("  error " + s.crmObject() + ": " + s.error().get()));
             long heap = peakHeap();
@@ -129,6 +131,9 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
             incremental.add(incSecs);
             System.out.printf("run %d: initial %d records in %.1f s = %.0f records/s, peak heap %d MB; incremental %d changed"
                 + " (%d edited) in %.2f s%n", run, loaded, secs, loaded / secs, heap >> 20, incChanged, changed, incSecs);
+            System.out.printf("  CPU during the initial load: salesos %.1f s, sandbox %.1f s, MariaDB %.1f s (%.2f cores of %d)%n",
+                cpu.salesos(), cpu.sandbox(), cpu.database(), (cpu.salesos() + cpu.sandbox() + cpu.database()) / secs,
+                Runtime.getRuntime().availableProcessors());
             try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), "root", "")) {
               c.createStatement().execute("DROP DATABASE `" + schema + "`");
             }
@@ -163,6 +168,30 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
       connection.connector().push(deals.crmObject(), writes);
     }
     return n;
+  }
+
+  /**
+   * CPU seconds used so far by this JVM (salesos), the sandbox child and the embedded MariaDB (the
+   * other child process); they share the machine's cores, so a load's figure is read beside them.
+   */
+  record CpuTimes(double salesos, double sandbox, double database) {
+
+    static CpuTimes now(Process sandboxChild) {
+      var os = ManagementFactory.getOperatingSystemMXBean();
+      double self = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : 0;
+      double sandbox = cpuOf(sandboxChild.toHandle());
+      double database = ProcessHandle.current().children().filter(p -> p.pid() != sandboxChild.pid())
+          .mapToDouble(BenchSyncCommand.CpuTimes::cpuOf).sum();
+      return new CpuTimes(self, sandbox, database);
+    }
+
+    private static double cpuOf(ProcessHandle p) {
+      return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    CpuTimes minus(CpuTimes o) {
+      return new CpuTimes(salesos - o.salesos, sandbox - o.sandbox, database - o.database);
+    }
   }
 
   private static void resetPeaks() {

@@ -44,6 +44,22 @@ public final class CanonicalJson {
     // hashes stay valid (CanonicalJsonTest pins one)
     var keys = values.keySet().toArray(new String[0]);
     Arrays.sort(keys);
+    return writeSorted(keys, values);
+  }
+
+  /** The keys of a record set, sorted once for {@link #writeSorted}. */
+  public static String[] sortedKeys(java.util.Collection<String> keys) {
+    var sorted = keys.toArray(new String[0]);
+    Arrays.sort(sorted);
+    return sorted;
+  }
+
+  /**
+   * What {@link #write} writes for a map holding exactly {@code sortedKeys} (a key {@code values}
+   * lacks is written as null): for many records of one object, whose keys are sorted once.
+   */
+  public static String writeSorted(String[] sortedKeys, Map<String, ?> values) {
+    var keys = sortedKeys;
     var out = new StringWriter(32 + 24 * keys.length);
     try (var gen = MAPPER.getFactory().createGenerator(out)) {
       gen.writeStartObject();

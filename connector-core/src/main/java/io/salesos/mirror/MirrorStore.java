@@ -132,13 +132,10 @@ public final class MirrorStore {
           int inserts = 0;
           int upserts = 0;
           // the last version of an id in a batch wins; earlier ones are still history
+          var keys = CanonicalJson.sortedKeys(columns.keySet());
           for (var r : records) {
-            var values = new LinkedHashMap<String, Object>();
-            for (var col : columns.keySet()) {
-              values.put(col, r.values().get(col));
-            }
-            // one JSON text serves the row hash and the history row
-            var json = CanonicalJson.write(values);
+            // one JSON text of the mapped columns serves the row hash and the history row
+            var json = CanonicalJson.writeSorted(keys, r.values());
             var hash = CanonicalJson.hashOfJson(json);
             var old = current.get(r.id());
             if (old != null && old.hash().equals(hash) && !old.deleted()) {
