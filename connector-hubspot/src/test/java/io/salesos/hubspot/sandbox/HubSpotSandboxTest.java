@@ -67,6 +67,49 @@ class HubSpotSandboxTest {
   }
 
   @Test
+  void readsAreServedSideBySideWhileWritesGoOnAndEveryPageIsWhole() throws Exception {
+    start(RateLimits.unlimited());
+    sandbox.seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.ofSize(T0, 3_000)));
+    var ids = sandbox.ids("deals");
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(5);
+    try {
+      var readers = new ArrayList<java.util.concurrent.Future<List<String>>>();
+      for (int t = 0; t < 4; t++) {
+        readers.add(pool.submit(() -> {
+          var seen = new ArrayList<String>();
+          String after = "";
+          do {
+            var page = call("GET", "/crm/v3/objects/deals?limit=100&properties=dealname&associations=companies,contacts"
+                + (after.isEmpty() ? "" : "&after=" + after), null);
+            assertThat(page.status()).isEqualTo(200);
+            page.body().path("results").forEach(r -> seen.add(r.path("id").asText()));
+            var first = page.body().path("results").path(0).path("id").asText();
+            var v4 = call("GET", "/crm/v4/objects/deals/" + first + "/associations/companies", null);
+            assertThat(v4.status()).isEqualTo(200);
+            after = page.body().path("paging").path("next").path("after").asText("");
+          } while (!after.isEmpty());
+          return seen;
+        }));
+      }
+      var writer = pool.submit(() -> {
+        for (int i = 0; i < 200; i++) {
+          var id = ids.get(i % ids.size());
+          var r = call("PATCH", "/crm/v3/objects/deals/" + id, Map.of("properties", Map.of("dealname", "Renamed " + i)));
+          assertThat(r.status()).isEqualTo(200);
+        }
+        return null;
+      });
+      writer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      for (var reader : readers) {
+        // every deal once, in id order: no page torn by a write
+        assertThat(reader.get(60, java.util.concurrent.TimeUnit.SECONDS)).containsExactlyElementsOf(ids);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aBatchOf101InputsIsRefusedWithHubSpotsErrorBody() throws Exception {
     start(RateLimits.unlimited());
     var inputs = new ArrayList<Map<String, Object>>();
