@@ -71,6 +71,14 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.writeSorted(CanonicalJson.sortedKeys(columns), values)).isEqualTo(treeMapWrite(cut));
   }
 
+  @Property(tries = 3000)
+  void escapesAnyTextAsJacksonDoes(@ForAll @net.jqwik.api.constraints.StringLength(max = 40) String text) {
+    var values = new java.util.HashMap<String, Object>();
+    values.put(text, text);
+    values.put("k", text + "\u0000\u001f\u007f\u2028\"\\/\b\f\n\r\t");
+    assertThat(CanonicalJson.write(values)).isEqualTo(treeMapWrite(values));
+  }
+
   @Property(tries = 2000)
   void writesAnInstantAsInstantToStringDoes(@ForAll("instants") Instant t) {
     assertThat(CanonicalJson.instantText(t)).isEqualTo(t.toString());

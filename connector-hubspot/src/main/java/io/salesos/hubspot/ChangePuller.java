@@ -91,11 +91,8 @@ final class ChangePuller {
         + "&archived=false" + propertiesParam(properties)
         + (targets.isEmpty() ? "" : "&associations=" + encode(String.join(",", targets)))
         + (after.isEmpty() ? "" : "&after=" + encode(after)));
-    var page = read(type, answer.path("results"), properties);
-    if (!targets.isEmpty()) {
-      page = new Read(withInlineAssociations(page.records(), answer.path("results"), targets), page.malformed(),
-          page.maxStamp());
-    }
+    // each record's primary associations are read from its own inline associations, in the same pass
+    var page = read(type, answer.path("results"), properties, targets);
     var nextAfter = answer.path("paging").path("next").path("after").asText("");
     if (!nextAfter.isEmpty()) {
       return new Page(page.records(), List.of(), page.malformed(),
@@ -223,31 +220,6 @@ final class ChangePuller {
    * Adds {@code associations.<target>} from the list answer's inline associations: the primary one
    * (HubSpot types the others {@code ..._unlabeled}), else the first.
    */
-  private static List<RawRecord> withInlineAssociations(List<RawRecord> records, JsonNode results,
-      List<String> targets) {
-    var byId = new java.util.HashMap<String, JsonNode>();
-    results.forEach(n -> byId.put(n.path("id").asText(), n.path("associations")));
-    var out = new ArrayList<RawRecord>(records.size());
-    for (var r : records) {
-      var fields = new java.util.LinkedHashMap<>(r.fields());
-      var associations = byId.getOrDefault(r.id(), com.fasterxml.jackson.databind.node.MissingNode.getInstance());
-      for (var target : targets) {
-        String chosen = null;
-        for (var a : associations.path(target).path("results")) {
-          if (chosen == null || !a.path("type").asText("").endsWith("_unlabeled")) {
-            chosen = a.path("id").asText(null);
-            if (!a.path("type").asText("").endsWith("_unlabeled")) {
-              break;
-            }
-          }
-        }
-        fields.put(BatchWriter.ASSOCIATIONS + target, chosen);
-      }
-      out.add(new RawRecord(r.id(), fields, r.modifiedAt()));
-    }
-    return out;
-  }
-
   private JsonNode searchCall(String type, Map<String, Object> body) throws ConnectorException {
     pacer.await();
     return client.post(settings.objectsPath() + "/" + type + "/search", body);
@@ -257,6 +229,10 @@ final class ChangePuller {
   private record Read(List<RawRecord> records, List<MalformedRecord> malformed, long maxStamp) {}
 
   private static Read read(String type, JsonNode results, List<String> properties) {
+    return read(type, results, properties, List.of());
+  }
+
+  private static Read read(String type, JsonNode results, List<String> properties, List<String> targets) {
     var records = new ArrayList<RawRecord>();
     var malformed = new ArrayList<MalformedRecord>();
     long maxStamp = Long.MIN_VALUE;
@@ -267,7 +243,7 @@ final class ChangePuller {
       if (stamp.isPresent()) {
         maxStamp = Math.max(maxStamp, stamp.get().toEpochMilli());
       }
-      var outcome = RecordReader.read(node, stampProperty(type), properties);
+      var outcome = RecordReader.read(node, stampProperty(type), properties, targets);
       if (outcome instanceof RecordReader.Read r) {
         records.add(r.record());
       } else if (outcome instanceof RecordReader.Malformed m) {

@@ -26,6 +26,15 @@ final class RecordReader {
   private RecordReader() {}
 
   static Outcome read(JsonNode node, String stampProperty, List<String> requested) {
+    return read(node, stampProperty, requested, List.of());
+  }
+
+  /**
+   * As {@link #read(JsonNode, String, List)}, with the record's primary association to each of
+   * {@code targets} (from the list answer's inline {@code associations}) as field {@code
+   * associations.<target>}, null when it has none.
+   */
+  static Outcome read(JsonNode node, String stampProperty, List<String> requested, List<String> targets) {
     var idNode = node.get("id");
     if (idNode == null || !idNode.isTextual() || idNode.asText().isBlank()) {
       return malformed(Optional.empty(), node, "the record has no id");
@@ -54,11 +63,31 @@ final class RecordReader {
       // a requested property HubSpot left out has no value
       fields.putIfAbsent(name, null);
     }
+    if (!targets.isEmpty()) {
+      var associations = node.path("associations");
+      for (var target : targets) {
+        fields.put(BatchWriter.ASSOCIATIONS + target, primaryAssociation(associations.path(target).path("results")));
+      }
+    }
     var stamp = parseStamp(text(props, stampProperty)).or(() -> parseStamp(text(node, "updatedAt")));
     if (stamp.isEmpty()) {
       return malformed(Optional.of(id), node, "the record has no readable " + stampProperty + " or updatedAt");
     }
     return new Read(new RawRecord(id, fields, stamp.get()));
+  }
+
+  /** The labelled association where there is one (HubSpot names the others "..._unlabeled"), else the first. */
+  private static String primaryAssociation(JsonNode results) {
+    String chosen = null;
+    for (var a : results) {
+      if (chosen == null || !a.path("type").asText("").endsWith("_unlabeled")) {
+        chosen = a.path("id").asText(null);
+        if (!a.path("type").asText("").endsWith("_unlabeled")) {
+          break;
+        }
+      }
+    }
+    return chosen;
   }
 
   static Optional<Instant> parseStamp(String value) {
