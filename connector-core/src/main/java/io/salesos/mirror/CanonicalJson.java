@@ -38,9 +38,7 @@ public final class CanonicalJson {
     // streamed with the keys sorted once, rather than copied into a TreeMap that Jackson then
     // sorts again: the same bytes (String.compareTo order, Jackson's escaping), so stored row
     // hashes stay valid (CanonicalJsonTest pins one)
-    var keys = values.keySet().toArray(new String[0]);
-    Arrays.sort(keys);
-    return writeSorted(keys, values);
+    return writeSorted(sortedKeys(values.keySet()), values);
   }
 
   /** The keys of a record set, sorted once for {@link #writeSorted}. */

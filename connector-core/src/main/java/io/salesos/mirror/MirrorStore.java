@@ -129,8 +129,6 @@ public final class MirrorStore {
         try (var insert = c.prepareStatement(sql.substring(0, sql.indexOf(" ON DUPLICATE KEY UPDATE ")));
             var upsert = c.prepareStatement(sql);
             var history = c.prepareStatement(HISTORY_SQL)) {
-          int inserts = 0;
-          int upserts = 0;
           // the last version of an id in a batch wins; earlier ones are still history
           var keys = CanonicalJson.sortedKeys(columns.keySet());
           for (var r : records) {
@@ -149,11 +147,6 @@ public final class MirrorStore {
             }
             current.put(r.id(), new Current(hash, false));
             var ps = old == null ? insert : upsert;
-            if (old == null) {
-              inserts++;
-            } else {
-              upserts++;
-            }
             int i = 1;
             ps.setString(i++, source);
             ps.setString(i++, crmObject);
@@ -168,10 +161,11 @@ public final class MirrorStore {
             addHistory(history, source, crmObject, canonicalObject, r.id(), r.modifiedAt(), nowUtc, false, hash, json);
             newest = newest == null || r.modifiedAt().isAfter(newest) ? r.modifiedAt() : newest;
           }
-          if (inserts > 0) {
+          // a row is inserted when the mirror did not hold it, upserted otherwise
+          if (inserted > 0) {
             insert.executeBatch();
           }
-          if (upserts > 0) {
+          if (updated > 0) {
             upsert.executeBatch();
           }
           try (var del = c.prepareStatement("UPDATE " + table.quoted()

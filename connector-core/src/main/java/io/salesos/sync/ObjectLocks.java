@@ -13,7 +13,14 @@ final class ObjectLocks {
 
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-  ReentrantLock of(String source, String crmObject) {
-    return locks.computeIfAbsent(source + "\u0000" + crmObject, k -> new ReentrantLock(true));
+  /** {@code body}'s answer, run while holding the lock of that object. */
+  <T> T holding(String source, String crmObject, java.util.function.Supplier<T> body) {
+    var lock = locks.computeIfAbsent(source + "\u0000" + crmObject, k -> new ReentrantLock(true));
+    lock.lock();
+    try {
+      return body.get();
+    } finally {
+      lock.unlock();
+    }
   }
 }

@@ -65,13 +65,7 @@ public final class Puller {
    * A pull of the same object already under way on another thread is waited for first.
    */
   public PullStats pull(CrmConnection connection, ObjectMapping mapping, int maxBatches) {
-    var lock = locks.of(connection.name(), mapping.crmObject());
-    lock.lock();
-    try {
-      return pullHolding(connection, mapping, maxBatches);
-    } finally {
-      lock.unlock();
-    }
+    return locks.holding(connection.name(), mapping.crmObject(), () -> pullHolding(connection, mapping, maxBatches));
   }
 
   private PullStats pullHolding(CrmConnection connection, ObjectMapping mapping, int maxBatches) {

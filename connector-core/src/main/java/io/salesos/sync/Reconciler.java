@@ -42,13 +42,7 @@ public final class Reconciler {
 
   /** Reconciles one object, after any pull of it under way on another thread has ended. */
   public Result reconcile(CrmConnection connection, ObjectMapping mapping) {
-    var lock = locks.of(connection.name(), mapping.crmObject());
-    lock.lock();
-    try {
-      return reconcileHolding(connection, mapping);
-    } finally {
-      lock.unlock();
-    }
+    return locks.holding(connection.name(), mapping.crmObject(), () -> reconcileHolding(connection, mapping));
   }
 
   private Result reconcileHolding(CrmConnection connection, ObjectMapping mapping) {

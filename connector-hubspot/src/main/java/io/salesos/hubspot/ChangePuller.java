@@ -216,10 +216,6 @@ final class ChangePuller {
     return new Page(List.of(), deletions, List.of(), next, false);
   }
 
-  /**
-   * Adds {@code associations.<target>} from the list answer's inline associations: the primary one
-   * (HubSpot types the others {@code ..._unlabeled}), else the first.
-   */
   private JsonNode searchCall(String type, Map<String, Object> body) throws ConnectorException {
     pacer.await();
     return client.post(settings.objectsPath() + "/" + type + "/search", body);

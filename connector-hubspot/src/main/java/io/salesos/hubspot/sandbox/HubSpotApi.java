@@ -132,13 +132,8 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     Reply reply;
     try {
       JsonNode body = method.equals("GET") || method.equals("DELETE") ? NODES.objectNode() : parse(request);
-      var lock = method.equals("GET") ? state.lock.readLock() : state.lock.writeLock();
-      lock.lock();
-      try {
-        reply = route(method, path, query, body);
-      } finally {
-        lock.unlock();
-      }
+      java.util.function.Supplier<Reply> routed = () -> route(method, path, query, body);
+      reply = method.equals("GET") ? state.reading(routed) : state.writing(routed);
     } catch (ApiError e) {
       reply = error(e);
     } catch (RuntimeException e) {

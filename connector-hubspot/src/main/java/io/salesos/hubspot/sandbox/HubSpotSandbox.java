@@ -178,12 +178,7 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
 
   /** Seeds the portal with the demo org; returns HubSpot ids by the demo's own ids. */
   public Map<String, String> seed(DemoOrg org) {
-    state.lock.writeLock().lock();
-    try {
-      return new DemoSeeder(state).seed(org);
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    return state.writing(() -> new DemoSeeder(state).seed(org));
   }
 
   /**
@@ -191,12 +186,7 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
    * modified at {@code firstStamp + i * step}, so a zero step makes them all share one stamp.
    */
   public List<String> fillDeals(int count, Instant firstStamp, Duration step) {
-    state.lock.writeLock().lock();
-    try {
-      return new DemoSeeder(state).fillDeals(count, firstStamp, step);
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    return state.writing(() -> new DemoSeeder(state).fillDeals(count, firstStamp, step));
   }
 
   @Override
@@ -216,36 +206,20 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
   }
 
   public int count(String objectType) {
-    state.lock.writeLock().lock();
-    try {
-      return table(objectType).count(false);
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    return state.reading(() -> table(objectType).count(false));
   }
 
   public int countArchived(String objectType) {
-    state.lock.writeLock().lock();
-    try {
-      return table(objectType).count(true);
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    return state.reading(() -> table(objectType).count(true));
   }
 
   public Optional<StoredObject> get(String objectType, String id) {
-    state.lock.writeLock().lock();
-    try {
-      return ObjectsEndpoint.parseId(id).flatMap(table(objectType)::get);
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    return state.reading(() -> ObjectsEndpoint.parseId(id).flatMap(table(objectType)::get));
   }
 
   /** The ids of the live records of a type, in id order. */
   public List<String> ids(String objectType) {
-    state.lock.writeLock().lock();
-    try {
+    return state.reading(() -> {
       var out = new ArrayList<String>();
       for (var o : table(objectType).from(0)) {
         if (!o.archived()) {
@@ -253,15 +227,12 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
         }
       }
       return out;
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    });
   }
 
   /** Edits records as a user in HubSpot would: one stamp for all of them, as one batch write gets. */
   public Instant update(String objectType, Collection<String> ids, Map<String, String> properties) {
-    state.lock.writeLock().lock();
-    try {
+    return state.writing(() -> {
       var table = table(objectType);
       var stamp = state.now();
       for (var id : ids) {
@@ -270,36 +241,28 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
         objects.update(table, n, properties, stamp);
       }
       return stamp;
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    });
   }
 
   /** Archives records as a user deleting them would: their modification stamp stays, archivedAt moves. */
   public Instant archive(String objectType, Collection<String> ids) {
-    state.lock.writeLock().lock();
-    try {
+    return state.writing(() -> {
       var table = table(objectType);
       var at = state.now();
       for (var id : ids) {
         ObjectsEndpoint.parseId(id).ifPresent(n -> table.archive(n, at, state.searchLag));
       }
       return at;
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    });
   }
 
   /** The HubSpot ids associated with a record, e.g. the companies of a deal. */
   public List<String> associations(String fromType, String id, String toType) {
-    state.lock.writeLock().lock();
-    try {
+    return state.reading(() -> {
       var from = table(fromType).name;
       var to = table(toType).name;
       return state.associationsOf(from, Long.parseLong(id), to).keySet().stream().map(String::valueOf).toList();
-    } finally {
-      state.lock.writeLock().unlock();
-    }
+    });
   }
 
   /**

@@ -65,7 +65,26 @@ final class SandboxState {
    * Reads (GET) share the portal, every other request has it alone: HubSpot serves a client's
    * concurrent reads side by side, and so does the sandbox; a read never changes the state.
    */
-  final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+  /** {@code body}'s answer, read beside other reads. */
+  <T> T reading(java.util.function.Supplier<T> body) {
+    return holding(lock.readLock(), body);
+  }
+
+  /** {@code body}'s answer, with the portal to itself. */
+  <T> T writing(java.util.function.Supplier<T> body) {
+    return holding(lock.writeLock(), body);
+  }
+
+  private static <T> T holding(java.util.concurrent.locks.Lock held, java.util.function.Supplier<T> body) {
+    held.lock();
+    try {
+      return body.get();
+    } finally {
+      held.unlock();
+    }
+  }
 
   SandboxState(Clock clock, Duration searchLag, boolean bare) {
     this.clock = clock;
