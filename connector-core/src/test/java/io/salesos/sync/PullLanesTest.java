@@ -45,22 +45,8 @@ import org.junit.jupiter.api.Test;
  */
 class PullLanesTest {
 
-  static final String MAPPING = """
-      crm: memory
-      objects:
-        - crm_object: deals
-          canonical: deal
-          fields:
-            dealname: name
-            amount: amount
-            salesos_flags: salesos_flags
-        - crm_object: tasks
-          canonical: activity
-          fields:
-            subject: subject
-            key: salesos_key
-          constants:
-            kind: task
+  /** The engine tests' deals and tasks, and meetings, a second object on the activity table. */
+  static final String MAPPING = SyncEngineTest.MAPPING + """
         - crm_object: meetings
           canonical: activity
           fields:
