@@ -50,6 +50,9 @@ public record SalesosConfig(
   /** Quartz: clustered when several daemons share one MariaDB. */
   public record SchedulerConfig(boolean clustered, String instanceId, int threads) {}
 
+  /** How many objects are pulled side by side by default (sync.pull_lanes). */
+  public static final int DEFAULT_PULL_LANES = 2;
+
   static final Set<String> TOP = Set.of("database", "connections", "rules", "sync", "admin", "scheduler");
 
   /** Loads and validates {@code file}; relative paths in it are relative to its folder. */
@@ -77,7 +80,7 @@ public record SalesosConfig(
         "pull_lanes"));
     var sync = new SyncConfig(positive(s.get("poll_seconds"), 60), positive(s.get("pull_batch"), 2000),
         positive(s.get("max_attempts"), 8), positive(s.get("backoff_seconds"), 30), nonNegative(s.get("overlap_seconds"), 300),
-        positive(s.get("pull_lanes"), io.salesos.sync.SyncEngine.Settings.DEFAULT_PULL_LANES));
+        positive(s.get("pull_lanes"), DEFAULT_PULL_LANES));
     var a = root.get("admin").allowOnly(Set.of("bind", "port", "token"));
     var admin = new AdminConfig(a.get("bind").asString("127.0.0.1"), port(a.get("port"), 8686),
         a.get("token").isNull() ? Optional.empty() : Optional.of(SecretRef.parse(a.get("token"), base)));

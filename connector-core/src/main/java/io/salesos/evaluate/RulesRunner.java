@@ -5,18 +5,18 @@ import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.rules.Change;
 import io.salesos.rules.CurrentState;
 import io.salesos.rules.DesiredState;
 import io.salesos.rules.ForecastRollup;
 import io.salesos.rules.Hashing;
-import io.salesos.rules.Reconciler;
+import io.salesos.rules.DesiredStateDiff;
 import io.salesos.rules.RuleEvaluator;
 import io.salesos.rules.RuleSet;
 import io.salesos.rules.WriteDecision;
 import io.salesos.spi.Write;
-import io.salesos.sync.CrmConnection;
+import io.salesos.connection.CrmConnection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -64,7 +64,7 @@ public final class RulesRunner {
     var source = new MirrorContextSource(database, connection.name(), now);
     var desired = new RuleEvaluator(rules).evaluate(source, now);
     var current = currentState(connection.name());
-    var changes = Reconciler.reconcile(desired, current, rules.writePolicy());
+    var changes = DesiredStateDiff.diff(desired, current, rules.writePolicy());
     List<OutboxEntry> entries = new ArrayList<>();
     var ruleHash = rules.version();
     for (var change : changes) {
@@ -103,7 +103,7 @@ public final class RulesRunner {
         }
         // keyed by the deal's version: the same decision on the same record version is one write
         var key = versionedKey(change.key(), source.dealVersion(f.dealId()));
-        entry = OutboxEntry.queued(key, connection.name(), crmObject, "deal", Optional.of(f.dealId()), Write.Kind.UPDATE,
+        entry = OutboxEntry.queued(key, connection.name(), crmObject, "deal", Optional.of(f.dealId()), Write.Op.UPDATE,
             WriteKind.FLAG, change.fields(), Map.of("salesos_flags", f.before()), ruleId, Optional.of(ruleHash),
             Optional.of(runId), "rules");
     } else if (change instanceof Change.ForecastCategoryChanged f) {
@@ -112,7 +112,7 @@ public final class RulesRunner {
           return Optional.empty();
         }
         var key = versionedKey(change.key(), source.dealVersion(f.dealId()));
-        entry = OutboxEntry.queued(key, connection.name(), crmObject, "deal", Optional.of(f.dealId()), Write.Kind.UPDATE,
+        entry = OutboxEntry.queued(key, connection.name(), crmObject, "deal", Optional.of(f.dealId()), Write.Op.UPDATE,
             WriteKind.FORECAST, change.fields(), Map.of("salesos_forecast_category", f.before()), ruleId,
             Optional.of(ruleHash), Optional.of(runId), "rules");
     } else {
@@ -125,7 +125,7 @@ public final class RulesRunner {
         var fields = new HashMap<String, Object>(t.fields());
         fields.remove("salesos_key");
         entry = OutboxEntry.queued(t.key(), connection.name(), target.get().crmObject(), "activity", Optional.empty(),
-            Write.Kind.UPSERT, WriteKind.TASK, fields, Map.of(), ruleId, Optional.of(ruleHash), Optional.of(runId), "rules");
+            Write.Op.UPSERT, WriteKind.TASK, fields, Map.of(), ruleId, Optional.of(ruleHash), Optional.of(runId), "rules");
     }
     return Optional.of(entry.withStatus(status));
   }

@@ -4,16 +4,12 @@ import io.salesos.journal.Journal;
 import io.salesos.journal.JournalEntry;
 import io.salesos.mapping.ObjectMapping;
 import io.salesos.mirror.CanonicalJson;
-import io.salesos.mirror.Database;
 import io.salesos.mirror.MirrorStore;
 import io.salesos.outbox.ConflictPolicy.Resolution;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.Write;
 import io.salesos.spi.WriteResult;
-import io.salesos.sync.CrmConnection;
-import io.salesos.sync.Puller;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import io.salesos.connection.CrmConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,24 +32,29 @@ public final class OutboxDrainer {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
 
-  private final Database database;
   private final OutboxStore outbox;
+  private final ConflictStore conflictStore;
   private final Journal journal;
   private final MirrorStore mirror;
-  private final Puller puller;
-  private final AllowList allowList;
+  private final CrmRefresh refresh;
+  private final Supplier<Optional<AllowList>> allowList;
   private final ConflictPolicy conflicts;
   private final int maxAttempts;
   private final Duration backoff;
   private final Clock clock;
 
-  public OutboxDrainer(Database database, OutboxStore outbox, Journal journal, MirrorStore mirror, Puller puller,
-      AllowList allowList, ConflictPolicy conflicts, int maxAttempts, Duration backoff, Clock clock) {
-    this.database = database;
+  /**
+   * {@code allowList} gives the allow-list in force when a drain starts; while it gives none (no
+   * rule set has loaded), nothing is sent and every due write stays queued.
+   */
+  public OutboxDrainer(OutboxStore outbox, ConflictStore conflictStore, Journal journal, MirrorStore mirror,
+      CrmRefresh refresh, Supplier<Optional<AllowList>> allowList, ConflictPolicy conflicts, int maxAttempts,
+      Duration backoff, Clock clock) {
     this.outbox = outbox;
+    this.conflictStore = conflictStore;
     this.journal = journal;
     this.mirror = mirror;
-    this.puller = puller;
+    this.refresh = refresh;
     this.allowList = allowList;
     this.conflicts = conflicts;
     this.maxAttempts = maxAttempts;
@@ -69,6 +71,15 @@ public final class OutboxDrainer {
 
   /** Drains every due row (up to {@code limit}) for the given connections. */
   public DrainStats drain(Map<String, CrmConnection> connections, int limit) {
+    var allow = allowList.get();
+    if (allow.isEmpty()) {
+      long waiting = outbox.depth();
+      if (waiting > 0) {
+        log.warn("event=push_withheld writes={} reason=\"no rule set is in force, so no allow-list: nothing is sent until"
+            + " the rule files load (salesos rules check)\"", waiting);
+      }
+      return new DrainStats(0, 0, 0, 0, 0);
+    }
     var due = outbox.due(limit);
     var groups = new LinkedHashMap<String, List<OutboxEntry>>();
     for (var e : due) {
@@ -76,12 +87,12 @@ public final class OutboxDrainer {
     }
     var total = new DrainStats(0, 0, 0, 0, 0);
     for (var group : groups.values()) {
-      total = total.plus(drainGroup(connections, group));
+      total = total.plus(drainGroup(connections, group, allow.get()));
     }
     return total;
   }
 
-  private DrainStats drainGroup(Map<String, CrmConnection> connections, List<OutboxEntry> rows) {
+  private DrainStats drainGroup(Map<String, CrmConnection> connections, List<OutboxEntry> rows, AllowList allowList) {
     var first = rows.get(0);
     var connection = connections.get(first.source());
     int dead = 0;
@@ -103,7 +114,7 @@ public final class OutboxDrainer {
     var mapping = mappingOpt.get();
     var sendable = new ArrayList<OutboxEntry>();
     for (var r : rows) {
-      var refused = r.op() == Write.Kind.DELETE
+      var refused = r.op() == Write.Op.DELETE
           ? (allowList.permitsDelete(r.canonicalObject()) ? java.util.Set.<String>of() : java.util.Set.of("(delete)"))
           : allowList.refused(r.canonicalObject(), r.fields().keySet());
       if (!refused.isEmpty()) {
@@ -117,17 +128,17 @@ public final class OutboxDrainer {
     int conflictCount = 0;
     int held = 0;
     // refresh the records we are about to update, so the conflict check sees the CRM as it is now
-    var updateIds = sendable.stream().filter(r -> r.op() == Write.Kind.UPDATE)
+    var updateIds = sendable.stream().filter(r -> r.op() == Write.Op.UPDATE)
         .map(r -> r.recordId().orElseThrow()).distinct().toList();
     if (!updateIds.isEmpty()) {
-      puller.pull(connection, mapping, 50);
+      refresh.refresh(connection, mapping);
     }
     var fresh = readById(connection, mapping, updateIds);
     var columns = mapping.canonicalTypes();
     var toSend = new ArrayList<OutboxEntry>();
     var before = new LinkedHashMap<Long, Map<String, Object>>();
     for (var r : sendable) {
-      if (r.op() != Write.Kind.UPDATE) {
+      if (r.op() != Write.Op.UPDATE) {
         toSend.add(r);
         before.put(r.id(), Map.of());
         continue;
@@ -155,7 +166,9 @@ public final class OutboxDrainer {
           case SALESOS_WINS -> "wrote_ours";
           case HOLD -> "held";
         };
-        recordConflict(r, f, expected, crmNow, CanonicalJson.comparable(r.fields().get(f)), policy, resolution);
+        conflictStore.record(r, f, expected, crmNow, CanonicalJson.comparable(r.fields().get(f)), policy, resolution);
+        log.info("event=conflict source={} object={} id={} field={} policy={} resolution={}", r.source(), r.crmObject(),
+            id, f, policy.code(), resolution);
         conflictCount++;
         if (policy == Resolution.CRM_WINS) {
           fields.remove(f);
@@ -301,29 +314,5 @@ public final class OutboxDrainer {
           mapping.crmObject(), ids.size(), e.kind(), e.getMessage());
     }
     return out;
-  }
-
-  private void recordConflict(OutboxEntry r, String field, String expected, String crmNow, String ours,
-      Resolution policy, String resolution) {
-    try (var c = database.connection();
-        var ps = c.prepareStatement("INSERT INTO conflict (source, crm_object, record_id, field, expected_value, crm_value,"
-            + " our_value, policy, resolution, outbox_id, detected_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
-      ps.setString(1, r.source());
-      ps.setString(2, r.crmObject());
-      ps.setString(3, r.recordId().orElse(""));
-      ps.setString(4, field);
-      ps.setString(5, expected);
-      ps.setString(6, crmNow);
-      ps.setString(7, ours);
-      ps.setString(8, policy.code());
-      ps.setString(9, resolution);
-      ps.setLong(10, r.id());
-      ps.setTimestamp(11, Timestamp.from(clock.instant()));
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not record a conflict: " + e.getMessage(), e);
-    }
-    log.info("event=conflict source={} object={} id={} field={} policy={} resolution={}", r.source(), r.crmObject(),
-        r.recordId().orElse(""), field, policy.code(), resolution);
   }
 }

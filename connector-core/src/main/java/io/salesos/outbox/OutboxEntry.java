@@ -1,5 +1,6 @@
 package io.salesos.outbox;
 
+import io.salesos.rules.WriteKind;
 import io.salesos.spi.Write;
 import java.time.Instant;
 import java.util.Collections;
@@ -20,7 +21,7 @@ public record OutboxEntry(
     String crmObject,
     String canonicalObject,
     Optional<String> recordId,
-    Write.Kind op,
+    Write.Op op,
     WriteKind kind,
     Map<String, Object> fields,
     Map<String, Object> expected,
@@ -70,14 +71,14 @@ public record OutboxEntry(
     if (idemKey.length() > 128) {
       throw new IllegalArgumentException("an idempotency key is at most 128 characters: " + idemKey);
     }
-    if (op != Write.Kind.UPSERT && recordId.isEmpty()) {
+    if (op != Write.Op.UPSERT && recordId.isEmpty()) {
       throw new IllegalArgumentException(op + " needs the CRM record id: " + idemKey);
     }
   }
 
   /** A new write to queue (id and timestamps are set by the store). */
   public static OutboxEntry queued(String idemKey, String source, String crmObject, String canonicalObject,
-      Optional<String> recordId, Write.Kind op, WriteKind kind, Map<String, Object> fields, Map<String, Object> expected,
+      Optional<String> recordId, Write.Op op, WriteKind kind, Map<String, Object> fields, Map<String, Object> expected,
       Optional<String> ruleId, Optional<String> ruleHash, Optional<String> runId, String actor) {
     return new OutboxEntry(0L, idemKey, source, crmObject, canonicalObject, recordId, op, kind, fields, expected,
         Status.PENDING, 0, Optional.empty(), ruleId, ruleHash, runId, Optional.of(actor), Optional.empty(), Instant.EPOCH);

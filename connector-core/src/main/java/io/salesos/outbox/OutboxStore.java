@@ -1,5 +1,6 @@
 package io.salesos.outbox;
 
+import io.salesos.rules.WriteKind;
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.OutboxEntry.Status;
@@ -287,7 +288,7 @@ public final class OutboxStore {
         rs.getString("crm_object"),
         rs.getString("canonical_object"),
         Optional.ofNullable(rs.getString("record_id")),
-        Write.Kind.valueOf(rs.getString("op")),
+        Write.Op.valueOf(rs.getString("op")),
         WriteKind.parse(rs.getString("write_kind")),
         CanonicalJson.read(rs.getString("fields")),
         CanonicalJson.read(rs.getString("expected")),

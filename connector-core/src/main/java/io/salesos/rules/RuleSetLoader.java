@@ -506,8 +506,8 @@ public final class RuleSetLoader {
       var f = top.get();
       if (f.containsKey("writes")) {
         var kinds = new LinkedHashSet<String>();
-        for (var k : WriteKind.values()) {
-          kinds.add(k.label());
+        for (var k : WriteKind.ruled()) {
+          kinds.add(k.code());
         }
         var w = y.mapping(f.get("writes"), "writes", kinds, null).orElse(Map.of());
         for (var e : w.entrySet()) {

@@ -1,10 +1,34 @@
 package io.salesos.rules;
 
-/** The kinds of write salesos makes into a CRM; the write policy decides each one's fate. */
-public enum WriteKind {
-  FLAG, FORECAST, TASK, VISIT_PLAN;
+import java.util.List;
 
-  String label() {
+/**
+ * Why a write to a CRM exists. The rules make the first four, and the write policy decides each
+ * one's fate (auto, draft, off); the others are made by a person (an admin's write, an edit in a
+ * read-write mirror table, a rollback) and are held only to the allow-list.
+ */
+public enum WriteKind {
+  FLAG,
+  FORECAST,
+  TASK,
+  VISIT_PLAN,
+  ADMIN,
+  LOCAL_EDIT,
+  ROLLBACK;
+
+  private static final List<WriteKind> RULED = List.of(FLAG, FORECAST, TASK, VISIT_PLAN);
+
+  /** The kinds the rules make, which {@code write-policy.yaml} names. */
+  public static List<WriteKind> ruled() {
+    return RULED;
+  }
+
+  /** As stored in the outbox and named in {@code write-policy.yaml}: {@code flag}, {@code visit_plan}. */
+  public String code() {
     return name().toLowerCase();
+  }
+
+  public static WriteKind parse(String s) {
+    return valueOf(s.trim().toUpperCase());
   }
 }

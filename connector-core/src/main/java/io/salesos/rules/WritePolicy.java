@@ -14,7 +14,7 @@ public record WritePolicy(Map<WriteKind, WriteDecision> decisions, Map<String, S
 
   public WritePolicy {
     var d = new EnumMap<WriteKind, WriteDecision>(WriteKind.class);
-    for (var k : WriteKind.values()) {
+    for (var k : WriteKind.ruled()) {
       d.put(k, decisions.getOrDefault(k, WriteDecision.OFF));
     }
     decisions = Map.copyOf(d);
@@ -23,8 +23,13 @@ public record WritePolicy(Map<WriteKind, WriteDecision> decisions, Map<String, S
     allow = Map.copyOf(a);
   }
 
+  /** The decision for a kind the rules make; the other kinds are a person's and not the policy's to decide. */
   public WriteDecision decision(WriteKind kind) {
-    return decisions.get(kind);
+    var d = decisions.get(kind);
+    if (d == null) {
+      throw new IllegalArgumentException(kind.code() + " writes are not made by rules; the write policy does not decide them");
+    }
+    return d;
   }
 
   public boolean allows(String object, String field) {

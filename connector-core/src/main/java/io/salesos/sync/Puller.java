@@ -1,5 +1,6 @@
 package io.salesos.sync;
 
+import io.salesos.connection.CrmConnection;
 import io.salesos.mapping.ObjectMapping;
 import io.salesos.mirror.MirrorRecord;
 import io.salesos.mirror.MirrorStore;

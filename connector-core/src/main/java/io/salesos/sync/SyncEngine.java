@@ -1,17 +1,10 @@
 package io.salesos.sync;
 
-import io.salesos.journal.Journal;
-import io.salesos.journal.JournalEntry;
+import io.salesos.connection.CrmConnection;
+import io.salesos.mapping.ObjectMapping;
 import io.salesos.mirror.Database;
 import io.salesos.mirror.MirrorSchema;
 import io.salesos.mirror.MirrorStore;
-import io.salesos.outbox.AllowList;
-import io.salesos.outbox.ConflictPolicy;
-import io.salesos.outbox.OutboxDrainer;
-import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.OutboxStore;
-import io.salesos.outbox.WriteKind;
-import io.salesos.spi.Write;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The both-way mirror for a set of CRM connections: pulls every mapped object into MariaDB, drains
- * the outbox back to the CRMs, and rolls a run's writes back from the journal. The same engine
- * wraps every connector alike.
+ * The pull side of the mirror for a set of CRM connections: pulls every mapped object into
+ * MariaDB (side by side where the connector allows), and compares the mirror with the CRM in full
+ * at night. The same engine wraps every connector alike; the push is the outbox's.
  */
 public final class SyncEngine {
 
@@ -34,52 +27,36 @@ public final class SyncEngine {
   private final Database database;
   private final Map<String, CrmConnection> connections;
   private final MirrorStore mirror;
-  private final OutboxStore outbox;
-  private final Journal journal;
   private final Puller puller;
-  private final OutboxDrainer drainer;
   private final Clock clock;
 
   /**
-   * Tuning of the engine. {@code pullLanes} is how many objects are pulled side by side when a
-   * connector can be called from several threads ({@link io.salesos.spi.Connector#concurrentCalls()}).
+   * Tuning of the pull: records per batch, batches per pull before it yields, and how many objects
+   * are pulled side by side when a connector can be called from several threads ({@link
+   * io.salesos.spi.Connector#concurrentCalls()}).
    */
-  public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
-      int pullLanes) {
+  public record PullSettings(int pullBatch, int maxBatchesPerPull, int pullLanes) {
 
-    public static final int DEFAULT_PULL_LANES = 2;
-
-    public Settings {
+    public PullSettings {
+      if (pullBatch < 1 || maxBatchesPerPull < 1) {
+        throw new IllegalArgumentException("pullBatch and maxBatchesPerPull must be at least 1");
+      }
       if (pullLanes < 1) {
         throw new IllegalArgumentException("pullLanes must be at least 1, was " + pullLanes);
       }
     }
-
-    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
-      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, DEFAULT_PULL_LANES);
-    }
-
-    public static Settings defaults() {
-      return new Settings(2000, 10_000, 8, Duration.ofSeconds(30), 50_000);
-    }
   }
 
-  public SyncEngine(Database database, List<CrmConnection> connections, AllowList allowList, ConflictPolicy conflicts,
-      Settings settings, Clock clock) {
+  public SyncEngine(Database database, List<CrmConnection> connections, PullSettings settings, Clock clock) {
     this.database = database;
     var byName = new LinkedHashMap<String, CrmConnection>();
     connections.forEach(c -> byName.put(c.name(), c));
     this.connections = byName;
     this.clock = clock;
     this.mirror = new MirrorStore(database, clock);
-    this.outbox = new OutboxStore(database, clock);
-    this.journal = new Journal(database, clock);
     this.puller = new Puller(mirror, settings.pullBatch(), locks);
-    this.drainer = new OutboxDrainer(database, outbox, journal, mirror, puller, allowList, conflicts,
-        settings.maxAttempts(), settings.backoff(), clock);
     this.maxBatches = settings.maxBatchesPerPull();
     this.pullBatch = settings.pullBatch();
-    this.drainLimit = settings.drainLimit();
     this.pullLanes = settings.pullLanes();
     var schema = new MirrorSchema(database, clock);
     var readWriteColumns = new LinkedHashMap<String, Map<String, io.salesos.model.FieldType>>();
@@ -94,7 +71,6 @@ public final class SyncEngine {
 
   private final int maxBatches;
   private final int pullBatch;
-  private final int drainLimit;
   private final int pullLanes;
   private final ObjectLocks locks = new ObjectLocks();
 
@@ -184,9 +160,9 @@ public final class SyncEngine {
   }
 
   /** The nightly full compare of every mapped object (or of one connection) with the CRM. */
-  public List<Reconciler.Result> reconcile(Optional<String> onlyConnection) {
-    var reconciler = new Reconciler(mirror, pullBatch, clock, locks);
-    var out = new ArrayList<Reconciler.Result>();
+  public List<CrmCompare.Result> compare(Optional<String> onlyConnection) {
+    var reconciler = new CrmCompare(mirror, pullBatch, clock, locks);
+    var out = new ArrayList<CrmCompare.Result>();
     for (var c : connections.values()) {
       if (onlyConnection.isEmpty() || onlyConnection.get().equals(c.name())) {
         for (var m : c.mapping().objects()) {
@@ -196,49 +172,6 @@ public final class SyncEngine {
     }
     return out;
   }
-
-  /** Sends every due outbox row. */
-  public OutboxDrainer.DrainStats drain() {
-    return drainer.drain(connections, drainLimit);
-  }
-
-  /**
-   * Queues the before-images of every write a run made (records it created are deleted), as
-   * writes of their own, journalled under a new run; then drains them.
-   */
-  public RollbackResult rollback(String runId, String actor) {
-    var entries = journal.ofRun(runId).stream().filter(e -> e.outcome().equals(JournalEntry.WRITTEN)).toList();
-    if (entries.isEmpty()) {
-      throw new IllegalArgumentException("run " + runId + " wrote nothing that can be rolled back (see the write_journal table)");
-    }
-    var rollbackRun = "rollback-" + runId;
-    var queue = new ArrayList<OutboxEntry>();
-    // newest first, so a record written twice in the run ends at its oldest before-image
-    for (int i = entries.size() - 1; i >= 0; i--) {
-      var e = entries.get(i);
-      var c = connection(e.source());
-      var mapping = c.mapping().forCrmObject(e.crmObject()).orElseThrow();
-      var key = "rollback:" + e.id();
-      if (e.op().equals(Write.Kind.UPSERT.name()) && e.before().isEmpty()) {
-        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
-            Write.Kind.DELETE, WriteKind.ROLLBACK, Map.of(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
-      } else if (!e.before().isEmpty()) {
-        // decided on the values the run wrote: a field someone changed since is a conflict, settled by policy
-        var expected = new java.util.HashMap<String, Object>();
-        e.before().keySet().forEach(f -> expected.put(f, e.after().get(f)));
-        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
-            Write.Kind.UPDATE, WriteKind.ROLLBACK, e.before(), expected, e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
-      }
-    }
-    int queued = outbox.enqueue(queue);
-    var stats = drain();
-    pullAll(Optional.empty());
-    log.info("event=rollback run={} queued={} written={} failed={}", runId, queued, stats.written(), stats.failed() + stats.dead());
-    return new RollbackResult(rollbackRun, queued, stats);
-  }
-
-  /** What a rollback did. */
-  public record RollbackResult(String runId, int queued, OutboxDrainer.DrainStats stats) {}
 
   public CrmConnection connection(String name) {
     var c = connections.get(name);
@@ -256,19 +189,19 @@ public final class SyncEngine {
     return mirror;
   }
 
-  public OutboxStore outbox() {
-    return outbox;
-  }
-
-  public Journal journal() {
-    return journal;
-  }
-
   public Database database() {
     return database;
   }
 
   public Clock clock() {
     return clock;
+  }
+
+  /**
+   * Refreshes one object from the CRM (a short incremental pull) so that the push checks its
+   * updates against what the CRM holds now.
+   */
+  public void refresh(CrmConnection connection, ObjectMapping mapping) {
+    puller.pull(connection, mapping, 50);
   }
 }

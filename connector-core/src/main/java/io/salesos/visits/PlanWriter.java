@@ -4,11 +4,11 @@ import io.salesos.evaluate.RulesRunner;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.rules.Hashing;
 import io.salesos.rules.WriteDecision;
 import io.salesos.spi.Write;
-import io.salesos.sync.CrmConnection;
+import io.salesos.connection.CrmConnection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -65,12 +65,12 @@ public final class PlanWriter {
         var writeKey = key + ":" + Hashing.sha256(fields.toString()).substring(0, 12);
         keep.add(writeKey);
         entries.add(OutboxEntry.queued(writeKey.length() > 128 ? writeKey.substring(0, 128) : writeKey, connection.name(),
-            target.crmObject(), "activity", Optional.empty(), Write.Kind.UPSERT, WriteKind.VISIT_PLAN, fields, java.util.Map.of(),
+            target.crmObject(), "activity", Optional.empty(), Write.Op.UPSERT, WriteKind.VISIT_PLAN, fields, java.util.Map.of(),
             Optional.of("routing.visit_value"), Optional.empty(), Optional.of(runId), "planner").withStatus(status));
       }
       for (var stale : staleStops(connection.name(), plan, keep)) {
         entries.add(OutboxEntry.queued("unplan:" + stale[1] + ":" + runId, connection.name(), stale[2], "activity",
-            Optional.of(stale[0]), Write.Kind.DELETE, WriteKind.VISIT_PLAN, java.util.Map.of(), java.util.Map.of(),
+            Optional.of(stale[0]), Write.Op.DELETE, WriteKind.VISIT_PLAN, java.util.Map.of(), java.util.Map.of(),
             Optional.of("routing.replan"), Optional.empty(), Optional.of(runId), "planner").withStatus(status));
       }
     }

@@ -4,7 +4,7 @@ import io.salesos.evaluate.MirrorContextSource;
 import io.salesos.rules.RuleSet;
 import io.salesos.rules.RoutingRules;
 import io.salesos.rules.WriteKind;
-import io.salesos.sync.CrmConnection;
+import io.salesos.connection.CrmConnection;
 import io.salesos.mirror.Database;
 import java.time.Clock;
 import java.time.DayOfWeek;

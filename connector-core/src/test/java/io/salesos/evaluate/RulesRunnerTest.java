@@ -1,5 +1,7 @@
 package io.salesos.evaluate;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.config.YamlNode;
@@ -9,9 +11,9 @@ import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.rules.RuleVocabulary;
-import io.salesos.sync.CrmConnection;
-import io.salesos.sync.ResilienceSettings;
-import io.salesos.sync.ResilientConnector;
+import io.salesos.connection.CrmConnection;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
 import io.salesos.sync.SyncEngine;
 import io.salesos.testing.MemoryCrm;
 import io.salesos.testing.TestDatabases;
@@ -63,27 +65,26 @@ class RulesRunnerTest {
         "amount", "120000", "close", close, "category", "Commit", "closed", "false"))).get(0);
     var connection = new CrmConnection("mem", "memory", new ResilientConnector(crm, ResilienceSettings.fast()),
         Mapping.from(YamlNode.parse("memory.yaml", MAPPING)), true);
-    var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
-        new SyncEngine.Settings(100, 100, 3, Duration.ZERO, 1000), Clock.systemUTC());
-    var rules = RuleSets.load(Path.of("../rules"), RuleVocabulary.standard());
-    var runner = new RulesRunner(db, Clock.systemUTC());
+    var rules = LiveRuleSet.load(Path.of("../rules"), RuleVocabulary.standard());
+    var engine = new Pipeline(db, List.of(connection), LiveRuleSet.of(rules), ConflictPolicy.defaults(),
+        new Pipeline.Settings(100, 100, 3, Duration.ZERO, 1000), Clock.systemUTC());
 
-    engine.pullAll(Optional.empty());
-    var first = runner.run(connection, rules, false);
+    engine.pull(Optional.empty());
+    var first = engine.evaluate(Optional.empty()).get(0);
     assertThat(first.downgraded()).isEqualTo(1);
     assertThat(drafts(engine)).hasSize(1);
 
     // the flag lands (auto), the deal's version moves, the rep edits the amount: same conclusion
-    engine.drain();
+    engine.push();
     crm.save("deals", List.of(Map.of("id", id, "amount", "125000")));
-    engine.pullAll(Optional.empty());
-    runner.run(connection, rules, false);
-    runner.run(connection, rules, false);
+    engine.pull(Optional.empty());
+    engine.evaluate(Optional.empty());
+    engine.evaluate(Optional.empty());
     assertThat(drafts(engine)).hasSize(1);
     assertThat(crm.get("deals", id).orElseThrow().fields().get("flags").toString()).isNotBlank();
   }
 
-  private static List<OutboxEntry> drafts(SyncEngine engine) {
+  private static List<OutboxEntry> drafts(Pipeline engine) {
     return engine.outbox().drafts(Optional.empty(), Optional.empty(), 100);
   }
 }

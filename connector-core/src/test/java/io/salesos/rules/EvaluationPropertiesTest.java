@@ -48,10 +48,10 @@ class EvaluationPropertiesTest {
     var rules = TestRules.defaults();
     var evaluator = new RuleEvaluator(rules);
     var src = source(deals);
-    var firstChanges = Reconciler.reconcile(evaluator.evaluate(src, TestRules.NOW), CurrentState.empty(), rules.writePolicy());
-    var mirror = Reconciler.apply(CurrentState.empty(), firstChanges);
+    var firstChanges = DesiredStateDiff.diff(evaluator.evaluate(src, TestRules.NOW), CurrentState.empty(), rules.writePolicy());
+    var mirror = DesiredStateDiff.apply(CurrentState.empty(), firstChanges);
 
-    var secondChanges = Reconciler.reconcile(evaluator.evaluate(src, TestRules.NOW), mirror, rules.writePolicy());
+    var secondChanges = DesiredStateDiff.diff(evaluator.evaluate(src, TestRules.NOW), mirror, rules.writePolicy());
 
     assertThat(secondChanges).isEmpty();
   }
@@ -60,7 +60,7 @@ class EvaluationPropertiesTest {
   void nothingOutsideTheAllowListIsEverWritten(@ForAll @Size(max = 25) List<@From("deals") DealContext> deals,
       @ForAll("policies") WritePolicy policy) {
     var desired = new RuleEvaluator(TestRules.defaults()).evaluate(source(deals), TestRules.NOW);
-    for (var change : Reconciler.reconcile(desired, CurrentState.empty(), policy)) {
+    for (var change : DesiredStateDiff.diff(desired, CurrentState.empty(), policy)) {
       assertThat(change.decision()).isNotEqualTo(WriteDecision.OFF);
       assertThat(change.decision()).isEqualTo(policy.decision(change.kind()));
       for (var field : change.fields().keySet()) {

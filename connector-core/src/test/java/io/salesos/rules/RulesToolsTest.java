@@ -64,7 +64,7 @@ class RulesToolsTest {
     var deal = new TestRules.Deal("D9").map(null).lastVisit(60, true).build();
     var desired = new RuleEvaluator(rules).evaluate(
         InMemoryContextSource.ofDeals(java.util.List.of(deal), java.util.List.of(deal.owner())), TestRules.NOW);
-    var changes = Reconciler.reconcile(desired, CurrentState.empty(), rules.writePolicy());
+    var changes = DesiredStateDiff.diff(desired, CurrentState.empty(), rules.writePolicy());
     var text = DryRunReport.render(desired, changes);
     assertThat(text).contains("1 deals evaluated, " + changes.size() + " writes")
         .contains("flag      auto  deal     D9           salesos_flags=FORECAST_NOT_SUPPORTED")

@@ -1,5 +1,10 @@
 package io.salesos.sync;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
+import io.salesos.connection.CrmConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.config.YamlNode;
@@ -8,7 +13,7 @@ import io.salesos.mirror.Database;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.spi.ApiBudget;
 import io.salesos.spi.Connector;
 import io.salesos.spi.ConnectorException;
@@ -76,10 +81,10 @@ class PullLanesTest {
     db.close();
   }
 
-  SyncEngine engine(Connector connector, int lanes) {
+  Pipeline engine(Connector connector, int lanes) {
     var connection = new CrmConnection("mem", "memory", new ResilientConnector(connector, ResilienceSettings.fast()), mapping, true);
-    return new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
-        new SyncEngine.Settings(50, 1000, 3, Duration.ZERO, 10_000, lanes), Clock.systemUTC());
+    return new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
+        new Pipeline.Settings(50, 1000, 3, Duration.ZERO, 10_000, lanes), Clock.systemUTC());
   }
 
   @Test
@@ -99,7 +104,7 @@ class PullLanesTest {
         }
       }
     };
-    var stats = engine(watched, 2).pullAll(Optional.empty());
+    var stats = engine(watched, 2).pull(Optional.empty());
 
     assertThat(stats).extracting(Puller.PullStats::crmObject).containsExactly("deals", "tasks", "meetings");
     assertThat(stats).allSatisfy(s -> {
@@ -117,7 +122,7 @@ class PullLanesTest {
     var engine = engine(watched, 4);
     var tasks = new ArrayList<OutboxEntry>();
     for (int i = 0; i < 60; i++) {
-      tasks.add(OutboxEntry.queued("t-" + i, "mem", "tasks", "activity", Optional.empty(), Write.Kind.UPSERT, WriteKind.TASK,
+      tasks.add(OutboxEntry.queued("t-" + i, "mem", "tasks", "activity", Optional.empty(), Write.Op.UPSERT, WriteKind.TASK,
           Map.of("subject", "Follow up " + i), Map.of(), Optional.of("r"), Optional.empty(),
           Optional.of("run-1"), "rules"));
     }
@@ -127,12 +132,12 @@ class PullLanesTest {
     try {
       var pulls = jobs.submit(() -> {
         for (int i = 0; i < 3; i++) {
-          engine.pullAll(Optional.empty());
+          engine.pull(Optional.empty());
         }
         return null;
       });
-      var push = jobs.submit(() -> engine.drain());
-      var reconcile = jobs.submit(() -> engine.reconcile(Optional.empty()));
+      var push = jobs.submit(() -> engine.push());
+      var reconcile = jobs.submit(() -> engine.compare(Optional.empty()));
       pulls.get(60, TimeUnit.SECONDS);
       assertThat(push.get(60, TimeUnit.SECONDS).written()).isEqualTo(60);
       assertThat(reconcile.get(60, TimeUnit.SECONDS)).allSatisfy(r -> assertThat(r.error()).isEmpty());
@@ -141,7 +146,7 @@ class PullLanesTest {
     }
     assertThat(watched.threads).hasSizeGreaterThanOrEqualTo(3);
     assertThat(watched.mostAtOnce.get()).isEqualTo(1);
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     assertThat(count("SELECT COUNT(*) FROM activity WHERE crm_object = 'tasks' AND deleted = FALSE")).isEqualTo(210);
   }
 
@@ -151,9 +156,9 @@ class PullLanesTest {
     var engine = engine(watched, 3);
     var jobs = Executors.newFixedThreadPool(3);
     try {
-      var a = jobs.submit(() -> engine.pullAll(Optional.empty()));
-      var b = jobs.submit(() -> engine.pullAll(Optional.empty()));
-      var c = jobs.submit(() -> engine.reconcile(Optional.empty()));
+      var a = jobs.submit(() -> engine.pull(Optional.empty()));
+      var b = jobs.submit(() -> engine.pull(Optional.empty()));
+      var c = jobs.submit(() -> engine.compare(Optional.empty()));
       var inserted = new ArrayList<Integer>();
       for (var f : List.of(a, b)) {
         f.get(60, TimeUnit.SECONDS).forEach(s -> {
@@ -161,7 +166,7 @@ class PullLanesTest {
           inserted.add(s.inserted());
         });
       }
-      int repaired = c.get(60, TimeUnit.SECONDS).stream().mapToInt(Reconciler.Result::repaired).sum();
+      int repaired = c.get(60, TimeUnit.SECONDS).stream().mapToInt(CrmCompare.Result::repaired).sum();
       // each record landed once, by whichever of the three reached its object first
       assertThat(inserted.stream().mapToInt(Integer::intValue).sum() + repaired).isEqualTo(450);
     } finally {

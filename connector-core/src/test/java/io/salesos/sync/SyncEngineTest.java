@@ -1,5 +1,10 @@
 package io.salesos.sync;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
+import io.salesos.connection.CrmConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -11,7 +16,7 @@ import io.salesos.model.CanonicalSchema;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.Write;
 import io.salesos.testing.MemoryCrm;
@@ -55,7 +60,7 @@ class SyncEngineTest {
 
   Database db;
   MemoryCrm crm;
-  SyncEngine engine;
+  Pipeline engine;
 
   @BeforeEach
   void setUp() {
@@ -63,8 +68,8 @@ class SyncEngineTest {
     crm = new MemoryCrm("mem");
     var mapping = Mapping.from(YamlNode.parse("memory.yaml", MAPPING));
     var connection = new CrmConnection("mem", "memory", new ResilientConnector(crm, ResilienceSettings.fast()), mapping, true);
-    engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
-        new SyncEngine.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
+    engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
+        new Pipeline.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
   }
 
   @AfterEach
@@ -161,7 +166,7 @@ class SyncEngineTest {
     }
     assertThat(engine.outbox().enqueue(writes)).isEqualTo(250);
     assertThat(engine.outbox().enqueue(writes)).isZero();
-    var stats = engine.drain();
+    var stats = engine.push();
     assertThat(stats.written()).isEqualTo(247);
     assertThat(stats.dead()).isEqualTo(3);
     assertThat(crm.all("tasks")).hasSize(247);
@@ -170,7 +175,7 @@ class SyncEngineTest {
         .contains("FIELD_CUSTOM_VALIDATION_EXCEPTION").contains("subject may not be forbidden"));
     // the same decisions queued again by a later run write nothing new
     engine.outbox().retry(dead.stream().map(OutboxEntry::id).toList());
-    engine.drain();
+    engine.push();
     assertThat(crm.all("tasks")).hasSize(247);
   }
 
@@ -178,13 +183,13 @@ class SyncEngineTest {
   void aWholeCallFailureStaysQueuedWithItsReasonAndIsRetried() {
     crm.failNext(6, new ConnectorException(ConnectorException.Kind.TRANSIENT, "502 Bad Gateway"));
     engine.outbox().enqueue(List.of(task("t-1", "Follow up")));
-    var first = engine.drain();
+    var first = engine.push();
     assertThat(first.written()).isZero();
     var row = engine.outbox().byKey("t-1").orElseThrow();
     assertThat(row.status()).isEqualTo(OutboxEntry.Status.PENDING);
     assertThat(row.lastError().orElseThrow()).contains("502 Bad Gateway");
     assertThat(row.attempts()).isEqualTo(1);
-    engine.drain();
+    engine.push();
     assertThat(crm.all("tasks")).hasSize(1);
   }
 
@@ -193,15 +198,15 @@ class SyncEngineTest {
     var id = crm.save("deals", List.of(Map.of("dealname", "X", "stage", "Proposal"))).get(0);
     engine.pull("mem", "deals");
     // salesos decides on stage=Proposal; meanwhile a rep moves the deal in the CRM
-    var write = OutboxEntry.queued("flag-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE, WriteKind.FLAG,
+    var write = OutboxEntry.queued("flag-1", "mem", "deals", "deal", Optional.of(id), Write.Op.UPDATE, WriteKind.FLAG,
         Map.of("stage", "Negotiation", "salesos_flags", "NO_VISIT"), Map.of("stage", "Proposal", "salesos_flags", ""),
         Optional.of("exit.visit"), Optional.empty(), Optional.of("run-1"), "rules");
     crm.save("deals", List.of(Map.of("id", id, "stage", "Closed Won")));
     var stricter = new AllowList(Map.of("deal", java.util.Set.of("stage", "salesos_flags")), java.util.Set.of());
-    var engine2 = new SyncEngine(db, List.copyOf(engine.connections().values()), stricter, ConflictPolicy.defaults(),
-        new SyncEngine.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
+    var engine2 = new Pipeline(db, List.copyOf(engine.connections()), LiveRuleSet.pushOnly(stricter), ConflictPolicy.defaults(),
+        new Pipeline.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
     engine2.outbox().enqueue(List.of(write));
-    var stats = engine2.drain();
+    var stats = engine2.push();
     assertThat(stats.conflicts()).isEqualTo(1);
     assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("stage", "Closed Won").containsEntry("salesos_flags", "NO_VISIT");
     try (var c = db.connection(); var rs = c.createStatement().executeQuery("SELECT field, expected_value, crm_value, our_value, resolution FROM conflict")) {
@@ -215,9 +220,9 @@ class SyncEngineTest {
   void aFieldOutsideTheAllowListIsNeverWritten() {
     var id = crm.save("deals", List.of(Map.of("dealname", "X", "amount", "10"))).get(0);
     engine.pull("mem", "deals");
-    engine.outbox().enqueue(List.of(OutboxEntry.queued("evil-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE,
+    engine.outbox().enqueue(List.of(OutboxEntry.queued("evil-1", "mem", "deals", "deal", Optional.of(id), Write.Op.UPDATE,
         WriteKind.FLAG, Map.of("amount", "0"), Map.of(), Optional.of("r"), Optional.empty(), Optional.empty(), "rules")));
-    var stats = engine.drain();
+    var stats = engine.push();
     assertThat(stats.dead()).isEqualTo(1);
     assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("amount", "10");
     assertThat(engine.outbox().byKey("evil-1").orElseThrow().lastError().orElseThrow()).contains("not on the write allow-list");
@@ -228,11 +233,11 @@ class SyncEngineTest {
     var id = crm.save("deals", List.of(Map.of("dealname", "X", "salesos_flags", "OLD"))).get(0);
     engine.pull("mem", "deals");
     engine.outbox().enqueue(List.of(
-        OutboxEntry.queued("f-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE, WriteKind.FLAG,
+        OutboxEntry.queued("f-1", "mem", "deals", "deal", Optional.of(id), Write.Op.UPDATE, WriteKind.FLAG,
             Map.of("salesos_flags", "NEW"), Map.of("salesos_flags", "OLD"), Optional.of("r"), Optional.empty(), Optional.of("run-9"), "rules"),
         task("t-9", "made by run 9").withRun("run-9")));
-    engine.drain();
-    engine.pullAll(Optional.empty());
+    engine.push();
+    engine.pull(Optional.empty());
     assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("salesos_flags", "NEW");
     assertThat(crm.all("tasks")).hasSize(1);
 
@@ -251,14 +256,14 @@ class SyncEngineTest {
   void rollbackKeepsAFieldSomeoneChangedAfterTheRunAndRecordsTheConflict() throws SQLException {
     var id = crm.save("deals", List.of(Map.of("dealname", "X", "stage", "Proposal"))).get(0);
     var allowStage = new AllowList(Map.of("deal", java.util.Set.of("stage", "salesos_flags")), java.util.Set.of());
-    var engine2 = new SyncEngine(db, List.copyOf(engine.connections().values()), allowStage, ConflictPolicy.defaults(),
-        new SyncEngine.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
+    var engine2 = new Pipeline(db, List.copyOf(engine.connections()), LiveRuleSet.pushOnly(allowStage), ConflictPolicy.defaults(),
+        new Pipeline.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
     engine2.pull("mem", "deals");
-    engine2.outbox().enqueue(List.of(OutboxEntry.queued("s-1", "mem", "deals", "deal", Optional.of(id), Write.Kind.UPDATE,
+    engine2.outbox().enqueue(List.of(OutboxEntry.queued("s-1", "mem", "deals", "deal", Optional.of(id), Write.Op.UPDATE,
         WriteKind.FLAG, Map.of("stage", "Negotiation", "salesos_flags", "NO_VISIT"), Map.of("stage", "Proposal", "salesos_flags", ""),
         Optional.of("r"), Optional.empty(), Optional.of("run-5"), "rules")));
-    engine2.drain();
-    engine2.pullAll(Optional.empty());
+    engine2.push();
+    engine2.pull(Optional.empty());
     // after the run, a rep moves the deal on
     crm.save("deals", List.of(Map.of("id", id, "stage", "Closed Won")));
 
@@ -285,7 +290,7 @@ class SyncEngineTest {
     crm.silentlySet("deals", ids.get(0), "amount", "99");
     crm.purge("deals", ids.get(1));
     assertThat(engine.pull("mem", "deals").changed()).isZero();
-    var result = engine.reconcile(Optional.of("mem")).stream().filter(r -> r.crmObject().equals("deals")).findFirst().orElseThrow();
+    var result = engine.compare(Optional.of("mem")).stream().filter(r -> r.crmObject().equals("deals")).findFirst().orElseThrow();
     assertThat(result.repaired()).isEqualTo(1);
     assertThat(result.vanished()).isEqualTo(1);
     assertThat(engine.mirror().find("deal", "mem", ids.get(0), CanonicalSchema.standardFields("deal")).orElseThrow().get("amount"))
@@ -311,7 +316,7 @@ class SyncEngineTest {
       assertThat(e.fields()).containsOnly(Map.entry("salesos_flags", "EDITED"));
       assertThat(e.expected()).containsOnly(Map.entry("salesos_flags", "A"));
     });
-    engine.drain();
+    engine.push();
     assertThat(crm.get("deals", id).orElseThrow().fields()).containsEntry("salesos_flags", "EDITED");
   }
 
@@ -320,12 +325,12 @@ class SyncEngineTest {
     var drafts = List.of(task("d-1", "one"), task("d-2", "two"), task("d-3", "three")).stream()
         .map(e -> e.withStatus(OutboxEntry.Status.DRAFT)).toList();
     engine.outbox().enqueue(drafts);
-    assertThat(engine.drain().written()).isZero();
+    assertThat(engine.push().written()).isZero();
     var ids = engine.outbox().drafts(Optional.empty(), Optional.empty(), 10).stream().map(OutboxEntry::id).toList();
     assertThat(ids).hasSize(3);
     assertThat(engine.outbox().approve(ids.subList(0, 2), "cli:lena")).isEqualTo(2);
     assertThat(engine.outbox().reject(ids.subList(2, 3), "cli:lena")).isEqualTo(1);
-    assertThat(engine.drain().written()).isEqualTo(2);
+    assertThat(engine.push().written()).isEqualTo(2);
     assertThat(crm.all("tasks")).extracting(s -> s.fields().get("subject")).containsExactlyInAnyOrder("one", "two");
     assertThat(engine.journal().ofKey("d-1")).singleElement().satisfies(j -> assertThat(j.approvedBy()).contains("cli:lena"));
     assertThat(engine.outbox().byKey("d-3").orElseThrow().status()).isEqualTo(OutboxEntry.Status.REJECTED);
@@ -342,7 +347,7 @@ class SyncEngineTest {
     var fields = new HashMap<String, Object>();
     fields.put("subject", subject);
     fields.put("owner_id", "u1");
-    return OutboxEntry.queued(key, "mem", "tasks", "activity", Optional.empty(), Write.Kind.UPSERT, WriteKind.TASK,
+    return OutboxEntry.queued(key, "mem", "tasks", "activity", Optional.empty(), Write.Op.UPSERT, WriteKind.TASK,
         fields, Map.of(), Optional.of("follow.stall"), Optional.empty(), Optional.of("run-1"), "rules");
   }
 

@@ -207,7 +207,7 @@ public final class MemoryCrm implements Connector {
         out.add(WriteResult.failed(w.key(), "FIELD_CUSTOM_VALIDATION_EXCEPTION", bad.get().getKey() + " may not be " + bad.get().getValue(), false));
         continue;
       }
-      switch (w.kind()) {
+      switch (w.op()) {
         case UPSERT -> {
           var ext = w.externalIdField().orElseThrow();
           var existing = table(crmObject).values().stream()

@@ -49,7 +49,7 @@ final class BatchWriter {
     var deletes = new ArrayList<Integer>();
     for (int i = 0; i < writes.size(); i++) {
       var w = writes.get(i);
-      switch (w.kind()) {
+      switch (w.op()) {
         case UPSERT -> upserts.computeIfAbsent(w.externalIdField().orElseThrow(), k -> new ArrayList<>()).add(i);
         case UPDATE -> updates.add(i);
         case DELETE -> deletes.add(i);
@@ -154,7 +154,7 @@ final class BatchWriter {
   private void associate(String type, List<Write> writes, WriteResult[] results) throws ConnectorException {
     var byTarget = new LinkedHashMap<String, List<Integer>>();
     for (int i = 0; i < writes.size(); i++) {
-      if (results[i] == null || !results[i].success() || writes.get(i).kind() == Write.Kind.DELETE) {
+      if (results[i] == null || !results[i].success() || writes.get(i).op() == Write.Op.DELETE) {
         continue;
       }
       for (var e : writes.get(i).fields().entrySet()) {

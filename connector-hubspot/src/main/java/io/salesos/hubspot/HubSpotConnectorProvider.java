@@ -1,16 +1,13 @@
 package io.salesos.hubspot;
 
-import io.salesos.hubspot.sandbox.HubSpotSandboxProvider;
 import io.salesos.spi.Connector;
 import io.salesos.spi.ConnectorContext;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.ConnectorProvider;
 import io.salesos.spi.RateBudget;
-import io.salesos.spi.SandboxProvider;
 import java.time.Duration;
-import java.util.Optional;
 
-/** Makes HubSpot connections (type {@code hubspot}) and the HubSpot sandbox known to core via ServiceLoader. */
+/** Makes HubSpot connections (type {@code hubspot}) known to core via ServiceLoader. */
 public final class HubSpotConnectorProvider implements ConnectorProvider {
 
   @Override
@@ -32,10 +29,5 @@ public final class HubSpotConnectorProvider implements ConnectorProvider {
   public RateBudget rateBudget(ConnectorContext context) {
     var tier = HubSpotTier.parse(context.setting("tier").orElse("professional"));
     return new RateBudget(tier.burst(), Duration.ofMillis(HubSpotTier.INTERVAL_MILLIS));
-  }
-
-  @Override
-  public Optional<SandboxProvider> sandbox() {
-    return Optional.of(new HubSpotSandboxProvider());
   }
 }

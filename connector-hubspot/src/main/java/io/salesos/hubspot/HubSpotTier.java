@@ -1,7 +1,5 @@
 package io.salesos.hubspot;
 
-import java.util.Locale;
-
 /**
  * A HubSpot subscription tier and the API limits HubSpot publishes for it (burst per 10 s per
  * app, requests per day per account), so the rate limiter can be sized before the first response.
@@ -40,9 +38,5 @@ public enum HubSpotTier {
     }
     throw new IllegalArgumentException("unknown HubSpot tier '" + name
         + "'; use free, starter, professional or enterprise");
-  }
-
-  public String settingValue() {
-    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -4,7 +4,7 @@ import static io.salesos.hubspot.TestConnections.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.salesos.evaluate.RuleSets;
+import io.salesos.pipeline.LiveRuleSet;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.hubspot.sandbox.RateLimits;
 import io.salesos.mapping.Mapping;
@@ -16,7 +16,7 @@ import io.salesos.spi.ConnectorException;
 import io.salesos.spi.FieldCreation.Outcome;
 import io.salesos.spi.FieldSpec;
 import io.salesos.spi.Write;
-import io.salesos.sync.CrmConnection;
+import io.salesos.connection.CrmConnection;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +44,7 @@ class HubSpotSchemaPrepareTest {
     var mapping = Mapping.load(Path.of("../config/mappings/hubspot.yaml"));
     var connection = new CrmConnection("hs-test", "hubspot", connector, mapping, true);
     // the allow-list of the shipped rules/write-policy.yaml, as the CLI reads it
-    var policy = RuleSets.load(Path.of("../rules"), RuleSets.vocabulary(List.of(connection))).writePolicy();
+    var policy = LiveRuleSet.load(Path.of("../rules"), LiveRuleSet.vocabulary(List.of(connection.mapping()))).writePolicy();
     needed = NeededFields.of(mapping, new AllowList(policy.allow(), Set.of("activity")));
   }
 

@@ -1,5 +1,7 @@
 package io.salesos.hubspot;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import static io.salesos.hubspot.TestConnections.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,12 +15,12 @@ import io.salesos.mirror.Database;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.spi.Write;
-import io.salesos.sync.CrmConnection;
+import io.salesos.connection.CrmConnection;
 import io.salesos.sync.Puller;
-import io.salesos.sync.ResilienceSettings;
-import io.salesos.sync.ResilientConnector;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
 import io.salesos.sync.SyncEngine;
 import io.salesos.testing.TestDatabases;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ class HubSpotSyncTest {
   private static final Instant T0 = Instant.parse("2026-11-02T09:00:00Z");
   private HubSpotSandbox sandbox;
   private Database db;
-  private SyncEngine engine;
+  private Pipeline engine;
   private DemoOrg org;
   private Map<String, String> ids;
 
@@ -54,8 +56,8 @@ class HubSpotSyncTest {
     var connection = new CrmConnection("hubspot", "hubspot",
         new ResilientConnector(connect(sandbox), ResilienceSettings.fast()),
         Mapping.load(Path.of("../config/mappings/hubspot.yaml")), true);
-    engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
-        new SyncEngine.Settings(200, 1000, 3, Duration.ZERO, 10_000), sandbox.clock());
+    engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
+        new Pipeline.Settings(200, 1000, 3, Duration.ZERO, 10_000), sandbox.clock());
   }
 
   @AfterEach
@@ -66,7 +68,7 @@ class HubSpotSyncTest {
 
   @Test
   void theDemoOrgIsMirroredAndAnEditAndAnArchiveFollow() throws SQLException {
-    var stats = engine.pullAll(Optional.empty());
+    var stats = engine.pull(Optional.empty());
 
     assertThat(stats).allSatisfy(s -> {
       assertThat(s.error()).as(s.crmObject()).isEmpty();
@@ -100,20 +102,20 @@ class HubSpotSyncTest {
 
   @Test
   void aFlagAndAFollowUpTaskAreWrittenBackOnceThroughTheOutbox() {
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     var deal = ids.get(org.deals().get(0).id());
-    var flag = OutboxEntry.queued("flag:" + deal, "hubspot", "deals", "deal", Optional.of(deal), Write.Kind.UPDATE,
+    var flag = OutboxEntry.queued("flag:" + deal, "hubspot", "deals", "deal", Optional.of(deal), Write.Op.UPDATE,
         WriteKind.FLAG, Map.of("salesos_flags", "NO_NEXT_STEP", "salesos_forecast_category", "Best Case"), Map.of(),
         Optional.of("exit.next_step"), Optional.empty(), Optional.of("run-1"), "rules");
-    var task = OutboxEntry.queued("task:" + deal, "hubspot", "tasks", "activity", Optional.empty(), Write.Kind.UPSERT,
+    var task = OutboxEntry.queued("task:" + deal, "hubspot", "tasks", "activity", Optional.empty(), Write.Op.UPSERT,
         WriteKind.TASK, Map.of("subject", "Agree a dated next step", "due_date", LocalDate.parse("2026-11-04"),
             "status", "planned", "priority", "high", "deal_id", deal), Map.of(),
         Optional.of("follow.stall"), Optional.empty(), Optional.of("run-1"), "rules");
     engine.outbox().enqueue(List.of(flag, task));
 
-    var drained = engine.drain();
+    var drained = engine.push();
     engine.outbox().enqueue(List.of(flag, task));
-    engine.drain();
+    engine.push();
 
     assertThat(drained.written()).isEqualTo(2);
     assertThat(sandbox.get("deals", deal).orElseThrow().properties())

@@ -456,14 +456,14 @@ final class SalesforceConnector implements Connector {
     var groups = new LinkedHashMap<String, List<Integer>>();
     for (int i = 0; i < writes.size(); i++) {
       var w = writes.get(i);
-      var group = w.kind() + ":" + w.externalIdField().orElse("");
+      var group = w.op() + ":" + w.externalIdField().orElse("");
       groups.computeIfAbsent(group, k -> new ArrayList<>()).add(i);
     }
     for (var group : groups.values()) {
       for (int from = 0; from < group.size(); from += MAX_WRITE) {
         var chunk = group.subList(from, Math.min(group.size(), from + MAX_WRITE));
         var first = writes.get(chunk.get(0));
-        switch (first.kind()) {
+        switch (first.op()) {
           case UPSERT -> {
             var field = checkName(first.externalIdField().orElseThrow());
             var sobjects = chunk.stream().map(i -> sobject(object, writes.get(i), field)).toArray(SObject[]::new);

@@ -2,7 +2,7 @@ package io.salesos.salesforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salesos.evaluate.RuleSets;
+import io.salesos.pipeline.LiveRuleSet;
 import io.salesos.mapping.Mapping;
 import io.salesos.outbox.AllowList;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
@@ -12,7 +12,7 @@ import io.salesos.schema.SchemaCheck;
 import io.salesos.spi.FieldCreation.Outcome;
 import io.salesos.spi.FieldSpec;
 import io.salesos.spi.Write;
-import io.salesos.sync.CrmConnection;
+import io.salesos.connection.CrmConnection;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ class SchemaPrepareTest {
     var mapping = Mapping.load(mappingFile());
     var connection = new CrmConnection("sf-test", "salesforce", connector, mapping, true);
     // the allow-list of the shipped rules/write-policy.yaml, as the CLI reads it
-    var policy = RuleSets.load(rulesDir(), RuleSets.vocabulary(List.of(connection))).writePolicy();
+    var policy = LiveRuleSet.load(rulesDir(), LiveRuleSet.vocabulary(List.of(connection.mapping()))).writePolicy();
     needed = NeededFields.of(mapping, new AllowList(policy.allow(), Set.of("activity")));
   }
 

@@ -1,5 +1,7 @@
 package io.salesos.daemon.engine;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.cli.Main;
@@ -8,9 +10,9 @@ import io.salesos.mirror.Database;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.spi.Write;
-import io.salesos.sync.ResilienceSettings;
+import io.salesos.connection.ResilienceSettings;
 import io.salesos.sync.SyncEngine;
 import io.salesos.testing.TestDatabases;
 import java.nio.file.Path;
@@ -49,18 +51,18 @@ class DraftApprovalTest {
     var deals = sandbox.fillDeals(3, Instant.now().minus(Duration.ofDays(1)), Duration.ofSeconds(1));
     var schema = TestDatabases.newSchema();
     db = Database.external(TestDatabases.jdbcUrl(schema), "root", "", 4);
-    var engine = new SyncEngine(db, List.of(EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of())),
-        AllowList.defaults(), ConflictPolicy.defaults(), new SyncEngine.Settings(100, 1_000, 3, Duration.ZERO, 1_000),
+    var engine = new Pipeline(db, List.of(EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of())),
+        LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(), new Pipeline.Settings(100, 1_000, 3, Duration.ZERO, 1_000),
         Clock.systemUTC());
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     var drafts = new ArrayList<OutboxEntry>();
     for (var id : deals) {
-      drafts.add(OutboxEntry.queued("flag-" + id, "hubspot", "deals", "deal", Optional.of(id), Write.Kind.UPDATE,
+      drafts.add(OutboxEntry.queued("flag-" + id, "hubspot", "deals", "deal", Optional.of(id), Write.Op.UPDATE,
           WriteKind.FLAG, Map.of("salesos_flags", "NO_VISIT"), Map.of(), Optional.of("exit.visit"), Optional.empty(),
           Optional.of("run-d"), "rules").withStatus(OutboxEntry.Status.DRAFT));
     }
     engine.outbox().enqueue(drafts);
-    assertThat(engine.drain().written()).as("drafts wait").isZero();
+    assertThat(engine.push().written()).as("drafts wait").isZero();
     var ids = engine.outbox().drafts(Optional.empty(), Optional.empty(), 10).stream()
         .sorted(java.util.Comparator.comparing(e -> e.recordId().orElseThrow()))
         .map(e -> Long.toString(e.id())).toList();
@@ -69,10 +71,10 @@ class DraftApprovalTest {
 
     assertThat(Main.execute("drafts", "approve", "--config", config, ids.get(0), ids.get(1))).isZero();
     assertThat(Main.execute("drafts", "reject", "--config", config, ids.get(2))).isZero();
-    var pushed = engine.drain();
+    var pushed = engine.push();
 
     assertThat(pushed.written()).isEqualTo(2);
-    assertThat(engine.drain().written()).isZero();
+    assertThat(engine.push().written()).isZero();
     var flagged = deals.stream().filter(id -> sandbox.get("deals", id).orElseThrow().property("salesos_flags")
         .filter(v -> !v.isEmpty()).isPresent()).toList();
     assertThat(flagged).hasSize(2);

@@ -5,15 +5,15 @@ import io.salesos.hubspot.HubSpotConnectorProvider;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.mapping.Mapping;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.salesforce.SalesforceConnectorProvider;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.spi.ConnectorContext;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.Write;
-import io.salesos.sync.CrmConnection;
-import io.salesos.sync.ResilienceSettings;
-import io.salesos.sync.ResilientConnector;
+import io.salesos.connection.CrmConnection;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
 import io.salesos.testing.TestDatabases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,7 +100,7 @@ final class EngineFixtures {
     var fields = new HashMap<String, Object>();
     fields.put("subject", "Follow up " + key);
     fields.put("due_date", "2026-12-01");
-    return OutboxEntry.queued(key, "hubspot", "tasks", "activity", Optional.empty(), Write.Kind.UPSERT, WriteKind.TASK,
+    return OutboxEntry.queued(key, "hubspot", "tasks", "activity", Optional.empty(), Write.Op.UPSERT, WriteKind.TASK,
         fields, Map.of(), Optional.of("engine.test"), Optional.empty(), Optional.of(run), "rules");
   }
 

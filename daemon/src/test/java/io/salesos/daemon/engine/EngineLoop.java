@@ -1,5 +1,7 @@
 package io.salesos.daemon.engine;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import io.salesos.config.SalesosConfig;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
@@ -25,14 +27,14 @@ public final class EngineLoop {
     var config = SalesosConfig.load(Path.of(args[0]));
     var database = SalesosRuntime.openDatabase(config, System::getenv);
     var connections = config.connections().stream().map(c -> Connections.open(c, System::getenv, Clock.systemUTC())).toList();
-    var engine = new SyncEngine(database, connections, AllowList.defaults(), ConflictPolicy.defaults(),
-        new SyncEngine.Settings(100, 4, 20, Duration.ofMillis(200), 300), Clock.systemUTC());
+    var engine = new Pipeline(database, connections, LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
+        new Pipeline.Settings(100, 4, 20, Duration.ofMillis(200), 300), Clock.systemUTC());
     System.out.println("engine-loop ready pid=" + ProcessHandle.current().pid());
     for (int cycle = 1; ; cycle++) {
-      var pulls = engine.pullAll(Optional.empty());
+      var pulls = engine.pull(Optional.empty());
       int pulled = pulls.stream().mapToInt(Puller.PullStats::changed).sum();
       boolean errors = pulls.stream().anyMatch(s -> s.error().isPresent());
-      var push = engine.drain();
+      var push = engine.push();
       long depth = engine.outbox().depth();
       boolean idle = pulled == 0 && push.written() == 0 && depth == 0 && !errors;
       System.out.println("engine-loop cycle=" + cycle + " pulled=" + pulled + " written=" + push.written() + " failed="

@@ -1,5 +1,7 @@
 package io.salesos.daemon.engine;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
@@ -8,9 +10,9 @@ import io.salesos.model.CanonicalSchema;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.spi.Write;
-import io.salesos.sync.ResilienceSettings;
+import io.salesos.connection.ResilienceSettings;
 import io.salesos.sync.SyncEngine;
 import io.salesos.testing.TestDatabases;
 import java.time.Clock;
@@ -49,19 +51,19 @@ class HubSpotConflictTest {
     var connection = EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of());
     // deal name is not salesos's to write by default: this test's write policy permits it
     var allow = new AllowList(Map.of("deal", Set.of("name", "salesos_flags")), Set.of());
-    var engine = new SyncEngine(db, List.of(connection), allow, ConflictPolicy.defaults(),
-        new SyncEngine.Settings(100, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
-    engine.pullAll(Optional.empty());
+    var engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(allow), ConflictPolicy.defaults(),
+        new Pipeline.Settings(100, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    engine.pull(Optional.empty());
     var id = ids.get(2);
     var decidedOn = sandbox.get("deals", id).flatMap(o -> o.property("dealname")).orElseThrow();
 
     // salesos decides on the name it saw; then a rep renames the deal in HubSpot
     engine.outbox().enqueue(List.of(OutboxEntry.queued("rename-" + id, "hubspot", "deals", "deal", Optional.of(id),
-        Write.Kind.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos", "salesos_flags", "NO_VISIT"),
+        Write.Op.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos", "salesos_flags", "NO_VISIT"),
         Map.of("name", decidedOn), Optional.of("test.rename"), Optional.empty(), Optional.of("run-conflict"), "rules")));
     sandbox.update("deals", List.of(id), Map.of("dealname", "Renamed by the rep"));
     Thread.sleep(1_000);
-    var stats = engine.drain();
+    var stats = engine.push();
 
     assertThat(stats.conflicts()).isEqualTo(1);
     assertThat(stats.written()).isEqualTo(1);
@@ -80,7 +82,7 @@ class HubSpotConflictTest {
     }
     // the echo of our write and of the rep's edit reaches the mirror once searchable
     Thread.sleep(1_000);
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     var mirrored = engine.mirror().find("deal", "hubspot", id, CanonicalSchema.standardFields("deal")).orElseThrow();
     assertThat(mirrored).containsEntry("name", "Renamed by the rep").containsEntry("salesos_flags", "NO_VISIT");
   }
@@ -92,16 +94,16 @@ class HubSpotConflictTest {
     db = TestDatabases.fresh();
     var connection = EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of());
     var allow = new AllowList(Map.of("deal", Set.of("name")), Set.of());
-    var engine = new SyncEngine(db, List.of(connection), allow, ConflictPolicy.defaults(),
-        new SyncEngine.Settings(100, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
-    engine.pullAll(Optional.empty());
+    var engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(allow), ConflictPolicy.defaults(),
+        new Pipeline.Settings(100, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    engine.pull(Optional.empty());
     var id = ids.get(1);
     var decidedOn = sandbox.get("deals", id).flatMap(o -> o.property("dealname")).orElseThrow();
     engine.outbox().enqueue(List.of(OutboxEntry.queued("rename-" + id, "hubspot", "deals", "deal", Optional.of(id),
-        Write.Kind.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos"), Map.of("name", decidedOn),
+        Write.Op.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos"), Map.of("name", decidedOn),
         Optional.of("test.rename"), Optional.empty(), Optional.of("run-lag"), "rules")));
     sandbox.update("deals", List.of(id), Map.of("dealname", "Renamed by the rep"));
-    var stats = engine.drain();
+    var stats = engine.push();
     assertThat(stats.conflicts()).isEqualTo(1);
     assertThat(sandbox.get("deals", id).orElseThrow().property("dealname")).hasValue("Renamed by the rep");
   }

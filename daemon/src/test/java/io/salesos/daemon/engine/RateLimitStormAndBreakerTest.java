@@ -1,5 +1,7 @@
 package io.salesos.daemon.engine;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import static io.salesos.daemon.engine.EngineFixtures.inSandbox;
 import static io.salesos.daemon.engine.EngineFixtures.tasksByKey;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,8 +13,8 @@ import io.salesos.mirror.Database;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.sync.ResilienceSettings;
-import io.salesos.sync.ResilientConnector;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
 import io.salesos.sync.SyncEngine;
 import io.salesos.testing.TestDatabases;
 import java.time.Clock;
@@ -51,8 +53,8 @@ class RateLimitStormAndBreakerTest {
     db = TestDatabases.fresh();
     var connection = EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of());
     var resilient = (ResilientConnector) connection.connector();
-    var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
-        new SyncEngine.Settings(100, 1_000, 100, Duration.ZERO, 10_000), Clock.systemUTC());
+    var engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
+        new Pipeline.Settings(100, 1_000, 100, Duration.ZERO, 10_000), Clock.systemUTC());
     var writes = new ArrayList<OutboxEntry>();
     for (int i = 0; i < 600; i++) {
       writes.add(EngineFixtures.taskWrite("storm-%04d".formatted(i), "run-storm"));
@@ -103,11 +105,11 @@ class RateLimitStormAndBreakerTest {
   }
 
   /** Pulls and drains until the outbox is empty, the breaker closed and the mirror holds what is expected. */
-  static void syncUntilSettled(SyncEngine engine, ResilientConnector resilient, int deals, int tasks) throws Exception {
+  static void syncUntilSettled(Pipeline engine, ResilientConnector resilient, int deals, int tasks) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < end) {
-      engine.pullAll(Optional.empty());
-      engine.drain();
+      engine.pull(Optional.empty());
+      engine.push();
       if (engine.outbox().depth() == 0 && resilient.circuitState() == CircuitBreaker.State.CLOSED
           && EngineFixtures.mirrored(schemaOf(engine.database()), "deal", "deals", "name").size() == deals
           && EngineFixtures.mirrored(schemaOf(engine.database()), "activity", "tasks", "salesos_key").size() == tasks) {

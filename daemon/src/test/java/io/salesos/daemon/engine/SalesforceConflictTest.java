@@ -1,5 +1,7 @@
 package io.salesos.daemon.engine;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.mirror.Database;
@@ -7,7 +9,7 @@ import io.salesos.model.CanonicalSchema;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.spi.Write;
 import io.salesos.sync.SyncEngine;
@@ -52,18 +54,18 @@ class SalesforceConflictTest {
     var id = sandbox.seedOpportunities(2, 0).get(0);
     db = TestDatabases.fresh();
     var connection = EngineFixtures.salesforceConnection(sandbox, MAPPING);
-    var engine = new SyncEngine(db, List.of(connection), new AllowList(Map.of("deal", Set.of("name", "salesos_flags")), Set.of()),
-        ConflictPolicy.defaults(), new SyncEngine.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    var engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(new AllowList(Map.of("deal", Set.of("name", "salesos_flags")), Set.of())), ConflictPolicy.defaults(),
+        new Pipeline.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
     var other = sandbox.seedOpportunities(1, 0).get(0);
     sandbox.clock().advance(Duration.ofSeconds(2));
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     // a fresh edit elsewhere brings the cursor up to the present (less the overlap)
     sandbox.editAsUser(List.of(other), Map.of("NextStep", "call back"));
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     var pulledAt = sandbox.clock().instant();
     var decidedOn = engine.mirror().find("deal", "salesforce", id, CanonicalSchema.standardFields("deal")).orElseThrow().get("name");
     engine.outbox().enqueue(List.of(OutboxEntry.queued("rename-" + id, "salesforce", "Opportunity", "deal", Optional.of(id),
-        Write.Kind.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos", "salesos_flags", "NO_VISIT"),
+        Write.Op.UPDATE, WriteKind.FLAG, Map.of("name", "Renamed by salesos", "salesos_flags", "NO_VISIT"),
         Map.of("name", decidedOn, "salesos_flags", ""), Optional.of("test.rename"), Optional.empty(), Optional.of("run-sf"),
         "rules")));
     // the rep's save ran in a transaction that began before the last pull and committed after it,
@@ -71,7 +73,7 @@ class SalesforceConflictTest {
     sandbox.clock().advance(Duration.ofSeconds(5));
     sandbox.commitLate(List.of(id), Map.of("Name", "Renamed by the rep"), pulledAt.minusSeconds(3));
 
-    var stats = engine.drain();
+    var stats = engine.push();
 
     assertThat(stats.conflicts()).isEqualTo(1);
     assertThat(stats.written()).isEqualTo(1);

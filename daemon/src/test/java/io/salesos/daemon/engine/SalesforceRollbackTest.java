@@ -1,5 +1,7 @@
 package io.salesos.daemon.engine;
 
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.mirror.Database;
@@ -7,7 +9,7 @@ import io.salesos.model.CanonicalSchema;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
-import io.salesos.outbox.WriteKind;
+import io.salesos.rules.WriteKind;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.spi.Write;
 import io.salesos.sync.SyncEngine;
@@ -62,10 +64,10 @@ class SalesforceRollbackTest {
     sandbox.editAsUser(List.of(ids.get(0)), Map.of("Salesos_Flags__c", "OLD_FLAG"));
     db = TestDatabases.fresh();
     var connection = EngineFixtures.salesforceConnection(sandbox, MAPPING);
-    var engine = new SyncEngine(db, List.of(connection), AllowList.defaults(), ConflictPolicy.defaults(),
-        new SyncEngine.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
+    var engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
+        new Pipeline.Settings(200, 1_000, 3, Duration.ZERO, 1_000), Clock.systemUTC());
     sandbox.clock().advance(Duration.ofSeconds(2));
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     var columns = CanonicalSchema.standardFields("deal");
     assertThat(engine.mirror().find("deal", "salesforce", ids.get(0), columns).orElseThrow()).containsEntry("salesos_flags", "OLD_FLAG");
 
@@ -75,20 +77,20 @@ class SalesforceRollbackTest {
       var before = engine.mirror().find("deal", "salesforce", id, columns).orElseThrow().get("salesos_flags");
       var expected = new HashMap<String, Object>();
       expected.put("salesos_flags", before);
-      writes.add(OutboxEntry.queued("flag-" + id, "salesforce", "Opportunity", "deal", Optional.of(id), Write.Kind.UPDATE,
+      writes.add(OutboxEntry.queued("flag-" + id, "salesforce", "Opportunity", "deal", Optional.of(id), Write.Op.UPDATE,
           WriteKind.FLAG, Map.of("salesos_flags", "NO_VISIT"), expected, Optional.of("exit.visit"), Optional.empty(),
           Optional.of("run-7"), "rules"));
     }
     var task = new HashMap<String, Object>();
     task.put("subject", "Book a visit");
     task.put("due_date", "2026-12-01");
-    writes.add(OutboxEntry.queued("task-run-7", "salesforce", "Task", "activity", Optional.empty(), Write.Kind.UPSERT,
+    writes.add(OutboxEntry.queued("task-run-7", "salesforce", "Task", "activity", Optional.empty(), Write.Op.UPSERT,
         WriteKind.TASK, task, Map.of(), Optional.of("follow.stall"), Optional.empty(), Optional.of("run-7"), "rules"));
     engine.outbox().enqueue(writes);
-    var pushed = engine.drain();
+    var pushed = engine.push();
     assertThat(pushed.written()).isEqualTo(4);
     sandbox.clock().advance(Duration.ofSeconds(2));
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     for (var id : ids.subList(0, 3)) {
       assertThat(sandbox.get(id).orElseThrow()).containsEntry("Salesos_Flags__c", "NO_VISIT");
       assertThat(engine.mirror().find("deal", "salesforce", id, columns).orElseThrow()).containsEntry("salesos_flags", "NO_VISIT");
@@ -107,7 +109,7 @@ class SalesforceRollbackTest {
     assertThat(sandbox.count("Task")).isZero();
     // the rollback's own refresh runs straight after its writes, inside the overlap: the next pull brings them
     sandbox.clock().advance(Duration.ofSeconds(2));
-    engine.pullAll(Optional.empty());
+    engine.pull(Optional.empty());
     assertThat(engine.mirror().find("deal", "salesforce", ids.get(0), columns).orElseThrow()).containsEntry("salesos_flags", "OLD_FLAG");
     for (var id : ids.subList(1, 3)) {
       assertThat(engine.mirror().find("deal", "salesforce", id, columns).orElseThrow().get("salesos_flags")).as(id).isNull();

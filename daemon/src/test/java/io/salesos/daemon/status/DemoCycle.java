@@ -5,14 +5,10 @@ import io.salesos.admin.Metrics;
 import io.salesos.admin.StatusPage;
 import io.salesos.config.SalesosConfig;
 import io.salesos.demo.DemoOrgGenerator;
-import io.salesos.evaluate.RuleSets;
-import io.salesos.evaluate.RulesRunner;
 import io.salesos.mirror.Database;
-import io.salesos.runtime.Connections;
 import io.salesos.runtime.SalesosRuntime;
-import io.salesos.spi.ConnectorProvider;
-import io.salesos.spi.SandboxProvider;
-import io.salesos.sync.CrmConnection;
+import io.salesos.demo.SandboxProvider;
+import io.salesos.connection.CrmConnection;
 import io.salesos.testing.TestDatabases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,28 +59,25 @@ final class DemoCycle {
     var clock = Clock.systemUTC();
     var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(clock.instant()));
     var config = SalesosConfig.load(writeConfig(TestDatabases.jdbcUrl(TestDatabases.newSchema())));
-    var providers = new LinkedHashMap<String, ConnectorProvider>();
-    Connections.providers().forEach(p -> providers.put(p.type(), p));
     var sandboxes = new LinkedHashMap<String, SandboxProvider.Sandbox>();
+    var settings = new LinkedHashMap<String, Map<String, String>>();
     for (var c : config.connections()) {
       try {
-        sandboxes.put(c.name(), providers.get(c.type()).sandbox().orElseThrow().start(0, org));
+        sandboxes.put(c.name(), SandboxProvider.of(c.type()).orElseThrow().start(0, org));
+        settings.put(c.name(), sandboxes.get(c.name()).connectionSettings());
       } catch (Exception e) {
         throw new IllegalStateException("could not start the " + c.type() + " sandbox: " + e.getMessage(), e);
       }
     }
-    var runtime = SalesosRuntime.open(config, sandboxes, System::getenv, clock);
-    runtime.engine().pullAll(Optional.empty());
-    var rules = RuleSets.load(config.rulesDir(), RuleSets.vocabulary(runtime.connections()));
-    var runner = new RulesRunner(runtime.database(), clock);
-    for (var connection : runtime.connections()) {
-      runner.run(connection, rules, false);
-    }
-    runtime.engine().drain();
-    runtime.engine().pullAll(Optional.empty());
+    var runtime = SalesosRuntime.open(config, settings, System::getenv, clock);
+    var pipeline = runtime.pipeline();
+    pipeline.pull(Optional.empty());
+    pipeline.evaluate(Optional.empty());
+    pipeline.push();
+    pipeline.pull(Optional.empty());
     var admin = AdminServer.start(runtime.database(), new Metrics(runtime.database(), runtime.connections()), "127.0.0.1", 0);
     StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
-        Optional.empty(), clock, rules::cadence);
+        Optional.empty(), clock, pipeline.rules()::current);
     return new DemoCycle(runtime, admin, sandboxes);
   }
 

@@ -77,7 +77,8 @@ class StatusPageHttpTest {
 
     var db = cycle.database();
     try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0)) {
-      StatusPage.register(admin, db, List.of("salesforce", "hubspot"), Optional.of("s3cret"), Clock.systemUTC());
+      StatusPage.register(admin, db, List.of("salesforce", "hubspot"), Optional.of("s3cret"), Clock.systemUTC(),
+          cycle.runtime.pipeline().rules()::current);
       long draft = firstDraft(cycle);
       assertThat(post(admin.address() + "/drafts", "id=" + draft + "&action=reject&token=wrong", Optional.empty()).statusCode())
           .isEqualTo(403);

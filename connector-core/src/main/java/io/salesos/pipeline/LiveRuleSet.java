@@ -1,0 +1,135 @@
+package io.salesos.pipeline;
+
+import io.salesos.mapping.Mapping;
+import io.salesos.model.CanonicalSchema;
+import io.salesos.model.FieldType;
+import io.salesos.outbox.AllowList;
+import io.salesos.rules.LoadResult;
+import io.salesos.rules.RuleProblem;
+import io.salesos.rules.RuleSet;
+import io.salesos.rules.RuleSetLoader;
+import io.salesos.rules.RuleSetWatcher;
+import io.salesos.rules.RuleVocabulary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The rule set in force, the one place salesos loads {@code rules/}: watched and hot-reloaded as a
+ * whole (a set that does not load keeps the last good one in force and reports its problems), with
+ * the write policy and its allow-list taken from the same set, so narrowing {@code
+ * write-policy.yaml} takes effect at the next push. With no good set at all there is no allow-list,
+ * and nothing is pushed.
+ */
+public final class LiveRuleSet implements AutoCloseable {
+
+  private final Optional<RuleSetWatcher> watcher;
+  private final Optional<RuleSet> fixed;
+  private final Optional<AllowList> fixedAllowList;
+
+  private LiveRuleSet(Optional<RuleSetWatcher> watcher, Optional<RuleSet> fixed, Optional<AllowList> fixedAllowList) {
+    this.watcher = watcher;
+    this.fixed = fixed;
+    this.fixedAllowList = fixedAllowList;
+  }
+
+  /** The rule files in {@code dir}, loaded now and again whenever they change on disk (see {@link #watchEvery}). */
+  public static LiveRuleSet watching(Path dir, RuleVocabulary vocabulary) {
+    var w = new RuleSetWatcher(dir, new RuleSetLoader(vocabulary));
+    w.refresh();
+    return new LiveRuleSet(Optional.of(w), Optional.empty(), Optional.empty());
+  }
+
+  /** One rule set that never changes (a one-shot verb, a test). */
+  public static LiveRuleSet of(RuleSet rules) {
+    return new LiveRuleSet(Optional.empty(), Optional.of(rules), Optional.empty());
+  }
+
+  /**
+   * No rules to evaluate, and pushes held to {@code allowList} alone: for a process that only
+   * mirrors and drains writes it was given (the engine's tests, the sync benchmark).
+   */
+  public static LiveRuleSet pushOnly(AllowList allowList) {
+    return new LiveRuleSet(Optional.empty(), Optional.empty(), Optional.of(allowList));
+  }
+
+  /** Polls the files every {@code interval} on a daemon thread. */
+  public LiveRuleSet watchEvery(Duration interval) {
+    watcher.ifPresent(w -> w.start(interval));
+    return this;
+  }
+
+  /** Reloads now if the files changed; true if a new set took effect. */
+  public boolean refresh() {
+    return watcher.map(RuleSetWatcher::refresh).orElse(false);
+  }
+
+  /** The rule set in force: the last one that loaded as a whole. */
+  public Optional<RuleSet> current() {
+    return watcher.isPresent() ? watcher.get().current() : fixed;
+  }
+
+  /** Problems of the latest load; empty when the files on disk are the set in force. */
+  public List<RuleProblem> problems() {
+    return watcher.map(RuleSetWatcher::problems).orElse(List.of());
+  }
+
+  /**
+   * The allow-list of the set in force ({@code write-policy.yaml}), which every push is held to;
+   * empty while no set is in force, and then nothing is pushed.
+   */
+  public Optional<AllowList> allowList() {
+    if (fixedAllowList.isPresent()) {
+      return fixedAllowList;
+    }
+    return current().map(LiveRuleSet::allowListOf);
+  }
+
+  static AllowList allowListOf(RuleSet rules) {
+    var allow = rules.writePolicy().allow();
+    // salesos deletes only what it created: plan events a re-plan dropped, keyed by salesos_key
+    var deletable = allow.getOrDefault("activity", Set.of()).contains("salesos_key") ? Set.of("activity") : Set.<String>of();
+    return new AllowList(allow, deletable);
+  }
+
+  /**
+   * The standard stages and categories, plus every custom canonical field the mappings add, so
+   * rules may use them and a typo in one is caught.
+   */
+  public static RuleVocabulary vocabulary(List<Mapping> mappings) {
+    var standard = RuleVocabulary.standard();
+    var custom = new HashMap<String, Map<String, FieldType>>();
+    for (var m : mappings) {
+      m.columns().forEach((object, cols) -> cols.forEach((field, type) -> {
+        if (CanonicalSchema.standardType(object, field).isEmpty()) {
+          custom.computeIfAbsent(object, k -> new HashMap<>()).put(field, type);
+        }
+      }));
+    }
+    return new RuleVocabulary(standard.openStages(), standard.closedStages(), standard.forecastCategories(), custom);
+  }
+
+  /**
+   * The rule set in {@code dir} once, for a verb that reads the mirror offline (audits) or a test,
+   * or an error listing every problem as FILE:LINE:COL: message.
+   */
+  public static RuleSet load(Path dir, RuleVocabulary vocabulary) {
+    var result = new RuleSetLoader(vocabulary).load(dir);
+    if (result instanceof LoadResult.Loaded loaded) {
+      return loaded.ruleSet();
+    }
+    var problems = ((LoadResult.Rejected) result).problems();
+    var sb = new StringBuilder("the rule files in " + dir + " have " + problems.size() + " problem(s):");
+    problems.forEach(p -> sb.append("\n  ").append(p));
+    throw new IllegalArgumentException(sb.toString());
+  }
+
+  @Override
+  public void close() {
+    watcher.ifPresent(RuleSetWatcher::close);
+  }
+}

@@ -1,0 +1,318 @@
+package io.salesos.pipeline;
+
+import io.salesos.config.SalesosConfig;
+import io.salesos.connection.CrmConnection;
+import io.salesos.evaluate.MirrorContextSource;
+import io.salesos.evaluate.RulesRunner;
+import io.salesos.journal.Journal;
+import io.salesos.journal.JournalEntry;
+import io.salesos.mirror.Database;
+import io.salesos.mirror.MirrorStore;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.outbox.ConflictStore;
+import io.salesos.outbox.OutboxDrainer;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.OutboxStore;
+import io.salesos.rules.Explainer;
+import io.salesos.rules.RuleSet;
+import io.salesos.rules.WriteKind;
+import io.salesos.spi.Write;
+import io.salesos.sync.CrmCompare;
+import io.salesos.sync.Puller;
+import io.salesos.sync.SyncEngine;
+import io.salesos.visits.DayPlanner;
+import io.salesos.visits.PlanWriter;
+import io.salesos.visits.Planning;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one owner of the data path: holds the live rule set (allow-list and write policy included)
+ * and runs pull, evaluate, plan, reconcile and push for a set of CRM connections. The daemon's
+ * jobs, every verb and the tests go through it; nothing else loads rules or writes to a CRM.
+ */
+public final class Pipeline implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+  /** Tuning of the data path: the pull's batches and lanes, the push's retries and size. */
+  public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
+      int pullLanes) {
+
+    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES);
+    }
+
+    /** As a configuration's {@code sync} section sets them. */
+    public static Settings of(SalesosConfig.SyncConfig sync) {
+      return new Settings(sync.pullBatch(), 10_000, sync.maxAttempts(), Duration.ofSeconds(sync.backoffSeconds()), 50_000,
+          sync.pullLanes());
+    }
+
+    SyncEngine.PullSettings pull() {
+      return new SyncEngine.PullSettings(pullBatch, maxBatchesPerPull, pullLanes);
+    }
+  }
+
+  private final Database database;
+  private final Map<String, CrmConnection> connections;
+  private final LiveRuleSet rules;
+  private final SyncEngine sync;
+  private final OutboxStore outbox;
+  private final ConflictStore conflicts;
+  private final Journal journal;
+  private final OutboxDrainer drainer;
+  private final int drainLimit;
+  private final Clock clock;
+
+  public Pipeline(Database database, List<CrmConnection> connections, LiveRuleSet rules, ConflictPolicy conflictPolicy,
+      Settings settings, Clock clock) {
+    this.database = database;
+    var byName = new LinkedHashMap<String, CrmConnection>();
+    connections.forEach(c -> byName.put(c.name(), c));
+    this.connections = byName;
+    this.rules = rules;
+    this.clock = clock;
+    this.sync = new SyncEngine(database, connections, settings.pull(), clock);
+    this.outbox = new OutboxStore(database, clock);
+    this.conflicts = new ConflictStore(database, clock);
+    this.journal = new Journal(database, clock);
+    this.drainer = new OutboxDrainer(outbox, conflicts, journal, sync.mirror(), sync::refresh, rules::allowList,
+        conflictPolicy, settings.maxAttempts(), settings.backoff(), clock);
+    this.drainLimit = settings.drainLimit();
+  }
+
+  /** Pulls every mapped object of every connection (or of one) into the mirror. */
+  public List<Puller.PullStats> pull(Optional<String> connection) {
+    return sync.pullAll(connection);
+  }
+
+  /** Pulls one CRM object of one connection. */
+  public Puller.PullStats pull(String connection, String crmObject) {
+    return sync.pull(connection, crmObject);
+  }
+
+  /**
+   * Evaluates the rule set in force over the mirror of every connection (or of one) and queues
+   * what changed; nothing while no rule set is in force.
+   */
+  public List<RulesRunner.RunResult> evaluate(Optional<String> connection) {
+    return run(connection, false);
+  }
+
+  /** As {@link #evaluate}, queueing and storing nothing: what the rules would write. */
+  public List<RulesRunner.RunResult> dryRun(Optional<String> connection) {
+    return run(connection, true);
+  }
+
+  private List<RulesRunner.RunResult> run(Optional<String> connection, boolean dryRun) {
+    var set = inForce("evaluate");
+    if (set.isEmpty()) {
+      return List.of();
+    }
+    var runner = new RulesRunner(database, clock);
+    var out = new ArrayList<RulesRunner.RunResult>();
+    for (var c : selected(connection)) {
+      out.add(runner.run(c, set.get(), dryRun));
+    }
+    return out;
+  }
+
+  /**
+   * Plans {@code day} for every rep of every connection (or of one), re-plans today where a booked
+   * meeting was cancelled, and queues the plans under the write policy.
+   */
+  public List<Planning.Result> plan(LocalDate day, Optional<String> connection) {
+    var set = inForce("plan");
+    if (set.isEmpty()) {
+      return List.of();
+    }
+    var out = new ArrayList<Planning.Result>();
+    for (var c : selected(connection)) {
+      out.add(Planning.run(database, c, set.get(), day, clock));
+    }
+    return out;
+  }
+
+  /** The next working day after today (UTC). */
+  public LocalDate nextWorkday() {
+    return Planning.nextWorkday(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+  }
+
+  /** One rep's plan for {@code day}, found in the first connection that knows the rep, queued unless {@code dryRun}. */
+  public Optional<RepDay> planRep(String rep, LocalDate day, Optional<String> connection, boolean dryRun) {
+    var set = inForce("plan");
+    if (set.isEmpty()) {
+      throw new IllegalStateException("no rule set is in force: " + problemsLine());
+    }
+    for (var c : selected(connection)) {
+      var source = new MirrorContextSource(database, c.name(), clock.instant());
+      var plans = new DayPlanner(Planning.routing(set.get()), Planning.ITERATIONS, 42).plan(source, day, clock.instant(),
+          Optional.of(rep));
+      if (plans.isEmpty()) {
+        continue;
+      }
+      int queued = dryRun ? 0 : new PlanWriter(database, clock).write(c, plans,
+          set.get().writePolicy().decision(WriteKind.VISIT_PLAN), "plan-cli-" + day);
+      return Optional.of(new RepDay(c.name(), plans.get(0), queued));
+    }
+    return Optional.empty();
+  }
+
+  /** A rep's planned day and how many writes it queued. */
+  public record RepDay(String connection, DayPlanner.RepPlan plan, int queued) {}
+
+  /** Every rule's verdict on one deal with the values it saw, from the first connection that holds it. */
+  public Optional<String> explain(String dealId, Optional<String> connection) {
+    var set = inForce("explain");
+    if (set.isEmpty()) {
+      throw new IllegalStateException("no rule set is in force: " + problemsLine());
+    }
+    var now = clock.instant();
+    for (var c : selected(connection)) {
+      var deal = new MirrorContextSource(database, c.name(), now).deal(dealId);
+      if (deal.isPresent()) {
+        return Optional.of(Explainer.explain(set.get(), deal.get(), now));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Sends every due outbox row under the allow-list in force now; nothing while no rule set is in force. */
+  public OutboxDrainer.DrainStats push() {
+    return drainer.drain(connections, drainLimit);
+  }
+
+  /** The nightly full compare of the mirror with each CRM (or one). */
+  public List<CrmCompare.Result> compare(Optional<String> connection) {
+    return sync.compare(connection);
+  }
+
+  /** What one cycle did. */
+  public record Cycle(List<Puller.PullStats> pulls, List<RulesRunner.RunResult> runs, OutboxDrainer.DrainStats push) {}
+
+  /** One cycle: pull, evaluate, push. */
+  public Cycle cycle() {
+    var pulls = pull(Optional.empty());
+    var runs = evaluate(Optional.empty());
+    var push = push();
+    return new Cycle(pulls, runs, push);
+  }
+
+  /**
+   * Queues the before-images of every write a run made (records it created are deleted), as
+   * writes of their own, journalled under a new run; then pushes them and pulls the echo.
+   */
+  public RollbackResult rollback(String runId, String actor) {
+    var entries = journal.ofRun(runId).stream().filter(e -> e.outcome().equals(JournalEntry.WRITTEN)).toList();
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("run " + runId + " wrote nothing that can be rolled back (see the write_journal table)");
+    }
+    var rollbackRun = "rollback-" + runId;
+    var queue = new ArrayList<OutboxEntry>();
+    // newest first, so a record written twice in the run ends at its oldest before-image
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      var e = entries.get(i);
+      var c = connection(e.source());
+      var mapping = c.mapping().forCrmObject(e.crmObject()).orElseThrow();
+      var key = "rollback:" + e.id();
+      if (e.op().equals(Write.Op.UPSERT.name()) && e.before().isEmpty()) {
+        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
+            Write.Op.DELETE, WriteKind.ROLLBACK, Map.of(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
+      } else if (!e.before().isEmpty()) {
+        // decided on the values the run wrote: a field someone changed since is a conflict, settled by policy
+        var expected = new HashMap<String, Object>();
+        e.before().keySet().forEach(f -> expected.put(f, e.after().get(f)));
+        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
+            Write.Op.UPDATE, WriteKind.ROLLBACK, e.before(), expected, e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
+      }
+    }
+    int queued = outbox.enqueue(queue);
+    var stats = push();
+    pull(Optional.empty());
+    log.info("event=rollback run={} queued={} written={} failed={}", runId, queued, stats.written(), stats.failed() + stats.dead());
+    return new RollbackResult(rollbackRun, queued, stats);
+  }
+
+  /** What a rollback did. */
+  public record RollbackResult(String runId, int queued, OutboxDrainer.DrainStats stats) {}
+
+  private Optional<RuleSet> inForce(String step) {
+    var set = rules.current();
+    if (set.isEmpty()) {
+      log.warn("event=rules_skipped step={} reason=\"no rule set has loaded as a whole yet\" problems={} first=\"{}\"", step,
+          rules.problems().size(), problemsLine());
+    }
+    return set;
+  }
+
+  private String problemsLine() {
+    return rules.problems().isEmpty() ? "none reported" : rules.problems().get(0).toString();
+  }
+
+  private List<CrmConnection> selected(Optional<String> connection) {
+    if (connection.isPresent()) {
+      return List.of(connection(connection.get()));
+    }
+    return List.copyOf(connections.values());
+  }
+
+  public CrmConnection connection(String name) {
+    var c = connections.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException("no connection named '" + name + "'; configured: " + connections.keySet());
+    }
+    return c;
+  }
+
+  public List<CrmConnection> connections() {
+    return List.copyOf(connections.values());
+  }
+
+  public LiveRuleSet rules() {
+    return rules;
+  }
+
+  public SyncEngine sync() {
+    return sync;
+  }
+
+  public MirrorStore mirror() {
+    return sync.mirror();
+  }
+
+  public OutboxStore outbox() {
+    return outbox;
+  }
+
+  public ConflictStore conflicts() {
+    return conflicts;
+  }
+
+  public Journal journal() {
+    return journal;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public void close() {
+    rules.close();
+  }
+}

@@ -1,0 +1,121 @@
+package io.salesos.admin;
+
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.salesos.mirror.Database;
+import io.salesos.connection.CrmConnection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The daemon's Prometheus metrics (Micrometer): sync lag per object, outbox depth, API budget per
+ * CRM, errors, rule hits, quarantine size and job timings. Values kept in the database are read
+ * at scrape time, so every daemon of a cluster reports the same truth.
+ */
+public final class Metrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Database database;
+  private final List<CrmConnection> connections;
+  private final MultiGauge syncLag;
+  private final MultiGauge pullErrors;
+  private final MultiGauge outboxByStatus;
+  private final MultiGauge budgetUsed;
+  private final MultiGauge budgetLimit;
+  private final MultiGauge ruleHits;
+  private final AtomicLong outboxDepth = new AtomicLong();
+  private final AtomicLong quarantine = new AtomicLong();
+  private final AtomicLong conflicts = new AtomicLong();
+
+  public Metrics(Database database, List<CrmConnection> connections) {
+    this.database = database;
+    this.connections = List.copyOf(connections);
+    registry.gauge("salesos_outbox_depth", outboxDepth);
+    registry.gauge("salesos_quarantine_size", quarantine);
+    registry.gauge("salesos_conflicts", conflicts);
+    syncLag = MultiGauge.builder("salesos_sync_lag_seconds").description("seconds since the last successful pull of each object").register(registry);
+    pullErrors = MultiGauge.builder("salesos_sync_errors").description("1 when the last pull of the object failed").register(registry);
+    outboxByStatus = MultiGauge.builder("salesos_outbox_rows").description("outbox rows by status").register(registry);
+    budgetUsed = MultiGauge.builder("salesos_api_budget_used").description("API requests used in the CRM's daily window").register(registry);
+    budgetLimit = MultiGauge.builder("salesos_api_budget_limit").description("API requests allowed in the CRM's daily window").register(registry);
+    ruleHits = MultiGauge.builder("salesos_rule_hits").description("deals or subjects each rule fired on in the last run").register(registry);
+  }
+
+  /** Times a job run. */
+  public void jobRan(String job, long nanos) {
+    Timer.builder("salesos_job_duration").tag("job", job).register(registry).record(Duration.ofNanos(nanos));
+  }
+
+  /** Reads the database-held values and renders the Prometheus text. */
+  public String scrape() {
+    refresh();
+    return registry.scrape();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  void refresh() {
+    try (var c = database.connection()) {
+      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM outbox WHERE status IN ('pending','draft','held')")) {
+        rs.next();
+        outboxDepth.set(rs.getLong(1));
+      }
+      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL")) {
+        rs.next();
+        quarantine.set(rs.getLong(1));
+      }
+      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM conflict")) {
+        rs.next();
+        conflicts.set(rs.getLong(1));
+      }
+      var lag = new ArrayList<MultiGauge.Row<?>>();
+      var errors = new ArrayList<MultiGauge.Row<?>>();
+      try (var rs = c.createStatement().executeQuery(
+          "SELECT source, crm_object, TIMESTAMPDIFF(SECOND, last_pull_at, UTC_TIMESTAMP(3)), last_error IS NOT NULL FROM sync_checkpoint")) {
+        while (rs.next()) {
+          var tags = Tags.of("source", rs.getString(1), "object", rs.getString(2));
+          long seconds = rs.getLong(3);
+          lag.add(MultiGauge.Row.of(tags, rs.wasNull() ? Double.NaN : seconds));
+          errors.add(MultiGauge.Row.of(tags, rs.getBoolean(4) ? 1 : 0));
+        }
+      }
+      syncLag.register(lag, true);
+      pullErrors.register(errors, true);
+      var byStatus = new ArrayList<MultiGauge.Row<?>>();
+      try (var rs = c.createStatement().executeQuery("SELECT status, COUNT(*) FROM outbox GROUP BY status")) {
+        while (rs.next()) {
+          byStatus.add(MultiGauge.Row.of(Tags.of("status", rs.getString(1)), rs.getLong(2)));
+        }
+      }
+      outboxByStatus.register(byStatus, true);
+      var hits = new ArrayList<MultiGauge.Row<?>>();
+      try (var rs = c.createStatement().executeQuery("SELECT rule_id, COUNT(*) FROM outbox WHERE run_id = "
+          + "(SELECT run_id FROM rule_run WHERE status = 'done' ORDER BY started_at DESC LIMIT 1) AND rule_id IS NOT NULL GROUP BY rule_id")) {
+        while (rs.next()) {
+          hits.add(MultiGauge.Row.of(Tags.of("rule", rs.getString(1)), rs.getLong(2)));
+        }
+      }
+      ruleHits.register(hits, true);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read metrics from the mirror: " + e.getMessage(), e);
+    }
+    List<MultiGauge.Row<?>> used = new ArrayList<>();
+    List<MultiGauge.Row<?>> limit = new ArrayList<>();
+    for (var conn : connections) {
+      var b = conn.connector().limits();
+      var tags = Tags.of("source", conn.name());
+      b.dailyUsed().ifPresent(v -> used.add(MultiGauge.Row.of(tags, v)));
+      b.dailyLimit().ifPresent(v -> limit.add(MultiGauge.Row.of(tags, v)));
+    }
+    budgetUsed.register(used, true);
+    budgetLimit.register(limit, true);
+  }
+}

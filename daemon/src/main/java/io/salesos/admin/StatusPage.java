@@ -1,0 +1,518 @@
+package io.salesos.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.salesos.admin.StatusQueries.ForecastRow;
+import io.salesos.mirror.Database;
+import io.salesos.rules.Cadence;
+import io.salesos.rules.RuleSet;
+import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The status page a VP of sales and an ops admin open on Monday morning: who is padding the
+ * forecast, what each rep should do tomorrow (tasks and the planned route on a map), this week's
+ * stalls, visits and capture gaps, the four drift questions, and the sync/outbox health. One
+ * self-contained server-rendered HTML page (inline CSS, no script, no outside assets), one source
+ * connection at a time ({@code ?source=}).
+ */
+public final class StatusPage {
+
+  private static final int MAP_ACCOUNTS = 40;
+
+  private final StatusQueries queries;
+  private final List<String> configuredSources;
+  private final AdminToken token;
+  private final Clock clock;
+  private final java.util.function.Supplier<Optional<RuleSet>> rules;
+
+  StatusPage(Database database, List<String> sources, AdminToken token, Clock clock,
+      java.util.function.Supplier<Optional<RuleSet>> rules) {
+    this.queries = new StatusQueries(database);
+    this.configuredSources = List.copyOf(sources);
+    this.token = token;
+    this.clock = clock;
+    this.rules = rules;
+  }
+
+  /** The cadence of the rule set in force (rules/cadence.yaml), or visits at each account's own cadence until one loads. */
+  private Cadence cadence() {
+    return rules.get().map(RuleSet::cadence).orElse(Cadence.accountVisitsOnly());
+  }
+
+  /**
+   * Serves the page at {@code /} and the draft approve/reject form at {@code /drafts}. The form is
+   * shown, and its POST accepted, only when {@code adminToken} is present and non-blank.
+   * {@code sources} orders the source selector (the first is the default); empty means the sources
+   * the mirror holds, by name. {@code rules} gives the rule set in force (the pipeline's live set),
+   * whose cadence and stall rules the page counts by.
+   */
+  public static StatusPage register(AdminServer server, Database database, List<String> sources,
+      Optional<String> adminToken, Clock clock, java.util.function.Supplier<Optional<RuleSet>> rules) {
+    var page = new StatusPage(database, sources, AdminToken.of(adminToken), clock, rules);
+    server.page("/", page::render);
+    server.page("/drafts", new DraftActions(database, page.token, clock)::handle);
+    return page;
+  }
+
+  AdminServer.Response render(HttpExchange ex) {
+    var params = query(ex.getRequestURI().getRawQuery());
+    return AdminServer.Response.html(render(params.get("source"), params.get("rep")));
+  }
+
+  /** The whole page for {@code source} (or the default), with the map on {@code rep} (or the default). */
+  String render(String requestedSource, String requestedRep) {
+    var now = clock.instant();
+    var sources = sources();
+    var source = requestedSource != null && sources.contains(requestedSource) ? requestedSource
+        : sources.isEmpty() ? "" : sources.get(0);
+    var sb = new StringBuilder(64_000);
+    sb.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        .append("<title>salesos status").append(source.isEmpty() ? "" : " · " + Html.esc(source)).append("</title><style>")
+        .append(CSS).append("</style></head><body>");
+    sb.append("<header><h1>salesos status</h1><nav class=\"sources\">");
+    for (var s : sources) {
+      sb.append(s.equals(source) ? "<strong>" : "<a href=\"/?source=" + url(s) + "\">").append(Html.esc(s))
+          .append(s.equals(source) ? "</strong>" : "</a>");
+    }
+    sb.append("</nav><span class=\"muted\">as of ").append(Html.stamp(now)).append("</span></header><main>");
+    if (source.isEmpty()) {
+      sb.append("<p>The mirror holds no source yet: nothing has been pulled. Run <code>./salesos demo</code> or start the daemon.</p>");
+      return sb.append("</main></body></html>").toString();
+    }
+    var owners = queries.owners(source);
+    var forecast = queries.forecast(source, now);
+    var downgrades = queries.downgrades(source);
+    forecastSection(sb, source, forecast, owners, downgrades);
+    var repOrder = repOrder(forecast, owners);
+    tomorrowSection(sb, source, now, owners, repOrder, requestedRep);
+    weekSection(sb, source, now, owners, repOrder);
+    driftSection(sb, source, now);
+    opsSection(sb, source, now);
+    sb.append("</main><footer class=\"muted\">salesos · read-only unless an admin token is configured · ")
+        .append("<a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a></footer></body></html>");
+    return sb.toString();
+  }
+
+  List<String> sources() {
+    var known = new LinkedHashSet<String>(configuredSources);
+    known.addAll(queries.sources());
+    return List.copyOf(known);
+  }
+
+  // ---- 1. who is padding the forecast ----------------------------------------------------------
+
+  private void forecastSection(StringBuilder sb, String source, Optional<StatusQueries.Forecast> forecast,
+      Map<String, StatusQueries.Owner> owners, List<StatusQueries.DowngradedDeal> downgrades) {
+    sb.append("<section id=\"forecast\"><h2>Forecast: called Commit vs what the evidence supports</h2>");
+    if (forecast.isEmpty()) {
+      sb.append("<p class=\"empty\">No rules run for ").append(Html.esc(source)).append(" yet, so no forecast snapshot.</p></section>");
+      return;
+    }
+    var f = forecast.get();
+    var top = f.reps().stream().filter(r -> r.gap().signum() > 0).findFirst();
+    sb.append("<p class=\"headline\">");
+    if (top.isPresent()) {
+      var r = top.get();
+      sb.append("<strong class=\"padder\">").append(Html.esc(r.name())).append("</strong> calls ")
+          .append(Html.money(r.calledCommit())).append(" Commit; the evidence supports ").append(Html.money(r.adjustedCommit()))
+          .append(": <strong>").append(Html.money(r.gap())).append(" at risk</strong> across ").append(r.downgraded())
+          .append(" downgraded deal").append(r.downgraded() == 1 ? "" : "s").append('.');
+      f.team().ifPresent(t -> sb.append(" Team: ").append(Html.money(t.calledCommit())).append(" called, ")
+          .append(Html.money(t.adjustedCommit())).append(" supported (").append(StatusQueries.percent(StatusQueries.supportedShare(t)))
+          .append(")."));
+    } else {
+      sb.append("Every rep's called Commit is supported by the evidence.");
+    }
+    sb.append("</p><p class=\"muted\">").append(Html.esc(f.period())).append(" · rules run ").append(Html.esc(f.runId()))
+        .append(" at ").append(Html.stamp(f.takenAt()))
+        .append(". Evidence-adjusted: each Commit deal must pass rules/forecast.yaml (recent visit, economic buyer, close date in quarter); ")
+        .append("deals that fail count in the category their evidence supports. Sorted by gap: the biggest padder first.</p>");
+    sb.append("<table class=\"forecast\"><thead><tr><th>Rep</th><th>Manager</th><th class=\"n\">Called Commit</th>")
+        .append("<th class=\"n\">Evidence-adjusted Commit</th><th class=\"n\">Gap</th><th class=\"n\">Supported</th>")
+        .append("<th class=\"n\">Downgraded deals</th><th class=\"n\">Deals this quarter</th>")
+        .append("<th class=\"n\">Called Best Case</th>")
+        .append("<th class=\"n\">Adjusted Best Case</th></tr></thead><tbody>");
+    var maxGap = f.reps().stream().map(ForecastRow::gap).max(BigDecimal::compareTo).orElse(BigDecimal.ONE);
+    for (var r : f.reps()) {
+      var manager = Optional.ofNullable(owners.get(r.subjectId())).flatMap(StatusQueries.Owner::managerId)
+          .map(owners::get).map(StatusQueries.Owner::name).orElse("");
+      forecastRow(sb, "rep", r, manager, maxGap);
+    }
+    sb.append("</tbody><tfoot>");
+    for (var m : f.managers()) {
+      forecastRow(sb, "manager", m, "manager's team", maxGap);
+    }
+    f.team().ifPresent(t -> forecastRow(sb, "team", t, "", maxGap));
+    sb.append("</tfoot></table>");
+    if (!downgrades.isEmpty()) {
+      boolean withWhy = downgrades.stream().anyMatch(d -> !d.flags().isBlank());
+      sb.append("<details open><summary>Deals called higher than their evidence (").append(downgrades.size())
+          .append(")</summary><table class=\"compact\"><thead><tr><th>Rep</th><th>Deal</th><th class=\"n\">Amount</th>")
+          .append("<th>Called</th><th>Evidence supports</th>").append(withWhy ? "<th>Why</th>" : "").append("</tr></thead><tbody>");
+      downgrades.stream().limit(8).forEach(d -> sb.append("<tr><td>").append(Html.esc(name(owners, d.ownerId())))
+          .append("</td><td>").append(Html.esc(d.name())).append("</td><td class=\"n\">").append(Html.money(d.amount()))
+          .append("</td><td>").append(Html.esc(d.called())).append("</td><td>").append(Html.esc(d.supported()))
+          .append(withWhy ? "</td><td class=\"why\">" + Html.esc(d.flags()) : "").append("</td></tr>"));
+      sb.append("</tbody></table>");
+      if (downgrades.size() > 8) {
+        sb.append("<p class=\"muted\">and ").append(downgrades.size() - 8).append(" more; the drafts below hold each change.</p>");
+      }
+      sb.append("</details>");
+    }
+    sb.append("</section>");
+  }
+
+  private static void forecastRow(StringBuilder sb, String level, ForecastRow r, String context, BigDecimal maxGap) {
+    var share = StatusQueries.supportedShare(r);
+    sb.append("<tr class=\"").append(level).append("\" data-subject=\"").append(Html.esc(r.subjectId())).append("\"><th scope=\"row\">")
+        .append(Html.esc(level.equals("team") ? "Team total" : r.name())).append("</th><td>").append(Html.esc(context)).append("</td>")
+        .append(money("called-commit", r.calledCommit())).append(money("adjusted-commit", r.adjustedCommit()));
+    int bar = maxGap.signum() <= 0 || r.gap().signum() <= 0 ? 0
+        : (int) Math.round(60 * r.gap().doubleValue() / maxGap.doubleValue());
+    sb.append("<td class=\"n gap").append(r.gap().signum() > 0 ? " bad" : "").append("\" data-value=\"").append(Html.plain(r.gap()))
+        .append("\"><span class=\"bar\" style=\"width:").append(level.equals("rep") ? bar : 0).append("px\"></span>")
+        .append(Html.money(r.gap())).append("</td><td class=\"n").append(share < 0.7 ? " bad" : "").append("\">")
+        .append(StatusQueries.percent(share)).append("</td><td class=\"n downgraded\">").append(r.downgraded())
+        .append("</td><td class=\"n\">").append(r.deals()).append("</td>")
+        .append(money("called-best", r.calledBest())).append(money("adjusted-best", r.adjustedBest())).append("</tr>");
+  }
+
+  private static String money(String cls, BigDecimal v) {
+    return "<td class=\"n " + cls + "\" data-value=\"" + Html.plain(v) + "\">" + Html.money(v) + "</td>";
+  }
+
+  private static List<String> repOrder(Optional<StatusQueries.Forecast> forecast, Map<String, StatusQueries.Owner> owners) {
+    var order = new LinkedHashSet<String>();
+    forecast.ifPresent(f -> f.reps().forEach(r -> order.add(r.subjectId())));
+    return List.copyOf(order);
+  }
+
+  // ---- 2. what each rep should do tomorrow ------------------------------------------------------
+
+  private void tomorrowSection(StringBuilder sb, String source, Instant now, Map<String, StatusQueries.Owner> owners,
+      List<String> repOrder, String requestedRep) {
+    var tomorrow = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1);
+    var tasks = queries.openTasks(source).stream().collect(Collectors.groupingBy(StatusQueries.Task::ownerId,
+        LinkedHashMap::new, Collectors.toList()));
+    var stops = queries.plannedStops(source, tomorrow).stream().collect(Collectors.groupingBy(StatusQueries.Stop::ownerId,
+        LinkedHashMap::new, Collectors.toList()));
+    var reps = new LinkedHashSet<String>(repOrder);
+    reps.addAll(stops.keySet());
+    reps.addAll(tasks.keySet());
+    reps.removeIf(id -> id.isEmpty());
+    sb.append("<section id=\"tomorrow\"><h2>What each rep should do tomorrow (").append(tomorrow).append(")</h2>");
+    if (stops.isEmpty()) {
+      sb.append("<p class=\"muted\">No visit plans for tomorrow yet: the visit planner writes them as visit activities. ")
+          .append("The map shows the rep's accounts by open pipeline until it does.</p>");
+    }
+    sb.append("<table class=\"tomorrow compact\"><thead><tr><th>Rep</th><th class=\"n\">Stops planned</th>")
+        .append("<th class=\"n\">Open tasks</th><th>First things to do</th><th></th></tr></thead><tbody>");
+    for (var id : reps) {
+      var t = tasks.getOrDefault(id, List.of());
+      var s = stops.getOrDefault(id, List.of());
+      sb.append("<tr><th scope=\"row\">").append(Html.esc(name(owners, id))).append("</th><td class=\"n\">")
+          .append(s.isEmpty() ? "<span class=\"muted\">no plans yet</span>" : String.valueOf(s.size()))
+          .append("</td><td class=\"n\">").append(t.size()).append("</td><td>");
+      if (t.isEmpty()) {
+        sb.append("<span class=\"muted\">nothing open</span>");
+      } else {
+        sb.append("<ul class=\"tasks\">");
+        t.stream().limit(3).forEach(x -> sb.append("<li>").append(x.priority().equalsIgnoreCase("high") ? "<b>!</b> " : "")
+            .append(Html.esc(x.subject())).append(x.due().map(d -> " <span class=\"muted\">due " + d + "</span>").orElse(""))
+            .append("</li>"));
+        sb.append("</ul>");
+      }
+      sb.append("</td><td><a href=\"/?source=").append(url(source)).append("&amp;rep=").append(url(id))
+          .append("#map\">map</a></td></tr>");
+    }
+    sb.append("</tbody></table>");
+    var selected = requestedRep != null && reps.contains(requestedRep) ? requestedRep
+        : stops.keySet().stream().findFirst().orElse(reps.stream().findFirst().orElse(""));
+    if (!selected.isEmpty()) {
+      mapOf(sb, source, owners, selected, stops.getOrDefault(selected, List.of()), tomorrow);
+    }
+    sb.append("</section>");
+  }
+
+  private void mapOf(StringBuilder sb, String source, Map<String, StatusQueries.Owner> owners, String repId,
+      List<StatusQueries.Stop> stops, LocalDate day) {
+    var owner = owners.get(repId);
+    var repName = name(owners, repId);
+    var base = Optional.ofNullable(owner).filter(o -> o.baseLat().isPresent() && o.baseLng().isPresent())
+        .map(o -> new PlanMap.Point(repName + " (home base)", o.baseLat().get(), o.baseLng().get()));
+    var accounts = queries.accountsOf(source, repId, MAP_ACCOUNTS);
+    var points = stops.stream().map(s -> new PlanMap.Point(s.account(), s.lat(), s.lng())).toList();
+    var accountPoints = accounts.stream().map(a -> new PlanMap.Point(a.name() + " · " + Html.shortMoney(a.pipeline()) + " open",
+        a.lat(), a.lng())).toList();
+    var title = repName + ": " + (stops.isEmpty() ? "accounts (no plan yet)" : "route for " + day);
+    sb.append("<div id=\"map\" class=\"plan\"><div><h3>").append(Html.esc(title)).append("</h3>")
+        .append(PlanMap.svg(title, base, points, accountPoints))
+        .append("<p class=\"muted legend\">■ home base · <span style=\"color:#cf222e\">●</span> planned stop, in order · ")
+        .append("<span style=\"color:#8c959f\">●</span> the rep's accounts</p></div><div class=\"reasons\">");
+    if (stops.isEmpty()) {
+      sb.append("<h3>No plan yet</h3><p>Accounts with the most open pipeline (the planner's first candidates):</p>")
+          .append("<table class=\"compact\"><thead><tr><th>Account</th><th class=\"n\">Open pipeline</th></tr></thead><tbody>");
+      accounts.stream().limit(8).forEach(a -> sb.append("<tr><td>").append(Html.esc(a.name())).append("</td><td class=\"n\">")
+          .append(Html.money(a.pipeline())).append("</td></tr>"));
+      sb.append("</tbody></table>");
+    } else {
+      sb.append("<h3>Stops and why</h3><table class=\"compact stops\"><thead><tr><th>#</th><th>When</th><th>Account</th>")
+          .append("<th>Reason</th></tr></thead><tbody>");
+      for (int i = 0; i < stops.size(); i++) {
+        var s = stops.get(i);
+        sb.append("<tr><td>").append(i + 1).append("</td><td>")
+            .append(s.at().atOffset(ZoneOffset.UTC).toLocalTime()).append("</td><td>").append(Html.esc(s.account()))
+            .append("</td><td class=\"why\">").append(Html.esc(s.reason())).append("</td></tr>");
+      }
+      sb.append("</tbody></table>");
+    }
+    sb.append("</div></div>");
+  }
+
+  // ---- 3. this week ------------------------------------------------------------------------------
+
+  private void weekSection(StringBuilder sb, String source, Instant now, Map<String, StatusQueries.Owner> owners,
+      List<String> repOrder) {
+    sb.append("<section id=\"week\"><h2>This week</h2><div class=\"cols\"><div>");
+    var stalled = queries.stalledRecently(source, now);
+    sb.append("<h3>Deals stalled in the last 72 hours (").append(stalled.size()).append(")</h3>");
+    if (stalled.isEmpty()) {
+      sb.append("<p class=\"empty\">None newly stalled.</p>");
+    } else {
+      sb.append("<table class=\"compact stalled\"><thead><tr><th>Deal</th><th>Rep</th><th>Stage</th><th class=\"n\">Amount</th>")
+          .append("<th>Why</th></tr></thead><tbody>");
+      stalled.stream().limit(20).forEach(d -> sb.append("<tr><td>").append(Html.esc(d.name())).append("</td><td>")
+          .append(Html.esc(name(owners, d.ownerId()))).append("</td><td>").append(Html.esc(d.stage())).append("</td><td class=\"n\">")
+          .append(Html.money(d.amount())).append("</td><td class=\"why\">").append(Html.esc(d.why())).append(" (since ")
+          .append(Html.stamp(d.since())).append(")</td></tr>"));
+      sb.append("</tbody></table>");
+    }
+    sb.append("<p class=\"muted\">").append(queries.stalledTotal(source, now))
+        .append(" open deals are past the stall line in all (rules/follow-up.yaml, stall.stage).</p>");
+    var visited = queries.visitedThisWeek(source, now);
+    var accounts = visited.stream().map(v -> v.account()).distinct().count();
+    sb.append("</div><div><h3>Accounts visited this week (").append(accounts).append(")</h3>");
+    if (visited.isEmpty()) {
+      sb.append("<p class=\"empty\">No visits logged since Monday.</p>");
+    } else {
+      sb.append("<table class=\"compact visited\"><thead><tr><th>Account</th><th>City</th><th>Rep</th><th>Last visit</th></tr></thead><tbody>");
+      visited.stream().limit(20).forEach(v -> sb.append("<tr><td>").append(Html.esc(v.account())).append("</td><td>")
+          .append(Html.esc(v.city())).append("</td><td>").append(Html.esc(name(owners, v.ownerId()))).append("</td><td>")
+          .append(Html.stamp(v.at())).append(v.checkedIn() ? "" : " <span class=\"muted\">(no check-in)</span>").append("</td></tr>"));
+      sb.append("</tbody></table>");
+      if (visited.size() > 20) {
+        sb.append("<p class=\"muted\">and ").append(visited.size() - 20).append(" more.</p>");
+      }
+    }
+    sb.append("</div></div>");
+    var week = queries.repWeek(source, now, cadence());
+    var reps = new LinkedHashSet<String>(repOrder);
+    reps.addAll(week.keySet());
+    reps.removeIf(id -> id.isEmpty() || !week.containsKey(id));
+    var rows = new ArrayList<StatusQueries.RepWeek>();
+    reps.forEach(id -> rows.add(week.get(id)));
+    rows.sort((a, b) -> Double.compare(a.captured(), b.captured()));
+    sb.append("<h3>Capture gap and field activity per rep (last 7 days)</h3><p class=\"muted\">Expected: visits, calls, emails ")
+        .append("and meetings at the cadence rules/cadence.yaml sets per vertical, summed over the rep's accounts; captured counts ")
+        .append("each kind up to what it expects (as <code>salesos audit capture</code>). Lowest capture first.</p>")
+        .append("<table class=\"compact capture\"><thead><tr><th>Rep</th><th class=\"n\">Logged</th><th class=\"n\">Expected</th>")
+        .append("<th class=\"n\">Captured</th><th class=\"n\">Meetings per day</th><th class=\"n\">Visits</th>")
+        .append("<th class=\"n\">Pipeline per stop</th></tr></thead><tbody>");
+    for (var r : rows) {
+      double c = r.captured();
+      sb.append("<tr><th scope=\"row\">").append(Html.esc(name(owners, r.ownerId()))).append("</th><td class=\"n\">").append(r.logged())
+          .append("</td><td class=\"n\">").append(Html.num(Math.round(r.expected() * 10) / 10.0)).append("</td><td class=\"n")
+          .append(c < 0.5 ? " bad" : "").append("\">").append(r.expected() <= 0 ? "-" : StatusQueries.percent(Math.min(c, 9.99)))
+          .append("</td><td class=\"n\">").append(Html.num(Math.round(r.meetings() / 5.0 * 10) / 10.0)).append("</td><td class=\"n\">")
+          .append(r.visits()).append("</td><td class=\"n\">")
+          .append(r.visits() == 0 ? "-" : Html.money(r.visitedPipeline().divide(BigDecimal.valueOf(r.visits()), 0, java.math.RoundingMode.HALF_UP)))
+          .append("</td></tr>");
+    }
+    sb.append("</tbody></table></section>");
+  }
+
+  // ---- 4. drift ----------------------------------------------------------------------------------
+
+  private void driftSection(StringBuilder sb, String source, Instant now) {
+    sb.append("<section id=\"drift\"><h2>Drift, week over week</h2><table class=\"compact drift\"><thead><tr><th>Question</th>")
+        .append("<th>Measure</th><th class=\"n\">This week</th><th class=\"n\">Last week</th><th></th></tr></thead><tbody>");
+    for (var d : queries.drift(source, now)) {
+      var arrow = switch (d.direction()) {
+        case 1 -> "<span class=\"bad\">▲ worse</span>";
+        case -1 -> "<span class=\"good\">▼ better</span>";
+        default -> "<span class=\"muted\">=</span>";
+      };
+      sb.append("<tr").append(d.question().isEmpty() ? "" : " class=\"q\"").append("><th scope=\"row\">").append(Html.esc(d.question()))
+          .append("</th><td>").append(Html.esc(d.measure())).append(d.note().isEmpty() ? "" : " <span class=\"muted\">(" + Html.esc(d.note()) + ")</span>")
+          .append("</td><td class=\"n\">").append(Html.esc(d.thisWeek())).append("</td><td class=\"n\">").append(Html.esc(d.lastWeek()))
+          .append("</td><td>").append(arrow).append("</td></tr>");
+    }
+    sb.append("</tbody></table></section>");
+  }
+
+  // ---- 5. ops ------------------------------------------------------------------------------------
+
+  private void opsSection(StringBuilder sb, String source, Instant now) {
+    sb.append("<section id=\"ops\"><h2>Sync and write-back health · ").append(Html.esc(source)).append("</h2><div class=\"cols\"><div>");
+    sb.append("<h3>Sync per object</h3><table class=\"compact sync\"><thead><tr><th>Object</th><th class=\"n\">Records</th>")
+        .append("<th>Last pull</th><th class=\"n\">Lag</th><th>Last error</th></tr></thead><tbody>");
+    for (var s : queries.sync(source, now)) {
+      sb.append("<tr><td>").append(Html.esc(s.object())).append("</td><td class=\"n\">").append(Html.num(s.records()))
+          .append("</td><td>").append(s.lastPull().map(Html::stamp).orElse("never")).append("</td><td class=\"n")
+          .append(s.lagSeconds().orElse(Long.MAX_VALUE) > 900 ? " bad" : "").append("\">").append(s.lagSeconds().map(StatusPage::lag).orElse("-"))
+          .append("</td><td class=\"").append(s.error().isPresent() ? "bad" : "good").append("\">")
+          .append(s.error().map(Html::esc).orElse("ok")).append("</td></tr>");
+    }
+    sb.append("</tbody></table></div><div><h3>Outbox</h3><table class=\"compact outbox\"><tbody>");
+    queries.outboxCounts(source).forEach((status, n) -> sb.append("<tr><th scope=\"row\">").append(Html.esc(status))
+        .append("</th><td class=\"n").append((status.equals("dead") || status.equals("held")) && n > 0 ? " bad" : "").append("\">")
+        .append(Html.num(n)).append("</td></tr>"));
+    sb.append("</tbody></table></div></div>");
+    var drafts = queries.drafts(source, 50);
+    long draftCount = queries.count("SELECT COUNT(*) FROM outbox WHERE source = ? AND status = 'draft'", source);
+    sb.append("<h3>Drafts awaiting approval (").append(draftCount).append(")</h3>");
+    if (drafts.isEmpty()) {
+      sb.append("<p class=\"empty\">Nothing waiting.</p>");
+    } else {
+      if (token.configured()) {
+        sb.append("<form method=\"post\" action=\"/drafts\"><input type=\"hidden\" name=\"source\" value=\"").append(Html.esc(source))
+            .append("\">");
+      } else {
+        sb.append("<p class=\"muted\">Approve or reject with <code>salesos drafts approve|reject</code>; ")
+            .append("actions on this page are off until <code>admin.token</code> is configured.</p>");
+      }
+      sb.append("<table class=\"compact drafts\"><thead><tr>").append(token.configured() ? "<th></th>" : "")
+          .append("<th>Id</th><th>Kind</th><th>Rule</th><th>Record</th><th>Writes</th><th>Queued</th></tr></thead><tbody>");
+      for (var d : drafts) {
+        sb.append("<tr>");
+        if (token.configured()) {
+          sb.append("<td><input type=\"checkbox\" name=\"id\" value=\"").append(d.id()).append("\"></td>");
+        }
+        sb.append("<td>").append(d.id()).append("</td><td>").append(Html.esc(d.kind())).append("</td><td>").append(Html.esc(d.rule()))
+            .append("</td><td>").append(Html.esc(d.record())).append("</td><td class=\"why\">")
+            .append(Html.esc(d.writes().length() > 160 ? d.writes().substring(0, 160) + "…" : d.writes())).append("</td><td>")
+            .append(Html.stamp(d.created())).append("</td></tr>");
+      }
+      sb.append("</tbody></table>");
+      if (draftCount > drafts.size()) {
+        sb.append("<p class=\"muted\">showing the first ").append(drafts.size()).append(".</p>");
+      }
+      if (token.configured()) {
+        sb.append("<p class=\"actions\"><label>Admin token <input type=\"password\" name=\"token\" autocomplete=\"off\"></label> ")
+            .append("<button name=\"action\" value=\"approve\">Approve selected</button> ")
+            .append("<button name=\"action\" value=\"reject\">Reject selected</button></p></form>");
+      }
+    }
+    sb.append("<div class=\"cols\"><div>");
+    var conflicts = queries.conflicts(source, 20);
+    sb.append("<h3>Conflicts (").append(queries.count("SELECT COUNT(*) FROM conflict WHERE source = ?", source)).append(")</h3>");
+    if (conflicts.isEmpty()) {
+      sb.append("<p class=\"empty\">None.</p>");
+    } else {
+      sb.append("<table class=\"compact conflicts\"><thead><tr><th>Record</th><th>Field</th><th>CRM has</th><th>salesos wanted</th>")
+          .append("<th>Outcome</th><th>When</th></tr></thead><tbody>");
+      conflicts.forEach(c -> sb.append("<tr><td>").append(Html.esc(c.object())).append(' ').append(Html.esc(c.record()))
+          .append("</td><td>").append(Html.esc(c.field())).append("</td><td>").append(Html.esc(c.crmValue())).append("</td><td>")
+          .append(Html.esc(c.ourValue())).append("</td><td>").append(Html.esc(c.resolution())).append("</td><td>")
+          .append(Html.stamp(c.at())).append("</td></tr>"));
+      sb.append("</tbody></table>");
+    }
+    var quarantined = queries.quarantine(source, 20);
+    sb.append("</div><div><h3>Quarantined records (")
+        .append(queries.count("SELECT COUNT(*) FROM quarantine WHERE source = ? AND resolved_at IS NULL", source)).append(")</h3>");
+    if (quarantined.isEmpty()) {
+      sb.append("<p class=\"empty\">None.</p>");
+    } else {
+      sb.append("<table class=\"compact quarantine\"><thead><tr><th>Record</th><th>Reason</th><th class=\"n\">Seen</th><th>Last</th>")
+          .append("</tr></thead><tbody>");
+      quarantined.forEach(q -> sb.append("<tr><td>").append(Html.esc(q.object())).append(' ').append(Html.esc(q.record()))
+          .append("</td><td class=\"why\">").append(Html.esc(q.reason())).append("</td><td class=\"n\">").append(q.occurrences())
+          .append("</td><td>").append(Html.stamp(q.lastSeen())).append("</td></tr>"));
+      sb.append("</tbody></table>");
+    }
+    sb.append("</div></div></section>");
+  }
+
+  private static String lag(long seconds) {
+    if (seconds < 120) {
+      return seconds + " s";
+    }
+    if (seconds < 7200) {
+      return seconds / 60 + " min";
+    }
+    return seconds / 3600 + " h";
+  }
+
+  private static String name(Map<String, StatusQueries.Owner> owners, String id) {
+    var o = owners.get(id);
+    return o == null || o.name().isEmpty() ? (id.isEmpty() ? "(no owner)" : id) : o.name();
+  }
+
+  static String url(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /** Decodes a query string or form body; the last value of a repeated key wins. */
+  static Map<String, String> query(String raw) {
+    var out = new LinkedHashMap<String, String>();
+    for (var pair : formPairs(raw)) {
+      out.put(pair[0], pair[1]);
+    }
+    return out;
+  }
+
+  static List<String[]> formPairs(String raw) {
+    var out = new ArrayList<String[]>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (var part : raw.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      var k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+      var v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+      out.add(new String[] {k, v});
+    }
+    return out;
+  }
+
+  private static final String CSS = """
+      body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#24292f;margin:0;background:#fff}
+      header{display:flex;gap:18px;align-items:baseline;padding:12px 24px;background:#24292f;color:#fff}
+      header h1{font-size:18px;margin:0}header a{color:#9ecbff}header strong{color:#fff;text-decoration:underline}
+      nav.sources{display:flex;gap:12px}header .muted{color:#b1bac4;margin-left:auto}
+      main{padding:8px 24px 24px;max-width:1280px}
+      h2{font-size:17px;margin:22px 0 6px;border-bottom:2px solid #d0d7de;padding-bottom:3px}h3{font-size:14px;margin:12px 0 4px}
+      table{border-collapse:collapse;margin:4px 0 8px}th,td{padding:4px 9px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
+      thead th{background:#f6f8fa;font-weight:600;font-size:12px;color:#57606a}
+      .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+      table.compact td,table.compact th{padding:3px 7px;font-size:13px}
+      .bad{color:#cf222e;font-weight:600}.good{color:#1a7f37}.muted{color:#6e7781}.empty{color:#6e7781;font-style:italic}
+      .headline{font-size:16px;background:#fff8c5;border-left:4px solid #d4a72c;padding:8px 12px;margin:8px 0}
+      .padder{font-size:18px}
+      table.forecast tbody tr:first-child th{color:#cf222e}table.forecast th[scope=row]{white-space:nowrap}
+      table.forecast tfoot tr.manager{background:#f6f8fa}table.forecast tfoot tr.team{background:#eaeef2;font-weight:700}
+      .gap .bar{display:inline-block;height:9px;background:#ff8182;margin-right:6px;vertical-align:middle}
+      .why{color:#57606a;max-width:420px}ul.tasks{margin:0;padding-left:16px}
+      .plan{display:flex;gap:20px;flex-wrap:wrap;margin-top:8px}.plan .reasons{flex:1;min-width:320px}
+      .cols{display:flex;gap:28px;flex-wrap:wrap}.cols>div{flex:1;min-width:380px}
+      tr.q th{padding-top:10px}footer{padding:12px 24px;font-size:12px}
+      details summary{cursor:pointer;font-weight:600;margin-top:6px}
+      """;
+}

@@ -1,0 +1,170 @@
+package io.salesos.cli;
+
+import io.salesos.audit.AuditReport;
+import io.salesos.audit.CaptureAudit;
+import io.salesos.audit.ForecastAudit;
+import io.salesos.audit.IsoWeek;
+import io.salesos.audit.LeadAudit;
+import io.salesos.audit.Quarter;
+import io.salesos.audit.ReportFiles;
+import io.salesos.audit.SlippedAudit;
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.mirror.Database;
+import io.salesos.rules.RuleSet;
+import io.salesos.runtime.SalesosRuntime;
+import io.salesos.config.SalesosConfig;
+import io.salesos.mapping.Mapping;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The audits from the field: each reads the mirror, prints a summary table and writes NAME.csv and NAME.html. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+    description = "Audit what the CRM's history shows: lead follow-up, slipped deals, forecast accuracy, activity capture.",
+    subcommands = {AuditCommand.Leads.class, AuditCommand.Slipped.class, AuditCommand.Forecast.class,
+      AuditCommand.Capture.class})
+final class AuditCommand implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Options every audit takes. */
+  static final class Common {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--connection", description = "only this connection (default: every connection)")
+    String connection;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "audit",
+        description = "where NAME.csv and NAME.html go (default: ${DEFAULT-VALUE}/ in the working directory)")
+    Path out;
+
+    @Option(names = "--today", paramLabel = "YYYY-MM-DD",
+        description = "audit as if today were this day, from its start (default: now)")
+    LocalDate today;
+
+    @Option(names = "--rows", defaultValue = "25", description = "rows of each table to print (the files hold all; default: ${DEFAULT-VALUE})")
+    int rows;
+
+    Instant now(Clock clock) {
+      return today != null ? today.atStartOfDay().toInstant(ZoneOffset.UTC) : clock.instant();
+    }
+
+    LocalDate day(Clock clock) {
+      return LocalDate.ofInstant(now(clock), ZoneOffset.UTC);
+    }
+
+    /**
+     * Opens the deployment's database (the audits read the mirror only and never connect to a
+     * CRM), runs the audit over the chosen connections, prints it and writes its files.
+     */
+    int run(Clock clock, Audit audit) {
+      var cfg = config.load();
+      var names = cfg.connections().stream().map(SalesosConfig.ConnectionConfig::name).toList();
+      var sources = names.stream().filter(n -> connection == null || connection.equals(n)).toList();
+      if (sources.isEmpty()) {
+        throw new IllegalArgumentException("no connection named '" + connection + "' in the configuration; connections: " + names);
+      }
+      var mappings = cfg.connections().stream().map(c -> Mapping.load(c.mapping())).toList();
+      var rules = LiveRuleSet.load(cfg.rulesDir(), LiveRuleSet.vocabulary(mappings));
+      try (var db = SalesosRuntime.openDatabase(cfg, System::getenv)) {
+        var report = audit.run(db, rules, sources);
+        System.out.print(ReportFiles.text(report, rows));
+        for (var p : ReportFiles.write(report, out, clock.instant())) {
+          System.out.println("wrote " + p.toAbsolutePath().normalize());
+        }
+        return 0;
+      }
+    }
+  }
+
+  /** One audit over an open mirror. */
+  interface Audit {
+    AuditReport run(Database database, RuleSet rules, List<String> sources);
+  }
+
+  @Command(name = "leads", mixinStandardHelpOptions = true,
+      description = "For recent leads: first touch, time to it against the lead SLA, owner changes, where each went quiet.")
+  static final class Leads implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @Option(names = "--sample", defaultValue = "10", description = "how many of the most recent leads (default: ${DEFAULT-VALUE})")
+    int sample;
+
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public Integer call() {
+      return common.run(clock, (db, rules, sources) -> new LeadAudit(db).run(sources, sample,
+          LeadAudit.slaHours(rules.followUpCondition(LeadAudit.SLA_RULE)), common.now(clock)));
+    }
+  }
+
+  @Command(name = "slipped", mixinStandardHelpOptions = true,
+      description = "A quarter's lost and slipped deals against the owner's touches in the 14 days before close.")
+  static final class Slipped implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @Option(names = "--quarter", paramLabel = "YYYY-Qn", description = "e.g. 2026-Q3 (default: the last complete quarter)")
+    String quarter;
+
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public Integer call() {
+      var q = quarter != null ? Quarter.parse(quarter) : Quarter.lastComplete(common.day(clock));
+      return common.run(clock, (db, rules, sources) -> new SlippedAudit(db).run(sources, q));
+    }
+  }
+
+  @Command(name = "forecast", mixinStandardHelpOptions = true,
+      description = "Week by week, the called and the evidence-adjusted forecast against what closed; which was closer.")
+  static final class Forecast implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @Option(names = "--quarter", paramLabel = "YYYY-Qn", description = "e.g. 2026-Q3 (default: the last complete quarter)")
+    String quarter;
+
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public Integer call() {
+      var q = quarter != null ? Quarter.parse(quarter) : Quarter.lastComplete(common.day(clock));
+      return common.run(clock, (db, rules, sources) -> new ForecastAudit(db).run(sources, q, common.now(clock)));
+    }
+  }
+
+  @Command(name = "capture", mixinStandardHelpOptions = true,
+      description = "Per rep, activities logged in a week against the cadence of rules/cadence.yaml: the capture gap.")
+  static final class Capture implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @Option(names = "--week", paramLabel = "YYYY-Www", description = "e.g. 2026-W47 (default: the last complete week)")
+    String week;
+
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public Integer call() {
+      var w = week != null ? IsoWeek.parse(week) : IsoWeek.lastComplete(common.day(clock));
+      return common.run(clock, (db, rules, sources) -> new CaptureAudit(db).run(sources, w, rules.cadence()));
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package io.salesos.cli;
+
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.config.SalesosConfig;
+import io.salesos.runtime.Connections;
+import io.salesos.runtime.SalesosRuntime;
+import io.salesos.schema.FieldPreparer;
+import io.salesos.schema.NeededFields;
+import io.salesos.schema.SchemaCheck;
+import io.salesos.spi.ConnectorException;
+import io.salesos.spi.FieldCreation;
+import io.salesos.spi.FieldSpec;
+import io.salesos.connection.CrmConnection;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Checks and creates the CRM fields salesos writes. */
+@Command(name = "schema", mixinStandardHelpOptions = true,
+    description = "Check (verify) or create (prepare) the CRM fields salesos writes: its flags, the evidence-adjusted"
+        + " forecast category, the external id of the records it creates, and the fields of tasks and visit plans.",
+    subcommands = {SchemaCommand.Verify.class, SchemaCommand.Prepare.class})
+final class SchemaCommand implements Runnable {
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = "List, per CRM connection, every field salesos writes and whether the CRM has it, of a fitting type"
+          + " and writable. Exits 0 only when nothing is missing.")
+  static final class Verify implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--connection", description = "only this connection")
+    String connection;
+
+    @Override
+    public Integer call() throws ConnectorException {
+      var cfg = config.load();
+      try (var opened = open(cfg, connection)) {
+        boolean complete = true;
+        for (var c : opened.connections()) {
+          var check = new FieldPreparer(c.name(), c.connector(), NeededFields.of(c.mapping(), opened.allow())).check();
+          print(System.out, check);
+          complete &= check.complete();
+        }
+        if (!complete) {
+          System.out.println();
+          System.out.println("Some fields are missing or unfit. `salesos schema prepare --config " + configArg()
+              + "` creates the missing ones (add --dry-run to see what it would do); the others need a person in the"
+              + " CRM's setup.");
+        }
+        return complete ? 0 : 2;
+      }
+    }
+
+    private String configArg() {
+      return config.file == null ? "config/demo.yaml" : config.file.toString();
+    }
+  }
+
+  @Command(name = "prepare", mixinStandardHelpOptions = true,
+      description = "Create the fields salesos writes that the CRM lacks (HubSpot: properties API; Salesforce: Metadata"
+          + " API, or a package to deploy when the API is not allowed). Existing fields are never changed.")
+  static final class Prepare implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--connection", description = "only this connection")
+    String connection;
+
+    @Option(names = "--dry-run", description = "show what would be created; change nothing")
+    boolean dryRun;
+
+    @Option(names = "--package-dir", paramLabel = "DIR",
+        description = "write a deployable package (Salesforce metadata) into DIR/<connection> instead of calling the CRM")
+    Path packageDir;
+
+    @Override
+    public Integer call() throws ConnectorException {
+      var cfg = config.load();
+      try (var opened = open(cfg, connection)) {
+        boolean complete = true;
+        for (var c : opened.connections()) {
+          var needed = NeededFields.of(c.mapping(), opened.allow());
+          var fallback = Path.of("salesos-schema-package").resolve(c.name()).toAbsolutePath();
+          var options = new FieldPreparer.Options(dryRun,
+              Optional.ofNullable(packageDir).map(d -> d.resolve(c.name()).toAbsolutePath()), fallback);
+          var result = new FieldPreparer(c.name(), c.connector(), needed).prepare(options);
+          complete &= print(System.out, c.name(), result, dryRun);
+        }
+        return complete ? 0 : 2;
+      }
+    }
+  }
+
+  /** The connections of a configuration, opened without the mirror database, and the allow-list. */
+  record Opened(List<CrmConnection> connections, io.salesos.outbox.AllowList allow) implements AutoCloseable {
+    @Override
+    public void close() {
+      connections.forEach(CrmConnection::close);
+    }
+  }
+
+  static Opened open(SalesosConfig cfg, String only) {
+    var connections = new ArrayList<CrmConnection>();
+    try {
+      for (var c : cfg.connections()) {
+        if (only != null && !only.equals(c.name())) {
+          continue;
+        }
+        if (c.sandbox()) {
+          System.out.println(c.name() + ": skipped, it is a sandbox connection (`salesos demo` starts those with every"
+              + " field in place)");
+          continue;
+        }
+        connections.add(Connections.open(c, System::getenv, Clock.systemUTC()));
+      }
+    } catch (RuntimeException e) {
+      connections.forEach(CrmConnection::close);
+      throw e;
+    }
+    if (only != null && connections.isEmpty() && cfg.connections().stream().noneMatch(c -> c.name().equals(only))) {
+      throw new IllegalArgumentException("no connection named '" + only + "' in the configuration");
+    }
+    if (connections.isEmpty()) {
+      System.out.println("No CRM connection to check in " + cfg.file() + ".");
+    }
+    try (var rules = LiveRuleSet.watching(cfg.rulesDir(),
+        LiveRuleSet.vocabulary(connections.stream().map(CrmConnection::mapping).toList()))) {
+      var allow = rules.allowList().orElseThrow(() -> new IllegalArgumentException("the rule files in " + cfg.rulesDir()
+          + " do not load, so the fields salesos writes are not known (salesos rules check): " + rules.problems()));
+      return new Opened(connections, allow);
+    }
+  }
+
+  static void print(PrintStream out, SchemaCheck check) {
+    out.println(check.connection() + ":");
+    out.printf("  %-14s %-32s %-34s %s%n", "OBJECT", "FIELD", "NEEDED", "STATUS");
+    for (var r : check.rows()) {
+      var status = switch (r.status()) {
+        case OK -> "ok";
+        case WRONG_TYPE -> "wrong type: found " + r.found() + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")");
+        default -> r.status().text() + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")");
+      };
+      out.printf("  %-14s %-32s %-34s %s%n", r.field().crmObject(), r.field().name(), needed(r.field()), status);
+    }
+    long missing = check.rows().stream().filter(r -> r.status() == SchemaCheck.Status.MISSING).count();
+    out.println("  " + (check.complete() ? "every field salesos writes is in place"
+        : (check.rows().size() - check.rows().stream().filter(r -> r.status() == SchemaCheck.Status.OK).count())
+            + " of " + check.rows().size() + " fields need attention (" + missing + " missing)"));
+  }
+
+  /** The needed shape in CRM-neutral words: "long text", "picklist (5 values)", "text, unique external id". */
+  static String needed(FieldSpec f) {
+    if (f.externalKey()) {
+      return "text, unique external id";
+    }
+    if (!f.values().isEmpty()) {
+      return "picklist (" + f.values().size() + " values)";
+    }
+    return switch (f.type()) {
+      case STRING -> "text";
+      case TEXT -> "long text";
+      case ID -> "record id";
+      case DECIMAL -> "number (2 decimals)";
+      case PERCENT -> "percent";
+      case INTEGER -> "whole number";
+      case DOUBLE -> "number";
+      case BOOLEAN -> "checkbox";
+      case DATE -> "date";
+      case DATETIME -> "date and time";
+    };
+  }
+
+  /** Prints what prepare did; true when the CRM now holds every needed field in a fitting shape. */
+  static boolean print(PrintStream out, String connection, FieldPreparer.Result result, boolean dryRun) {
+    var missing = result.before().missing();
+    if (dryRun) {
+      out.println(connection + ": " + (missing.isEmpty() ? "nothing to create" : "would create " + missing.size()
+          + " field(s):"));
+      missing.forEach(f -> out.println("  " + f.qualifiedName() + "  " + needed(f)));
+    } else if (result.unchanged()) {
+      out.println(connection + ": nothing changed: every field salesos writes already exists");
+    } else {
+      out.println(connection + ":");
+      for (var f : result.changes().fields()) {
+        out.printf("  %-13s %-44s %s%s%n", word(f.outcome()), f.field().qualifiedName(), needed(f.field()),
+            f.detail().isEmpty() ? "" : "  (" + f.detail() + ")");
+      }
+    }
+    if (!result.changes().steps().isEmpty()) {
+      out.println("  Next steps:");
+      int i = 1;
+      for (var s : result.changes().steps()) {
+        out.println("   " + (i++) + ". " + s.replace("\n", "\n      "));
+      }
+    }
+    var byHand = result.after().toFixByHand();
+    if (!byHand.isEmpty()) {
+      out.println("  Fix by hand in the CRM's setup (salesos never changes an existing field):");
+      byHand.forEach(r -> out.println("   - " + r.field().qualifiedName() + ": " + r.status().text()
+          + (r.found().isEmpty() ? "" : ", found " + r.found()) + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")")));
+    }
+    return result.after().complete();
+  }
+
+  private static String word(FieldCreation.Outcome o) {
+    return switch (o) {
+      case CREATED -> "created";
+      case EXISTED -> "already there";
+      case PACKAGED -> "packaged";
+      case NOT_PERMITTED -> "not permitted";
+      case FAILED -> "FAILED";
+    };
+  }
+}

@@ -1,0 +1,151 @@
+package io.salesos.schedule;
+
+import io.salesos.pipeline.Pipeline;
+import java.util.function.BiConsumer;
+import java.util.Optional;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobExecutionException;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The daemon's Quartz jobs; with a clustered job store each trigger runs on exactly one daemon. */
+final class Jobs {
+
+  private static final Logger log = LoggerFactory.getLogger(Jobs.class);
+
+  static final String PIPELINE = "salesos.pipeline";
+  static final String TIMER = "salesos.timer";
+
+  private Jobs() {}
+
+  static Pipeline pipeline(JobExecutionContext context) throws JobExecutionException {
+    try {
+      return (Pipeline) context.getScheduler().getContext().get(PIPELINE);
+    } catch (SchedulerException e) {
+      throw new JobExecutionException(e);
+    }
+  }
+
+  /** Told each job's name and duration (the metrics); nothing when none is installed. */
+  @SuppressWarnings("unchecked")
+  static BiConsumer<String, Long> timer(JobExecutionContext context) throws JobExecutionException {
+    try {
+      var t = (BiConsumer<String, Long>) context.getScheduler().getContext().get(TIMER);
+      return t == null ? (job, nanos) -> {} : t;
+    } catch (SchedulerException e) {
+      throw new JobExecutionException(e);
+    }
+  }
+
+  /**
+   * One line per run, keyed by the trigger's scheduled fire time: with a clustered store a (job,
+   * fire time) pair shows up on one daemon only, which is how operators and tests tell a double run.
+   */
+  static void logRun(JobExecutionContext context, String job, long t0) {
+    String instance;
+    try {
+      instance = context.getScheduler().getSchedulerInstanceId();
+    } catch (SchedulerException e) {
+      instance = "unknown";
+    }
+    var fireTime = context.getScheduledFireTime();
+    log.info("event=job_ran job={} scheduled_fire_time={} instance={} millis={}", job,
+        fireTime == null ? "none" : fireTime.toInstant(), instance, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /**
+   * What every job does around its work: time it, tell the timer (metrics), and log the run keyed
+   * by its scheduled fire time.
+   */
+  abstract static class TimedJob implements Job {
+
+    abstract String name(JobExecutionContext context);
+
+    abstract void work(JobExecutionContext context, Pipeline pipeline);
+
+    @Override
+    public final void execute(JobExecutionContext context) throws JobExecutionException {
+      var name = name(context);
+      var timer = timer(context);
+      long t0 = System.nanoTime();
+      work(context, pipeline(context));
+      timer.accept(name, System.nanoTime() - t0);
+      logRun(context, name, t0);
+    }
+  }
+
+  /** Pulls every mapped object of one connection. */
+  @DisallowConcurrentExecution
+  public static final class Pull extends TimedJob {
+    @Override
+    String name(JobExecutionContext context) {
+      return "pull:" + context.getMergedJobDataMap().getString("connection");
+    }
+
+    @Override
+    void work(JobExecutionContext context, Pipeline pipeline) {
+      var connection = context.getMergedJobDataMap().getString("connection");
+      var stats = pipeline.pull(Optional.of(connection));
+      log.debug("event=job_done job=pull connection={} objects={}", connection, stats.size());
+    }
+  }
+
+  /** Drains the outbox to every CRM. */
+  @DisallowConcurrentExecution
+  public static final class Push extends TimedJob {
+    @Override
+    String name(JobExecutionContext context) {
+      return "push";
+    }
+
+    @Override
+    void work(JobExecutionContext context, Pipeline pipeline) {
+      pipeline.push();
+    }
+  }
+
+  /** Evaluates the rule set in force and queues its conclusions. */
+  @DisallowConcurrentExecution
+  public static final class Evaluate extends TimedJob {
+    @Override
+    String name(JobExecutionContext context) {
+      return "evaluate";
+    }
+
+    @Override
+    void work(JobExecutionContext context, Pipeline pipeline) {
+      pipeline.evaluate(Optional.empty());
+    }
+  }
+
+  /** Plans the next working day's visits. */
+  @DisallowConcurrentExecution
+  public static final class Plan extends TimedJob {
+    @Override
+    String name(JobExecutionContext context) {
+      return "plan";
+    }
+
+    @Override
+    void work(JobExecutionContext context, Pipeline pipeline) {
+      pipeline.plan(pipeline.nextWorkday(), Optional.empty());
+    }
+  }
+
+  /** The nightly reconcile: a full re-read that catches what no modification stamp shows. */
+  @DisallowConcurrentExecution
+  public static final class Reconcile extends TimedJob {
+    @Override
+    String name(JobExecutionContext context) {
+      return "reconcile";
+    }
+
+    @Override
+    void work(JobExecutionContext context, Pipeline pipeline) {
+      pipeline.compare(Optional.empty());
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package io.salesos.launcher;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Benchmarks that print medians: performance is measured by a command, never by a timed unit test. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure salesos: sync throughput, rule evaluation, visit planning, the OPTW benchmark.",
+    subcommands = {BenchSyncCommand.class, BenchRulesCommand.class, BenchOptwCommand.class, BenchPlanCommand.class})
+final class BenchCommand implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

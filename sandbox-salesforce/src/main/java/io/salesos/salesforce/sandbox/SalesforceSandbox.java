@@ -1,0 +1,425 @@
+package io.salesos.salesforce.sandbox;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.salesos.demo.DemoOrg;
+import io.salesos.salesforce.sandbox.OrgStore.Input;
+import io.salesos.demo.SandboxProvider;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * A stateful Salesforce org on a loopback port that force-wsc (PartnerConnection, BulkConnection)
+ * and any SOAP client can log in to: partner SOAP API, Bulk API 1.0 query jobs and the OAuth
+ * token endpoint, the Metadata API's custom-field calls, with a Java handle for tests to inject
+ * faults, move time and read or edit the org directly.
+ *
+ * <p>Built on WireMock: one catch-all stub hands every request to a stateful
+ * ResponseDefinitionTransformerV2. WireMock carries what the org needs: it inflates force-wsc's
+ * gzip request bodies, serves any body (SOAP, broken XML, CSV result files held in memory) and
+ * delays responses; request journaling is off, so long loads do not grow memory.
+ */
+public final class SalesforceSandbox implements SandboxProvider.Sandbox {
+
+  public static final String DEFAULT_API_VERSION = "65.0";
+
+  private final WireMockServer server;
+  private final OrgStore store;
+  private final Sessions sessions;
+  private final SandboxFaults faults;
+  private final SoapEndpoint soap;
+  private final BulkEndpoint bulk;
+  private final MetadataEndpoint metadata;
+  private final SandboxCredentials credentials;
+  private final SandboxClock clock;
+  private final SigningKey signingKey = new SigningKey();
+  private final String apiVersion;
+  private final String orgId;
+
+  private SalesforceSandbox(Builder b) {
+    this.clock = b.clock;
+    this.apiVersion = b.apiVersion;
+    this.orgId = IdMinter.to18("00D8d000001SaLS");
+    this.credentials = new SandboxCredentials(b.username, b.password, "SANDBOXTOKEN", b.clientId, b.clientSecret);
+    this.faults = new SandboxFaults();
+    this.store = new OrgStore(new OrgSchema(b.bare), clock);
+    this.sessions = new Sessions(clock, orgId);
+    faults.onExpireSessions(sessions::expireAll);
+    var gate = new ApiGate(sessions, faults);
+    this.soap = new SoapEndpoint(store, sessions, faults, gate, credentials, orgId);
+    this.bulk = new BulkEndpoint(store, gate, faults);
+    var oauth = new OAuthEndpoint(store, sessions, credentials, orgId, signingKey);
+    this.metadata = new MetadataEndpoint(store, gate);
+    var transformer = new OrgTransformer(soap, bulk, oauth, metadata, faults);
+    var integrationUser = new HashMap<String, Object>();
+    integrationUser.put("Username", b.username);
+    integrationUser.put("FirstName", "Integration");
+    integrationUser.put("LastName", "User");
+    integrationUser.put("Email", b.username);
+    integrationUser.put("IsActive", Boolean.TRUE);
+    var created = clock.instant().minus(Duration.ofDays(400));
+    store.integrationUserId(store.seed("User", integrationUser, created, created).id);
+    if (b.seed != null) {
+      new DemoSeeder(store).seed(b.seed);
+    }
+    this.server = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").port(b.port)
+        .disableRequestJournal().containerThreads(12)
+        // no per-request log line: WireMock would write each answer (whole Bulk result files) out as JSON for it
+        .stubRequestLoggingDisabled(true).extensions(transformer));
+    server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(OrgTransformer.NAME)));
+    server.start();
+    transformer.baseUrl(baseUrl());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of a sandbox before it starts. */
+  public static final class Builder {
+    private int port;
+    private SandboxClock clock = SandboxClock.system();
+    private DemoOrg seed;
+    private String apiVersion = DEFAULT_API_VERSION;
+    private String username = "integration@salesos-sandbox.example";
+    private String password = "sandbox-password-1";
+    private String clientId = "3MVG9salesosSandboxClientId";
+    private String clientSecret = "sandbox-client-secret-1";
+    private boolean bare;
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder clock(SandboxClock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder seed(DemoOrg org) {
+      this.seed = org;
+      return this;
+    }
+
+    public Builder apiVersion(String version) {
+      this.apiVersion = version;
+      return this;
+    }
+
+    /**
+     * Leaves out the custom fields salesos writes (Opportunity.Salesos_Flags__c and
+     * Salesos_Forecast_Category__c, Activity.Salesos_Key__c): an org before {@code salesos schema prepare}.
+     */
+    public Builder withoutSalesosFields() {
+      this.bare = true;
+      return this;
+    }
+
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    public SalesforceSandbox start() {
+      return new SalesforceSandbox(this);
+    }
+  }
+
+  // ---- connecting ----
+
+  @Override
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  /** The SOAP login endpoint, as a client's authEndpoint. */
+  public String loginUrl() {
+    return baseUrl() + "/services/Soap/u/" + apiVersion;
+  }
+
+  public String username() {
+    return credentials.username();
+  }
+
+  public String password() {
+    return credentials.password();
+  }
+
+  public String securityToken() {
+    return credentials.securityToken();
+  }
+
+  public String clientId() {
+    return credentials.clientId();
+  }
+
+  public String clientSecret() {
+    return credentials.clientSecret();
+  }
+
+  /** The PKCS#8 PEM key of the connected app's certificate, for the JWT bearer flow (made on first call). */
+  public String jwtPrivateKeyPem() {
+    return signingKey.privateKeyPem();
+  }
+
+  public String apiVersion() {
+    return apiVersion;
+  }
+
+  public String orgId() {
+    return orgId;
+  }
+
+  @Override
+  public Map<String, String> connectionSettings() {
+    var m = new LinkedHashMap<String, String>();
+    m.put("login_url", baseUrl());
+    m.put("instance_url", baseUrl());
+    m.put("auth", "oauth_client_credentials");
+    m.put("api_version", apiVersion);
+    m.put("username", credentials.username());
+    m.put("secret.password", credentials.password());
+    m.put("secret.client_id", credentials.clientId());
+    m.put("secret.client_secret", credentials.clientSecret());
+    return m;
+  }
+
+  @Override
+  public String describe() {
+    return String.join("\n",
+        "Salesforce sandbox org " + orgId + " on " + baseUrl(),
+        "  SOAP login URL: " + loginUrl(),
+        "  username:       " + credentials.username(),
+        "  password:       " + credentials.password() + "   (security token, if your client wants one: "
+            + credentials.securityToken() + ")",
+        "  OAuth token:    POST " + baseUrl() + "/services/oauth2/token  grant_type=client_credentials",
+        "  client id:      " + credentials.clientId(),
+        "  client secret:  " + credentials.clientSecret(),
+        "  JWT bearer:     iss=client id, sub=username, aud=" + baseUrl()
+            + " (the signing key comes from SalesforceSandbox.jwtPrivateKeyPem())",
+        "  Bulk API 1.0:   " + baseUrl() + "/services/async/" + apiVersion,
+        "  records:        " + recordCounts());
+  }
+
+  private String recordCounts() {
+    var sb = new StringBuilder();
+    for (var o : store.schema().objects()) {
+      sb.append(o.name()).append('=').append(store.count(o.name(), false)).append(' ');
+    }
+    return sb.toString().trim();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  // ---- test handles ----
+
+  public SandboxFaults faults() {
+    return faults;
+  }
+
+  public SandboxClock clock() {
+    return clock;
+  }
+
+  /**
+   * Whether the integration user may use the Metadata API ("Modify Metadata Through Metadata API
+   * Functions" or "Modify All Data"); without it every metadata call fails with INSUFFICIENT_ACCESS.
+   */
+  public SalesforceSandbox metadataApiPermitted(boolean permitted) {
+    metadata.permitted(permitted);
+    return this;
+  }
+
+  /**
+   * Adds a custom field as an admin would in Setup (for example one of the wrong type, for a check
+   * to find): {@code setupType} is Text, LongTextArea, Number, Checkbox, Date, DateTime or
+   * Picklist (with its values).
+   */
+  public void createFieldAsAdmin(String sobject, String field, String setupType, String... picklistValues) {
+    var type = switch (setupType) {
+      case "Picklist" -> "picklist";
+      case "Text" -> "string";
+      case "LongTextArea" -> "textarea";
+      case "Number" -> "double";
+      case "Checkbox" -> "boolean";
+      case "Date" -> "date";
+      case "DateTime" -> "datetime";
+      default -> throw new IllegalArgumentException("unsupported Setup type " + setupType);
+    };
+    var length = type.equals("string") ? 255 : type.equals("textarea") ? 32_768 : 0;
+    var def = new OrgSchema.FieldDef(field, field.replace("__c", "").replace('_', ' '), type, true, true, true,
+        !type.equals("boolean"), false, false, length, List.of(), List.of(picklistValues), false);
+    if (!store.schema().addField(sobject, def)) {
+      throw new IllegalArgumentException(sobject + " has a field " + field + " already, or no such object");
+    }
+  }
+
+  /** The field permissions a permission set deployed through the Metadata API grants: field to {read, edit}. */
+  public Map<String, boolean[]> permissionSet(String name) {
+    return metadata.permissionSet(name);
+  }
+
+  /** Sessions idle longer than this expire (2 hours by default). */
+  public SalesforceSandbox sessionTimeout(Duration timeout) {
+    sessions.timeout(timeout);
+    return this;
+  }
+
+  /** Query locators idle longer than this expire (15 minutes by default). */
+  public SalesforceSandbox queryLocatorTimeout(Duration timeout) {
+    soap.cursorTimeout(timeout);
+    return this;
+  }
+
+  /** How many rows one Bulk result file holds (10,000 by default). */
+  public SalesforceSandbox bulkRowsPerResult(int rows) {
+    bulk.rowsPerResult(rows);
+    return this;
+  }
+
+  /** Adds a validation rule: saves of {@code sobject} for which {@code failsWhen} holds fail with FIELD_CUSTOM_VALIDATION_EXCEPTION. */
+  public SalesforceSandbox addValidationRule(String sobject, String name, Predicate<Map<String, Object>> failsWhen,
+      String message) {
+    store.addRule(new OrgStore.ValidationRule(sobject, name, failsWhen, message));
+    return this;
+  }
+
+  @Override
+  public Map<String, Long> summary() {
+    var out = new LinkedHashMap<String, Long>();
+    out.put("opportunities flagged", store.scan("Opportunity", false).stream()
+        .filter(r -> notBlank(r.get("Salesos_Flags__c"))).count());
+    out.put("opportunities with an evidence-adjusted category", store.scan("Opportunity", false).stream()
+        .filter(r -> notBlank(r.get("Salesos_Forecast_Category__c"))).count());
+    out.put("tasks created by salesos", store.scan("Task", false).stream()
+        .filter(r -> notBlank(r.get("Salesos_Key__c"))).count());
+    out.put("visit events planned by salesos", store.scan("Event", false).stream()
+        .filter(r -> notBlank(r.get("Salesos_Key__c"))).count());
+    return out;
+  }
+
+  private static boolean notBlank(Object v) {
+    return v != null && !v.toString().isBlank();
+  }
+
+  public int count(String sobject) {
+    return store.count(sobject, false);
+  }
+
+  /** Live and recycle-bin records. */
+  public int countIncludingDeleted(String sobject) {
+    return store.count(sobject, true);
+  }
+
+  public List<String> ids(String sobject) {
+    return store.scan(sobject, false).stream().map(r -> r.id).toList();
+  }
+
+  /** A record's fields as the API would return them (wire text), deleted ones included. */
+  public Optional<Map<String, String>> get(String id) {
+    return store.find(id).map(r -> {
+      var m = new LinkedHashMap<String, String>();
+      for (var f : r.type.fields()) {
+        m.put(f.name(), WireFormat.format(store.read(r, f)));
+      }
+      return m;
+    });
+  }
+
+  /** Edits records as a user in the UI would, in one save (one SystemModstamp); fails if any record is rejected. */
+  public void editAsUser(List<String> ids, Map<String, Object> fields) {
+    for (int from = 0; from < ids.size(); from += 200) {
+      var inputs = new ArrayList<Input>();
+      for (var id : ids.subList(from, Math.min(ids.size(), from + 200))) {
+        inputs.add(new Input(null, id, wire(fields), List.of()));
+      }
+      check(store.update(inputs, true, store.integrationUserId(), false));
+    }
+  }
+
+  /**
+   * Saves fields as a long transaction does: its rows carry the stamp of when it began
+   * ({@code stampedAt}, in the past) but become visible only now, when it commits. A reader that
+   * polls by SystemModstamp and trusts its last stamp misses them.
+   */
+  public void commitLate(List<String> ids, Map<String, Object> fields, Instant stampedAt) {
+    var stamp = stampedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    for (var id : ids) {
+      fields.forEach((k, v) -> store.setRaw(id, k, v, stamp));
+    }
+  }
+
+  /** Creates one record as a user would; returns its id. */
+  public String createAsUser(String sobject, Map<String, Object> fields) {
+    var out = store.create(List.of(new Input(sobject, null, wire(fields), List.of())), true,
+        store.integrationUserId(), false);
+    check(out);
+    return out.get(0).id();
+  }
+
+  /** Deletes records to the recycle bin as a user would. */
+  public void deleteAsUser(List<String> ids) {
+    for (int from = 0; from < ids.size(); from += 200) {
+      check(store.delete(ids.subList(from, Math.min(ids.size(), from + 200)), true, store.integrationUserId(), false));
+    }
+  }
+
+  private static void check(List<OrgStore.Outcome> outcomes) {
+    for (var o : outcomes) {
+      if (!o.success()) {
+        throw new IllegalStateException("the sandbox rejected the edit: " + o.errors());
+      }
+    }
+  }
+
+  private static Map<String, String> wire(Map<String, Object> fields) {
+    var m = new LinkedHashMap<String, String>();
+    fields.forEach((k, v) -> m.put(k, WireFormat.format(v)));
+    return m;
+  }
+
+  /**
+   * Seeds {@code n} opportunities fast (no validation) on one account, for large loads: stamps one
+   * second apart going back from now, except that the first {@code sharingOneStamp} records all
+   * carry the same SystemModstamp, as after a data load. Returns their ids in creation order.
+   */
+  public List<String> seedOpportunities(int n, int sharingOneStamp) {
+    var account = new HashMap<String, Object>();
+    account.put("Name", "Bulk Load Holdings");
+    account.put("OwnerId", store.integrationUserId());
+    var now = store.stampNow();
+    var accountId = store.seed("Account", account, now.minus(Duration.ofDays(200)), now.minus(Duration.ofDays(200))).id;
+    var shared = now.minus(Duration.ofDays(1));
+    var ids = new ArrayList<String>(n);
+    String[] stages = {"Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation"};
+    for (int i = 0; i < n; i++) {
+      var v = new HashMap<String, Object>();
+      v.put("Name", "Bulk Deal " + (i + 1));
+      v.put("AccountId", accountId);
+      v.put("OwnerId", store.integrationUserId());
+      v.put("StageName", stages[i % stages.length]);
+      v.put("Amount", BigDecimal.valueOf(1_000L + (i % 97) * 250L));
+      v.put("CloseDate", LocalDate.of(2027, 1, 1).plusDays(i % 180));
+      Instant stamp = i < sharingOneStamp ? shared : now.minus(Duration.ofDays(2)).minusSeconds(n - i);
+      ids.add(store.seed("Opportunity", v, stamp, stamp).id);
+    }
+    return ids;
+  }
+}
