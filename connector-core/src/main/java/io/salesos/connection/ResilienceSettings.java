@@ -1,5 +1,6 @@
 package io.salesos.connection;
 
+import io.salesos.spi.RateBudget;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -30,21 +31,9 @@ public record ResilienceSettings(
   }
 
   /** Stays 10% under the CRM's published rate. */
-  public static ResilienceSettings under(io.salesos.spi.RateBudget budget) {
+  public static ResilienceSettings under(RateBudget budget) {
     return new ResilienceSettings(Math.max(1, budget.requests() * 9 / 10), budget.window(), 6,
         Duration.ofMillis(500), Duration.ofSeconds(30), 50, 10, Duration.ofSeconds(30), 4, 0.9);
-  }
-
-  /** HubSpot: the burst limit per 10 s window of the portal's tier, kept 10% under it. */
-  public static ResilienceSettings hubspot(int burstPer10s) {
-    return new ResilienceSettings(Math.max(1, burstPer10s * 9 / 10), Duration.ofSeconds(10), 6,
-        Duration.ofMillis(500), Duration.ofSeconds(30), 50, 10, Duration.ofSeconds(30), 4, 0.9);
-  }
-
-  /** Salesforce: no burst limit, a daily budget; a steady rate that leaves room for other integrations. */
-  public static ResilienceSettings salesforce() {
-    return new ResilienceSettings(25, Duration.ofSeconds(1), 5, Duration.ofMillis(500), Duration.ofSeconds(30),
-        50, 10, Duration.ofSeconds(30), 4, 0.9);
   }
 
   /** Settings for tests: fast backoff, a breaker that opens after a few failures. */

@@ -1,5 +1,7 @@
 package io.salesos.connection;
 
+import io.salesos.spi.FieldPreparation;
+import io.salesos.spi.FieldSpec;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -247,19 +249,19 @@ public final class ResilientConnector implements Connector {
   }
 
   @Override
-  public java.util.Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmSchema.CrmField found) {
+  public java.util.Optional<String> fieldMismatch(FieldSpec needed, CrmSchema.CrmField found) {
     return delegate.fieldMismatch(needed, found);
   }
 
   // schema changes are not idempotent in every CRM (a retried create may meet its own first try),
   // so they pass the rate limiter and breaker but are never retried here
   @Override
-  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+  public FieldPreparation createFields(List<FieldSpec> fields) throws ConnectorException {
     return once("create fields", () -> delegate.createFields(fields));
   }
 
   @Override
-  public io.salesos.spi.FieldPreparation writeFieldPackage(List<io.salesos.spi.FieldSpec> fields, java.nio.file.Path dir)
+  public FieldPreparation writeFieldPackage(List<FieldSpec> fields, java.nio.file.Path dir)
       throws ConnectorException {
     return delegate.writeFieldPackage(fields, dir);
   }

@@ -1,5 +1,6 @@
 package io.salesos.mapping;
 
+import io.salesos.model.UtcStamp;
 import io.salesos.model.FieldType;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -135,7 +136,7 @@ public final class ValueCoercion {
     if (s.length() == 10) {
       return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
-    var common = io.salesos.model.UtcStamp.parse(s);
+    var common = UtcStamp.parse(s);
     if (common.isPresent()) {
       return common.get();
     }

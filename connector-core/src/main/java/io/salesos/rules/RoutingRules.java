@@ -52,10 +52,6 @@ public final class RoutingRules {
     return perRep.getOrDefault(ownerId, defaults);
   }
 
-  public RepDay defaultDay() {
-    return defaults;
-  }
-
   public Travel travel(boolean urbanRep) {
     return urbanRep ? urban : rural;
   }

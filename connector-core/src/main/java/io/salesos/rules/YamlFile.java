@@ -1,5 +1,6 @@
 package io.salesos.rules;
 
+import io.salesos.config.YamlNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -252,6 +253,6 @@ final class YamlFile {
   }
 
   static int distance(String a, String b) {
-    return io.salesos.config.YamlNode.editDistance(a, b);
+    return YamlNode.editDistance(a, b);
   }
 }

@@ -1,5 +1,6 @@
 package io.salesos.sync;
 
+import io.salesos.mirror.CanonicalJson;
 import io.salesos.connection.CrmConnection;
 import io.salesos.mapping.ObjectMapping;
 import io.salesos.mirror.MirrorRecord;
@@ -227,6 +228,6 @@ public final class Puller {
     var values = new java.util.TreeMap<String, Object>();
     r.fields().forEach((k, v) -> values.put(k, v == null ? null : v.toString()));
     return "{\"id\":\"" + r.id() + "\",\"modifiedAt\":\"" + r.modifiedAt() + "\",\"fields\":"
-        + io.salesos.mirror.CanonicalJson.write(values) + "}";
+        + CanonicalJson.write(values) + "}";
   }
 }

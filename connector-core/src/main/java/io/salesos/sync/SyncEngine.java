@@ -1,5 +1,7 @@
 package io.salesos.sync;
 
+import io.salesos.mirror.LocalEditTriggers;
+import io.salesos.model.FieldType;
 import io.salesos.connection.CrmConnection;
 import io.salesos.mapping.ObjectMapping;
 import io.salesos.mirror.Database;
@@ -59,14 +61,14 @@ public final class SyncEngine {
     this.pullBatch = settings.pullBatch();
     this.pullLanes = settings.pullLanes();
     var schema = new MirrorSchema(database, clock);
-    var readWriteColumns = new LinkedHashMap<String, Map<String, io.salesos.model.FieldType>>();
+    var readWriteColumns = new LinkedHashMap<String, Map<String, FieldType>>();
     for (var c : connections) {
       schema.ensure(c.mapping().columns(), c.mapping().file());
       if (c.readWrite()) {
         c.mapping().columns().forEach((object, cols) -> readWriteColumns.computeIfAbsent(object, k -> new LinkedHashMap<>()).putAll(cols));
       }
     }
-    readWriteColumns.forEach((object, cols) -> io.salesos.mirror.LocalEditTriggers.install(database, object, cols));
+    readWriteColumns.forEach((object, cols) -> LocalEditTriggers.install(database, object, cols));
   }
 
   private final int maxBatches;

@@ -1,5 +1,6 @@
 package io.salesos.visits;
 
+import io.salesos.planner.SolveResult;
 import io.salesos.planner.Customer;
 import io.salesos.planner.FixedStop;
 import io.salesos.planner.MatrixTravelTimes;
@@ -180,7 +181,7 @@ public final class DayPlanner {
     int maxStops = Math.max(day.maxStops(), completed.size() + fixed.size());
     var tour = new TourSpec(startAt, Math.min(startTime, dayEnd), 0, dayEnd, maxStops, completed, fixed);
     var problem = new PlanningProblem(new MatrixTravelTimes(matrix), customers, List.of(tour), 60);
-    io.salesos.planner.SolveResult result;
+    SolveResult result;
     try {
       result = VisitPlanner.solve(problem, SolverSettings.iterations(seed ^ owner.id().hashCode(), iterations));
     } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.salesos.visits;
 
+import io.salesos.rules.ActivityContext;
 import io.salesos.evaluate.MirrorContextSource;
 import io.salesos.rules.RuleSet;
 import io.salesos.rules.RoutingRules;
@@ -48,7 +49,7 @@ public final class Planning {
     var plans = new ArrayList<>(planner.plan(source, date, now, Optional.empty()));
     var today = LocalDate.ofInstant(now, ZoneOffset.UTC);
     int replanned = 0;
-    for (var a : (Iterable<io.salesos.rules.ActivityContext>) source.activities()::iterator) {
+    for (var a : (Iterable<ActivityContext>) source.activities()::iterator) {
       var act = a.activity();
       if (act.string("status").map("cancelled"::equals).orElse(false)
           && act.instant("start_at").map(t -> LocalDate.ofInstant(t, ZoneOffset.UTC).equals(today)).orElse(false)) {

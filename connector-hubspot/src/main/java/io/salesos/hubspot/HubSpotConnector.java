@@ -1,5 +1,8 @@
 package io.salesos.hubspot;
 
+import io.salesos.spi.FieldCreation;
+import io.salesos.spi.FieldPreparation;
+import io.salesos.spi.FieldSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.salesos.spi.ApiBudget;
 import io.salesos.spi.Checkpoint;
@@ -395,15 +398,15 @@ final class HubSpotConnector implements Connector {
   }
 
   @Override
-  public java.util.Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmField found) {
+  public java.util.Optional<String> fieldMismatch(FieldSpec needed, CrmField found) {
     return PropertyCreator.mismatch(needed, found);
   }
 
   @Override
-  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+  public FieldPreparation createFields(List<FieldSpec> fields) throws ConnectorException {
     var prepared = new PropertyCreator(client).create(fields);
     LOG.info("event=create_properties connection={} requested={} created={}", name, fields.size(),
-        prepared.fields().stream().filter(f -> f.outcome() == io.salesos.spi.FieldCreation.Outcome.CREATED).count());
+        prepared.fields().stream().filter(f -> f.outcome() == FieldCreation.Outcome.CREATED).count());
     return prepared;
   }
 }

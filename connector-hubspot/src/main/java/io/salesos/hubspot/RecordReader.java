@@ -1,5 +1,6 @@
 package io.salesos.hubspot;
 
+import io.salesos.model.UtcStamp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.salesos.spi.MalformedRecord;
 import io.salesos.spi.RawRecord;
@@ -104,7 +105,7 @@ final class RecordReader {
       }
     }
     // Instant.parse reads only the Z form, so the fast path only gets that form too
-    var common = value.endsWith("Z") ? io.salesos.model.UtcStamp.parse(value) : Optional.<Instant>empty();
+    var common = value.endsWith("Z") ? UtcStamp.parse(value) : Optional.<Instant>empty();
     if (common.isPresent()) {
       return common;
     }

@@ -1,5 +1,9 @@
 package io.salesos.salesforce;
 
+import io.salesos.model.UtcStamp;
+import io.salesos.spi.FieldCreation;
+import io.salesos.spi.FieldPreparation;
+import io.salesos.spi.FieldSpec;
 import com.sforce.async.BatchStateEnum;
 import com.sforce.async.ContentType;
 import com.sforce.async.JobInfo;
@@ -399,7 +403,7 @@ final class SalesforceConnector implements Connector {
         case "date" -> LocalDate.parse(value);
         case "dateTime" -> {
           // OffsetDateTime.parse refuses +0000, so the fast path only takes the Z form
-          if (!value.endsWith("Z") || io.salesos.model.UtcStamp.parse(value).isEmpty()) {
+          if (!value.endsWith("Z") || UtcStamp.parse(value).isEmpty()) {
             OffsetDateTime.parse(value);
           }
         }
@@ -417,7 +421,7 @@ final class SalesforceConnector implements Connector {
     if (s == null) {
       return Optional.empty();
     }
-    var common = s.endsWith("Z") ? io.salesos.model.UtcStamp.parse(s) : Optional.<Instant>empty();
+    var common = s.endsWith("Z") ? UtcStamp.parse(s) : Optional.<Instant>empty();
     if (common.isPresent()) {
       return common;
     }
@@ -546,22 +550,22 @@ final class SalesforceConnector implements Connector {
   // ---- the fields salesos writes (`salesos schema verify|prepare`) ----
 
   @Override
-  public Optional<String> fieldMismatch(io.salesos.spi.FieldSpec needed, CrmSchema.CrmField found) {
+  public Optional<String> fieldMismatch(FieldSpec needed, CrmSchema.CrmField found) {
     return CustomFields.mismatch(needed, found);
   }
 
   @Override
-  public io.salesos.spi.FieldPreparation createFields(List<io.salesos.spi.FieldSpec> fields) throws ConnectorException {
+  public FieldPreparation createFields(List<FieldSpec> fields) throws ConnectorException {
     var prepared = new CustomFields(session, settings).create(fields);
     // the next describe must see the new fields
     soapTypes.clear();
     log.info("event=create_fields connection={} requested={} created={}", settings.name(), fields.size(),
-        prepared.fields().stream().filter(f -> f.outcome() == io.salesos.spi.FieldCreation.Outcome.CREATED).count());
+        prepared.fields().stream().filter(f -> f.outcome() == FieldCreation.Outcome.CREATED).count());
     return prepared;
   }
 
   @Override
-  public io.salesos.spi.FieldPreparation writeFieldPackage(List<io.salesos.spi.FieldSpec> fields, java.nio.file.Path dir)
+  public FieldPreparation writeFieldPackage(List<FieldSpec> fields, java.nio.file.Path dir)
       throws ConnectorException {
     return new CustomFields(session, settings).writePackage(fields, dir);
   }

@@ -46,11 +46,6 @@ public record ConnectorContext(
     return Optional.ofNullable(settings.get(key));
   }
 
-  public String requireSetting(String key) {
-    return setting(key).orElseThrow(() -> new IllegalArgumentException(
-        "connection '" + name + "' needs the setting '" + key + "'"));
-  }
-
   public Optional<String> secret(String key) {
     return Optional.ofNullable(secrets.get(key));
   }

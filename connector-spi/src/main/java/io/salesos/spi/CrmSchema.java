@@ -1,11 +1,8 @@
 package io.salesos.spi;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** The CRM's objects and their fields, as a connector describes them. */
 public record CrmSchema(List<CrmObject> objects) {
@@ -28,10 +25,6 @@ public record CrmSchema(List<CrmObject> objects) {
 
     public Optional<CrmField> field(String fieldName) {
       return fields.stream().filter(f -> f.name().equalsIgnoreCase(fieldName)).findFirst();
-    }
-
-    public Map<String, CrmField> fieldsByName() {
-      return fields.stream().collect(Collectors.toMap(CrmField::name, Function.identity()));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.salesos.admin;
 
+import io.salesos.html.Html;
 import com.sun.net.httpserver.HttpExchange;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.OutboxStore;

@@ -1,5 +1,6 @@
 package io.salesos.admin;
 
+import io.salesos.html.Html;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.salesos.admin;
 
+import io.salesos.html.Html;
 import io.salesos.mirror.Database;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package io.salesos.audit;
 
-import io.salesos.admin.Html;
+import io.salesos.html.Html;
 import io.salesos.mirror.Database;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

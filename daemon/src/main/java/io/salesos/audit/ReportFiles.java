@@ -1,6 +1,6 @@
 package io.salesos.audit;
 
-import io.salesos.admin.Html;
+import io.salesos.html.Html;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.salesos.cli;
 
+import io.salesos.outbox.AllowList;
 import io.salesos.pipeline.LiveRuleSet;
 import io.salesos.config.SalesosConfig;
 import io.salesos.runtime.Connections;
@@ -108,7 +109,7 @@ final class SchemaCommand implements Runnable {
   }
 
   /** The connections of a configuration, opened without the mirror database, and the allow-list. */
-  record Opened(List<CrmConnection> connections, io.salesos.outbox.AllowList allow) implements AutoCloseable {
+  record Opened(List<CrmConnection> connections, AllowList allow) implements AutoCloseable {
     @Override
     public void close() {
       connections.forEach(CrmConnection::close);

@@ -1,5 +1,6 @@
 package io.salesos.launcher;
 
+import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.cli.Main;
 import io.salesos.demo.DemoOrgJson;
 import io.salesos.demo.SandboxProvider;
@@ -39,7 +40,7 @@ final class SandboxCommand implements Runnable {
     var sandboxProvider = SandboxProvider.of(crm).orElseThrow(() -> new IllegalArgumentException("no sandbox for '" + crm
         + "' in this build; known: " + SandboxProvider.all().stream().map(SandboxProvider::type).toList()));
     var org = records != null
-        ? io.salesos.demo.DemoOrgGenerator.generate(io.salesos.demo.DemoOrgGenerator.Options.ofSize(Instant.now(), records))
+        ? DemoOrgGenerator.generate(DemoOrgGenerator.Options.ofSize(Instant.now(), records))
         : DemoOrgJson.seed(seed, Instant.now());
     try (var sandbox = sandboxProvider.start(port, org)) {
       System.out.println(sandbox.describe());

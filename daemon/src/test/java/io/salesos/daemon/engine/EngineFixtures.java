@@ -108,6 +108,18 @@ final class EngineFixtures {
    * Writes a daemon configuration for the sandbox on an external schema of the shared test MariaDB:
    * the token goes to a file (secrets are references, never values), the mapping beside the config.
    */
+  /**
+   * A rule set that concludes nothing and lets the tests' own queued writes through: the push is
+   * held to the rule set's allow-list, and with no rule set in force nothing would be pushed.
+   */
+  static final String PUSH_ONLY_POLICY = """
+      writes: {flag: off, forecast: off, task: off, visit_plan: off}
+      allow:
+        deal: [salesos_flags, salesos_forecast_category]
+        activity: [kind, subject, body, status, priority, due_date, start_at, end_at, owner_id, deal_id, account_id,
+                   contact_id, salesos_key]
+      """;
+
   static Path hubspotConfig(Path dir, HubSpotSandbox sandbox, String schema, String extraYaml) {
     try {
       Files.createDirectories(dir);
@@ -115,6 +127,8 @@ final class EngineFixtures {
       Files.writeString(token, sandbox.token());
       var mapping = dir.resolve("hubspot-mapping.yaml");
       Files.writeString(mapping, HUBSPOT_MAPPING);
+      var rules = Files.createDirectories(dir.resolve("rules"));
+      Files.writeString(rules.resolve("write-policy.yaml"), PUSH_ONLY_POLICY);
       var config = dir.resolve("salesos.yaml");
       Files.writeString(config, """
           database:
@@ -132,10 +146,11 @@ final class EngineFixtures {
                 overlap_seconds: "2"
               secrets:
                 token: {file: %s}
+          rules: %s
           admin:
             port: 0
           %s
-          """.formatted(TestDatabases.jdbcUrl(schema), mapping, sandbox.baseUrl(), sandbox.tier(), token, extraYaml));
+          """.formatted(TestDatabases.jdbcUrl(schema), mapping, sandbox.baseUrl(), sandbox.tier(), token, rules, extraYaml));
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

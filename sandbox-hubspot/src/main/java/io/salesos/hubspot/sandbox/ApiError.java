@@ -30,8 +30,4 @@ final class ApiError extends RuntimeException {
   static ApiError validation(String message) {
     return new ApiError(400, "VALIDATION_ERROR", message);
   }
-
-  static ApiError notFound(String message) {
-    return new ApiError(404, "OBJECT_NOT_FOUND", message);
-  }
 }

@@ -1,5 +1,6 @@
 package io.salesos.hubspot.sandbox;
 
+import io.salesos.demo.DemoOrg;
 import java.util.Arrays;
 import java.util.List;
 
@@ -101,7 +102,7 @@ final class HubSpotSchema {
   }
 
   private static List<String> stageIds() {
-    return Arrays.stream(io.salesos.demo.DemoOrg.Stage.values()).map(SandboxState::stageId).toList();
+    return Arrays.stream(DemoOrg.Stage.values()).map(SandboxState::stageId).toList();
   }
 
   private static ObjectTable table(SandboxState state, String name, String typeId, String stamp,

@@ -205,13 +205,6 @@ final class OrgSchema {
     return List.copyOf(objects.values());
   }
 
-  Optional<ObjectDef> byPrefix(String id) {
-    if (id == null || id.length() < 3) {
-      return Optional.empty();
-    }
-    return objects.values().stream().filter(o -> id.startsWith(o.keyPrefix())).findFirst();
-  }
-
   /** Collects one object's fields, starting with the system fields every sObject carries. */
   private static final class Builder {
     private final String name;

@@ -121,10 +121,6 @@ final class OrgStore {
     rules.add(rule);
   }
 
-  synchronized void clearRules() {
-    rules.clear();
-  }
-
   Instant stampNow() {
     return clock.instant().truncatedTo(ChronoUnit.SECONDS);
   }
@@ -558,11 +554,6 @@ final class OrgStore {
     h.values.put("LastModifiedById", userId);
     h.values.put("SystemModstamp", stamp);
     put(h);
-  }
-
-  /** Seeds one history row at a past instant (the demo's stage history). */
-  synchronized void seedHistory(Row opp, Instant at) {
-    addHistory(opp, at, (String) opp.get("OwnerId"));
   }
 
   /**

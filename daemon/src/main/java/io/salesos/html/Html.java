@@ -1,4 +1,4 @@
-package io.salesos.admin;
+package io.salesos.html;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -36,7 +36,7 @@ public final class Html {
     return sb.toString();
   }
 
-  static String esc(Optional<String> s) {
+  public static String esc(Optional<String> s) {
     return esc(s.orElse(""));
   }
 
@@ -50,7 +50,7 @@ public final class Html {
   }
 
   /** Short dollars for tight places: {@code $340K}, {@code $1.2M}. */
-  static String shortMoney(BigDecimal v) {
+  public static String shortMoney(BigDecimal v) {
     if (v == null) {
       return "";
     }
@@ -66,16 +66,16 @@ public final class Html {
     return sign + String.format(Locale.ENGLISH, "%.0f", a);
   }
 
-  static String stamp(Instant t) {
+  public static String stamp(Instant t) {
     return t == null ? "" : STAMP.format(t);
   }
 
-  static String num(double v) {
+  public static String num(double v) {
     return v == Math.rint(v) ? String.format(Locale.ENGLISH, "%,d", (long) v) : String.format(Locale.ENGLISH, "%,.1f", v);
   }
 
   /** Plain-text number for data attributes (machine-readable, no grouping). */
-  static String plain(BigDecimal v) {
+  public static String plain(BigDecimal v) {
     return v == null ? "" : v.setScale(2, RoundingMode.HALF_UP).toPlainString();
   }
 }
