@@ -383,7 +383,7 @@ public final class StatusPage {
         .append(Html.num(n)).append("</td></tr>"));
     sb.append("</tbody></table></div></div>");
     var drafts = queries.drafts(source, 50);
-    long draftCount = queries.count("SELECT COUNT(*) FROM outbox WHERE source = ? AND status = 'draft'", source);
+    long draftCount = queries.draftCount(source);
     sb.append("<h3>Drafts awaiting approval (").append(draftCount).append(")</h3>");
     if (drafts.isEmpty()) {
       sb.append("<p class=\"empty\">Nothing waiting.</p>");
@@ -419,7 +419,7 @@ public final class StatusPage {
     }
     sb.append("<div class=\"cols\"><div>");
     var conflicts = queries.conflicts(source, 20);
-    sb.append("<h3>Conflicts (").append(queries.count("SELECT COUNT(*) FROM conflict WHERE source = ?", source)).append(")</h3>");
+    sb.append("<h3>Conflicts (").append(queries.conflictCount(source)).append(")</h3>");
     if (conflicts.isEmpty()) {
       sb.append("<p class=\"empty\">None.</p>");
     } else {

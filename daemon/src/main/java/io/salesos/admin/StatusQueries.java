@@ -1,12 +1,15 @@
 package io.salesos.admin;
 
 import io.salesos.mirror.Database;
+import io.salesos.outbox.ConflictStore;
+import io.salesos.outbox.OutboxStore;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +40,14 @@ final class StatusQueries {
   private static final String A_AT = io.salesos.model.CanonicalSchema.activityAtSql("a");
 
   private final Database database;
+  private final OutboxStore outbox;
+  private final ConflictStore conflicts;
 
   StatusQueries(Database database) {
     this.database = database;
+    // reads only: the stores' clock stamps writes, which the status page never makes
+    this.outbox = new OutboxStore(database, Clock.systemUTC());
+    this.conflicts = new ConflictStore(database, Clock.systemUTC());
   }
 
   record ForecastRow(String level, String subjectId, String name, BigDecimal calledCommit, BigDecimal adjustedCommit,
@@ -128,11 +136,7 @@ final class StatusQueries {
 
   /** Forecast-category changes still waiting in the outbox (a draft policy holds them for approval). */
   Map<String, String> pendingCategories(String source) {
-    var out = new HashMap<String, String>();
-    query("SELECT record_id, JSON_VALUE(fields, '$.salesos_forecast_category') FROM outbox WHERE source = ?"
-        + " AND write_kind = 'forecast' AND status IN ('pending','draft','held')", ps -> ps.setString(1, source),
-        rs -> out.put(rs.getString(1), nz(rs.getString(2))));
-    return out;
+    return outbox.waitingForecastCategories(source);
   }
 
   /** Open Commit/Best Case deals whose evidence-adjusted category is lower, from mirror or outbox, biggest first. */
@@ -266,21 +270,18 @@ final class StatusQueries {
         + " AND salesos_key IS NOT NULL AND COALESCE(kind, 'task') = 'task' AND COALESCE(status, '') NOT IN ('completed','cancelled')",
         ps -> ps.setString(1, source), rs -> out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)),
             Optional.ofNullable(rs.getDate(3)).map(java.sql.Date::toLocalDate), nz(rs.getString(4)))));
-    query("SELECT JSON_VALUE(o.fields, '$.owner_id'), JSON_VALUE(o.fields, '$.subject'), JSON_VALUE(o.fields, '$.due_date'),"
-        + " JSON_VALUE(o.fields, '$.priority') FROM outbox o WHERE o.source = ? AND o.write_kind = 'task'"
-        + " AND o.status IN ('pending','draft','held','done') AND NOT EXISTS (SELECT 1 FROM activity a"
-        + " WHERE a.source = o.source AND a.salesos_key = o.idem_key)", ps -> ps.setString(1, source), rs -> {
-          var due = rs.getString(3);
-          Optional<LocalDate> date = Optional.empty();
-          if (due != null && due.length() >= 10) {
-            try {
-              date = Optional.of(LocalDate.parse(due.substring(0, 10)));
-            } catch (java.time.format.DateTimeParseException e) {
-              date = Optional.empty();
-            }
-          }
-          out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)), date, nz(rs.getString(4))));
-        });
+    for (var t : outbox.unechoedTasks(source)) {
+      var due = t.due();
+      Optional<LocalDate> date = Optional.empty();
+      if (due.length() >= 10) {
+        try {
+          date = Optional.of(LocalDate.parse(due.substring(0, 10)));
+        } catch (java.time.format.DateTimeParseException e) {
+          date = Optional.empty();
+        }
+      }
+      out.add(new Task(t.ownerId(), t.subject(), date, t.priority()));
+    }
     out.sort(java.util.Comparator.comparing((Task t) -> t.due().orElse(LocalDate.MAX))
         .thenComparing(t -> !t.priority().equalsIgnoreCase("high")).thenComparing(Task::subject));
     return out;
@@ -376,10 +377,10 @@ final class StatusQueries {
         + " FROM quarantine WHERE source = ?", source, w0, t, w1);
     out.add(new Drift("", "records quarantined (unreadable)", Html.num(quarantined[0]), Html.num(quarantined[1]),
         Integer.signum(Long.compare(quarantined[0], quarantined[1])), ""));
-    var conflicts = countPair("SELECT SUM(detected_at >= ? AND detected_at < ?), SUM(detected_at >= ? AND detected_at < ?)"
-        + " FROM conflict WHERE source = ?", source, w0, t, w1);
-    out.add(new Drift("", "write conflicts", Html.num(conflicts[0]), Html.num(conflicts[1]),
-        Integer.signum(Long.compare(conflicts[0], conflicts[1])), ""));
+    long conflictsNow = conflicts.count(source, w0.toInstant(), t.toInstant());
+    long conflictsBefore = conflicts.count(source, w1.toInstant(), w0.toInstant());
+    out.add(new Drift("", "write conflicts", Html.num(conflictsNow), Html.num(conflictsBefore),
+        Integer.signum(Long.compare(conflictsNow, conflictsBefore)), ""));
     // forecast confidence
     var latest = forecast(source, now).flatMap(Forecast::team);
     var weekAgo = forecast(source, now.minus(Duration.ofDays(7))).flatMap(Forecast::team);
@@ -412,31 +413,26 @@ final class StatusQueries {
     for (var s : List.of("pending", "draft", "held", "dead", "done", "rejected", "discarded")) {
       out.put(s, 0L);
     }
-    query("SELECT status, COUNT(*) FROM outbox WHERE source = ? GROUP BY status", ps -> ps.setString(1, source),
-        rs -> out.put(rs.getString(1), rs.getLong(2)));
+    out.putAll(outbox.counts(source));
     return out;
   }
 
   List<Draft> drafts(String source, int limit) {
-    var out = new ArrayList<Draft>();
-    query("SELECT id, write_kind, rule_id, COALESCE(record_id, '(new)'), fields, created_at FROM outbox"
-        + " WHERE source = ? AND status = 'draft' ORDER BY id LIMIT ?", ps -> {
-          ps.setString(1, source);
-          ps.setInt(2, limit);
-        }, rs -> out.add(new Draft(rs.getLong(1), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
-            nz(rs.getString(5)), rs.getTimestamp(6).toInstant())));
-    return out;
+    return outbox.draftSummaries(source, limit).stream()
+        .map(d -> new Draft(d.id(), d.kind(), d.ruleId(), d.recordId(), d.fieldsJson(), d.createdAt())).toList();
+  }
+
+  long draftCount(String source) {
+    return outbox.draftCount(source);
   }
 
   List<Conflict> conflicts(String source, int limit) {
-    var out = new ArrayList<Conflict>();
-    query("SELECT crm_object, record_id, field, crm_value, our_value, resolution, detected_at FROM conflict WHERE source = ?"
-        + " ORDER BY resolved_at IS NULL DESC, detected_at DESC LIMIT ?", ps -> {
-          ps.setString(1, source);
-          ps.setInt(2, limit);
-        }, rs -> out.add(new Conflict(nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
-            nz(rs.getString(5)), nz(rs.getString(6)), rs.getTimestamp(7).toInstant())));
-    return out;
+    return conflicts.unresolvedFirst(source, limit).stream().map(c -> new Conflict(nz(c.crmObject()), nz(c.recordId()),
+        nz(c.field()), nz(c.crmValue()), nz(c.ourValue()), nz(c.resolution()), c.detectedAt())).toList();
+  }
+
+  long conflictCount(String source) {
+    return conflicts.count(Optional.of(source));
   }
 
   List<Quarantined> quarantine(String source, int limit) {
