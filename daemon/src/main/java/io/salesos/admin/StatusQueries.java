@@ -1,8 +1,11 @@
 package io.salesos.admin;
 
+import io.salesos.evaluate.MirrorContextSource;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.ConflictStore;
 import io.salesos.outbox.OutboxStore;
+import io.salesos.rules.RuleSet;
+import io.salesos.rules.StallRules;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,14 +33,8 @@ import java.util.TreeSet;
  */
 final class StatusQueries {
 
-  /** Days in one stage after which the follow-up rules call a deal stalled (rules/follow-up.yaml, stall.stage). */
-  static final int STALL_DAYS_EARLY = 56;
-  static final int STALL_DAYS_LATE = 42;
-  /** Days without a logged activity after which an open deal has gone quiet. */
-  static final int QUIET_DAYS = 14;
   /** When an activity happened: Salesforce calls and emails (Tasks) have no start, only when they were logged. */
   private static final String AT = io.salesos.model.CanonicalSchema.activityAtSql("");
-  private static final String A_AT = io.salesos.model.CanonicalSchema.activityAtSql("a");
 
   private final Database database;
   private final OutboxStore outbox;
@@ -193,55 +190,36 @@ final class StatusQueries {
     return out;
   }
 
-  /**
-   * Open deals that crossed a stall line in the 72 hours before {@code now}: their days in stage
-   * reached the follow-up rule's threshold, or their last logged activity turned {@value #QUIET_DAYS} days old.
-   */
-  List<StalledDeal> stalledRecently(String source, Instant now) {
-    var out = new ArrayList<StalledDeal>();
-    var window = Duration.ofHours(72);
-    query("SELECT d.owner_id, d.name, d.stage, d.amount, d.stage_entered_at,"
-        + " (SELECT MAX(" + A_AT + ") FROM activity a WHERE a.source = d.source AND a.deal_id = d.id AND a.deleted = FALSE"
-        + "   AND a.salesos_key IS NULL AND " + A_AT + " <= ?) AS last_touch"
-        + " FROM deal d WHERE d.source = ? AND d.deleted = FALSE AND COALESCE(d.is_closed, FALSE) = FALSE", ps -> {
-          ps.setTimestamp(1, Timestamp.from(now));
-          ps.setString(2, source);
-        }, rs -> {
-          var stage = nz(rs.getString(3));
-          var entered = Optional.ofNullable(rs.getTimestamp(5)).map(Timestamp::toInstant);
-          var lastTouch = Optional.ofNullable(rs.getTimestamp(6)).map(Timestamp::toInstant);
-          int threshold = stage.equals("Prospecting") || stage.equals("Qualification") ? STALL_DAYS_EARLY : STALL_DAYS_LATE;
-          if (entered.isPresent()) {
-            var crossed = entered.get().plus(Duration.ofDays(threshold));
-            if (!crossed.isAfter(now) && crossed.isAfter(now.minus(window))) {
-              out.add(new StalledDeal(nz(rs.getString(1)), nz(rs.getString(2)), stage, nzMoney(rs.getBigDecimal(4)),
-                  threshold + " days in " + stage + " with no stage move", crossed));
-              return;
-            }
-          }
-          var since = lastTouch.or(() -> entered);
-          if (since.isPresent()) {
-            var crossed = since.get().plus(Duration.ofDays(QUIET_DAYS));
-            if (!crossed.isAfter(now) && crossed.isAfter(now.minus(window))) {
-              out.add(new StalledDeal(nz(rs.getString(1)), nz(rs.getString(2)), stage, nzMoney(rs.getBigDecimal(4)),
-                  "no logged activity for " + QUIET_DAYS + " days", crossed));
-            }
-          }
-        });
-    out.sort(java.util.Comparator.comparing(StalledDeal::amount).reversed());
-    return out;
-  }
+  /** The stall section: open deals a stall rule holds for now but did not 72 hours ago, and how many it holds for now. */
+  record Stalls(List<StalledDeal> recent, int total, List<String> ruleIds) {}
 
-  /** Open deals already stalled longer than the 72-hour window (for context beside the fresh ones). */
-  int stalledTotal(String source, Instant now) {
-    int[] n = {0};
-    query("SELECT COUNT(*) FROM deal WHERE source = ? AND deleted = FALSE AND COALESCE(is_closed, FALSE) = FALSE"
-        + " AND stage_entered_at <= CASE WHEN stage IN ('Prospecting','Qualification') THEN ? ELSE ? END", ps -> {
-          ps.setString(1, source);
-          ps.setTimestamp(2, Timestamp.from(now.minus(Duration.ofDays(STALL_DAYS_EARLY))));
-          ps.setTimestamp(3, Timestamp.from(now.minus(Duration.ofDays(STALL_DAYS_LATE))));
-        }, rs -> n[0] = rs.getInt(1));
-    return n[0];
+  /**
+   * Evaluates the stall rules of {@code rules} (see {@link StallRules}) on the open deals of
+   * {@code source} at {@code now} and 72 hours before: one read of the mirror and two evaluations
+   * per deal; only the few that crossed the line are evaluated again, to find since when.
+   */
+  Stalls stalls(String source, Instant now, RuleSet rules) {
+    var stallRules = StallRules.of(rules);
+    if (stallRules.isEmpty()) {
+      return new Stalls(List.of(), 0, List.of());
+    }
+    var before = now.minus(Duration.ofHours(72));
+    var open = new MirrorContextSource(database, source, now).deals().filter(d -> !d.deal().flag("is_closed")).toList();
+    var stalledNow = stallRules.stalled(open, now);
+    var stalledBefore = stallRules.stalled(open, before);
+    var out = new ArrayList<StalledDeal>();
+    for (var d : open) {
+      var stall = stalledNow.get(d.id());
+      if (stall == null || stalledBefore.containsKey(d.id())) {
+        continue;
+      }
+      var deal = d.deal();
+      out.add(new StalledDeal(deal.string("owner_id").orElse(""), deal.string("name").orElse(""), deal.string("stage").orElse(""),
+          deal.decimal("amount").orElse(BigDecimal.ZERO), stall.ruleId() + ": " + stall.title(),
+          stallRules.stalledSince(d, before, now)));
+    }
+    out.sort(java.util.Comparator.comparing(StalledDeal::amount).reversed());
+    return new Stalls(out, stalledNow.size(), stallRules.ids());
   }
 
   /** Accounts with a logged visit since Monday 00:00 UTC of {@code now}'s week, newest first. */
