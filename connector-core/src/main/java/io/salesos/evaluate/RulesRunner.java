@@ -136,32 +136,21 @@ public final class RulesRunner {
    * changed, so a person never sees the same draft twice.
    */
   private List<OutboxEntry> supersede(String source, List<OutboxEntry> entries, boolean dryRun) {
-    var waiting = new java.util.HashMap<String, java.util.List<Object[]>>();
-    try (var c = database.connection();
-        var ps = c.prepareStatement("SELECT id, record_id, write_kind, fields FROM outbox WHERE source = ?"
-            + " AND write_kind IN ('flag', 'forecast') AND status IN ('draft', 'pending', 'held')")) {
-      ps.setString(1, source);
-      try (var rs = ps.executeQuery()) {
-        while (rs.next()) {
-          waiting.computeIfAbsent(rs.getString(2) + "|" + rs.getString(3), k -> new ArrayList<>())
-              .add(new Object[] {rs.getLong(1), rs.getString(4)});
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not read the waiting writes: " + e.getMessage(), e);
+    var waiting = new HashMap<String, List<OutboxStore.WaitingWrite>>();
+    for (var w : outbox.waitingDealWrites(source)) {
+      waiting.computeIfAbsent(w.recordId() + "|" + w.kind(), k -> new ArrayList<>()).add(w);
     }
     var out = new ArrayList<OutboxEntry>();
-    var store = new OutboxStore(database, clock);
     for (var e : entries) {
       var same = waiting.get(e.recordId().orElse("") + "|" + e.kind().code());
       if (same == null) {
         out.add(e);
         continue;
       }
-      boolean identical = same.stream().anyMatch(row -> CanonicalJson.write(e.fields()).equals(row[1]));
+      boolean identical = same.stream().anyMatch(w -> CanonicalJson.write(e.fields()).equals(w.fieldsJson()));
       if (!identical) {
         if (!dryRun) {
-          same.forEach(row -> store.setStatus((Long) row[0], OutboxEntry.Status.DISCARDED, "superseded by a newer conclusion"));
+          same.forEach(w -> outbox.setStatus(w.id(), OutboxEntry.Status.DISCARDED, "superseded by a newer conclusion"));
         }
         out.add(e);
       }
@@ -213,18 +202,10 @@ public final class RulesRunner {
           }
         }
       }
-      try (var ps = c.prepareStatement("SELECT idem_key FROM outbox WHERE source = ? AND write_kind = 'task'"
-          + " AND status IN ('pending','draft','held','done')")) {
-        ps.setString(1, source);
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
-            keys.add(rs.getString(1));
-          }
-        }
-      }
     } catch (SQLException e) {
       throw new IllegalStateException("could not read salesos's earlier writes from the mirror: " + e.getMessage(), e);
     }
+    keys.addAll(outbox.taskKeys(source));
     return new CurrentState(flags, categories, keys);
   }
 

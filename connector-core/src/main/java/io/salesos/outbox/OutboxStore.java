@@ -252,8 +252,116 @@ public final class OutboxStore {
     }
   }
 
+  /** A flag or forecast write of one deal still waiting (draft, pending or held), with its fields as stored. */
+  public record WaitingWrite(long id, String recordId, String kind, String fieldsJson) {}
+
+  /** The flag and forecast writes of {@code source} still waiting (draft, pending or held). */
+  public List<WaitingWrite> waitingDealWrites(String source) {
+    var out = new ArrayList<WaitingWrite>();
+    read("SELECT id, record_id, write_kind, fields FROM outbox WHERE source = ?"
+        + " AND write_kind IN ('flag', 'forecast') AND status IN ('draft', 'pending', 'held')",
+        ps -> ps.setString(1, source),
+        rs -> out.add(new WaitingWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    return out;
+  }
+
+  /** The keys of task writes of {@code source} queued or done, so a task is never created twice. */
+  public java.util.Set<String> taskKeys(String source) {
+    var out = new java.util.HashSet<String>();
+    read("SELECT idem_key FROM outbox WHERE source = ? AND write_kind = 'task'"
+        + " AND status IN ('pending','draft','held','done')", ps -> ps.setString(1, source), rs -> out.add(rs.getString(1)));
+    return out;
+  }
+
+  /** Forecast categories still waiting (pending, draft, held) per deal id; blank when the write carries none. */
+  public java.util.Map<String, String> waitingForecastCategories(String source) {
+    var out = new java.util.HashMap<String, String>();
+    read("SELECT record_id, JSON_VALUE(fields, '$.salesos_forecast_category') FROM outbox WHERE source = ?"
+        + " AND write_kind = 'forecast' AND status IN ('pending','draft','held')", ps -> ps.setString(1, source),
+        rs -> out.put(rs.getString(1), nz(rs.getString(2))));
+    return out;
+  }
+
+  /** A task write as the status page lists it; absent values are blank. */
+  public record TaskWrite(String ownerId, String subject, String due, String priority) {}
+
+  /**
+   * Task writes of {@code source} (queued or done) whose activity has not come back on a pull yet,
+   * so a lagging echo hides no task.
+   */
+  public List<TaskWrite> unechoedTasks(String source) {
+    var out = new ArrayList<TaskWrite>();
+    read("SELECT JSON_VALUE(o.fields, '$.owner_id'), JSON_VALUE(o.fields, '$.subject'), JSON_VALUE(o.fields, '$.due_date'),"
+        + " JSON_VALUE(o.fields, '$.priority') FROM outbox o WHERE o.source = ? AND o.write_kind = 'task'"
+        + " AND o.status IN ('pending','draft','held','done') AND NOT EXISTS (SELECT 1 FROM activity a"
+        + " WHERE a.source = o.source AND a.salesos_key = o.idem_key)", ps -> ps.setString(1, source),
+        rs -> out.add(new TaskWrite(nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)))));
+    return out;
+  }
+
+  /** Counts per status of one connection's rows. */
+  public java.util.Map<String, Long> counts(String source) {
+    var out = new java.util.TreeMap<String, Long>();
+    read("SELECT status, COUNT(*) FROM outbox WHERE source = ? GROUP BY status", ps -> ps.setString(1, source),
+        rs -> out.put(rs.getString(1), rs.getLong(2)));
+    return out;
+  }
+
+  /** A draft as the status page lists it: the stored fields as written, "(new)" for a record not created yet. */
+  public record DraftSummary(long id, String kind, String ruleId, String recordId, String fieldsJson, java.time.Instant createdAt) {}
+
+  /** The first {@code limit} drafts of one connection, oldest first. */
+  public List<DraftSummary> draftSummaries(String source, int limit) {
+    var out = new ArrayList<DraftSummary>();
+    read("SELECT id, write_kind, rule_id, COALESCE(record_id, '(new)'), fields, created_at FROM outbox"
+        + " WHERE source = ? AND status = 'draft' ORDER BY id LIMIT ?", ps -> {
+          ps.setString(1, source);
+          ps.setInt(2, limit);
+        }, rs -> out.add(new DraftSummary(rs.getLong(1), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
+            nz(rs.getString(5)), rs.getTimestamp(6).toInstant())));
+    return out;
+  }
+
+  /** How many drafts of one connection wait for approval. */
+  public long draftCount(String source) {
+    long[] n = {0};
+    read("SELECT COUNT(*) FROM outbox WHERE source = ? AND status = 'draft'", ps -> ps.setString(1, source),
+        rs -> n[0] = rs.getLong(1));
+    return n[0];
+  }
+
+  /** Rows queued per rule by the newest finished rules run (of any connection). */
+  public java.util.Map<String, Long> countsByRuleOfLatestRun() {
+    var out = new java.util.TreeMap<String, Long>();
+    read("SELECT rule_id, COUNT(*) FROM outbox WHERE run_id = "
+        + "(SELECT run_id FROM rule_run WHERE status = 'done' ORDER BY started_at DESC LIMIT 1) AND rule_id IS NOT NULL GROUP BY rule_id",
+        ps -> {}, rs -> out.put(rs.getString(1), rs.getLong(2)));
+    return out;
+  }
+
   interface Binder {
     void bind(java.sql.PreparedStatement ps) throws SQLException;
+  }
+
+  interface RowReader {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  private void read(String sql, Binder binder, RowReader reader) {
+    try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          reader.read(rs);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the outbox: " + e.getMessage(), e);
+    }
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
   }
 
   private int update(String sql, Binder binder) {

@@ -7,10 +7,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.salesos.mirror.Database;
 import io.salesos.connection.CrmConnection;
+import io.salesos.outbox.ConflictStore;
+import io.salesos.outbox.OutboxStore;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,6 +26,8 @@ public final class Metrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Database database;
+  private final OutboxStore outbox;
+  private final ConflictStore conflictStore;
   private final List<CrmConnection> connections;
   private final MultiGauge syncLag;
   private final MultiGauge pullErrors;
@@ -35,6 +41,9 @@ public final class Metrics {
 
   public Metrics(Database database, List<CrmConnection> connections) {
     this.database = database;
+    // reads only: the stores' clock stamps writes, which metrics never make
+    this.outbox = new OutboxStore(database, Clock.systemUTC());
+    this.conflictStore = new ConflictStore(database, Clock.systemUTC());
     this.connections = List.copyOf(connections);
     registry.gauge("salesos_outbox_depth", outboxDepth);
     registry.gauge("salesos_quarantine_size", quarantine);
@@ -63,18 +72,12 @@ public final class Metrics {
   }
 
   void refresh() {
+    outboxDepth.set(outbox.depth());
+    conflicts.set(conflictStore.count(Optional.empty()));
     try (var c = database.connection()) {
-      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM outbox WHERE status IN ('pending','draft','held')")) {
-        rs.next();
-        outboxDepth.set(rs.getLong(1));
-      }
       try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL")) {
         rs.next();
         quarantine.set(rs.getLong(1));
-      }
-      try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM conflict")) {
-        rs.next();
-        conflicts.set(rs.getLong(1));
       }
       var lag = new ArrayList<MultiGauge.Row<?>>();
       var errors = new ArrayList<MultiGauge.Row<?>>();
@@ -89,24 +92,15 @@ public final class Metrics {
       }
       syncLag.register(lag, true);
       pullErrors.register(errors, true);
-      var byStatus = new ArrayList<MultiGauge.Row<?>>();
-      try (var rs = c.createStatement().executeQuery("SELECT status, COUNT(*) FROM outbox GROUP BY status")) {
-        while (rs.next()) {
-          byStatus.add(MultiGauge.Row.of(Tags.of("status", rs.getString(1)), rs.getLong(2)));
-        }
-      }
-      outboxByStatus.register(byStatus, true);
-      var hits = new ArrayList<MultiGauge.Row<?>>();
-      try (var rs = c.createStatement().executeQuery("SELECT rule_id, COUNT(*) FROM outbox WHERE run_id = "
-          + "(SELECT run_id FROM rule_run WHERE status = 'done' ORDER BY started_at DESC LIMIT 1) AND rule_id IS NOT NULL GROUP BY rule_id")) {
-        while (rs.next()) {
-          hits.add(MultiGauge.Row.of(Tags.of("rule", rs.getString(1)), rs.getLong(2)));
-        }
-      }
-      ruleHits.register(hits, true);
     } catch (SQLException e) {
       throw new IllegalStateException("could not read metrics from the mirror: " + e.getMessage(), e);
     }
+    var byStatus = new ArrayList<MultiGauge.Row<?>>();
+    outbox.counts().forEach((status, n) -> byStatus.add(MultiGauge.Row.of(Tags.of("status", status), n)));
+    outboxByStatus.register(byStatus, true);
+    var hits = new ArrayList<MultiGauge.Row<?>>();
+    outbox.countsByRuleOfLatestRun().forEach((rule, n) -> hits.add(MultiGauge.Row.of(Tags.of("rule", rule), n)));
+    ruleHits.register(hits, true);
     List<MultiGauge.Row<?>> used = new ArrayList<>();
     List<MultiGauge.Row<?>> limit = new ArrayList<>();
     for (var conn : connections) {

@@ -289,21 +289,7 @@ public final class StatusPage {
   private void weekSection(StringBuilder sb, String source, Instant now, Map<String, StatusQueries.Owner> owners,
       List<String> repOrder) {
     sb.append("<section id=\"week\"><h2>This week</h2><div class=\"cols\"><div>");
-    var stalled = queries.stalledRecently(source, now);
-    sb.append("<h3>Deals stalled in the last 72 hours (").append(stalled.size()).append(")</h3>");
-    if (stalled.isEmpty()) {
-      sb.append("<p class=\"empty\">None newly stalled.</p>");
-    } else {
-      sb.append("<table class=\"compact stalled\"><thead><tr><th>Deal</th><th>Rep</th><th>Stage</th><th class=\"n\">Amount</th>")
-          .append("<th>Why</th></tr></thead><tbody>");
-      stalled.stream().limit(20).forEach(d -> sb.append("<tr><td>").append(Html.esc(d.name())).append("</td><td>")
-          .append(Html.esc(name(owners, d.ownerId()))).append("</td><td>").append(Html.esc(d.stage())).append("</td><td class=\"n\">")
-          .append(Html.money(d.amount())).append("</td><td class=\"why\">").append(Html.esc(d.why())).append(" (since ")
-          .append(Html.stamp(d.since())).append(")</td></tr>"));
-      sb.append("</tbody></table>");
-    }
-    sb.append("<p class=\"muted\">").append(queries.stalledTotal(source, now))
-        .append(" open deals are past the stall line in all (rules/follow-up.yaml, stall.stage).</p>");
+    stallSection(sb, source, now, owners);
     var visited = queries.visitedThisWeek(source, now);
     var accounts = visited.stream().map(v -> v.account()).distinct().count();
     sb.append("</div><div><h3>Accounts visited this week (").append(accounts).append(")</h3>");
@@ -346,6 +332,38 @@ public final class StatusPage {
     sb.append("</tbody></table></section>");
   }
 
+  /** Stalls as the rule set in force defines them (its {@code stall.} follow-up rules); with no set in force, nothing is guessed. */
+  private void stallSection(StringBuilder sb, String source, Instant now, Map<String, StatusQueries.Owner> owners) {
+    var ruleSet = rules.get();
+    if (ruleSet.isEmpty()) {
+      sb.append("<h3>Deals stalled in the last 72 hours</h3><p class=\"empty\">No rule set is in force, so there is no stall rule ")
+          .append("to count by.</p>");
+      return;
+    }
+    var stalls = queries.stalls(source, now, ruleSet.get());
+    if (stalls.ruleIds().isEmpty()) {
+      sb.append("<h3>Deals stalled in the last 72 hours</h3><p class=\"empty\">The rule set in force has no stall rule ")
+          .append("(a follow-up rule whose id starts with <code>stall.</code>).</p>");
+      return;
+    }
+    var stalled = stalls.recent();
+    sb.append("<h3>Deals stalled in the last 72 hours (").append(stalled.size()).append(")</h3>");
+    if (stalled.isEmpty()) {
+      sb.append("<p class=\"empty\">None newly stalled.</p>");
+    } else {
+      sb.append("<table class=\"compact stalled\"><thead><tr><th>Deal</th><th>Rep</th><th>Stage</th><th class=\"n\">Amount</th>")
+          .append("<th>Why</th></tr></thead><tbody>");
+      stalled.stream().limit(20).forEach(d -> sb.append("<tr><td>").append(Html.esc(d.name())).append("</td><td>")
+          .append(Html.esc(name(owners, d.ownerId()))).append("</td><td>").append(Html.esc(d.stage())).append("</td><td class=\"n\">")
+          .append(Html.money(d.amount())).append("</td><td class=\"why\">").append(Html.esc(d.why())).append(" (since ")
+          .append(Html.stamp(d.since())).append(")</td></tr>"));
+      sb.append("</tbody></table>");
+    }
+    sb.append("<p class=\"muted stall-total\">").append(stalls.total())
+        .append(" open deals are past the stall line in all (rules/follow-up.yaml: ")
+        .append(Html.esc(String.join(", ", stalls.ruleIds()))).append(").</p>");
+  }
+
   // ---- 4. drift ----------------------------------------------------------------------------------
 
   private void driftSection(StringBuilder sb, String source, Instant now) {
@@ -384,7 +402,7 @@ public final class StatusPage {
         .append(Html.num(n)).append("</td></tr>"));
     sb.append("</tbody></table></div></div>");
     var drafts = queries.drafts(source, 50);
-    long draftCount = queries.count("SELECT COUNT(*) FROM outbox WHERE source = ? AND status = 'draft'", source);
+    long draftCount = queries.draftCount(source);
     sb.append("<h3>Drafts awaiting approval (").append(draftCount).append(")</h3>");
     if (drafts.isEmpty()) {
       sb.append("<p class=\"empty\">Nothing waiting.</p>");
@@ -420,7 +438,7 @@ public final class StatusPage {
     }
     sb.append("<div class=\"cols\"><div>");
     var conflicts = queries.conflicts(source, 20);
-    sb.append("<h3>Conflicts (").append(queries.count("SELECT COUNT(*) FROM conflict WHERE source = ?", source)).append(")</h3>");
+    sb.append("<h3>Conflicts (").append(queries.conflictCount(source)).append(")</h3>");
     if (conflicts.isEmpty()) {
       sb.append("<p class=\"empty\">None.</p>");
     } else {

@@ -1,13 +1,22 @@
 package io.salesos.admin;
 
+import io.salesos.audit.CaptureCounts;
+import io.salesos.model.CanonicalSchema;
+import io.salesos.rules.Cadence;
+import io.salesos.evaluate.MirrorContextSource;
 import io.salesos.html.Html;
 import io.salesos.mirror.Database;
+import io.salesos.outbox.ConflictStore;
+import io.salesos.outbox.OutboxStore;
+import io.salesos.rules.RuleSet;
+import io.salesos.rules.StallRules;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,19 +37,18 @@ import java.util.TreeSet;
  */
 final class StatusQueries {
 
-  /** Days in one stage after which the follow-up rules call a deal stalled (rules/follow-up.yaml, stall.stage). */
-  static final int STALL_DAYS_EARLY = 56;
-  static final int STALL_DAYS_LATE = 42;
-  /** Days without a logged activity after which an open deal has gone quiet. */
-  static final int QUIET_DAYS = 14;
   /** When an activity happened: Salesforce calls and emails (Tasks) have no start, only when they were logged. */
-  private static final String AT = io.salesos.model.CanonicalSchema.activityAtSql("");
-  private static final String A_AT = io.salesos.model.CanonicalSchema.activityAtSql("a");
+  private static final String AT = CanonicalSchema.activityAtSql("");
 
   private final Database database;
+  private final OutboxStore outbox;
+  private final ConflictStore conflicts;
 
   StatusQueries(Database database) {
     this.database = database;
+    // reads only: the stores' clock stamps writes, which the status page never makes
+    this.outbox = new OutboxStore(database, Clock.systemUTC());
+    this.conflicts = new ConflictStore(database, Clock.systemUTC());
   }
 
   record ForecastRow(String level, String subjectId, String name, BigDecimal calledCommit, BigDecimal adjustedCommit,
@@ -129,11 +137,7 @@ final class StatusQueries {
 
   /** Forecast-category changes still waiting in the outbox (a draft policy holds them for approval). */
   Map<String, String> pendingCategories(String source) {
-    var out = new HashMap<String, String>();
-    query("SELECT record_id, JSON_VALUE(fields, '$.salesos_forecast_category') FROM outbox WHERE source = ?"
-        + " AND write_kind = 'forecast' AND status IN ('pending','draft','held')", ps -> ps.setString(1, source),
-        rs -> out.put(rs.getString(1), nz(rs.getString(2))));
-    return out;
+    return outbox.waitingForecastCategories(source);
   }
 
   /** Open Commit/Best Case deals whose evidence-adjusted category is lower, from mirror or outbox, biggest first. */
@@ -166,11 +170,11 @@ final class StatusQueries {
    * rules/cadence.yaml over the rep's accounts (as the capture audit counts them), meetings, visits
    * and the open pipeline at the accounts visited.
    */
-  Map<String, RepWeek> repWeek(String source, Instant now, io.salesos.rules.Cadence cadence) {
+  Map<String, RepWeek> repWeek(String source, Instant now, Cadence cadence) {
     var fromInstant = now.minus(Duration.ofDays(7));
     var from = Timestamp.from(fromInstant);
     var to = Timestamp.from(now);
-    var counts = io.salesos.audit.CaptureCounts.perRep(database, source, fromInstant, now, 1.0, cadence);
+    var counts = CaptureCounts.perRep(database, source, fromInstant, now, 1.0, cadence);
     var visitedPipeline = new HashMap<String, BigDecimal>();
     query("SELECT d.owner_id, SUM(d.amount) FROM deal d WHERE d.source = ? AND d.deleted = FALSE"
         + " AND COALESCE(d.is_closed, FALSE) = FALSE AND d.account_id IN (SELECT a.account_id FROM activity a"
@@ -180,8 +184,8 @@ final class StatusQueries {
           ps.setTimestamp(2, from);
           ps.setTimestamp(3, to);
         }, rs -> visitedPipeline.put(nz(rs.getString(1)), nzMoney(rs.getBigDecimal(2))));
-    int meeting = io.salesos.rules.Cadence.KINDS.indexOf("meeting");
-    int visit = io.salesos.rules.Cadence.KINDS.indexOf("visit");
+    int meeting = Cadence.KINDS.indexOf("meeting");
+    int visit = Cadence.KINDS.indexOf("visit");
     var out = new HashMap<String, RepWeek>();
     for (var c : counts.values()) {
       out.put(c.ownerId(), new RepWeek(c.ownerId(), c.loggedTotal(), c.expectedTotal(), c.gap(),
@@ -190,55 +194,36 @@ final class StatusQueries {
     return out;
   }
 
-  /**
-   * Open deals that crossed a stall line in the 72 hours before {@code now}: their days in stage
-   * reached the follow-up rule's threshold, or their last logged activity turned {@value #QUIET_DAYS} days old.
-   */
-  List<StalledDeal> stalledRecently(String source, Instant now) {
-    var out = new ArrayList<StalledDeal>();
-    var window = Duration.ofHours(72);
-    query("SELECT d.owner_id, d.name, d.stage, d.amount, d.stage_entered_at,"
-        + " (SELECT MAX(" + A_AT + ") FROM activity a WHERE a.source = d.source AND a.deal_id = d.id AND a.deleted = FALSE"
-        + "   AND a.salesos_key IS NULL AND " + A_AT + " <= ?) AS last_touch"
-        + " FROM deal d WHERE d.source = ? AND d.deleted = FALSE AND COALESCE(d.is_closed, FALSE) = FALSE", ps -> {
-          ps.setTimestamp(1, Timestamp.from(now));
-          ps.setString(2, source);
-        }, rs -> {
-          var stage = nz(rs.getString(3));
-          var entered = Optional.ofNullable(rs.getTimestamp(5)).map(Timestamp::toInstant);
-          var lastTouch = Optional.ofNullable(rs.getTimestamp(6)).map(Timestamp::toInstant);
-          int threshold = stage.equals("Prospecting") || stage.equals("Qualification") ? STALL_DAYS_EARLY : STALL_DAYS_LATE;
-          if (entered.isPresent()) {
-            var crossed = entered.get().plus(Duration.ofDays(threshold));
-            if (!crossed.isAfter(now) && crossed.isAfter(now.minus(window))) {
-              out.add(new StalledDeal(nz(rs.getString(1)), nz(rs.getString(2)), stage, nzMoney(rs.getBigDecimal(4)),
-                  threshold + " days in " + stage + " with no stage move", crossed));
-              return;
-            }
-          }
-          var since = lastTouch.or(() -> entered);
-          if (since.isPresent()) {
-            var crossed = since.get().plus(Duration.ofDays(QUIET_DAYS));
-            if (!crossed.isAfter(now) && crossed.isAfter(now.minus(window))) {
-              out.add(new StalledDeal(nz(rs.getString(1)), nz(rs.getString(2)), stage, nzMoney(rs.getBigDecimal(4)),
-                  "no logged activity for " + QUIET_DAYS + " days", crossed));
-            }
-          }
-        });
-    out.sort(java.util.Comparator.comparing(StalledDeal::amount).reversed());
-    return out;
-  }
+  /** The stall section: open deals a stall rule holds for now but did not 72 hours ago, and how many it holds for now. */
+  record Stalls(List<StalledDeal> recent, int total, List<String> ruleIds) {}
 
-  /** Open deals already stalled longer than the 72-hour window (for context beside the fresh ones). */
-  int stalledTotal(String source, Instant now) {
-    int[] n = {0};
-    query("SELECT COUNT(*) FROM deal WHERE source = ? AND deleted = FALSE AND COALESCE(is_closed, FALSE) = FALSE"
-        + " AND stage_entered_at <= CASE WHEN stage IN ('Prospecting','Qualification') THEN ? ELSE ? END", ps -> {
-          ps.setString(1, source);
-          ps.setTimestamp(2, Timestamp.from(now.minus(Duration.ofDays(STALL_DAYS_EARLY))));
-          ps.setTimestamp(3, Timestamp.from(now.minus(Duration.ofDays(STALL_DAYS_LATE))));
-        }, rs -> n[0] = rs.getInt(1));
-    return n[0];
+  /**
+   * Evaluates the stall rules of {@code rules} (see {@link StallRules}) on the open deals of
+   * {@code source} at {@code now} and 72 hours before: one read of the mirror and two evaluations
+   * per deal; only the few that crossed the line are evaluated again, to find since when.
+   */
+  Stalls stalls(String source, Instant now, RuleSet rules) {
+    var stallRules = StallRules.of(rules);
+    if (stallRules.isEmpty()) {
+      return new Stalls(List.of(), 0, List.of());
+    }
+    var before = now.minus(Duration.ofHours(72));
+    var open = new MirrorContextSource(database, source, now).deals().filter(d -> !d.deal().flag("is_closed")).toList();
+    var stalledNow = stallRules.stalled(open, now);
+    var stalledBefore = stallRules.stalled(open, before);
+    var out = new ArrayList<StalledDeal>();
+    for (var d : open) {
+      var stall = stalledNow.get(d.id());
+      if (stall == null || stalledBefore.containsKey(d.id())) {
+        continue;
+      }
+      var deal = d.deal();
+      out.add(new StalledDeal(deal.string("owner_id").orElse(""), deal.string("name").orElse(""), deal.string("stage").orElse(""),
+          deal.decimal("amount").orElse(BigDecimal.ZERO), stall.ruleId() + ": " + stall.title(),
+          stallRules.stalledSince(d, before, now)));
+    }
+    out.sort(java.util.Comparator.comparing(StalledDeal::amount).reversed());
+    return new Stalls(out, stalledNow.size(), stallRules.ids());
   }
 
   /** Accounts with a logged visit since Monday 00:00 UTC of {@code now}'s week, newest first. */
@@ -267,21 +252,18 @@ final class StatusQueries {
         + " AND salesos_key IS NOT NULL AND COALESCE(kind, 'task') = 'task' AND COALESCE(status, '') NOT IN ('completed','cancelled')",
         ps -> ps.setString(1, source), rs -> out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)),
             Optional.ofNullable(rs.getDate(3)).map(java.sql.Date::toLocalDate), nz(rs.getString(4)))));
-    query("SELECT JSON_VALUE(o.fields, '$.owner_id'), JSON_VALUE(o.fields, '$.subject'), JSON_VALUE(o.fields, '$.due_date'),"
-        + " JSON_VALUE(o.fields, '$.priority') FROM outbox o WHERE o.source = ? AND o.write_kind = 'task'"
-        + " AND o.status IN ('pending','draft','held','done') AND NOT EXISTS (SELECT 1 FROM activity a"
-        + " WHERE a.source = o.source AND a.salesos_key = o.idem_key)", ps -> ps.setString(1, source), rs -> {
-          var due = rs.getString(3);
-          Optional<LocalDate> date = Optional.empty();
-          if (due != null && due.length() >= 10) {
-            try {
-              date = Optional.of(LocalDate.parse(due.substring(0, 10)));
-            } catch (java.time.format.DateTimeParseException e) {
-              date = Optional.empty();
-            }
-          }
-          out.add(new Task(nz(rs.getString(1)), nz(rs.getString(2)), date, nz(rs.getString(4))));
-        });
+    for (var t : outbox.unechoedTasks(source)) {
+      var due = t.due();
+      Optional<LocalDate> date = Optional.empty();
+      if (due.length() >= 10) {
+        try {
+          date = Optional.of(LocalDate.parse(due.substring(0, 10)));
+        } catch (java.time.format.DateTimeParseException e) {
+          date = Optional.empty();
+        }
+      }
+      out.add(new Task(t.ownerId(), t.subject(), date, t.priority()));
+    }
     out.sort(java.util.Comparator.comparing((Task t) -> t.due().orElse(LocalDate.MAX))
         .thenComparing(t -> !t.priority().equalsIgnoreCase("high")).thenComparing(Task::subject));
     return out;
@@ -377,10 +359,10 @@ final class StatusQueries {
         + " FROM quarantine WHERE source = ?", source, w0, t, w1);
     out.add(new Drift("", "records quarantined (unreadable)", Html.num(quarantined[0]), Html.num(quarantined[1]),
         Integer.signum(Long.compare(quarantined[0], quarantined[1])), ""));
-    var conflicts = countPair("SELECT SUM(detected_at >= ? AND detected_at < ?), SUM(detected_at >= ? AND detected_at < ?)"
-        + " FROM conflict WHERE source = ?", source, w0, t, w1);
-    out.add(new Drift("", "write conflicts", Html.num(conflicts[0]), Html.num(conflicts[1]),
-        Integer.signum(Long.compare(conflicts[0], conflicts[1])), ""));
+    long conflictsNow = conflicts.count(source, w0.toInstant(), t.toInstant());
+    long conflictsBefore = conflicts.count(source, w1.toInstant(), w0.toInstant());
+    out.add(new Drift("", "write conflicts", Html.num(conflictsNow), Html.num(conflictsBefore),
+        Integer.signum(Long.compare(conflictsNow, conflictsBefore)), ""));
     // forecast confidence
     var latest = forecast(source, now).flatMap(Forecast::team);
     var weekAgo = forecast(source, now.minus(Duration.ofDays(7))).flatMap(Forecast::team);
@@ -413,31 +395,26 @@ final class StatusQueries {
     for (var s : List.of("pending", "draft", "held", "dead", "done", "rejected", "discarded")) {
       out.put(s, 0L);
     }
-    query("SELECT status, COUNT(*) FROM outbox WHERE source = ? GROUP BY status", ps -> ps.setString(1, source),
-        rs -> out.put(rs.getString(1), rs.getLong(2)));
+    out.putAll(outbox.counts(source));
     return out;
   }
 
   List<Draft> drafts(String source, int limit) {
-    var out = new ArrayList<Draft>();
-    query("SELECT id, write_kind, rule_id, COALESCE(record_id, '(new)'), fields, created_at FROM outbox"
-        + " WHERE source = ? AND status = 'draft' ORDER BY id LIMIT ?", ps -> {
-          ps.setString(1, source);
-          ps.setInt(2, limit);
-        }, rs -> out.add(new Draft(rs.getLong(1), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
-            nz(rs.getString(5)), rs.getTimestamp(6).toInstant())));
-    return out;
+    return outbox.draftSummaries(source, limit).stream()
+        .map(d -> new Draft(d.id(), d.kind(), d.ruleId(), d.recordId(), d.fieldsJson(), d.createdAt())).toList();
+  }
+
+  long draftCount(String source) {
+    return outbox.draftCount(source);
   }
 
   List<Conflict> conflicts(String source, int limit) {
-    var out = new ArrayList<Conflict>();
-    query("SELECT crm_object, record_id, field, crm_value, our_value, resolution, detected_at FROM conflict WHERE source = ?"
-        + " ORDER BY resolved_at IS NULL DESC, detected_at DESC LIMIT ?", ps -> {
-          ps.setString(1, source);
-          ps.setInt(2, limit);
-        }, rs -> out.add(new Conflict(nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
-            nz(rs.getString(5)), nz(rs.getString(6)), rs.getTimestamp(7).toInstant())));
-    return out;
+    return conflicts.unresolvedFirst(source, limit).stream().map(c -> new Conflict(nz(c.crmObject()), nz(c.recordId()),
+        nz(c.field()), nz(c.crmValue()), nz(c.ourValue()), nz(c.resolution()), c.detectedAt())).toList();
+  }
+
+  long conflictCount(String source) {
+    return conflicts.count(Optional.of(source));
   }
 
   List<Quarantined> quarantine(String source, int limit) {

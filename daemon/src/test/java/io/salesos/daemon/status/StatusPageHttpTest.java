@@ -5,15 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.salesos.admin.AdminServer;
 import io.salesos.admin.Metrics;
 import io.salesos.admin.StatusPage;
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.rules.RuleSet;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The status page over plain HTTP after a demo cycle: the headline names the padder, CRM text is escaped, actions need the token. */
 class StatusPageHttpTest {
@@ -89,6 +98,74 @@ class StatusPageHttpTest {
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ok.body()).contains("Rejected 1 draft");
       assertThat(statusOf(cycle, draft)).isEqualTo("rejected");
+    }
+  }
+
+  @Test
+  void theStallSectionCountsByTheStallRuleOfTheRuleSetInForce(@TempDir Path dir) throws Exception {
+    var cycle = DemoCycle.get();
+    var inForce = cycle.runtime.pipeline().rules().current().orElseThrow();
+    // the repository's rules with the stall thresholds halved: the page must follow the copy
+    try (var files = Files.list(Path.of("..", "rules"))) {
+      for (var f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, dir.resolve(f.getFileName()));
+      }
+    }
+    var followUp = dir.resolve("follow-up.yaml");
+    var yaml = Files.readString(followUp);
+    assertThat(yaml).contains("? 56 : 42");
+    Files.writeString(followUp, yaml.replace("? 56 : 42", "? 28 : 21"));
+    var halved = LiveRuleSet.load(dir, inForce.vocabulary());
+
+    var before = Instant.now();
+    var asShipped = get(cycle.url("/?source=salesforce")).body();
+    var shippedTotal = stallTotal(asShipped);
+    assertThat(shippedTotal).isBetween(stalledBySql(cycle, before, 56, 42), stalledBySql(cycle, Instant.now(), 56, 42));
+    assertThat(asShipped).contains("(rules/follow-up.yaml: stall.stage)");
+
+    var db = cycle.database();
+    try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0)) {
+      StatusPage.register(admin, db, List.of("salesforce"), Optional.empty(), Clock.systemUTC(), LiveRuleSet.of(halved)::current);
+      before = Instant.now();
+      var page = get(admin.address() + "/?source=salesforce").body();
+      var total = stallTotal(page);
+      assertThat(total).isBetween(stalledBySql(cycle, before, 28, 21), stalledBySql(cycle, Instant.now(), 28, 21))
+          .isGreaterThan(shippedTotal);
+      var recent = count(page, "Deals stalled in the last 72 hours \\((\\d+)\\)");
+      assertThat(recent).isLessThanOrEqualTo(total);
+      if (recent > 0) {
+        assertThat(page).contains("stall.stage: Stalled ");
+      }
+    }
+    try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0)) {
+      StatusPage.register(admin, db, List.of("salesforce"), Optional.empty(), Clock.systemUTC(), Optional::<RuleSet>empty);
+      var page = get(admin.address() + "/?source=salesforce").body();
+      assertThat(page).contains("No rule set is in force, so there is no stall rule to count by.")
+          .doesNotContain("past the stall line");
+    }
+  }
+
+  private static int stallTotal(String page) {
+    return count(page, "(\\d+) open deals are past the stall line");
+  }
+
+  private static int count(String page, String regex) {
+    var m = Pattern.compile(regex).matcher(page);
+    assertThat(m.find()).as(regex).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  /** Open deals whose days in stage reach {@code early} (Prospecting, Qualification) or {@code late} days at {@code now}. */
+  private static int stalledBySql(DemoCycle cycle, Instant now, int early, int late) throws SQLException {
+    try (var c = cycle.database().connection(); var ps = c.prepareStatement("SELECT COUNT(*) FROM deal WHERE source = 'salesforce'"
+        + " AND deleted = FALSE AND COALESCE(is_closed, FALSE) = FALSE"
+        + " AND stage_entered_at <= CASE WHEN stage IN ('Prospecting','Qualification') THEN ? ELSE ? END")) {
+      ps.setTimestamp(1, Timestamp.from(now.minus(Duration.ofDays(early))));
+      ps.setTimestamp(2, Timestamp.from(now.minus(Duration.ofDays(late))));
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 
