@@ -7,13 +7,20 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
+COPY connector-spi/pom.xml connector-spi/
 COPY connector-core/pom.xml connector-core/
 COPY connector-salesforce/pom.xml connector-salesforce/
 COPY connector-hubspot/pom.xml connector-hubspot/
+COPY demo-org/pom.xml demo-org/
+COPY sandbox-salesforce/pom.xml sandbox-salesforce/
+COPY sandbox-hubspot/pom.xml sandbox-hubspot/
 COPY daemon/pom.xml daemon/
+COPY launcher/pom.xml launcher/
 RUN mvn -B -q -DskipTests dependency:go-offline || true
 COPY . .
-RUN mvn -B -q -DskipTests package
+# the production jar only: the daemon, core and the connectors (the sandboxes, WireMock and the demo
+# org generator are in launcher/target/salesos-launcher.jar, which the image does not ship)
+RUN mvn -B -q -DskipTests package -pl daemon -am
 
 FROM eclipse-temurin:17-jre
 RUN groupadd --system salesos && useradd --system --gid salesos --home-dir /var/lib/salesos --create-home salesos \

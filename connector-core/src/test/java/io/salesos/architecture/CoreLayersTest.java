@@ -17,6 +17,7 @@ class CoreLayersTest {
   @BeforeAll
   static void importCore() {
     core = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .withImportOption(location -> !location.contains("-tests.jar") && !location.contains("/test-classes/"))
         .importPackages("io.salesos");
   }
 

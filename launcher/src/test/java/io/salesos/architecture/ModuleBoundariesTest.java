@@ -29,7 +29,8 @@ class ModuleBoundariesTest {
 
   @BeforeAll
   static void importAll() {
-    all = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.salesos");
+    all = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .withImportOption(location -> !location.contains("-tests.jar") && !location.contains("/test-classes/")).importPackages("io.salesos");
   }
 
   @Test

@@ -1,0 +1,122 @@
+package io.salesos.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.config.YamlNode;
+import io.salesos.connection.CrmConnection;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
+import io.salesos.mapping.Mapping;
+import io.salesos.mirror.Database;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.outbox.OutboxEntry;
+import io.salesos.rules.RuleVocabulary;
+import io.salesos.rules.WriteKind;
+import io.salesos.spi.Write;
+import io.salesos.testing.MemoryCrm;
+import io.salesos.testing.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The push is held to the write policy of the rule set in force now, not the one the process started with. */
+class LiveWritePolicyTest {
+
+  @TempDir
+  Path rules;
+
+  Database db;
+  MemoryCrm crm;
+  Pipeline pipeline;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    try (var files = Files.list(Path.of("../rules"))) {
+      for (var f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        Files.copy(f, rules.resolve(f.getFileName()));
+      }
+    }
+    db = TestDatabases.fresh();
+    crm = new MemoryCrm("mem");
+    var mapping = Mapping.from(YamlNode.parse("memory.yaml", """
+        crm: memory
+        objects:
+          - crm_object: tasks
+            canonical: activity
+            fields:
+              subject: subject
+              owner: owner_id
+              key: salesos_key
+            constants:
+              kind: task
+        """));
+    var connection = new CrmConnection("mem", "memory", new ResilientConnector(crm, ResilienceSettings.fast()), mapping, true);
+    pipeline = new Pipeline(db, List.of(connection), LiveRuleSet.watching(rules, RuleVocabulary.standard()),
+        ConflictPolicy.defaults(), new Pipeline.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() {
+    pipeline.close();
+    db.close();
+  }
+
+  @Test
+  void narrowingTheAllowListWhileRunningHoldsTheNextPushToIt() throws IOException {
+    assertThat(pipeline.rules().current()).as("the shipped rules load").isPresent();
+    pipeline.outbox().enqueue(List.of(task("t-1")));
+    assertThat(pipeline.push().written()).isEqualTo(1);
+    assertThat(crm.all("tasks").size()).isEqualTo(1);
+
+    // the ops team turns tasks off and takes activities off the allow-list, as an admin would while the daemon runs
+    Files.writeString(rules.resolve("write-policy.yaml"), """
+        writes:
+          flag: auto
+          forecast: draft
+          task: off
+          visit_plan: off
+        allow:
+          deal: [salesos_flags, salesos_forecast_category]
+        """);
+    assertThat(pipeline.rules().refresh()).as("the narrowed set loads as a whole").isTrue();
+    pipeline.outbox().enqueue(List.of(task("t-2")));
+    var push = pipeline.push();
+
+    assertThat(push.written()).isZero();
+    assertThat(crm.all("tasks").size()).as("nothing outside the new allow-list reaches the CRM").isEqualTo(1);
+    assertThat(pipeline.outbox().byKey("t-2").orElseThrow().lastError().orElseThrow()).contains("not on the write allow-list");
+  }
+
+  @Test
+  void withNoRuleSetInForceNothingIsPushedAndTheWritesStayQueued() throws IOException {
+    try (var files = Files.list(rules)) {
+      for (var f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    // a rule folder that never loaded: no allow-list, so the push sends nothing and loses nothing
+    try (var empty = new Pipeline(db, pipeline.connections(), LiveRuleSet.watching(rules, RuleVocabulary.standard()),
+        ConflictPolicy.defaults(), new Pipeline.Settings(50, 1000, 3, Duration.ZERO, 10_000), Clock.systemUTC())) {
+      assertThat(empty.rules().current()).isEmpty();
+      empty.outbox().enqueue(List.of(task("t-3")));
+      assertThat(empty.push().written()).isZero();
+      assertThat(crm.all("tasks").size()).isZero();
+      assertThat(empty.outbox().byKey("t-3").orElseThrow().status()).isEqualTo(OutboxEntry.Status.PENDING);
+    }
+  }
+
+  private static OutboxEntry task(String key) {
+    return OutboxEntry.queued(key, "mem", "tasks", "activity", Optional.empty(), Write.Op.UPSERT, WriteKind.TASK,
+        Map.of("subject", "Call back", "owner_id", "u1"), Map.of(), Optional.of("follow.stall"), Optional.empty(),
+        Optional.of("run-1"), "rules");
+  }
+}
