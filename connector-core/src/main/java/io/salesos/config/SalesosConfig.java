@@ -5,12 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * One deployment's configuration, read from one YAML file: where the mirror lives, which CRMs to
- * connect and how, where the rules are, and how the daemon runs. Every key is declared here; an
- * unknown or misspelt key is an error naming the file and line.
+ * connect and how, where the rules are, and how the daemon runs. Every key is declared in
+ * {@link ConfigDef}; an unknown or misspelt key is an error naming the file and line.
  */
 public record SalesosConfig(
     Path file,
@@ -51,9 +50,7 @@ public record SalesosConfig(
   public record SchedulerConfig(boolean clustered, String instanceId, int threads) {}
 
   /** How many objects are pulled side by side by default (sync.pull_lanes). */
-  public static final int DEFAULT_PULL_LANES = 2;
-
-  static final Set<String> TOP = Set.of("database", "connections", "rules", "sync", "admin", "scheduler");
+  public static final int DEFAULT_PULL_LANES = Integer.parseInt(ConfigDef.SYNC_PULL_LANES.defaultValue().orElseThrow());
 
   /** Loads and validates {@code file}; relative paths in it are relative to its folder. */
   public static SalesosConfig load(Path file) {
@@ -63,104 +60,65 @@ public record SalesosConfig(
 
   static SalesosConfig from(Path file, YamlNode root) {
     if (!root.isMapping()) {
-      throw root.error("a salesos configuration is a mapping with keys " + TOP);
+      throw root.error("a salesos configuration is a mapping with keys " + ConfigDef.allowedIn(""));
     }
-    root.allowOnly(TOP);
+    root.allowOnly(ConfigDef.allowedIn(""));
     var base = file.toAbsolutePath().getParent();
-    var database = database(root.get("database"), base);
-    var connections = root.get("connections").items().stream().map(n -> connection(n, base)).toList();
+    var database = database(ConfigDef.sectionNode(root, ConfigDef.DATABASE), base);
+    var items = root.get(ConfigDef.CONNECTIONS.leaf()).items();
+    var connections = items.stream().map(n -> connection(n, base)).toList();
     var names = new java.util.HashSet<String>();
     for (int i = 0; i < connections.size(); i++) {
       if (!names.add(connections.get(i).name())) {
-        throw root.get("connections").items().get(i).error("two connections are named '" + connections.get(i).name() + "'");
+        throw items.get(i).error("two connections are named '" + connections.get(i).name() + "'");
       }
     }
-    var rules = base.resolve(root.get("rules").asString("../rules")).normalize();
-    var s = root.get("sync").allowOnly(Set.of("poll_seconds", "pull_batch", "max_attempts", "backoff_seconds", "overlap_seconds",
-        "pull_lanes"));
-    var sync = new SyncConfig(positive(s.get("poll_seconds"), 60), positive(s.get("pull_batch"), 2000),
-        positive(s.get("max_attempts"), 8), positive(s.get("backoff_seconds"), 30), nonNegative(s.get("overlap_seconds"), 300),
-        positive(s.get("pull_lanes"), DEFAULT_PULL_LANES));
-    var a = root.get("admin").allowOnly(Set.of("bind", "port", "token"));
-    var admin = new AdminConfig(a.get("bind").asString("127.0.0.1"), port(a.get("port"), 8686),
-        a.get("token").isNull() ? Optional.empty() : Optional.of(SecretRef.parse(a.get("token"), base)));
-    var q = root.get("scheduler").allowOnly(Set.of("clustered", "instance_id", "threads"));
-    var scheduler = new SchedulerConfig(q.get("clustered").asBoolean(true), q.get("instance_id").asString("AUTO"),
-        positive(q.get("threads"), 4));
+    var rules = base.resolve(ConfigDef.RULES.readString(root)).normalize();
+    var s = ConfigDef.sectionNode(root, ConfigDef.SYNC);
+    var sync = new SyncConfig(ConfigDef.SYNC_POLL_SECONDS.readInt(s), ConfigDef.SYNC_PULL_BATCH.readInt(s),
+        ConfigDef.SYNC_MAX_ATTEMPTS.readInt(s), ConfigDef.SYNC_BACKOFF_SECONDS.readInt(s),
+        ConfigDef.SYNC_OVERLAP_SECONDS.readInt(s), ConfigDef.SYNC_PULL_LANES.readInt(s));
+    var a = ConfigDef.sectionNode(root, ConfigDef.ADMIN);
+    var admin = new AdminConfig(ConfigDef.ADMIN_BIND.readString(a), ConfigDef.ADMIN_PORT.readInt(a),
+        secret(a, ConfigDef.ADMIN_TOKEN, base));
+    var q = ConfigDef.sectionNode(root, ConfigDef.SCHEDULER);
+    var scheduler = new SchedulerConfig(ConfigDef.SCHEDULER_CLUSTERED.readBoolean(q),
+        ConfigDef.SCHEDULER_INSTANCE_ID.readString(q), ConfigDef.SCHEDULER_THREADS.readInt(q));
     return new SalesosConfig(file, database, connections, rules, sync, admin, scheduler);
   }
 
   private static DatabaseConfig database(YamlNode d, Path base) {
-    d.allowOnly(Set.of("embedded", "url", "user", "password", "pool_size"));
-    var embedded = d.get("embedded").allowOnly(Set.of("data_dir"));
-    boolean hasUrl = !d.get("url").isNull();
-    if (hasUrl && d.has("embedded")) {
+    var embedded = ConfigDef.sectionNode(d, ConfigDef.DATABASE_EMBEDDED);
+    var url = ConfigDef.DATABASE_URL.readOptionalString(d);
+    if (url.isPresent() && d.has(ConfigDef.DATABASE_EMBEDDED.leaf())) {
       throw d.error("give either embedded or url, not both");
     }
-    Optional<Path> dataDir = hasUrl ? Optional.empty()
-        : Optional.of(base.resolve(embedded.get("data_dir").asString("../var/mariadb")).normalize());
-    var url = d.get("url").asOptionalString();
-    url.ifPresent(u -> {
-      if (!u.startsWith("jdbc:mariadb:") && !u.startsWith("jdbc:mysql:")) {
-        throw d.get("url").error("expected a MariaDB JDBC URL (jdbc:mariadb://host:3306/salesos)");
-      }
-    });
-    var password = d.get("password").isNull() ? Optional.<SecretRef>empty() : Optional.of(SecretRef.parse(d.get("password"), base));
-    return new DatabaseConfig(dataDir, url, d.get("user").asString("salesos"), password, positive(d.get("pool_size"), 10));
+    Optional<Path> dataDir = url.isPresent() ? Optional.empty()
+        : Optional.of(base.resolve(ConfigDef.DATABASE_EMBEDDED_DATA_DIR.readString(embedded)).normalize());
+    return new DatabaseConfig(dataDir, url, ConfigDef.DATABASE_USER.readString(d),
+        secret(d, ConfigDef.DATABASE_PASSWORD, base), ConfigDef.DATABASE_POOL_SIZE.readInt(d));
   }
 
   private static ConnectionConfig connection(YamlNode c, Path base) {
-    c.allowOnly(Set.of("name", "type", "mapping", "mode", "sandbox", "settings", "secrets"));
-    var name = c.require("name").asString();
-    if (!name.matches("[a-z][a-z0-9_-]{0,31}")) {
-      throw c.get("name").error("a connection name is lower-case letters, digits, '-' or '_' (at most 32), got '" + name + "'");
-    }
-    var type = c.require("type").asString();
-    var mapping = base.resolve(c.get("mapping").asString("mappings/" + type + ".yaml")).normalize();
-    var mode = c.get("mode").asString("read_write");
-    if (!mode.equals("read_write") && !mode.equals("read_only")) {
-      throw c.get("mode").error("mode is read_write or read_only, got '" + mode + "'");
-    }
+    c.allowOnly(ConfigDef.allowedIn(ConfigDef.CONNECTIONS.name() + "[]"));
+    var name = ConfigDef.CONNECTION_NAME.readString(c);
+    var type = ConfigDef.CONNECTION_TYPE.readString(c);
+    // The mapping's default names the connection's type, so the declared default is a template.
+    var mapping = base.resolve(ConfigDef.CONNECTION_MAPPING.readString(c).replace("<type>", type)).normalize();
+    var mode = ConfigDef.CONNECTION_MODE.readString(c);
+    var settingsNode = c.get(ConfigDef.CONNECTION_SETTINGS.leaf());
     var settings = new java.util.LinkedHashMap<String, String>();
-    c.get("settings").entries().forEach((k, v) -> settings.put(k, v.asString()));
-    for (var k : settings.keySet()) {
-      if (looksSecret(k)) {
-        throw c.get("settings").get(k).error("'" + k + "' looks like a secret: move it under secrets as {env: VAR} or {file: PATH}");
-      }
-    }
+    settingsNode.entries().forEach((k, v) -> settings.put(k, v.asString()));
+    ConfigDef.CONNECTION_SETTINGS.validator().check(settingsNode, settings);
     var secrets = new java.util.LinkedHashMap<String, SecretRef>();
-    c.get("secrets").entries().forEach((k, v) -> secrets.put(k, SecretRef.parse(v, base)));
-    return new ConnectionConfig(name, type, mapping, mode.equals("read_write"), c.get("sandbox").asBoolean(false),
-        settings, secrets);
+    c.get(ConfigDef.CONNECTION_SECRETS.leaf()).entries().forEach((k, v) -> secrets.put(k, SecretRef.parse(v, base)));
+    return new ConnectionConfig(name, type, mapping, mode.equals("read_write"),
+        ConfigDef.CONNECTION_SANDBOX.readBoolean(c), settings, secrets);
   }
 
-  static boolean looksSecret(String key) {
-    var k = key.toLowerCase();
-    return k.contains("password") || k.contains("secret") || k.contains("token") || k.endsWith("_key");
-  }
-
-  private static int positive(YamlNode n, int fallback) {
-    int v = n.asInt(fallback);
-    if (v <= 0) {
-      throw n.error("must be a positive number, got " + v);
-    }
-    return v;
-  }
-
-  private static int nonNegative(YamlNode n, int fallback) {
-    int v = n.asInt(fallback);
-    if (v < 0) {
-      throw n.error("must not be negative, got " + v);
-    }
-    return v;
-  }
-
-  private static int port(YamlNode n, int fallback) {
-    int v = n.asInt(fallback);
-    if (v < 0 || v > 65535) {
-      throw n.error("a port is 0..65535, got " + v);
-    }
-    return v;
+  private static Optional<SecretRef> secret(YamlNode section, ConfigKey key, Path base) {
+    var n = section.get(key.leaf());
+    return n.isNull() ? Optional.empty() : Optional.of(SecretRef.parse(n, base));
   }
 
   public Optional<ConnectionConfig> connection(String name) {

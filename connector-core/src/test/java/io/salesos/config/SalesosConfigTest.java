@@ -102,6 +102,103 @@ class SalesosConfigTest {
     assertThat(config.admin().bind()).isEqualTo("127.0.0.1");
   }
 
+  @Test
+  void anUnknownKeyIsRefusedNamingTheAllowedKeys() throws IOException {
+    var file = write("""
+        sync:
+          poll_seconds: 30
+        sink:
+          x: 1
+        """);
+    assertThatThrownBy(() -> SalesosConfig.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(file + ":3:1:")
+        .hasMessageContaining("unknown key 'sink'")
+        .hasMessageContaining("(known: admin, connections, database, rules, scheduler, sync)");
+    var inConnection = write("""
+        connections:
+          - name: hs
+            type: hubspot
+            read_write: true
+        """);
+    assertThatThrownBy(() -> SalesosConfig.load(inConnection))
+        .hasMessageStartingWith(inConnection + ":4:5:")
+        .hasMessageContaining("unknown key 'read_write'")
+        .hasMessageContaining("(known: mapping, mode, name, sandbox, secrets, settings, type)");
+  }
+
+  @Test
+  void aValueOutOfRangeNamesTheFileTheLineAndWhatIsAllowed() throws IOException {
+    var file = write("""
+        sync:
+          pull_lanes: 0
+        """);
+    assertThatThrownBy(() -> SalesosConfig.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(file + ":2:15:")
+        .hasMessageContaining("'sync.pull_lanes': must be at least 1, got 0");
+    var port = write("""
+        admin:
+          port: 70000
+        """);
+    assertThatThrownBy(() -> SalesosConfig.load(port))
+        .hasMessageStartingWith(port + ":2:9:")
+        .hasMessageContaining("'admin.port': must be 0 to 65535, got 70000");
+    var mode = write("""
+        connections:
+          - name: hs
+            type: hubspot
+            mode: write_only
+        """);
+    assertThatThrownBy(() -> SalesosConfig.load(mode))
+        .hasMessageStartingWith(mode + ":4:11:")
+        .hasMessageContaining("must be one of read_write, read_only, got 'write_only'");
+  }
+
+  @Test
+  void aMissingRequiredKeyIsNamed() throws IOException {
+    var file = write("""
+        connections:
+          - name: hs
+        """);
+    assertThatThrownBy(() -> SalesosConfig.load(file))
+        .hasMessageStartingWith(file + ":2:5:")
+        .hasMessageContaining("missing required key 'type'");
+  }
+
+  @Test
+  void eachDefaultApplies() throws IOException {
+    var file = write("""
+        connections:
+          - name: hs
+            type: hubspot
+        """);
+    var config = SalesosConfig.load(file);
+    var db = config.database();
+    assertThat(db.embeddedDataDir()).contains(dir.resolve("../var/mariadb").normalize());
+    assertThat(db.url()).isEmpty();
+    assertThat(db.user()).isEqualTo("salesos");
+    assertThat(db.password()).isEmpty();
+    assertThat(db.poolSize()).isEqualTo(10);
+    var hs = config.connection("hs").orElseThrow();
+    assertThat(hs.mapping()).isEqualTo(dir.resolve("mappings/hubspot.yaml"));
+    assertThat(hs.readWrite()).isTrue();
+    assertThat(hs.sandbox()).isFalse();
+    assertThat(hs.settings()).isEmpty();
+    assertThat(hs.secrets()).isEmpty();
+    assertThat(config.rulesDir()).isEqualTo(dir.resolve("../rules").normalize());
+    assertThat(config.sync()).isEqualTo(new SalesosConfig.SyncConfig(60, 2000, 8, 30, 300, 2));
+    assertThat(config.sync().pullLanes()).isEqualTo(SalesosConfig.DEFAULT_PULL_LANES);
+    assertThat(config.admin()).isEqualTo(new SalesosConfig.AdminConfig("127.0.0.1", 8686, java.util.Optional.empty()));
+    assertThat(config.scheduler()).isEqualTo(new SalesosConfig.SchedulerConfig(true, "AUTO", 4));
+    // Every declared default is one of the above: a new default needs a line here too.
+    assertThat(ConfigDef.keys().stream().filter(k -> k.defaultValue().isPresent()).map(ConfigKey::name))
+        .containsExactly("database.embedded.data_dir", "database.user", "database.pool_size",
+            "connections[].mapping", "connections[].mode", "connections[].sandbox", "rules", "sync.poll_seconds",
+            "sync.pull_batch", "sync.max_attempts", "sync.backoff_seconds", "sync.overlap_seconds", "sync.pull_lanes",
+            "admin.bind", "admin.port", "scheduler.clustered", "scheduler.instance_id", "scheduler.threads");
+  }
+
   private Path write(String text) throws IOException {
     var f = dir.resolve("salesos-" + System.nanoTime() + ".yaml");
     Files.writeString(f, text);

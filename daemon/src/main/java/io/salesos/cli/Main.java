@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       RollbackCommand.class,
       ReconcileCommand.class,
       SchemaCommand.class,
+      ConfigCommand.class,
       AuditCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,0 +1,140 @@
+package io.salesos.config;
+
+import io.salesos.config.ConfigKey.Type;
+import io.salesos.config.ConfigKey.Validator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every key of a salesos configuration file, declared once (after Kafka's ConfigDef): the parser
+ * takes allowed keys, defaults and validation from here and {@code salesos config docs} renders
+ * docs/configuration.md from it, so the two cannot drift apart.
+ */
+public final class ConfigDef {
+
+  // Declared before the keys: static fields initialise in textual order and each key adds itself.
+  private static final List<ConfigKey> KEYS = new ArrayList<>();
+
+  private static final Validator ANY = new Validator.Any();
+  private static final Validator POSITIVE = new Validator.Range(1, Integer.MAX_VALUE);
+  private static final Validator NON_NEGATIVE = new Validator.Range(0, Integer.MAX_VALUE);
+
+  static final ConfigKey DATABASE = section("database",
+      "The mirror database: embedded (a data folder) or external (a JDBC URL), not both.");
+  static final ConfigKey DATABASE_EMBEDDED = section("database.embedded",
+      "An embedded MariaDB that salesos starts itself; used when database.url is not given.");
+  static final ConfigKey DATABASE_EMBEDDED_DATA_DIR = optional("database.embedded.data_dir", Type.PATH,
+      "../var/mariadb", ANY, "Folder of the embedded MariaDB's data, relative to the configuration file.");
+  static final ConfigKey DATABASE_URL = optional("database.url", Type.STRING, null,
+      new Validator.Matches("jdbc:(mariadb|mysql):.*", "a MariaDB JDBC URL (jdbc:mariadb://host:3306/salesos)", false),
+      "JDBC URL of an external MariaDB (or Galera behind a proxy); replaces the embedded database.");
+  static final ConfigKey DATABASE_USER = optional("database.user", Type.STRING, "salesos", ANY,
+      "Database user.");
+  static final ConfigKey DATABASE_PASSWORD = optional("database.password", Type.SECRET, null, ANY,
+      "Database password, from the environment or a file; never written in the configuration.");
+  static final ConfigKey DATABASE_POOL_SIZE = optional("database.pool_size", Type.INT, "10", POSITIVE,
+      "Most database connections the daemon holds open.");
+
+  static final ConfigKey CONNECTIONS = define("connections", Type.LIST, false, null, ANY,
+      "The CRMs to mirror, one entry per connection; connection names are unique.");
+  static final ConfigKey CONNECTION_NAME = required("connections[].name", Type.STRING,
+      new Validator.Matches("[a-z][a-z0-9_-]{0,31}",
+          "lower-case letters, digits, '-' or '_', starting with a letter (at most 32)", true),
+      "The connection's name, used in commands, logs and the mirror.");
+  static final ConfigKey CONNECTION_TYPE = required("connections[].type", Type.STRING, ANY,
+      "Connector type, e.g. salesforce or hubspot.");
+  static final ConfigKey CONNECTION_MAPPING = optional("connections[].mapping", Type.PATH,
+      "mappings/<type>.yaml", ANY, "Mapping file from CRM objects to the canonical model, relative to the configuration file.");
+  static final ConfigKey CONNECTION_MODE = optional("connections[].mode", Type.STRING, "read_write",
+      new Validator.OneOf(List.of("read_write", "read_only")),
+      "read_only mirrors the CRM without ever writing to it.");
+  static final ConfigKey CONNECTION_SANDBOX = optional("connections[].sandbox", Type.BOOLEAN, "false", ANY,
+      "Connect to the local sandbox CRM instead; settings and secrets then come from the sandbox.");
+  static final ConfigKey CONNECTION_SETTINGS = define("connections[].settings", Type.STRING_MAP, false, null,
+      new Validator.NoSecretKeys(), "Connector-specific settings (e.g. instance_url, base_url), free-form.");
+  static final ConfigKey CONNECTION_SECRETS = define("connections[].secrets", Type.SECRET_MAP, false, null, ANY,
+      "Connector-specific credentials (e.g. token, client_secret), each from the environment or a file.");
+
+  static final ConfigKey RULES = optional("rules", Type.PATH, "../rules", ANY,
+      "Folder of the rule files, relative to the configuration file.");
+
+  static final ConfigKey SYNC = section("sync", "How the sync engine polls the CRMs and writes back.");
+  static final ConfigKey SYNC_POLL_SECONDS = optional("sync.poll_seconds", Type.INT, "60", POSITIVE,
+      "Seconds between pulls of each connection.");
+  static final ConfigKey SYNC_PULL_BATCH = optional("sync.pull_batch", Type.INT, "2000", POSITIVE,
+      "Records read per page of a pull.");
+  static final ConfigKey SYNC_MAX_ATTEMPTS = optional("sync.max_attempts", Type.INT, "8", POSITIVE,
+      "Attempts at a write before it is parked for a person to look at.");
+  static final ConfigKey SYNC_BACKOFF_SECONDS = optional("sync.backoff_seconds", Type.INT, "30", POSITIVE,
+      "Base delay before retrying a failed write; grows with each attempt.");
+  static final ConfigKey SYNC_OVERLAP_SECONDS = optional("sync.overlap_seconds", Type.INT, "300", NON_NEGATIVE,
+      "Each pull reads this window again, for changes that commit late.");
+  static final ConfigKey SYNC_PULL_LANES = optional("sync.pull_lanes", Type.INT, "2", POSITIVE,
+      "Objects pulled side by side (HubSpot); Salesforce objects go one at a time.");
+
+  static final ConfigKey ADMIN = section("admin", "The admin HTTP server: loopback unless configured; actions only with a token.");
+  static final ConfigKey ADMIN_BIND = optional("admin.bind", Type.STRING, "127.0.0.1", ANY,
+      "Address the admin server listens on.");
+  static final ConfigKey ADMIN_PORT = optional("admin.port", Type.INT, "8686", new Validator.Range(0, 65535),
+      "Port of the admin server.");
+  static final ConfigKey ADMIN_TOKEN = optional("admin.token", Type.SECRET, null, ANY,
+      "Token that admin actions on the status page require; without it they stay off.");
+
+  static final ConfigKey SCHEDULER = section("scheduler", "Quartz: clustered when several daemons share one MariaDB.");
+  static final ConfigKey SCHEDULER_CLUSTERED = optional("scheduler.clustered", Type.BOOLEAN, "true", ANY,
+      "Use Quartz's clustered job store; required with more than one daemon on one database.");
+  static final ConfigKey SCHEDULER_INSTANCE_ID = optional("scheduler.instance_id", Type.STRING, "AUTO", ANY,
+      "This daemon's Quartz instance id; AUTO picks a unique one.");
+  static final ConfigKey SCHEDULER_THREADS = optional("scheduler.threads", Type.INT, "4", POSITIVE,
+      "Threads that run scheduled jobs.");
+
+  private ConfigDef() {}
+
+  /** Every declared key, in declaration order (the order of the docs). */
+  public static List<ConfigKey> keys() {
+    return Collections.unmodifiableList(KEYS);
+  }
+
+  /** The key named {@code name}, e.g. {@code sync.poll_seconds}. */
+  public static Optional<ConfigKey> key(String name) {
+    return KEYS.stream().filter(k -> k.name().equals(name)).findFirst();
+  }
+
+  /** The keys allowed directly in the section {@code parent} ({@code ""} for the top level). */
+  public static Set<String> allowedIn(String parent) {
+    var out = new LinkedHashSet<String>();
+    KEYS.stream().filter(k -> k.parent().equals(parent)).forEach(k -> out.add(k.leaf()));
+    return out;
+  }
+
+  /** Reads {@code key}'s section from {@code parent}, refusing keys not declared in it. */
+  static YamlNode sectionNode(YamlNode parent, ConfigKey key) {
+    return parent.get(key.leaf()).allowOnly(allowedIn(key.name()));
+  }
+
+  private static ConfigKey section(String name, String doc) {
+    return define(name, Type.SECTION, false, null, ANY, doc);
+  }
+
+  private static ConfigKey optional(String name, Type type, String defaultValue, Validator validator, String doc) {
+    return define(name, type, false, defaultValue, validator, doc);
+  }
+
+  private static ConfigKey required(String name, Type type, Validator validator, String doc) {
+    return define(name, type, true, null, validator, doc);
+  }
+
+  private static ConfigKey define(String name, Type type, boolean required, String defaultValue, Validator validator,
+      String doc) {
+    if (key(name).isPresent()) {
+      throw new IllegalStateException("configuration key declared twice: " + name);
+    }
+    var key = new ConfigKey(name, type, required, Optional.ofNullable(defaultValue), validator, doc);
+    KEYS.add(key);
+    return key;
+  }
+}
