@@ -204,17 +204,6 @@ public final class YamlNode {
     }
   }
 
-  public double asDouble(double fallback) {
-    if (isNull()) {
-      return fallback;
-    }
-    try {
-      return Double.parseDouble(asString().trim());
-    } catch (NumberFormatException e) {
-      throw error("expected a number, got '" + asString() + "'");
-    }
-  }
-
   public boolean asBoolean(boolean fallback) {
     if (isNull()) {
       return fallback;
