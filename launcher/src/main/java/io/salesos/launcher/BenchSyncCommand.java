@@ -66,9 +66,9 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     var mappingFile = Home.dir().resolve("config").resolve("mappings").resolve(crm + ".yaml");
     var mapping = Mapping.load(mappingFile);
-    var jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    var jar = Path.of(LauncherMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     var child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx6g", "-Dsalesos.sandbox.limits=unlimited", "-cp",
-        jar.toString(), Main.class.getName(), "sandbox", crm, "--records", Integer.toString(records))
+        jar.toString(), LauncherMain.class.getName(), "sandbox", crm, "--records", Integer.toString(records))
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
       var settings = new LinkedHashMap<String, String>();
