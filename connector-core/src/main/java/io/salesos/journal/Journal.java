@@ -3,6 +3,7 @@ package io.salesos.journal;
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.Database;
 import java.sql.ResultSet;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -28,8 +29,19 @@ public final class Journal {
     if (entries.isEmpty()) {
       return;
     }
-    try (var c = database.connection();
-        var ps = c.prepareStatement("INSERT INTO write_journal (outbox_id, idem_key, source, crm_object, record_id, op,"
+    try (var c = database.connection()) {
+      record(entries, c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not write the journal: " + e.getMessage(), e);
+    }
+  }
+
+  /** Journals {@code entries} on {@code c}, inside the caller's transaction. */
+  public void record(List<JournalEntry> entries, Connection c) throws SQLException {
+    if (entries.isEmpty()) {
+      return;
+    }
+    try (var ps = c.prepareStatement("INSERT INTO write_journal (outbox_id, idem_key, source, crm_object, record_id, op,"
             + " write_kind, before_image, after_image, rule_id, rule_hash, run_id, actor, approved_by, outcome, error,"
             + " written_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       var now = Timestamp.from(clock.instant());
@@ -59,8 +71,6 @@ public final class Journal {
         ps.addBatch();
       }
       ps.executeBatch();
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not write the journal: " + e.getMessage(), e);
     }
   }
 

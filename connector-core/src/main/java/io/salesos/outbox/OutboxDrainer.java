@@ -63,11 +63,18 @@ public final class OutboxDrainer {
   }
 
   /** What one drain did. */
-  public record DrainStats(int written, int failed, int dead, int conflicts, int held) {
+  public record DrainStats(int written, int failed, int dead, int conflicts, int held, int blocked) {
     DrainStats plus(DrainStats o) {
-      return new DrainStats(written + o.written, failed + o.failed, dead + o.dead, conflicts + o.conflicts, held + o.held);
+      return new DrainStats(written + o.written, failed + o.failed, dead + o.dead, conflicts + o.conflicts, held + o.held,
+          blocked + o.blocked);
     }
   }
+
+  /**
+   * A test hook (set only by the crash tests): the process halts right after a CRM accepted a
+   * batch, before the outbox and journal record it, as a SIGKILL there would.
+   */
+  static final String HALT_AFTER_CRM_ANSWER = "salesos.test.haltAfterCrmAnswer";
 
   /** Drains every due row (up to {@code limit}) for the given connections. */
   public DrainStats drain(Map<String, CrmConnection> connections, int limit) {
@@ -78,14 +85,14 @@ public final class OutboxDrainer {
         log.warn("event=push_withheld writes={} reason=\"no rule set is in force, so no allow-list: nothing is sent until"
             + " the rule files load (salesos rules check)\"", waiting);
       }
-      return new DrainStats(0, 0, 0, 0, 0);
+      return new DrainStats(0, 0, 0, 0, 0, 0);
     }
     var due = outbox.due(limit);
     var groups = new LinkedHashMap<String, List<OutboxEntry>>();
     for (var e : due) {
       groups.computeIfAbsent(e.source() + "\u0000" + e.crmObject(), k -> new ArrayList<>()).add(e);
     }
-    var total = new DrainStats(0, 0, 0, 0, 0);
+    var total = new DrainStats(0, 0, 0, 0, 0, 0);
     for (var group : groups.values()) {
       total = total.plus(drainGroup(connections, group, allow.get()));
     }
@@ -102,31 +109,35 @@ public final class OutboxDrainer {
       for (var r : rows) {
         outbox.markFailed(r, why, false, maxAttempts, backoff);
       }
-      return new DrainStats(0, 0, rows.size(), 0, 0);
+      return new DrainStats(0, 0, rows.size(), 0, 0, 0);
     }
     var mappingOpt = connection.mapping().forCrmObject(first.crmObject());
     if (mappingOpt.isEmpty()) {
       for (var r : rows) {
         outbox.markFailed(r, "the mapping has no CRM object " + first.crmObject(), false, maxAttempts, backoff);
       }
-      return new DrainStats(0, 0, rows.size(), 0, 0);
+      return new DrainStats(0, 0, rows.size(), 0, 0, 0);
     }
     var mapping = mappingOpt.get();
     var sendable = new ArrayList<OutboxEntry>();
+    int blocked = 0;
     for (var r : rows) {
+      // checked on the fields as they will be sent, the upsert key included
       var refused = r.op() == Write.Op.DELETE
           ? (allowList.permitsDelete(r.canonicalObject()) ? java.util.Set.<String>of() : java.util.Set.of("(delete)"))
-          : allowList.refused(r.canonicalObject(), r.fields().keySet());
+          : allowList.refused(r.canonicalObject(), sentFields(r).keySet());
       if (!refused.isEmpty()) {
-        outbox.markFailed(r, "not on the write allow-list: " + r.canonicalObject() + "." + refused, false, maxAttempts, backoff);
-        journal.record(List.of(entry(r, Map.of(), r.fields(), JournalEntry.FAILED, Optional.of("not on the write allow-list"))));
-        dead++;
+        var why = "blocked: not on the write allow-list in force: " + r.canonicalObject() + "." + refused;
+        outbox.setStatus(r.id(), OutboxEntry.Status.BLOCKED, why);
+        journal.record(List.of(entry(r, Map.of(), r.fields(), JournalEntry.FAILED, Optional.of(why))));
+        blocked++;
       } else {
         sendable.add(r);
       }
     }
     int conflictCount = 0;
     int held = 0;
+    int failed = 0;
     // refresh the records we are about to update, so the conflict check sees the CRM as it is now
     var updateIds = sendable.stream().filter(r -> r.op() == Write.Op.UPDATE)
         .map(r -> r.recordId().orElseThrow()).distinct().toList();
@@ -134,6 +145,21 @@ public final class OutboxDrainer {
       refresh.refresh(connection, mapping);
     }
     var fresh = readById(connection, mapping, updateIds);
+    if (fresh.failure().isPresent()) {
+      // checking against a possibly stale mirror could overwrite a rep's recent edit: hold the updates, retry later
+      var why = "not sent: could not read the records from the CRM to check for conflicts (" + fresh.failure().get() + ")";
+      var kept = new ArrayList<OutboxEntry>();
+      for (var r : sendable) {
+        if (r.op() != Write.Op.UPDATE) {
+          kept.add(r);
+        } else if (outbox.markFailed(r, why, true, maxAttempts, backoff) == OutboxEntry.Status.DEAD) {
+          dead++;
+        } else {
+          failed++;
+        }
+      }
+      sendable = kept;
+    }
     var columns = mapping.canonicalTypes();
     var toSend = new ArrayList<OutboxEntry>();
     var before = new LinkedHashMap<Long, Map<String, Object>>();
@@ -144,7 +170,7 @@ public final class OutboxDrainer {
         continue;
       }
       var id = r.recordId().orElseThrow();
-      var current = fresh.containsKey(id) ? fresh.get(id)
+      var current = fresh.records().containsKey(id) ? fresh.records().get(id)
           : mirror.find(r.canonicalObject(), r.source(), id, columns).orElse(Map.of());
       var fields = new LinkedHashMap<String, Object>(r.fields());
       var beforeImage = new LinkedHashMap<String, Object>();
@@ -192,7 +218,6 @@ public final class OutboxDrainer {
           r.runId(), r.actor(), r.approvedBy(), r.createdAt()));
     }
     int written = 0;
-    int failed = 0;
     int batch = Math.max(1, connection.connector().maxWriteBatch());
     for (int from = 0; from < toSend.size(); from += batch) {
       var chunk = toSend.subList(from, Math.min(toSend.size(), from + batch));
@@ -237,12 +262,17 @@ public final class OutboxDrainer {
       if (results.size() != writes.size()) {
         throw new IllegalStateException(first.source() + " answered " + results.size() + " results for " + writes.size() + " writes");
       }
+      if (Boolean.getBoolean(HALT_AFTER_CRM_ANSWER)) {
+        Runtime.getRuntime().halt(137);
+      }
+      var done = new ArrayList<OutboxStore.Done>();
+      var doneJournal = new ArrayList<JournalEntry>();
       for (int i = 0; i < results.size(); i++) {
         var r = ok.get(i);
         var result = results.get(i);
         if (result.success()) {
-          outbox.markDone(r.id(), result.id().or(() -> r.recordId()));
-          journalRows.add(entry(r.withCrmId(result.id()), before.get(r.id()), r.fields(), JournalEntry.WRITTEN, Optional.empty()));
+          done.add(new OutboxStore.Done(r.id(), result.id().or(() -> r.recordId())));
+          doneJournal.add(entry(r.withCrmId(result.id()), before.get(r.id()), r.fields(), JournalEntry.WRITTEN, Optional.empty()));
           written++;
         } else {
           var error = result.errorCode().orElse("ERROR") + ": " + result.message().orElse("");
@@ -255,13 +285,24 @@ public final class OutboxDrainer {
           }
         }
       }
+      outbox.markDone(done, journal, doneJournal);
       journal.record(journalRows);
     }
-    if (written + failed + dead > 0) {
-      log.info("event=pushed source={} object={} written={} failed={} dead={} conflicts={}", first.source(),
-          first.crmObject(), written, failed, dead, conflictCount);
+    if (written + failed + dead + blocked > 0) {
+      log.info("event=pushed source={} object={} written={} failed={} dead={} conflicts={} blocked={}", first.source(),
+          first.crmObject(), written, failed, dead, conflictCount, blocked);
     }
-    return new DrainStats(written, failed, dead, conflictCount, held);
+    return new DrainStats(written, failed, dead, conflictCount, held, blocked);
+  }
+
+  /** The canonical fields a write sends: an upsert carries its key in salesos_key, the external id it upserts by. */
+  private static Map<String, Object> sentFields(OutboxEntry r) {
+    if (r.op() != Write.Op.UPSERT) {
+      return r.fields();
+    }
+    var values = new LinkedHashMap<String, Object>(r.fields());
+    values.put("salesos_key", r.idemKey());
+    return values;
   }
 
   private Write toWrite(OutboxEntry r, ObjectMapping mapping) {
@@ -269,9 +310,7 @@ public final class OutboxDrainer {
       case UPSERT -> {
         var keyField = mapping.bindingFor("salesos_key").orElseThrow(() -> new IllegalArgumentException(
             "the mapping of " + mapping.crmObject() + " has no CRM field for salesos_key (the external id salesos upserts by)"));
-        var values = new LinkedHashMap<String, Object>(r.fields());
-        values.put("salesos_key", r.idemKey());
-        yield Write.upsert(r.idemKey(), keyField.crmField(), mapping.toCrm(values));
+        yield Write.upsert(r.idemKey(), keyField.crmField(), mapping.toCrm(sentFields(r)));
       }
       case UPDATE -> Write.update(r.idemKey(), r.recordId().orElseThrow(), mapping.toCrm(r.fields()));
       case DELETE -> Write.delete(r.idemKey(), r.recordId().orElseThrow());
@@ -285,21 +324,25 @@ public final class OutboxDrainer {
         r.approvedBy(), outcome, error, clock.instant());
   }
 
+  /** What a read-by-id gave: the records in canonical form, or why the read failed. */
+  private record Fresh(Map<String, Map<String, Object>> records, Optional<String> failure) {}
+
   /**
    * The records about to be updated as the CRM holds them right now, in canonical form, when the
    * connector can read by id. An incremental pull may lag (HubSpot's search index, Salesforce's
-   * settling window), and an edit inside that lag must still count as a conflict. Records that
-   * cannot be read this way are left out; their check falls back to the freshly pulled mirror.
+   * settling window), and an edit inside that lag must still count as a conflict. A connector that
+   * cannot read by id leaves the check to the freshly pulled mirror; a read that fails holds the
+   * updates instead (see the caller).
    */
-  private Map<String, Map<String, Object>> readById(CrmConnection connection, ObjectMapping mapping, List<String> ids) {
+  private Fresh readById(CrmConnection connection, ObjectMapping mapping, List<String> ids) {
     var out = new java.util.HashMap<String, Map<String, Object>>();
     if (ids.isEmpty()) {
-      return out;
+      return new Fresh(out, Optional.empty());
     }
     try {
       var records = connection.connector().read(mapping.crmObject(), mapping.crmFields(), ids);
       if (records.isEmpty()) {
-        return out;
+        return new Fresh(out, Optional.empty());
       }
       for (var raw : records.get()) {
         try {
@@ -309,10 +352,11 @@ public final class OutboxDrainer {
               mapping.crmObject(), raw.id(), e.getMessage());
         }
       }
+      return new Fresh(out, Optional.empty());
     } catch (ConnectorException e) {
       log.warn("event=read_by_id_failed source={} object={} records={} kind={} reason=\"{}\"", connection.name(),
           mapping.crmObject(), ids.size(), e.kind(), e.getMessage());
+      return new Fresh(out, Optional.of(e.kind() + ": " + e.getMessage()));
     }
-    return out;
   }
 }

@@ -50,7 +50,9 @@ public record OutboxEntry(
     /** a person discarded it */
     DISCARDED,
     /** a person rejected the draft */
-    REJECTED;
+    REJECTED,
+    /** the allow-list in force does not permit it: never sent; `outbox retry` queues it again after a widening */
+    BLOCKED;
 
     public String code() {
       return name().toLowerCase();

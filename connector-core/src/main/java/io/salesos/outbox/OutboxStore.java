@@ -1,5 +1,7 @@
 package io.salesos.outbox;
 
+import io.salesos.journal.Journal;
+import io.salesos.journal.JournalEntry;
 import io.salesos.rules.WriteKind;
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.Database;
@@ -141,6 +143,43 @@ public final class OutboxStore {
     return out;
   }
 
+  /** One row the CRM accepted, with the id it answered. */
+  public record Done(long id, Optional<String> crmId) {}
+
+  /**
+   * Marks rows written and journals them in one transaction: a crash between the CRM's answer and
+   * this commit leaves both undone, so the write is sent again (an upsert by key, or an update to
+   * the same values, lands once) and journalled once; never a CRM write without its journal entry.
+   */
+  public void markDone(List<Done> done, Journal journal, List<JournalEntry> entries) {
+    if (done.isEmpty() && entries.isEmpty()) {
+      return;
+    }
+    try (var c = database.connection()) {
+      c.setAutoCommit(false);
+      try (var ps = c.prepareStatement("UPDATE outbox SET status = 'done', crm_id = ?, last_error = NULL, attempts = attempts + 1,"
+          + " updated_at = ? WHERE id = ?")) {
+        var now = Timestamp.from(clock.instant());
+        for (var d : done) {
+          ps.setString(1, d.crmId().orElse(null));
+          ps.setTimestamp(2, now);
+          ps.setLong(3, d.id());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        journal.record(entries, c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record the written rows: " + e.getMessage(), e);
+    }
+  }
+
   public void markDone(long id, Optional<String> crmId) {
     update("UPDATE outbox SET status = 'done', crm_id = ?, last_error = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?",
         ps -> {
@@ -184,12 +223,12 @@ public final class OutboxStore {
     });
   }
 
-  /** Puts dead or held rows back in the queue, due now, with their tries reset. */
+  /** Puts dead, held or blocked rows back in the queue, due now, with their tries reset. */
   public int retry(List<Long> ids) {
     int n = 0;
     for (var id : ids) {
       n += update("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
-          + " WHERE id = ? AND status IN ('dead', 'held', 'pending')", ps -> {
+          + " WHERE id = ? AND status IN ('dead', 'held', 'blocked', 'pending')", ps -> {
             ps.setTimestamp(1, Timestamp.from(clock.instant()));
             ps.setTimestamp(2, Timestamp.from(clock.instant()));
             ps.setLong(3, id);

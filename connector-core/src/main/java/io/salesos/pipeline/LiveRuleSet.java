@@ -10,6 +10,7 @@ import io.salesos.rules.RuleSet;
 import io.salesos.rules.RuleSetLoader;
 import io.salesos.rules.RuleSetWatcher;
 import io.salesos.rules.RuleVocabulary;
+import io.salesos.rules.WritePolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,36 +18,53 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rule set in force, the one place salesos loads {@code rules/}: watched and hot-reloaded as a
  * whole (a set that does not load keeps the last good one in force and reports its problems), with
  * the write policy and its allow-list taken from the same set, so narrowing {@code
- * write-policy.yaml} takes effect at the next push. With no good set at all there is no allow-list,
- * and nothing is pushed.
+ * write-policy.yaml} takes effect at the next push. The policy is the one part that may narrow on
+ * its own: when an edit that does not load whole narrows {@code write-policy.yaml}, the tighter of
+ * the old and the new policy applies until the whole set loads. With no good set at all there is
+ * no allow-list, and nothing is pushed.
  */
 public final class LiveRuleSet implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(LiveRuleSet.class);
+
   private final Optional<RuleSetWatcher> watcher;
+  private final Optional<Path> dir;
+  private final Optional<RuleSetLoader> loader;
   private final Optional<RuleSet> fixed;
   private final Optional<AllowList> fixedAllowList;
+  private final AtomicReference<Narrowing> narrowing = new AtomicReference<>();
 
-  private LiveRuleSet(Optional<RuleSetWatcher> watcher, Optional<RuleSet> fixed, Optional<AllowList> fixedAllowList) {
+  /** The policy narrowing the set in force, worked out once per version of the files on disk. */
+  private record Narrowing(String fingerprint, Optional<WritePolicy> policy) {}
+
+  private LiveRuleSet(Optional<RuleSetWatcher> watcher, Optional<Path> dir, Optional<RuleSetLoader> loader,
+      Optional<RuleSet> fixed, Optional<AllowList> fixedAllowList) {
     this.watcher = watcher;
+    this.dir = dir;
+    this.loader = loader;
     this.fixed = fixed;
     this.fixedAllowList = fixedAllowList;
   }
 
   /** The rule files in {@code dir}, loaded now and again whenever they change on disk (see {@link #watchEvery}). */
   public static LiveRuleSet watching(Path dir, RuleVocabulary vocabulary) {
-    var w = new RuleSetWatcher(dir, new RuleSetLoader(vocabulary));
+    var loader = new RuleSetLoader(vocabulary);
+    var w = new RuleSetWatcher(dir, loader);
     w.refresh();
-    return new LiveRuleSet(Optional.of(w), Optional.empty(), Optional.empty());
+    return new LiveRuleSet(Optional.of(w), Optional.of(dir), Optional.of(loader), Optional.empty(), Optional.empty());
   }
 
   /** One rule set that never changes (a one-shot verb, a test). */
   public static LiveRuleSet of(RuleSet rules) {
-    return new LiveRuleSet(Optional.empty(), Optional.of(rules), Optional.empty());
+    return new LiveRuleSet(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(rules), Optional.empty());
   }
 
   /**
@@ -54,7 +72,7 @@ public final class LiveRuleSet implements AutoCloseable {
    * mirrors and drains writes it was given (the engine's tests, the sync benchmark).
    */
   public static LiveRuleSet pushOnly(AllowList allowList) {
-    return new LiveRuleSet(Optional.empty(), Optional.empty(), Optional.of(allowList));
+    return new LiveRuleSet(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(allowList));
   }
 
   /** Polls the files every {@code interval} on a daemon thread. */
@@ -68,9 +86,35 @@ public final class LiveRuleSet implements AutoCloseable {
     return watcher.map(RuleSetWatcher::refresh).orElse(false);
   }
 
-  /** The rule set in force: the last one that loaded as a whole. */
+  /**
+   * The rule set in force: the last one that loaded as a whole, under the tighter write policy
+   * while a newer edit that does not load whole narrows {@code write-policy.yaml}.
+   */
   public Optional<RuleSet> current() {
-    return watcher.isPresent() ? watcher.get().current() : fixed;
+    if (watcher.isEmpty()) {
+      return fixed;
+    }
+    var status = watcher.get().status();
+    if (status.current().isEmpty() || status.problems().isEmpty()) {
+      return status.current();
+    }
+    var set = status.current().get();
+    return Optional.of(narrowed(status.seenFingerprint(), set).map(set::withWritePolicy).orElse(set));
+  }
+
+  /** The tighter policy while the files on disk ({@code fingerprint}) do not load whole, if they narrow it. */
+  private Optional<WritePolicy> narrowed(String fingerprint, RuleSet inForce) {
+    var known = narrowing.get();
+    if (known != null && known.fingerprint().equals(fingerprint)) {
+      return known.policy();
+    }
+    var onDisk = loader.orElseThrow().loadWritePolicy(dir.orElseThrow());
+    var tighter = onDisk.map(p -> inForce.writePolicy().tighter(p)).filter(p -> !p.equals(inForce.writePolicy()));
+    tighter.ifPresent(p -> log.warn("event=write_policy_narrowed reason=\"write-policy.yaml narrows the policy in force while"
+        + " another rule file does not load: the tighter policy applies until the whole set loads\" allow={} writes={}",
+        p.allow(), p.decisions()));
+    narrowing.set(new Narrowing(fingerprint, tighter));
+    return tighter;
   }
 
   /** Problems of the latest load; empty when the files on disk are the set in force. */

@@ -49,6 +49,11 @@ public final class RuleSet {
     return vocabulary;
   }
 
+  /** This set with {@code policy} in force instead of its own (a narrowing that could not load whole). */
+  public RuleSet withWritePolicy(WritePolicy policy) {
+    return new RuleSet(fileHashes, vocabulary, exitCriteria, forecast, followUps, policy, routing, cadence);
+  }
+
   public WritePolicy writePolicy() {
     return writePolicy;
   }

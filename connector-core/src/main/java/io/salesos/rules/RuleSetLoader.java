@@ -84,6 +84,20 @@ public final class RuleSetLoader {
     return load(dir.toString(), files);
   }
 
+  /**
+   * {@code write-policy.yaml} of {@code dir} alone, parsed with its own checks but not held to the
+   * other files: a narrowing in it must take effect even while another file of the same edit is
+   * broken. Empty when the file is missing or has a problem of its own.
+   */
+  public Optional<WritePolicy> loadWritePolicy(Path dir) {
+    try {
+      var content = Files.readString(dir.resolve(WRITE_POLICY), StandardCharsets.UTF_8);
+      return new Run(dir.toString(), Map.of(WRITE_POLICY, content)).policyAlone();
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Loads rule files given as name to content; {@code dir} only prefixes file names in problems. */
   public LoadResult load(String dir, Map<String, String> files) {
     return new Run(dir, files).run();
@@ -102,6 +116,11 @@ public final class RuleSetLoader {
 
     private String path(String name) {
       return dir == null || dir.isEmpty() ? name : Path.of(dir).resolve(name).toString();
+    }
+
+    Optional<WritePolicy> policyAlone() {
+      var policy = yaml(WRITE_POLICY).map(this::writePolicy).map(LoadedPolicy::policy);
+      return problems.isEmpty() ? policy : Optional.empty();
     }
 
     LoadResult run() {

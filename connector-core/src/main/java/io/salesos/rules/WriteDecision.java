@@ -1,6 +1,9 @@
 package io.salesos.rules;
 
-/** What happens to a write of one kind: written, held for a person's approval, or dropped. */
+/**
+ * What happens to a write of one kind: written, held for a person's approval, or dropped. Declared
+ * from the widest to the tightest, so the tighter of two is the one declared later.
+ */
 public enum WriteDecision {
   AUTO, DRAFT, OFF;
 

@@ -32,6 +32,28 @@ public record WritePolicy(Map<WriteKind, WriteDecision> decisions, Map<String, S
     return d;
   }
 
+  /**
+   * The tighter of this policy and {@code other}, kind by kind (off before draft before auto) and
+   * field by field (only what both allow): what applies while a narrowing edit cannot load whole.
+   */
+  public WritePolicy tighter(WritePolicy other) {
+    var d = new EnumMap<WriteKind, WriteDecision>(WriteKind.class);
+    for (var k : WriteKind.ruled()) {
+      var a = decision(k);
+      var b = other.decision(k);
+      d.put(k, a.ordinal() >= b.ordinal() ? a : b);
+    }
+    var a = new TreeMap<String, Set<String>>();
+    allow.forEach((object, fields) -> {
+      var both = new TreeSet<>(fields);
+      both.retainAll(other.allow().getOrDefault(object, Set.of()));
+      if (!both.isEmpty()) {
+        a.put(object, both);
+      }
+    });
+    return new WritePolicy(d, a);
+  }
+
   public boolean allows(String object, String field) {
     return allow.getOrDefault(object, Set.of()).contains(field);
   }

@@ -11,6 +11,7 @@ import io.salesos.mirror.Database;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.rules.RuleVocabulary;
+import io.salesos.rules.WriteDecision;
 import io.salesos.rules.WriteKind;
 import io.salesos.spi.Write;
 import io.salesos.testing.MemoryCrm;
@@ -92,8 +93,47 @@ class LiveWritePolicyTest {
     var push = pipeline.push();
 
     assertThat(push.written()).isZero();
+    assertThat(push.blocked()).isEqualTo(1);
     assertThat(crm.all("tasks").size()).as("nothing outside the new allow-list reaches the CRM").isEqualTo(1);
-    assertThat(pipeline.outbox().byKey("t-2").orElseThrow().lastError().orElseThrow()).contains("not on the write allow-list");
+    var held = pipeline.outbox().byKey("t-2").orElseThrow();
+    assertThat(held.status()).isEqualTo(OutboxEntry.Status.BLOCKED);
+    assertThat(held.lastError().orElseThrow()).contains("not on the write allow-list");
+  }
+
+  @Test
+  void aNarrowingAppliesEvenWhenTheSameEditBreaksAnotherFile() throws IOException {
+    pipeline.outbox().enqueue(List.of(task("t-1")));
+    assertThat(pipeline.push().written()).isEqualTo(1);
+
+    // one edit: tasks off, activities off the allow-list, and a typo in routing.yaml
+    Files.writeString(rules.resolve("write-policy.yaml"), """
+        writes:
+          flag: auto
+          forecast: draft
+          task: off
+          visit_plan: off
+        allow:
+          deal: [salesos_flags, salesos_forecast_category]
+        """);
+    Files.writeString(rules.resolve("routing.yaml"), Files.readString(rules.resolve("routing.yaml")) + "\nvisit_vlaue: 3\n");
+    assertThat(pipeline.rules().refresh()).as("the edit does not load whole").isFalse();
+    assertThat(pipeline.rules().problems()).isNotEmpty();
+
+    var inForce = pipeline.rules().current().orElseThrow();
+    assertThat(inForce.writePolicy().decision(WriteKind.TASK)).as("the tighter decision").isEqualTo(WriteDecision.OFF);
+    assertThat(inForce.writePolicy().allow()).doesNotContainKey("activity");
+    pipeline.outbox().enqueue(List.of(task("t-2")));
+    assertThat(pipeline.push().blocked()).isEqualTo(1);
+    assertThat(crm.all("tasks")).hasSize(1);
+  }
+
+  @Test
+  void aBrokenEditThatWidensThePolicyWidensNothing() throws IOException {
+    Files.writeString(rules.resolve("write-policy.yaml"), Files.readString(rules.resolve("write-policy.yaml"))
+        .replace("deal: [salesos_flags, salesos_forecast_category]", "deal: [salesos_flags, salesos_forecast_category, amount]"));
+    Files.writeString(rules.resolve("routing.yaml"), Files.readString(rules.resolve("routing.yaml")) + "\nvisit_vlaue: 3\n");
+    assertThat(pipeline.rules().refresh()).isFalse();
+    assertThat(pipeline.rules().current().orElseThrow().writePolicy().allows("deal", "amount")).isFalse();
   }
 
   @Test

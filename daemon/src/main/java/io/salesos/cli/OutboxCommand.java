@@ -30,7 +30,7 @@ final class OutboxCommand implements Runnable {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--status", description = "pending, draft, done, dead, held, discarded or rejected")
+    @Option(names = "--status", description = "pending, draft, done, dead, held, blocked, discarded or rejected")
     String status;
 
     @Option(names = "--limit", description = "at most this many rows (default: ${DEFAULT-VALUE})")
@@ -51,7 +51,7 @@ final class OutboxCommand implements Runnable {
     }
   }
 
-  @Command(name = "retry", mixinStandardHelpOptions = true, description = "Queue dead or held rows again, due now.")
+  @Command(name = "retry", mixinStandardHelpOptions = true, description = "Queue dead, held or blocked rows again, due now (a blocked row is checked against the allow-list again when pushed).")
   static final class Retry implements Runnable {
     @Mixin
     ConfigOption config;

@@ -33,8 +33,12 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
         errors += s.error().isPresent() ? 1 : 0;
       }
       var push = runtime.pipeline().push();
-      System.out.printf("push written %d, failed %d (queued for retry), dead %d, conflicts %d, held %d%n",
-          push.written(), push.failed(), push.dead(), push.conflicts(), push.held());
+      System.out.printf("push written %d, failed %d (queued for retry), dead %d, conflicts %d, held %d, blocked %d%n",
+          push.written(), push.failed(), push.dead(), push.conflicts(), push.held(), push.blocked());
+      if (runtime.pipeline().rules().current().isEmpty()) {
+        System.out.println("nothing was pushed: the rule files in " + runtime.config().rulesDir() + " do not load, so no"
+            + " allow-list is in force (salesos rules check)");
+      }
       return errors == 0 ? 0 : 2;
     }
   }

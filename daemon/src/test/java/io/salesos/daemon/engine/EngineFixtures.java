@@ -159,8 +159,13 @@ final class EngineFixtures {
 
   /** A JVM on the test classpath running {@code mainClass}, its stdout and stderr in {@code log}. */
   static Process startChild(Path log, Class<?> mainClass, String... args) {
+    return startChild(log, List.of(), mainClass, args);
+  }
+
+  static Process startChild(Path log, List<String> jvmArgs, Class<?> mainClass, String... args) {
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
     command.addAll(List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
         mainClass.getName()));
     command.addAll(List.of(args));
