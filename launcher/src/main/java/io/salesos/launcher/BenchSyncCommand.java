@@ -4,7 +4,6 @@ import io.salesos.config.SalesosConfig;
 import io.salesos.pipeline.LiveRuleSet;
 import io.salesos.pipeline.Pipeline;
 import io.salesos.cli.Home;
-import io.salesos.cli.Main;
 import io.salesos.mapping.Mapping;
 import io.salesos.mirror.Database;
 import io.salesos.mirror.EmbeddedMariaDb;
@@ -38,10 +37,12 @@ import picocli.CommandLine.Option;
 /**
  * Seeds a sandbox CRM (in a child process, so its memory is not counted) with N realistic
  * records, times the initial load into a fresh embedded mirror, then an incremental pull of 1%
- * changes; prints records per second (median of the runs) and the loader's peak heap.
+ * changes; prints records per second (median of the runs), the loader's peak heap, and the load as a
+ * share of a plain-JDBC ceiling ({@link JdbcCeiling}) measured on the same rows in the same run.
  */
 @Command(name = "sync", mixinStandardHelpOptions = true,
-    description = "Time the initial load of N records from a sandbox CRM into a fresh mirror, and a 1%% incremental pull.")
+    description = "Time the initial load of N records from a sandbox CRM into a fresh mirror against a plain-JDBC insert of the same rows,"
+        + " and a 1%% incremental pull.")
 final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--crm", required = true, description = "hubspot or salesforce")
@@ -62,10 +63,15 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--lanes", description = "objects pulled side by side where the connector allows it (default: ${DEFAULT-VALUE}, as the daemon)")
   int lanes = SalesosConfig.DEFAULT_PULL_LANES;
 
+  @Option(names = "--ceiling", negatable = true, description = "after each load, time the same rows inserted by plain batched JDBC into fresh"
+      + " copies of the tables, and print the load as a share of that (default: ${DEFAULT-VALUE})")
+  boolean ceiling = true;
+
   @Override
   public Integer call() throws Exception {
     var mappingFile = Home.dir().resolve("config").resolve("mappings").resolve(crm + ".yaml");
     var mapping = Mapping.load(mappingFile);
+    // the launcher, not the daemon's Main: only the launcher has the sandbox verb since the module split
     var jar = Path.of(LauncherMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     var child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx6g", "-Dsalesos.sandbox.limits=unlimited", "-cp",
         jar.toString(), LauncherMain.class.getName(), "sandbox", crm, "--records", Integer.toString(records))
@@ -97,6 +103,8 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
       var initial = new ArrayList<Double>();
       var incremental = new ArrayList<Double>();
       var heaps = new ArrayList<Long>();
+      var ceilings = new ArrayList<Double>();
+      var ratios = new ArrayList<Double>();
       try (var server = EmbeddedMariaDb.start(dataDir, "salesos")) {
         for (int run = 1; run <= runs; run++) {
           var schema = "bench_" + run + "_" + System.nanoTime();
@@ -125,6 +133,25 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
             long heap = peakHeap();
             initial.add(loaded / secs);
             heaps.add(heap);
+            System.out.printf("run %d: initial %d records in %.1f s = %.0f records/s, peak heap %d MB%n", run, loaded, secs, loaded / secs, heap >> 20);
+            System.out.printf("  CPU during the initial load: salesos %.1f s, sandbox %.1f s, MariaDB %.1f s (%.2f cores of %d);"
+                + " per 1,000 records: salesos %.0f ms, sandbox %.0f ms, MariaDB %.0f ms%n",
+                cpu.salesos(), cpu.sandbox(), cpu.database(), (cpu.salesos() + cpu.sandbox() + cpu.database()) / secs,
+                Runtime.getRuntime().availableProcessors(), perThousand(cpu.salesos(), loaded), perThousand(cpu.sandbox(), loaded),
+                perThousand(cpu.database(), loaded));
+            // the same rows again, now, on this machine, by plain JDBC: what the load could reach at best
+            if (ceiling) {
+              var c = new JdbcCeiling(server.jdbcUrl(""), lanes, batch).measure(schema, child);
+              double ratio = (loaded / secs) / c.recordsPerSecond();
+              ceilings.add(c.recordsPerSecond());
+              ratios.add(ratio);
+              System.out.printf("  JDBC ceiling: %d records (%d rows with their history) in %.1f s = %.0f records/s, %d threads;"
+                  + " salesos %.0f records/s = %.0f%% of it%n", c.records(), c.rows(), c.seconds(), c.recordsPerSecond(), lanes,
+                  loaded / secs, ratio * 100);
+              System.out.printf("  CPU during the ceiling: JDBC client %.1f s, MariaDB %.1f s; per 1,000 records: client %.0f ms, MariaDB %.0f ms%n",
+                  c.cpu().salesos(), c.cpu().database(), perThousand(c.cpu().salesos(), c.records()),
+                  perThousand(c.cpu().database(), c.records()));
+            }
             var changed = touchOnePercent(engine, connection, mapping, run);
             // a CRM shows changes to incremental queries after a lag (HubSpot's search index, the
             // Salesforce connector's hold-back window): wait it out, untimed, as a poll interval would
@@ -134,11 +161,7 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
             double incSecs = (System.nanoTime() - t1) / 1e9;
             long incChanged = inc.stream().mapToLong(s -> s.changed()).sum();
             incremental.add(incSecs);
-            System.out.printf("run %d: initial %d records in %.1f s = %.0f records/s, peak heap %d MB; incremental %d changed"
-                + " (%d edited) in %.2f s%n", run, loaded, secs, loaded / secs, heap >> 20, incChanged, changed, incSecs);
-            System.out.printf("  CPU during the initial load: salesos %.1f s, sandbox %.1f s, MariaDB %.1f s (%.2f cores of %d)%n",
-                cpu.salesos(), cpu.sandbox(), cpu.database(), (cpu.salesos() + cpu.sandbox() + cpu.database()) / secs,
-                Runtime.getRuntime().availableProcessors());
+            System.out.printf("  incremental: %d changed (%d edited) in %.2f s%n", incChanged, changed, incSecs);
             try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), "root", "")) {
               c.createStatement().execute("DROP DATABASE `" + schema + "`");
             }
@@ -148,6 +171,11 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
       System.out.printf("median initial load: %.0f records/s; median incremental pull of the 1%% edits: %.2f s; peak heap (max of runs): %d MB;"
           + " max heap allowed: %d MB%n", median(initial), median(incremental), heaps.stream().mapToLong(x -> x).max().orElse(0) >> 20,
           Runtime.getRuntime().maxMemory() >> 20);
+      if (ceiling) {
+        System.out.printf("salesos %,.0f records/s = %.0f%% of the JDBC ceiling %,.0f records/s (medians over %d runs; the share is the median of"
+            + " the per-run shares %s)%n", median(initial), median(ratios) * 100, median(ceilings), runs,
+            ratios.stream().map(r -> String.format("%.0f%%", r * 100)).toList());
+      }
       return 0;
     } finally {
       child.destroy();
@@ -194,6 +222,10 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
       return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
+    CpuTimes plus(CpuTimes o) {
+      return new CpuTimes(salesos + o.salesos, sandbox + o.sandbox, database + o.database);
+    }
+
     CpuTimes minus(CpuTimes o) {
       return new CpuTimes(salesos - o.salesos, sandbox - o.sandbox, database - o.database);
     }
@@ -206,6 +238,10 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
   private static long peakHeap() {
     return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
         .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+  }
+
+  private static double perThousand(double seconds, long records) {
+    return records == 0 ? 0 : seconds * 1e6 / records;
   }
 
   static double median(List<Double> xs) {
