@@ -110,6 +110,39 @@ public final class MemoryCrm implements Connector {
     this.pullFailure = e;
   }
 
+  /**
+   * Reads by id are served from now on (like HubSpot's batch read), failing with {@code failure}
+   * when one is given.
+   */
+  public synchronized void readsById(Optional<ConnectorException> failure) {
+    this.readsById = true;
+    this.readFailure = failure;
+  }
+
+  @Override
+  public synchronized Optional<List<RawRecord>> read(String crmObject, List<String> fields, List<String> ids)
+      throws ConnectorException {
+    if (!readsById) {
+      return Optional.empty();
+    }
+    if (readFailure.isPresent()) {
+      throw readFailure.get();
+    }
+    var out = new ArrayList<RawRecord>();
+    for (var id : ids) {
+      var s = table(crmObject).get(id);
+      if (s != null && !s.deleted()) {
+        var f = new LinkedHashMap<String, Object>();
+        fields.forEach(k -> f.put(k, s.fields().get(k)));
+        out.add(new RawRecord(s.id(), f, s.stamp()));
+      }
+    }
+    return Optional.of(out);
+  }
+
+  private boolean readsById;
+  private Optional<ConnectorException> readFailure = Optional.empty();
+
   /** Writes whose {@code field} equals {@code value} fail with a validation error. */
   public synchronized void rejectWhen(String field, String value) {
     rejectValue.put(field, value);
