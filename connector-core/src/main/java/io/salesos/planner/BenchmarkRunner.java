@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -27,7 +29,7 @@ import java.util.stream.Stream;
 public final class BenchmarkRunner {
 
     private static final String USAGE = "usage: bench optw INSTANCE_FILE|DIR [--tours M[,M...]] [--seconds S] "
-            + "[--iterations N] [--out FILE|DIR] [--seed N] [--exact]";
+            + "[--iterations N] [--out FILE|DIR] [--seed N] [--exact] [--verify PATH/verify.py]";
 
     private final PrintStream out;
     private final Map<String, ReferenceScore> references = ReferenceScore.loadTable();
@@ -66,6 +68,7 @@ public final class BenchmarkRunner {
         long seed = 1;
         Path output = null;
         boolean exact = false;
+        Path verifier = null;
         Map<String, String> overrides = new LinkedHashMap<>();
         boolean directory = Files.isDirectory(target);
         if (directory) {
@@ -81,6 +84,7 @@ public final class BenchmarkRunner {
                     case "--seed" -> seed = Long.parseLong(a.get(++i));
                     case "--out" -> output = Path.of(a.get(++i));
                     case "--exact" -> exact = true;
+                    case "--verify" -> verifier = Path.of(a.get(++i));
                     case "--param" -> {
                         String[] kv = a.get(++i).split("=", 2);
                         overrides.put(kv[0], kv[1]);
@@ -95,6 +99,10 @@ public final class BenchmarkRunner {
         if (Double.isNaN(seconds)) {
             // Without --seconds an iteration budget runs to the end; with neither, 10 s as in the literature.
             seconds = iterations != Long.MAX_VALUE ? Double.POSITIVE_INFINITY : 10;
+        }
+        if (verifier != null && (output == null || !directory)) {
+            System.err.println("--verify checks the solution files of a folder run: give a folder and --out DIR\n" + USAGE);
+            return 2;
         }
         SolverSettings settings = new SolverSettings(seed, iterations, seconds);
         SearchParameters params = SearchParameters.defaults().with(overrides);
@@ -111,15 +119,24 @@ public final class BenchmarkRunner {
                 Files.createDirectories(output);
             }
             List<RunRecord> records = new ArrayList<>();
+            int checked = 0;
+            int failures = 0;
             for (Path file : files) {
                 for (int m : tours) {
                     String name = stripTxt(file);
                     Path json = output == null ? null : output.resolve(name + "_m" + m + ".json");
                     records.add(solveOne(file, m, settings, params, exact, json));
+                    if (verifier != null) {
+                        checked++;
+                        failures += verify(verifier, file, json, m) ? 0 : 1;
+                    }
                 }
             }
             out.print(summaryTable(records));
-            return 0;
+            if (verifier != null) {
+                out.printf(Locale.ROOT, "verify.py: %d solution files checked, %d failures%n", checked, failures);
+            }
+            return failures == 0 ? 0 : 1;
         } catch (IOException | RuntimeException e) {
             System.err.println("error: " + e);
             return 3;
@@ -141,6 +158,26 @@ public final class BenchmarkRunner {
                 instance.name(), m, plan.score(), result.secondsToBest(), gap, result.iterations());
         out.flush();
         return new RunRecord(instance.name(), m, plan.score(), result.secondsToBest(), result.iterations(), ref);
+    }
+
+    /**
+     * Checks one solution with the benchmark's independent verifier ({@code python3 verify.py INSTANCE
+     * SOLUTION --m M}); its own lines are printed as they come, its exit code decides.
+     */
+    private boolean verify(Path verifier, Path instance, Path solution, int m) throws IOException {
+        var process = new ProcessBuilder("python3", verifier.toString(), instance.toString(), solution.toString(), "--m",
+                Integer.toString(m)).redirectErrorStream(true).start();
+        var text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            int code = process.waitFor();
+            if (code != 0) {
+                out.printf(Locale.ROOT, "verify.py FAILED %s m=%d: %s%n", instance.getFileName(), m, text.strip());
+            }
+            return code == 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while verifying " + solution, e);
+        }
     }
 
     /** The verify.py solution JSON; hand-written since it only holds ints. */
@@ -171,31 +208,60 @@ public final class BenchmarkRunner {
         return prefix + name.substring(0, Math.min(name.length(), digit + 1));
     }
 
+    /**
+     * The table docs/bench/optw-results.md shows: gap to the reference per family and m, the kinds of
+     * reference, median seconds to the final best and median iterations; then the average gap per m,
+     * overall, and against proven-optimal and best-known values only.
+     */
     static String summaryTable(List<RunRecord> records) {
         Map<String, Map<Integer, List<RunRecord>>> groups = new TreeMap<>(Comparator.comparing(BenchmarkRunner::familyOrder));
         for (RunRecord r : records) {
             groups.computeIfAbsent(family(r.instance()), f -> new TreeMap<>()).computeIfAbsent(r.tours(), m -> new ArrayList<>()).add(r);
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("| family | m | runs | with ref | avg gap % | worst gap % | ref kinds | median s to best |\n");
-        sb.append("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n");
+        sb.append("| family | m | runs | avg gap % | worst gap % | reference kinds | median s to final best | median iterations |\n");
+        sb.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |\n");
         for (var family : groups.entrySet()) {
             for (var byM : family.getValue().entrySet()) {
                 List<RunRecord> rs = byM.getValue();
-                List<Double> gaps = rs.stream().filter(r -> r.reference().isPresent())
-                        .map(r -> r.reference().get().gapPercent(r.score())).toList();
+                List<Double> gaps = gaps(rs, kind -> true);
                 String kinds = rs.stream().flatMap(r -> r.reference().stream()).collect(Collectors.groupingBy(
                         ReferenceScore::kind, TreeMap::new, Collectors.counting())).entrySet().stream()
                         .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
                 double avg = gaps.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
                 double worst = gaps.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-                double[] secs = rs.stream().mapToDouble(RunRecord::secondsToBest).sorted().toArray();
-                double median = secs.length % 2 == 1 ? secs[secs.length / 2] : (secs[secs.length / 2 - 1] + secs[secs.length / 2]) / 2;
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %.2f | %s | %.2f |%n",
-                        family.getKey(), byM.getKey(), rs.size(), gaps.size(), avg, worst, kinds, median));
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %s | %.2f | %.0f |%n",
+                        family.getKey(), byM.getKey(), rs.size(), avg, worst, kinds.isEmpty() ? "none" : kinds,
+                        median(rs.stream().mapToDouble(RunRecord::secondsToBest).toArray()),
+                        median(rs.stream().mapToDouble(RunRecord::iterations).toArray())));
             }
         }
+        sb.append("\n");
+        var byTours = new TreeMap<Integer, List<RunRecord>>();
+        records.forEach(r -> byTours.computeIfAbsent(r.tours(), m -> new ArrayList<>()).add(r));
+        byTours.forEach((m, rs) -> sb.append(averageLine("m=" + m + ": average gap", gaps(rs, kind -> true))));
+        sb.append(averageLine("overall average gap:", gaps(records, kind -> true)));
+        sb.append(averageLine("average gap to opt/bks values only:", gaps(records, kind -> kind.equals("opt") || kind.equals("bks"))));
         return sb.toString();
+    }
+
+    private static List<Double> gaps(List<RunRecord> rs, Predicate<String> kinds) {
+        return rs.stream().filter(r -> r.reference().map(ReferenceScore::kind).filter(kinds).isPresent())
+                .map(r -> r.reference().get().gapPercent(r.score())).toList();
+    }
+
+    private static String averageLine(String label, List<Double> gaps) {
+        return String.format(Locale.ROOT, "%s %.2f%% over %d runs%n", label,
+                gaps.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), gaps.size());
+    }
+
+    private static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        var v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static String familyOrder(String family) {

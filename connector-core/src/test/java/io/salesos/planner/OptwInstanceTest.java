@@ -52,4 +52,18 @@ class OptwInstanceTest {
         assertThat(BenchmarkRunner.family("pr11")).isEqualTo("pr11-20");
         assertThat(BenchmarkRunner.family("50_c101")).isEqualTo("50_c1");
     }
+
+    @Test
+    void theSummaryTableGivesGapsPerFamilyAndMAndAveragesAgainstOptAndBksApart() {
+        var records = java.util.List.of(
+                new BenchmarkRunner.RunRecord("c101", 1, 320, 0.5, 1000, java.util.Optional.of(new ReferenceScore("c101", 1, 320, "opt"))),
+                new BenchmarkRunner.RunRecord("c102", 1, 330, 1.5, 3000, java.util.Optional.of(new ReferenceScore("c102", 1, 300, "ref"))));
+
+        var table = BenchmarkRunner.summaryTable(records);
+
+        assertThat(table).contains("| c1 | 1 | 2 | -5.00 | 0.00 | 1 opt, 1 ref | 1.00 | 2000 |")
+                .contains("m=1: average gap -5.00% over 2 runs")
+                .contains("overall average gap: -5.00% over 2 runs")
+                .contains("average gap to opt/bks values only: 0.00% over 1 runs");
+    }
 }

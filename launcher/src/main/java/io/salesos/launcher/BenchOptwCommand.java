@@ -12,6 +12,8 @@ import picocli.CommandLine.Parameters;
     description = {"Solve an OPTW/TOPTW benchmark instance (or every instance in a folder) with the visit planner.",
         "  salesos bench optw INSTANCE --tours M --seconds S --out FILE [--seed N]",
         "  salesos bench optw DIR [--tours 1,2,3,4] --seconds S   (prints gaps per family and m)",
+        "  salesos bench optw DIR --seconds 10 --out DIR --verify PATH/verify.py   (docs/bench/optw-results.md's table,",
+        "      each solution checked by the benchmark's own verifier)",
         "Travel times are truncated Euclidean (1 decimal; 2 for pr* files), as the instances' README says."})
 final class BenchOptwCommand implements java.util.concurrent.Callable<Integer> {
 
