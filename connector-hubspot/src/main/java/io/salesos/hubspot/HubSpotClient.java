@@ -104,10 +104,10 @@ final class HubSpotClient {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       }
     } catch (HttpTimeoutException e) {
-      throw new ConnectorException(Kind.TRANSIENT, method + " " + path(pathAndQuery) + " timed out after "
+      throw new ConnectorException(Kind.TRANSIENT, method + " " + where() + path(pathAndQuery) + " timed out after "
           + settings.requestTimeout().toMillis() + " ms", e);
     } catch (IOException e) {
-      throw new ConnectorException(Kind.TRANSIENT, method + " " + path(pathAndQuery) + " failed: " + e, e);
+      throw new ConnectorException(Kind.TRANSIENT, method + " " + where() + path(pathAndQuery) + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectorException(Kind.TRANSIENT, method + " " + path(pathAndQuery) + " was interrupted", e);
@@ -230,6 +230,16 @@ final class HubSpotClient {
   private static String truncate(String body) {
     var s = body == null ? "" : body.replaceAll("\\s+", " ");
     return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+  }
+
+  /**
+   * The server a request went to, as scheme://host:port (no path, no credentials: the token travels
+   * in a header), so an error an admin reads names the address that failed.
+   */
+  private String where() {
+    var uri = URI.create(settings.baseUrl());
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return uri.getScheme() + "://" + uri.getHost() + ":" + port;
   }
 
   private static String path(String pathAndQuery) {

@@ -27,6 +27,11 @@ final class SalesforceFaults {
   }
 
   static ConnectorException classify(String what, Exception e) {
+    return classify(what, e, "");
+  }
+
+  /** As above; a connection-level failure names {@code where} (scheme://host:port of the org). */
+  static ConnectorException classify(String what, Exception e, String where) {
     if (e instanceof ApiFault f) {
       var code = f.getExceptionCode();
       var msg = what + " failed: " + code + ": " + f.getExceptionMessage();
@@ -63,7 +68,7 @@ final class SalesforceFaults {
       };
     }
     if (e instanceof ConnectionException || e instanceof java.io.IOException) {
-      return new ConnectorException(Kind.TRANSIENT, what + " failed: " + e, e);
+      return new ConnectorException(Kind.TRANSIENT, what + (where.isEmpty() ? "" : " at " + where) + " failed: " + e, e);
     }
     return new ConnectorException(Kind.TRANSIENT, what + " failed: " + e, e);
   }

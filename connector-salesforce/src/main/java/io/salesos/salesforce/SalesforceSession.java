@@ -42,6 +42,7 @@ final class SalesforceSession {
   private com.sforce.soap.metadata.MetadataConnection metadata;
   private String sessionId;
   private String metadataUrl;
+  private volatile String instanceUrl;
   private volatile ApiBudget budget = ApiBudget.UNKNOWN;
 
   SalesforceSession(SalesforceSettings settings, Clock clock) {
@@ -62,7 +63,7 @@ final class SalesforceSession {
       return recordLimits(call.run(partner, bulk));
     } catch (Exception first) {
       if (!SalesforceFaults.invalidSession(first)) {
-        throw SalesforceFaults.classify(what, first);
+        throw SalesforceFaults.classify(what, first, where());
       }
       log.info("event=session_expired connection={} call={} action=reauthenticate", settings.name(), what);
       authenticate();
@@ -73,7 +74,7 @@ final class SalesforceSession {
           throw new ConnectorException(Kind.AUTHENTICATION, what + " failed: INVALID_SESSION_ID again right after "
               + "re-authenticating; check that the integration user may use the API", second);
         }
-        throw SalesforceFaults.classify(what, second);
+        throw SalesforceFaults.classify(what, second, where());
       }
     }
   }
@@ -119,6 +120,7 @@ final class SalesforceSession {
         partner = com.sforce.soap.partner.Connector.newConnection(config);
       }
       this.sessionId = sessionId;
+      this.instanceUrl = instance;
       // the LoginResult's metadataServerUrl is the partner endpoint with /Soap/m/ for /Soap/u/
       this.metadataUrl = instance + "/services/Soap/m/" + settings.apiVersion();
       this.metadata = null;
@@ -153,14 +155,14 @@ final class SalesforceSession {
       return call.run(metadataConnection());
     } catch (Exception first) {
       if (!SalesforceFaults.invalidSession(first)) {
-        throw SalesforceFaults.classify(what, first);
+        throw SalesforceFaults.classify(what, first, where());
       }
       log.info("event=session_expired connection={} call={} action=reauthenticate", settings.name(), what);
       authenticate();
       try {
         return call.run(metadataConnection());
       } catch (Exception second) {
-        throw SalesforceFaults.classify(what, second);
+        throw SalesforceFaults.classify(what, second, where());
       }
     }
   }
@@ -182,6 +184,17 @@ final class SalesforceSession {
   }
 
   /** {access token, instance URL} from the client-credentials or JWT bearer grant. */
+  /** The org's address as scheme://host:port (the login URL until a session names the instance), for errors. */
+  private String where() {
+    try {
+      var uri = java.net.URI.create(instanceUrl != null ? instanceUrl : settings.loginUrl());
+      int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+      return uri.getScheme() + "://" + uri.getHost() + ":" + port;
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+  }
+
   private String[] oauthToken() throws ConnectorException {
     String form;
     if (settings.auth() == SalesforceSettings.Auth.JWT_BEARER) {

@@ -20,8 +20,16 @@ final class ReconcileCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--connection", description = "only this connection")
   String connection;
 
+  @Option(names = "--deadline", paramLabel = "SECONDS",
+      description = "give up after this long with exit code 3 (default: ${DEFAULT-VALUE})")
+  long deadlineSeconds = 7200;
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    return Deadline.within(java.time.Duration.ofSeconds(deadlineSeconds), "reconcile", this::once);
+  }
+
+  private Integer once() {
     try (var runtime = SalesosRuntime.open(config.load(), Map.of(), System::getenv, Clock.systemUTC())) {
       int errors = 0;
       for (var r : runtime.pipeline().compare(Optional.ofNullable(connection))) {

@@ -22,8 +22,16 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--connection", description = "only this connection")
   String connection;
 
+  @Option(names = "--deadline", paramLabel = "SECONDS",
+      description = "give up after this long with exit code 3 (default: ${DEFAULT-VALUE})")
+  long deadlineSeconds = 1800;
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    return Deadline.within(java.time.Duration.ofSeconds(deadlineSeconds), "sync", this::once);
+  }
+
+  private Integer once() {
     try (var runtime = SalesosRuntime.open(config.load(), Map.of(), System::getenv, Clock.systemUTC())) {
       var stats = runtime.pipeline().pull(Optional.ofNullable(connection));
       int errors = 0;
