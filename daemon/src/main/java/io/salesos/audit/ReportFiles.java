@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Writes an audit as {@code NAME.csv} (RFC 4180, the detail table) and {@code NAME.html} (one
@@ -16,6 +17,9 @@ import java.util.List;
  * plain-text table for the terminal.
  */
 public final class ReportFiles {
+
+  /** A cell the audits wrote as a number (or the lone "-" for none), see {@link #isFormula}. */
+  private static final Pattern NUMBER = Pattern.compile("-|-?[0-9]+(\\.[0-9]+)?%?");
 
   private ReportFiles() {}
 
@@ -34,7 +38,10 @@ public final class ReportFiles {
     }
   }
 
-  /** The table as CSV: a header line, then one line per row, CRLF line ends, fields quoted where needed. */
+  /**
+   * The table as CSV: a header line, then one line per row, CRLF line ends, fields quoted where needed,
+   * text that a spreadsheet would run as a formula prefixed with {@code '}.
+   */
   public static String csv(AuditTable table) {
     var sb = new StringBuilder();
     line(sb, table.columns());
@@ -48,13 +55,32 @@ public final class ReportFiles {
         sb.append(',');
       }
       var v = values.get(i);
-      if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+      if (isFormula(v)) {
+        // OWASP's advice: a leading quote makes spreadsheets show the cell as text, and the whole cell is quoted
+        sb.append("\"'").append(v.replace("\"", "\"\"")).append('"');
+      } else if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
         sb.append('"').append(v.replace("\"", "\"\"")).append('"');
       } else {
         sb.append(v);
       }
     }
     sb.append("\r\n");
+  }
+
+  /**
+   * Whether a spreadsheet opening the CSV would take the cell for a formula (CSV injection: a CRM
+   * string such as {@code =HYPERLINK(...)} or {@code @SUM(...)} typed by anyone who can edit a record).
+   * Cells are all strings here, so numbers are told apart by their whole shape: the audits write
+   * amounts, counts and shares as plain decimals ({@code BigDecimal.toPlainString}, {@code %.1f},
+   * {@code 12%}) and a lone {@code -} for "none", and a cell that is exactly that carries no formula,
+   * so {@code -1200.00} stays a number; any other cell starting with {@code = + - @}, tab or CR is text.
+   */
+  static boolean isFormula(String v) {
+    if (v.isEmpty() || NUMBER.matcher(v).matches()) {
+      return false;
+    }
+    char c = v.charAt(0);
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
   }
 
   /** Parses CSV as {@link #csv} writes it (quoted fields, doubled quotes, CRLF or LF), header included. */

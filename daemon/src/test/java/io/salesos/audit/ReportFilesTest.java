@@ -32,6 +32,25 @@ class ReportFilesTest {
   }
 
   @Test
+  void aCompanyNamedLikeAFormulaReadsBackAsTextStartingWithAQuote(@TempDir Path dir) throws Exception {
+    var table = new AuditTable("Deals", List.of("id", "company", "amount"), List.of(
+        List.of("d1", "=HYPERLINK(\"x\")", "-1200.00"),
+        List.of("d2", "@SUM(A1)", "-"),
+        List.of("d3", "+1, -2", "12%"),
+        List.of("d4", "-cmd|' /C calc'!A0", "-3"),
+        List.of("d5", "\tTab", "0.0"),
+        List.of("d6", "\rReturn", "7")));
+    var report = new AuditReport("deals", "Deal audit", "2026-Q3", List.of(), table, List.of());
+    var csv = Files.readString(ReportFiles.write(report, dir, Instant.parse("2026-11-23T07:00:00Z")).get(0));
+    assertThat(csv).contains("d1,\"'=HYPERLINK(\"\"x\"\")\",-1200.00\r\n");
+    var rows = ReportFiles.parseCsv(csv).subList(1, 7);
+    assertThat(rows).extracting(r -> r.get(1))
+        .containsExactly("'=HYPERLINK(\"x\")", "'@SUM(A1)", "'+1, -2", "'-cmd|' /C calc'!A0", "'\tTab", "'\rReturn");
+    assertThat(rows).extracting(r -> r.get(2)).as("numbers are numeric cells, left as written")
+        .containsExactly("-1200.00", "-", "12%", "-3", "0.0", "7");
+  }
+
+  @Test
   void htmlIsOneSelfContainedPageWithTheTablesEscaped() {
     var html = ReportFiles.html(REPORT, Instant.parse("2026-11-23T07:00:00Z"));
     assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n");

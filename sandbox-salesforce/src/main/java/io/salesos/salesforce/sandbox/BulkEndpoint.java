@@ -50,13 +50,12 @@ final class BulkEndpoint {
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private final AtomicLong seq = new AtomicLong();
   private volatile int rowsPerResult = 10_000;
-  private final DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+  private final DocumentBuilderFactory dbf = HardenedXml.documentBuilderFactory();
 
   BulkEndpoint(OrgStore store, ApiGate gate, SandboxFaults faults) {
     this.store = store;
     this.gate = gate;
     this.faults = faults;
-    dbf.setNamespaceAware(true);
   }
 
   void rowsPerResult(int rows) {

@@ -50,7 +50,7 @@ final class MetadataEndpoint {
 
   private final OrgStore store;
   private final ApiGate gate;
-  private final DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+  private final DocumentBuilderFactory dbf = HardenedXml.documentBuilderFactory();
   // read from the store's assignment hook without this endpoint's lock: copy-on-write values
   private final Map<String, Map<String, boolean[]>> permissionSets = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, String> permissionSetLabels = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -60,7 +60,6 @@ final class MetadataEndpoint {
   MetadataEndpoint(OrgStore store, ApiGate gate) {
     this.store = store;
     this.gate = gate;
-    dbf.setNamespaceAware(true);
     store.onAssignment(this::assigned);
   }
 

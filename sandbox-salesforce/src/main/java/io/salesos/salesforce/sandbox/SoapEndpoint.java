@@ -47,7 +47,7 @@ final class SoapEndpoint {
   private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
   private final AtomicLong cursorSeq = new AtomicLong();
   private volatile Duration cursorTimeout = Duration.ofMinutes(15);
-  private final DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+  private final DocumentBuilderFactory dbf = HardenedXml.documentBuilderFactory();
 
   SoapEndpoint(OrgStore store, Sessions sessions, SandboxFaults faults, ApiGate gate,
       SandboxCredentials credentials, String orgId) {
@@ -57,7 +57,6 @@ final class SoapEndpoint {
     this.gate = gate;
     this.credentials = credentials;
     this.orgId = orgId;
-    dbf.setNamespaceAware(true);
     faults.onExpireLocators(cursors::clear);
   }
 

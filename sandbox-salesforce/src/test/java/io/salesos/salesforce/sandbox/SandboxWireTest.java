@@ -17,7 +17,13 @@ import com.sforce.soap.partner.sobject.SObject;
 import com.sforce.ws.ConnectorConfig;
 import io.salesos.demo.DemoOrgGenerator;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Calendar;
@@ -30,6 +36,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The sandbox as any force-wsc client sees it: SOAP login, partner calls and Bulk query jobs. */
 class SandboxWireTest {
@@ -299,6 +306,51 @@ class SandboxWireTest {
     assertThat(csv.lines().count()).isEqualTo(sandbox.count("Account") + 1L);
     assertThat(csv).startsWith("\"Id\",\"Name\"");
     assertThat(bulk.closeJob(job.getId()).getState().toString()).isEqualTo("Closed");
+  }
+
+  @Test
+  void aSoapRequestWithAnExternalEntityIsRefusedWithAFaultAndNeverReadsTheFile(@TempDir Path dir) throws Exception {
+    var secret = secretFile(dir);
+    // a query echoes its SOQL in faults, so a parser that expanded the entity would hand the file back
+    var envelope = doctype(secret) + "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
+        + " xmlns:urn=\"urn:partner.soap.sforce.com\"><soapenv:Header><urn:SessionHeader><urn:sessionId>"
+        + login().getConfig().getSessionId() + "</urn:sessionId></urn:SessionHeader></soapenv:Header><soapenv:Body>"
+        + "<urn:query><urn:queryString>SELECT Id FROM &xxe;</urn:queryString></urn:query></soapenv:Body></soapenv:Envelope>";
+    var answer = post(sandbox.loginUrl(), envelope, Map.of("SOAPAction", "query"));
+    assertThat(answer.statusCode()).isEqualTo(500);
+    assertThat(answer.body()).contains("<soapenv:Fault>", "<faultcode>sf:UNKNOWN_EXCEPTION</faultcode>", "DOCTYPE")
+        .doesNotContain(Files.readString(secret));
+  }
+
+  @Test
+  void theMetadataAndBulkEndpointsRefuseADoctypeToo(@TempDir Path dir) throws Exception {
+    var secret = secretFile(dir);
+    var metadata = post(sandbox.baseUrl() + "/services/Soap/m/65.0", doctype(secret)
+        + "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
+        + "<readMetadata xmlns=\"http://soap.sforce.com/2006/04/metadata\"><type>&xxe;</type></readMetadata>"
+        + "</soapenv:Body></soapenv:Envelope>", Map.of("SOAPAction", "readMetadata"));
+    assertThat(metadata.body()).contains("<soapenv:Fault>", "DOCTYPE").doesNotContain(Files.readString(secret));
+    var bulk = post(sandbox.baseUrl() + "/services/async/65.0/job", doctype(secret)
+        + "<jobInfo xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\"><operation>query</operation>"
+        + "<object>&xxe;</object><contentType>CSV</contentType></jobInfo>",
+        Map.of("X-SFDC-Session", login().getConfig().getSessionId()));
+    assertThat(bulk.statusCode()).isEqualTo(400);
+    assertThat(bulk.body()).contains("InvalidXml", "DOCTYPE").doesNotContain(Files.readString(secret));
+  }
+
+  private static Path secretFile(Path dir) throws Exception {
+    return Files.writeString(dir.resolve("secret.txt"), "root:x:0:0:salesos-xxe-marker");
+  }
+
+  private static String doctype(Path secret) {
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><!DOCTYPE x [<!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">]>";
+  }
+
+  private static HttpResponse<String> post(String url, String body, Map<String, String> headers) throws Exception {
+    var request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "text/xml; charset=UTF-8")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static Calendar cal(Instant i) {
