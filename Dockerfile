@@ -1,8 +1,12 @@
 # salesos daemon image. Build: docker build -t salesos .
 # Run:   docker run -v $PWD/config:/etc/salesos -v $PWD/rules:/etc/salesos/rules \
-#          -e SALESOS_DB_PASSWORD=... -p 127.0.0.1:8686:8686 salesos
-# (the container binds the admin HTTP to 0.0.0.0 inside its own network namespace;
-#  publish it on the host's loopback as above unless you mean otherwise)
+#          -e SALESOS_DB_PASSWORD=... -e SALESOS_ADMIN_TOKEN=$(openssl rand -hex 32) \
+#          -p 127.0.0.1:8686:8686 salesos
+# The CMD binds the admin HTTP to 0.0.0.0 inside the container's network namespace (--admin-bind),
+# since a published port cannot reach its loopback. A non-loopback bind needs the admin token, so the
+# container refuses to start without SALESOS_ADMIN_TOKEN (at least 32 characters); every page but
+# /health then asks for it. Publish the port on the host's loopback as above and put a TLS reverse
+# proxy in front to reach it from elsewhere (README, "Status page").
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -37,4 +41,4 @@ EXPOSE 8686
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8686/health || exit 1
 ENTRYPOINT ["java", "-Xmx1g", "-jar", "/opt/salesos/salesos.jar"]
-CMD ["run", "--config", "/etc/salesos/production.yaml"]
+CMD ["run", "--config", "/etc/salesos/production.yaml", "--admin-bind", "0.0.0.0"]

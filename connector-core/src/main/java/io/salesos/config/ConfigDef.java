@@ -76,13 +76,16 @@ public final class ConfigDef {
   static final ConfigKey SYNC_PULL_LANES = optional("sync.pull_lanes", Type.INT, "2", POSITIVE,
       "Objects pulled side by side (HubSpot); Salesforce objects go one at a time.");
 
-  static final ConfigKey ADMIN = section("admin", "The admin HTTP server: loopback unless configured; actions only with a token.");
+  static final ConfigKey ADMIN = section("admin",
+      "The admin HTTP server: loopback unless configured; with a token, every page but a minimal /health needs it.");
   static final ConfigKey ADMIN_BIND = optional("admin.bind", Type.STRING, "127.0.0.1", ANY,
-      "Address the admin server listens on.");
+      "Address the admin server listens on; any address but loopback needs admin.token (or the daemon refuses to start).");
   static final ConfigKey ADMIN_PORT = optional("admin.port", Type.INT, "8686", new Validator.Range(0, 65535),
       "Port of the admin server.");
-  static final ConfigKey ADMIN_TOKEN = optional("admin.token", Type.SECRET, null, ANY,
-      "Token that admin actions on the status page require; without it they stay off.");
+  // public: the daemon checks the resolved token against this declaration before it opens anything
+  public static final ConfigKey ADMIN_TOKEN = optional("admin.token", Type.SECRET, null, new Validator.MinLength(32),
+      "Token that the status page, /metrics and the draft actions require; without it the pages are open on loopback only"
+          + " and the actions are off.");
 
   static final ConfigKey SCHEDULER = section("scheduler", "Quartz: clustered when several daemons share one MariaDB.");
   static final ConfigKey SCHEDULER_CLUSTERED = optional("scheduler.clustered", Type.BOOLEAN, "true", ANY,

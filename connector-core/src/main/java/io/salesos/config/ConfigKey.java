@@ -3,6 +3,7 @@ package io.salesos.config;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One declared configuration key: its dotted name, type, default (or required), validator and a
@@ -68,6 +69,9 @@ public record ConfigKey(String name, Type type, boolean required, Optional<Strin
   /** The docs' "allowed values": the validator's words, else what the type itself allows. */
   public String allowedText() {
     var v = validator.describe();
+    if (type == Type.SECRET && !v.isEmpty()) {
+      return "{env: VARIABLE} or {file: PATH}, " + v;
+    }
     if (!v.isEmpty()) {
       return v;
     }
@@ -113,6 +117,27 @@ public record ConfigKey(String name, Type type, boolean required, Optional<Strin
     return section.get(leaf()).asBoolean(Boolean.parseBoolean(requiredOrDefault(section)));
   }
 
+  /**
+   * Resolves this secret key's reference and checks the value with the key's validator. A secret
+   * is never written in the file (so there is no line to name): the error names the key and where
+   * the value came from ({@code env:NAME} or {@code file:PATH}), never the value.
+   */
+  public String resolveSecret(SecretRef ref, Function<String, String> env) {
+    if (type != Type.SECRET) {
+      throw new IllegalArgumentException(name + " is not a secret key");
+    }
+    String value;
+    try {
+      value = ref.resolve(env);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(name + ": " + e.getMessage(), e);
+    }
+    validator.problemWithSecret(value).ifPresent(problem -> {
+      throw new IllegalStateException(name + " (from " + ref + ") " + problem);
+    });
+    return value;
+  }
+
   /** The default when the key is absent; the required-key error when there is none to give. */
   private String requiredOrDefault(YamlNode section) {
     if (required) {
@@ -129,6 +154,14 @@ public record ConfigKey(String name, Type type, boolean required, Optional<Strin
 
     /** Throws a {@link ConfigException} at {@code node} when {@code value} is not allowed. */
     void check(YamlNode node, Object value);
+
+    /**
+     * What is wrong with a secret's resolved value, empty when it is allowed; the words never
+     * repeat the value. Only validators meant for secrets look at it.
+     */
+    default Optional<String> problemWithSecret(String value) {
+      return Optional.empty();
+    }
 
     /** Any value of the key's type. */
     record Any() implements Validator {
@@ -154,6 +187,28 @@ public record ConfigKey(String name, Type type, boolean required, Optional<Strin
         if (v < min || v > max) {
           throw node.error("must be " + describe() + ", got " + v);
         }
+      }
+    }
+
+    /** At least {@code min} characters; on a secret it checks the resolved value, which errors never repeat. */
+    record MinLength(int min) implements Validator {
+      @Override
+      public String describe() {
+        return "at least " + min + " characters";
+      }
+
+      @Override
+      public void check(YamlNode node, Object value) {
+        problemWithSecret((String) value).ifPresent(problem -> {
+          throw node.error(problem);
+        });
+      }
+
+      @Override
+      public Optional<String> problemWithSecret(String value) {
+        return value.length() >= min ? Optional.empty()
+            : Optional.of("is " + value.length() + " characters; it must be at least " + min
+                + " (generate one with: openssl rand -hex 32)");
       }
     }
 

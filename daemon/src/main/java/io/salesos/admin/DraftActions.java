@@ -9,14 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Approves or rejects drafts from the status page's form: POST only, and only with the admin
- * token (header {@code X-Admin-Token} or form field {@code token}); anything else is 403 and
- * changes nothing. Without a configured token the actions are off altogether.
+ * token (header {@code Authorization: Bearer}, {@code X-Admin-Token} or form field {@code token});
+ * anything else is 403 and changes nothing, and counts towards the address's block. Without a
+ * configured token the actions are off altogether.
  */
 final class DraftActions {
 
@@ -24,11 +24,13 @@ final class DraftActions {
   private static final int MAX_BODY = 64 * 1024;
 
   private final OutboxStore outbox;
+  private final AdminServer server;
   private final AdminToken token;
 
-  DraftActions(Database database, AdminToken token, Clock clock) {
+  DraftActions(Database database, AdminServer server, Clock clock) {
     this.outbox = new OutboxStore(database, clock);
-    this.token = token;
+    this.server = server;
+    this.token = server.token();
   }
 
   AdminServer.Response handle(HttpExchange ex) {
@@ -38,11 +40,15 @@ final class DraftActions {
     if (!token.configured()) {
       return text(403, "admin actions are off: configure admin.token to turn them on");
     }
+    if (server.blocked(ex)) {
+      return AdminServer.tooManyAttempts();
+    }
     var form = StatusPage.formPairs(body(ex));
-    var presented = Optional.ofNullable(ex.getRequestHeaders().getFirst("X-Admin-Token"))
+    // the page's login cookie is not enough here: the token itself, typed into the form, confirms each action
+    var presented = AdminServer.presentedToken(ex)
         .or(() -> form.stream().filter(p -> p[0].equals("token")).map(p -> p[1]).findFirst());
     if (!token.accepts(presented)) {
-      log.warn("event=admin_action_refused path=/drafts reason=\"missing or wrong admin token\"");
+      server.refused(ex, "/drafts");
       return text(403, "wrong or missing admin token");
     }
     var action = form.stream().filter(p -> p[0].equals("action")).map(p -> p[1]).findFirst().orElse("");
@@ -73,7 +79,8 @@ final class DraftActions {
         + n + " draft" + (n == 1 ? "" : "s") + ".</p><p><a href=\"" + Html.esc(back) + "\">back to the status page</a></p></body></html>");
   }
 
-  private static String body(HttpExchange ex) {
+  /** The request body as text, refused past 64 KiB. */
+  static String body(HttpExchange ex) {
     try (var in = ex.getRequestBody()) {
       var bytes = in.readNBytes(MAX_BODY + 1);
       if (bytes.length > MAX_BODY) {

@@ -55,16 +55,16 @@ public final class StatusPage {
 
   /**
    * Serves the page at {@code /} and the draft approve/reject form at {@code /drafts}. The form is
-   * shown, and its POST accepted, only when {@code adminToken} is present and non-blank.
-   * {@code sources} orders the source selector (the first is the default); empty means the sources
-   * the mirror holds, by name. {@code rules} gives the rule set in force (the pipeline's live set),
-   * whose cadence and stall rules the page counts by.
+   * shown, and its POST accepted, only when the server has an admin token (which then also locks
+   * the page). {@code sources} orders the source selector (the first is the default); empty means
+   * the sources the mirror holds, by name. {@code rules} gives the rule set in force (the
+   * pipeline's live set), whose cadence and stall rules the page counts by.
    */
-  public static StatusPage register(AdminServer server, Database database, List<String> sources,
-      Optional<String> adminToken, Clock clock, java.util.function.Supplier<Optional<RuleSet>> rules) {
-    var page = new StatusPage(database, sources, AdminToken.of(adminToken), clock, rules);
+  public static StatusPage register(AdminServer server, Database database, List<String> sources, Clock clock,
+      java.util.function.Supplier<Optional<RuleSet>> rules) {
+    var page = new StatusPage(database, sources, server.token(), clock, rules);
     server.page("/", page::render);
-    server.page("/drafts", new DraftActions(database, page.token, clock)::handle);
+    server.page("/drafts", new DraftActions(database, server, clock)::handle);
     return page;
   }
 
@@ -104,7 +104,9 @@ public final class StatusPage {
     driftSection(sb, source, now);
     opsSection(sb, source, now);
     sb.append("</main><footer class=\"muted\">salesos · read-only unless an admin token is configured · ")
-        .append("<a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a></footer></body></html>");
+        .append("<a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a>")
+        .append(token.configured() ? " · <form class=\"logout\" method=\"post\" action=\"/logout\"><button>log out</button></form>" : "")
+        .append("</footer></body></html>");
     return sb.toString();
   }
 
@@ -533,5 +535,6 @@ public final class StatusPage {
       .cols{display:flex;gap:28px;flex-wrap:wrap}.cols>div{flex:1;min-width:380px}
       tr.q th{padding-top:10px}footer{padding:12px 24px;font-size:12px}
       details summary{cursor:pointer;font-weight:600;margin-top:6px}
+      form.logout{display:inline}
       """;
 }

@@ -2,6 +2,7 @@ package io.salesos.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
@@ -69,6 +70,29 @@ class AdminServerTest {
     var health = get("/health");
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"ready\":false").contains("hs/deals: AUTHENTICATION: 401 the token was revoked");
+  }
+
+  @Test
+  void healthStaysValidJsonWhenAReasonHoldsControlCharacters() throws Exception {
+    var error = "RATE_LIMIT: \u0001bell\u0007 \u001b[31mred\u001b[0m \"quoted\" back\\slash\ttab\r\nnext \u2028line";
+    try (var c = db.connection(); var st = c.prepareStatement("INSERT INTO sync_checkpoint"
+        + " (source, crm_object, checkpoint, updated_at, last_error) VALUES ('hs', 'deals', '{}', UTC_TIMESTAMP(), ?)")) {
+      st.setString(1, error);
+      st.executeUpdate();
+    }
+    var body = get("/health").body();
+    assertThat(body).doesNotContain("\u0001", "\u001b");
+    var json = new ObjectMapper().readTree(body);
+    assertThat(json.get("ready").asBoolean()).isFalse();
+    assertThat(json.get("reasons").get(0).asText()).isEqualTo("hs/deals: " + error);
+  }
+
+  @Test
+  void aLoopbackServerWithoutATokenKeepsItsPagesOpen() throws Exception {
+    StatusPage.register(server, db, List.of("salesforce"), Clock.systemUTC(), Optional::empty);
+    assertThat(get("/").statusCode()).isEqualTo(200);
+    assertThat(get("/").body()).doesNotContain("action=\"/drafts\"");
+    assertThat(get("/metrics").statusCode()).isEqualTo(200);
   }
 
   @Test

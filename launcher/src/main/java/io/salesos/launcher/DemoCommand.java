@@ -6,6 +6,8 @@ import io.salesos.config.SalesosConfig;
 import io.salesos.demo.DemoOrg;
 import io.salesos.demo.DemoOrgJson;
 import io.salesos.admin.AdminServer;
+import io.salesos.admin.AdminToken;
+import io.salesos.config.ConfigDef;
 import io.salesos.admin.Metrics;
 import io.salesos.admin.StatusPage;
 import io.salesos.connection.CrmConnection;
@@ -114,7 +116,7 @@ final class DemoCommand implements Runnable {
         try (var admin = startAdmin(runtime, metrics, cfg);
             var scheduler = DaemonScheduler.start(runtime, metrics::jobRan)) {
           StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
-              cfg.admin().token().map(t -> t.resolve(System::getenv)), clock, pipeline.rules()::current);
+              clock, pipeline.rules()::current);
           System.out.println();
           System.out.println("status page: " + admin.address() + "/   (metrics " + admin.address() + "/metrics, health "
               + admin.address() + "/health)");
@@ -144,12 +146,16 @@ final class DemoCommand implements Runnable {
     }
   }
 
-  /** The admin server on the configured port, or any free port when that one is taken. */
+  /**
+   * The admin server on the configured port, or any free port when that one is taken; locked by the
+   * configured token, which a non-loopback bind requires.
+   */
   static AdminServer startAdmin(SalesosRuntime runtime, Metrics metrics, SalesosConfig cfg) {
+    var token = AdminToken.of(cfg.admin().token().map(ref -> ConfigDef.ADMIN_TOKEN.resolveSecret(ref, System::getenv)));
     try {
-      return AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port());
+      return AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), cfg.admin().port(), token);
     } catch (java.io.UncheckedIOException e) {
-      return AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), 0);
+      return AdminServer.start(runtime.database(), metrics, cfg.admin().bind(), 0, token);
     }
   }
 

@@ -69,6 +69,7 @@ class ProductionStartIT {
     var image = dockerfileCommand(Files.readString(REPO.resolve("Dockerfile")));
     assertThat(image).containsSubsequence("java", "-jar", "/opt/salesos/salesos.jar", "run", "--config",
         "/etc/salesos/production.yaml");
+    assertThat(image).as("the container binds off loopback, so it needs the token").containsSubsequence("--admin-bind", "0.0.0.0");
 
     sandbox = SalesforceSandbox.builder()
         .seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now().truncatedTo(ChronoUnit.DAYS))))
@@ -85,7 +86,8 @@ class ProductionStartIT {
     Files.writeString(secrets.resolve("sf-client-secret"), sandbox.clientSecret() + "\n");
     var shipped = Files.readString(REPO.resolve("config/production.yaml"));
     assertThat(shipped).contains(SHIPPED_DB_URL, SHIPPED_ORG_URL, "/run/secrets/", "port: 8686", "clustered: true");
-    var adminToken = "admin-" + Long.toHexString(System.nanoTime());
+    // at least 32 characters, or the daemon refuses it
+    var adminToken = "admin-" + java.util.UUID.randomUUID().toString().replace("-", "");
 
     var ports = new ArrayList<Integer>();
     for (int i = 0; i < 2; i++) {
@@ -122,6 +124,12 @@ class ProductionStartIT {
       await("instance " + i + " healthy on /health", Duration.ofSeconds(150), log,
           () -> process.isAlive() && status(http, "http://127.0.0.1:" + port + "/health") == 200);
     }
+    // the image binds 0.0.0.0, so everything but /health is locked by the token
+    assertThat(status(http, "http://127.0.0.1:" + ports.get(0) + "/metrics")).isEqualTo(401);
+    assertThat(status(http, "http://127.0.0.1:" + ports.get(0) + "/")).isEqualTo(401);
+    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(0) + "/metrics"))
+        .header("Authorization", "Bearer " + adminToken).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+        .isEqualTo(200);
     int opportunities = sandbox.count("Opportunity");
     assertThat(opportunities).isPositive();
     await("the org's opportunities mirrored", Duration.ofSeconds(150), tmp.resolve("instance-0/out.log"),

@@ -77,7 +77,7 @@ final class DemoCycle {
     pipeline.pull(Optional.empty());
     var admin = AdminServer.start(runtime.database(), new Metrics(runtime.database(), runtime.connections()), "127.0.0.1", 0);
     StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
-        Optional.empty(), clock, pipeline.rules()::current);
+        clock, pipeline.rules()::current);
     return new DemoCycle(runtime, admin, sandboxes);
   }
 

@@ -3,6 +3,7 @@ package io.salesos.daemon.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.admin.AdminServer;
+import io.salesos.admin.AdminToken;
 import io.salesos.admin.Metrics;
 import io.salesos.admin.StatusPage;
 import io.salesos.pipeline.LiveRuleSet;
@@ -85,16 +86,21 @@ class StatusPageHttpTest {
     assertThat(get(cycle.url("/")).body()).doesNotContain("action=\"/drafts\"");
 
     var db = cycle.database();
-    try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0)) {
-      StatusPage.register(admin, db, List.of("salesforce", "hubspot"), Optional.of("s3cret"), Clock.systemUTC(),
+    var token = "s3cret-" + "x".repeat(32);
+    try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0, AdminToken.of(Optional.of(token)))) {
+      StatusPage.register(admin, db, List.of("salesforce", "hubspot"), Clock.systemUTC(),
           cycle.runtime.pipeline().rules()::current);
       long draft = firstDraft(cycle);
       assertThat(post(admin.address() + "/drafts", "id=" + draft + "&action=reject&token=wrong", Optional.empty()).statusCode())
-          .isEqualTo(403);
+          .as("a locked server refuses before the form is read").isEqualTo(401);
+      assertThat(post(admin.address() + "/drafts", "id=" + draft + "&action=reject", Optional.of("wrong")).statusCode())
+          .isEqualTo(401);
       assertThat(statusOf(cycle, draft)).isEqualTo("draft");
-      assertThat(get(admin.address() + "/?source=hubspot").body()).contains("action=\"/drafts\"");
+      var page = http.send(HttpRequest.newBuilder(URI.create(admin.address() + "/?source=hubspot"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.body()).contains("action=\"/drafts\"");
 
-      var ok = post(admin.address() + "/drafts", "id=" + draft + "&action=reject", Optional.of("s3cret"));
+      var ok = post(admin.address() + "/drafts", "id=" + draft + "&action=reject", Optional.of(token));
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ok.body()).contains("Rejected 1 draft");
       assertThat(statusOf(cycle, draft)).isEqualTo("rejected");
@@ -125,7 +131,7 @@ class StatusPageHttpTest {
 
     var db = cycle.database();
     try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0)) {
-      StatusPage.register(admin, db, List.of("salesforce"), Optional.empty(), Clock.systemUTC(), LiveRuleSet.of(halved)::current);
+      StatusPage.register(admin, db, List.of("salesforce"), Clock.systemUTC(), LiveRuleSet.of(halved)::current);
       before = Instant.now();
       var page = get(admin.address() + "/?source=salesforce").body();
       var total = stallTotal(page);
@@ -138,7 +144,7 @@ class StatusPageHttpTest {
       }
     }
     try (var admin = AdminServer.start(db, new Metrics(db, List.of()), "127.0.0.1", 0)) {
-      StatusPage.register(admin, db, List.of("salesforce"), Optional.empty(), Clock.systemUTC(), Optional::<RuleSet>empty);
+      StatusPage.register(admin, db, List.of("salesforce"), Clock.systemUTC(), Optional::<RuleSet>empty);
       var page = get(admin.address() + "/?source=salesforce").body();
       assertThat(page).contains("No rule set is in force, so there is no stall rule to count by.")
           .doesNotContain("past the stall line");
