@@ -26,6 +26,6 @@ class LauncherMainTest {
   void theBenchmarksChildSandboxIsStartedThroughTheLauncher() {
     // bench sync starts `sandbox CRM` in a child JVM by this class's name: the production Main has no sandbox verb
     assertThat(LauncherMain.execute("sandbox", "--help")).isZero();
-    assertThat(io.salesos.cli.Main.execute("sandbox", "--help")).isNotZero();
+    assertThat(io.salesos.cli.Main.commandLine().getSubcommands()).doesNotContainKeys("sandbox", "demo", "bench");
   }
 }
