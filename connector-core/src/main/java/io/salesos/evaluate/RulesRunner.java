@@ -12,6 +12,8 @@ import io.salesos.rules.DesiredState;
 import io.salesos.rules.ForecastRollup;
 import io.salesos.rules.Hashing;
 import io.salesos.rules.DesiredStateDiff;
+import io.salesos.rules.DryRunReport;
+import io.salesos.rules.RuleError;
 import io.salesos.rules.RuleEvaluator;
 import io.salesos.rules.RuleSet;
 import io.salesos.rules.WriteDecision;
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * One rules run for one connection: reads the mirror, evaluates the rule set, reconciles the
  * desired state against what the mirror holds, and queues only the differences in the outbox
  * (auto writes pending, drafts waiting for approval, "off" writes nowhere). Stores the run and
- * the forecast snapshot, so accuracy can be checked later against what closed.
+ * the forecast snapshot, so accuracy can be checked later against what closed, and the rules that
+ * could not be evaluated on some records (those records get no write from them).
  */
 public final class RulesRunner {
 
@@ -55,7 +58,18 @@ public final class RulesRunner {
 
   /** What a run did. */
   public record RunResult(String runId, String source, int deals, int flags, int downgraded, int tasks,
-      int queued, int drafts, DesiredState desired, List<Change> changes) {}
+      int queued, int drafts, DesiredState desired, List<Change> changes) {
+
+    /** Each rule that could not be evaluated on a record: rule id, record id and the first message. */
+    public List<RuleError> errors() {
+      return desired.ruleErrors();
+    }
+
+    /** How many records each rule errored on, by rule id. */
+    public Map<String, Long> errorCounts() {
+      return desired.ruleErrorCounts();
+    }
+  }
 
   /** Evaluates and reconciles; with {@code dryRun} nothing is queued or stored. */
   public RunResult run(CrmConnection connection, RuleSet rules, boolean dryRun) {
@@ -79,13 +93,18 @@ public final class RulesRunner {
     int downgraded = (int) desired.forecasts().stream().filter(f -> !f.supportedCategory().equals(f.calledCategory())).count();
     if (!dryRun) {
       storeRun(runId, connection.name(), now, rules, desired, entries.size(), "running");
+      storeErrors(runId, connection.name(), desired);
       queued = outbox.enqueue(entries);
       storeSnapshot(runId, connection.name(), now, desired, source);
       storeRun(runId, connection.name(), now, rules, desired, queued, "done");
     }
-    log.info("event=rules_run run={} source={} deals={} flagged={} downgraded={} tasks={} changes={} queued={} drafts={}",
-        runId, connection.name(), desired.evaluatedDealIds().size(), desired.flags().size(), downgraded, desired.tasks().size(),
-        changes.size(), queued, drafts);
+    log.info("event=rules_run run={} source={} deals={} flagged={} downgraded={} tasks={} changes={} queued={} drafts={}"
+        + " rule_errors={}", runId, connection.name(), desired.evaluatedDealIds().size(), desired.flags().size(), downgraded,
+        desired.tasks().size(), changes.size(), queued, drafts, desired.ruleErrors().size());
+    for (var e : DryRunReport.erroredRules(desired)) {
+      log.warn("event=rule_errored run={} source={} rule={} records={} example={} reason=\"{}\"", runId, connection.name(),
+          e.ruleId(), e.records(), e.exampleRecordId(), e.message());
+    }
     return new RunResult(runId, connection.name(), desired.evaluatedDealIds().size(), desired.flags().size(), downgraded,
         desired.tasks().size(), queued, drafts, desired, changes);
   }
@@ -228,6 +247,30 @@ public final class RulesRunner {
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("could not record the rules run: " + e.getMessage(), e);
+    }
+  }
+
+  private void storeErrors(String runId, String source, DesiredState desired) {
+    var rules = DryRunReport.erroredRules(desired);
+    if (rules.isEmpty()) {
+      return;
+    }
+    try (var c = database.connection();
+        var ps = c.prepareStatement("INSERT INTO rule_error (run_id, source, rule_id, records, example_subject, example_record,"
+            + " example_message) VALUES (?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE records = VALUES(records)")) {
+      for (var e : rules) {
+        ps.setString(1, runId);
+        ps.setString(2, source);
+        ps.setString(3, e.ruleId());
+        ps.setLong(4, e.records());
+        ps.setString(5, e.exampleSubject());
+        ps.setString(6, e.exampleRecordId());
+        ps.setString(7, e.message());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record the rules that errored in run " + runId + ": " + e.getMessage(), e);
     }
   }
 

@@ -34,14 +34,29 @@ record CompiledExpr(
   }
 
   /**
-   * A condition's verdict; an evaluation error (typically a field the record lacks) counts as
-   * false, because missing evidence is not evidence.
+   * A condition's verdict. An evaluation error (typically a field the record lacks, used without
+   * has()) is its own verdict, never false: missing evidence is no evidence either way, and a
+   * false read from it would write a flag or create a task on a record nobody could judge.
    */
-  boolean test(Map<String, Object> activation, CelFunctionResolver late) {
+  Verdict verdict(Map<String, Object> activation, CelFunctionResolver late) {
+    var result = value(activation, late);
+    if (result instanceof Evaluated.Error e) {
+      return new Verdict.Error(e.message());
+    }
+    var v = ((Evaluated.Value) result).value();
+    if (v instanceof Boolean b) {
+      return b ? Verdict.HOLDS : Verdict.FAILS;
+    }
+    return new Verdict.Error(where() + ": not a boolean: " + v);
+  }
+
+  /** The expression's value, or the error it stopped on (with this expression's file:line:column). */
+  Evaluated value(Map<String, Object> activation, CelFunctionResolver late) {
     try {
-      return Boolean.TRUE.equals(eval(activation, late));
+      return new Evaluated.Value(eval(activation, late));
     } catch (CelEvaluationException | RuntimeException e) {
-      return false;
+      var why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+      return new Evaluated.Error(where() + ": " + why);
     }
   }
 

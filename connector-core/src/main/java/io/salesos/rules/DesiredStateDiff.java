@@ -33,6 +33,10 @@ public final class DesiredStateDiff {
     desired.flags().forEach(f -> want.put(f.dealId(), f.text()));
     // a deal that was evaluated and has no flags now must have its old flags cleared
     for (var id : desired.evaluatedDealIds()) {
+      if (desired.flagsUndecided().contains(id)) {
+        // some criterion errored on this deal: its flags stay as they are rather than follow partial evidence
+        continue;
+      }
       var after = want.getOrDefault(id, "");
       var before = current.flagsByDeal().getOrDefault(id, "");
       if (!normalize(before).equals(after)) {
@@ -49,6 +53,9 @@ public final class DesiredStateDiff {
     var want = new HashMap<String, String>();
     desired.forecasts().forEach(f -> want.put(f.dealId(), f.supportedCategory()));
     for (var id : desired.evaluatedDealIds()) {
+      if (desired.forecastsUndecided().contains(id)) {
+        continue;
+      }
       var after = want.getOrDefault(id, "");
       var before = current.forecastCategoryByDeal().getOrDefault(id, "");
       if (!before.strip().equals(after)) {

@@ -25,6 +25,10 @@ public final class DryRunReport {
     }
     var counts = new TreeMap<String, Long>(changes.stream().collect(Collectors.groupingBy(
         c -> c.kind().name().toLowerCase() + "/" + c.decision().name().toLowerCase(), Collectors.counting())));
+    if (!desired.ruleErrors().isEmpty()) {
+      out.append("rules that errored (their records kept what they have): ").append(desired.ruleErrorCounts())
+          .append("; salesos dry-run --errors lists them\n");
+    }
     out.append("writes by kind/decision: ").append(counts.isEmpty() ? "none" : counts.toString()).append('\n');
     out.append("forecast (called -> evidence-adjusted):\n");
     for (var r : desired.rollups()) {
@@ -35,6 +39,37 @@ public final class DryRunReport {
         }
       }
       out.append('\n');
+    }
+    return out.toString();
+  }
+
+  /** One rule that errored on real data: how many records, and the first of them with its message. */
+  public record ErroredRule(String ruleId, long records, String exampleSubject, String exampleRecordId, String message) {}
+
+  /** The rules that errored in {@code desired}, by rule id, each with its count and its first record (by id). */
+  public static List<ErroredRule> erroredRules(DesiredState desired) {
+    var first = new java.util.LinkedHashMap<String, RuleError>();
+    desired.ruleErrors().forEach(e -> first.putIfAbsent(e.ruleId(), e));
+    var counts = desired.ruleErrorCounts();
+    return counts.keySet().stream().map(id -> {
+      var e = first.get(id);
+      return new ErroredRule(id, counts.get(id), e.subject(), e.recordId(), e.message());
+    }).toList();
+  }
+
+  /** The rules that error on real data, one line each with its count and an example, for {@code salesos dry-run --errors}. */
+  public static String renderErrors(DesiredState desired) {
+    var rules = erroredRules(desired);
+    var out = new StringBuilder();
+    if (rules.isEmpty()) {
+      out.append("no rule errored on any record (rules ").append(desired.ruleSetVersion()).append(")\n");
+      return out.toString();
+    }
+    out.append(rules.size()).append(rules.size() == 1 ? " rule errors" : " rules error").append(" on real data (rules ")
+        .append(desired.ruleSetVersion()).append("); the records involved get no write from them\n");
+    for (var r : rules) {
+      out.append(String.format("  %-32s %6d records  e.g. %s %s: %s%n", r.ruleId(), r.records(), r.exampleSubject(),
+          r.exampleRecordId(), r.message().replace("\n", " ")));
     }
     return out.toString();
   }

@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Renders every rule's verdict for one deal with the values it saw, for {@code salesos explain
  * DEAL_ID}: exit criteria of every stage (n/a for stages the deal is not in), each forecast
- * requirement, and each deal follow-up rule.
+ * requirement, and each deal follow-up rule; a rule that could not be evaluated on the deal shows
+ * ERROR with its message (the deal got no write from it).
  */
 public final class Explainer {
 
@@ -34,30 +36,59 @@ public final class Explainer {
         out.append("  n/a   ").append(c.id()).append(" (stages: ").append(String.join(", ", c.stages())).append(")\n");
         continue;
       }
-      boolean ok = c.require().test(act, late);
+      var v = c.require().verdict(act, late);
+      if (v instanceof Verdict.Error e) {
+        line(out, "ERROR", c.id() + ": " + e.message() + " (flags kept as they are)", c.require(), act);
+        continue;
+      }
+      boolean ok = v instanceof Verdict.Holds;
       line(out, ok ? "PASS" : "FAIL", c.id() + (ok ? "" : " [" + c.code() + "] " + c.message().render(act, late)),
           c.require(), act);
     }
     var called = deal.string("forecast_category").orElse("");
     var evaluator = new RuleEvaluator(rules);
-    var verdict = evaluator.supported(called, act, late);
+    var support = evaluator.supported(called, deal.id(), act, late);
     out.append("forecast: called ").append(called.isEmpty() ? "?" : called)
-        .append(", evidence supports ").append(verdict.supported()).append('\n');
+        .append(support.errors().isEmpty() ? ", evidence supports " + support.supported()
+            : ", undecided: a requirement errored (forecast and flags kept as they are)").append('\n');
+    for (var id : List.of(RuleEvaluator.APPLIES_TO, RuleEvaluator.IN_FORECAST)) {
+      var expr = id.equals(RuleEvaluator.APPLIES_TO) ? rules.forecast().appliesTo() : rules.forecast().inPeriod();
+      if (expr.isPresent() && expr.get().verdict(act, late) instanceof Verdict.Error e) {
+        line(out, "ERROR", id + ": " + e.message(), expr.get(), act);
+      }
+    }
     var categories = new ArrayList<>(rules.vocabulary().forecastCategories());
     java.util.Collections.reverse(categories);
     for (var cat : categories) {
       for (var r : rules.forecast().byCategory().getOrDefault(cat, List.of())) {
-        boolean ok = r.require().test(act, late);
+        var v = r.require().verdict(act, late);
+        if (v instanceof Verdict.Error e) {
+          line(out, "ERROR", cat + ": " + r.id() + ": " + e.message(), r.require(), act);
+          continue;
+        }
+        boolean ok = v instanceof Verdict.Holds;
         line(out, ok ? "PASS" : "FAIL", cat + ": " + r.id() + (ok ? "" : " (" + r.reason().render(act, late) + ")"),
             r.require(), act);
       }
     }
     out.append("follow-up\n");
+    var taskErrors = evaluator.followUps(d, now, late).errors();
     for (var r : rules.followUps()) {
       if (r.subject() != SubjectKind.DEAL) {
         continue;
       }
-      boolean fires = r.when().test(act, late);
+      var v = r.when().verdict(act, late);
+      if (v instanceof Verdict.Error e) {
+        line(out, "ERROR", r.id() + ": " + e.message() + " (no task)", r.when(), act);
+        continue;
+      }
+      boolean fires = v instanceof Verdict.Holds;
+      // the condition held but the task's key or due date may not evaluate: that is no task either
+      var taskError = fires ? taskErrors.stream().filter(x -> x.ruleId().equals(r.id())).findFirst() : Optional.<RuleError>empty();
+      if (taskError.isPresent()) {
+        line(out, "ERROR", r.id() + ": " + taskError.get().message() + " (no task)", r.when(), act);
+        continue;
+      }
       line(out, fires ? "TASK" : "quiet", r.id() + (fires ? ": " + r.title().render(act, late) : ""), r.when(), act);
     }
     return out.toString();

@@ -56,13 +56,29 @@ public final class RoutingRules {
     return urbanRep ? urban : rural;
   }
 
-  /** The value of visiting this deal's account now; 0 when the expression fails on this deal. */
-  public double visitValue(DealContext deal, Instant now) {
-    try {
-      var v = visitValue.eval(ContextTypes.activation(deal, now), RuleFunctions.atNow(now));
-      return v instanceof Number n ? Math.max(0.0, n.doubleValue()) : 0.0;
-    } catch (Exception e) {
-      return 0.0;
+  /** What visiting a deal's account is worth, or why that could not be said. */
+  public sealed interface VisitValue {
+
+    /** The value (never negative). */
+    record Worth(double value) implements VisitValue {}
+
+    /** The visit-value expression failed on the deal; {@code message} says where and why. */
+    record Unknown(String message) implements VisitValue {}
+  }
+
+  /**
+   * The value of visiting this deal's account now; Unknown when the expression fails on this deal,
+   * never 0, so the planner can leave the account out and say why instead of ranking it last.
+   */
+  public VisitValue visitValue(DealContext deal, Instant now) {
+    var result = visitValue.value(ContextTypes.activation(deal, now), RuleFunctions.atNow(now));
+    if (result instanceof Evaluated.Error e) {
+      return new VisitValue.Unknown(e.message());
     }
+    var v = ((Evaluated.Value) result).value();
+    if (v instanceof Number n && !Double.isNaN(n.doubleValue())) {
+      return new VisitValue.Worth(Math.max(0.0, n.doubleValue()));
+    }
+    return new VisitValue.Unknown(visitValue.where() + ": not a number: " + v);
   }
 }

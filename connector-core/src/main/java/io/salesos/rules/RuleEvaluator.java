@@ -30,20 +30,28 @@ public final class RuleEvaluator {
     this.rules = rules;
   }
 
-  /** What one deal came to: its flags, its forecast verdict, its tasks, and the rules that fired. */
+  /**
+   * What one deal came to: its flags, its forecast verdict, its tasks, the rules that fired, and
+   * the rules that could not be evaluated on it. {@code flagsDecided} is false when some exit
+   * criterion or the forecast could not be evaluated: the deal then keeps the flags it has, since
+   * a write from partial evidence could set or clear a flag nobody judged; likewise the forecast.
+   */
   record DealOutcome(
       String dealId,
       List<Flag> flags,
+      boolean flagsDecided,
+      boolean forecastDecided,
       Optional<AdjustedForecast> adjusted,
       Optional<Contribution> contribution,
       List<TaskToCreate> tasks,
-      List<String> hits) {}
+      List<String> hits,
+      List<RuleError> errors) {}
 
   /** A deal's share of the forecast rollups. */
   record Contribution(String ownerId, BigDecimal amount, String called, String supported) {}
 
-  /** The tasks one non-deal subject should have, and the rules that fired. */
-  record SubjectOutcome(List<TaskToCreate> tasks, List<String> hits) {}
+  /** The tasks one non-deal subject should have, the rules that fired, and the rules that errored on it. */
+  record SubjectOutcome(List<TaskToCreate> tasks, List<String> hits, List<RuleError> errors) {}
 
   public DesiredState evaluate(ContextSource source, Instant now) {
     var late = RuleFunctions.atNow(now);
@@ -59,27 +67,38 @@ public final class RuleEvaluator {
     var tasks = new HashMap<String, TaskToCreate>();
     var hits = new HashMap<String, Long>();
     var evaluated = new ArrayList<String>(deals.size());
+    var flagsUndecided = new ArrayList<String>();
+    var forecastsUndecided = new ArrayList<String>();
+    var errors = new ArrayList<RuleError>();
     var contributions = new ArrayList<Contribution>();
     for (var o : deals) {
       evaluated.add(o.dealId());
-      if (!o.flags().isEmpty()) {
+      if (!o.flagsDecided()) {
+        flagsUndecided.add(o.dealId());
+      } else if (!o.flags().isEmpty()) {
         flags.add(new DealFlags(o.dealId(), o.flags()));
+      }
+      if (!o.forecastDecided()) {
+        forecastsUndecided.add(o.dealId());
       }
       o.adjusted().ifPresent(forecasts::add);
       o.contribution().ifPresent(contributions::add);
       o.tasks().forEach(t -> tasks.putIfAbsent(t.key(), t));
       o.hits().forEach(h -> hits.merge(h, 1L, Long::sum));
+      errors.addAll(o.errors());
     }
     for (var o : others) {
       o.tasks().forEach(t -> tasks.putIfAbsent(t.key(), t));
       o.hits().forEach(h -> hits.merge(h, 1L, Long::sum));
+      errors.addAll(o.errors());
     }
     flags.sort(Comparator.comparing(DealFlags::dealId));
     forecasts.sort(Comparator.comparing(AdjustedForecast::dealId));
     var taskList = new ArrayList<>(tasks.values());
     taskList.sort(Comparator.comparing(TaskToCreate::ownerId).thenComparing(TaskToCreate::key));
     return new DesiredState(now, rules.version(), new java.util.TreeSet<>(evaluated), flags, forecasts, taskList,
-        rollups(contributions, source.owners()), hits);
+        rollups(contributions, source.owners()), hits, new java.util.TreeSet<>(flagsUndecided),
+        new java.util.TreeSet<>(forecastsUndecided), errors);
   }
 
   DealOutcome evaluateDeal(DealContext d, Instant now, CelFunctionResolver late) {
@@ -87,104 +106,177 @@ public final class RuleEvaluator {
     var deal = d.deal();
     var flags = new ArrayList<Flag>();
     var hits = new ArrayList<String>();
+    var errors = new ArrayList<RuleError>();
+    boolean flagsDecided = true;
     boolean closed = deal.flag("is_closed");
     var stage = deal.string("stage").orElse("");
     if (!closed) {
       for (var c : rules.exitCriteria()) {
-        if (c.stages().contains(stage) && !c.require().test(act, late)) {
+        if (!c.stages().contains(stage)) {
+          continue;
+        }
+        var v = c.require().verdict(act, late);
+        if (v instanceof Verdict.Error e) {
+          errors.add(dealError(c.id(), d, e.message()));
+          flagsDecided = false;
+        } else if (v instanceof Verdict.Fails) {
           flags.add(new Flag(c.code(), c.message().render(act, late), c.id()));
           hits.add(c.id());
         }
       }
     }
+    boolean forecastDecided = true;
     Optional<AdjustedForecast> adjusted = Optional.empty();
     Optional<Contribution> contribution = Optional.empty();
     var fr = rules.forecast();
-    boolean governed = fr.appliesTo().map(e -> e.test(act, late)).orElse(!closed);
-    if (governed && !fr.byCategory().isEmpty()) {
+    var governed = fr.appliesTo().map(e -> e.verdict(act, late)).orElse(closed ? Verdict.FAILS : Verdict.HOLDS);
+    if (governed instanceof Verdict.Error e) {
+      errors.add(dealError(APPLIES_TO, d, e.message()));
+      forecastDecided = false;
+    } else if (governed instanceof Verdict.Holds && !fr.byCategory().isEmpty()) {
       var called = deal.string("forecast_category").orElse("");
-      var verdict = supported(called, act, late);
-      if (!verdict.supported().equals(called)) {
-        var msg = "Called " + called + " but the evidence supports " + verdict.supported() + ": "
-            + String.join("; ", verdict.reasons()) + ".";
-        flags.add(new Flag(fr.flagCode(), msg, "forecast"));
-        adjusted = Optional.of(new AdjustedForecast(deal.id(), called, verdict.supported(), verdict.reasons()));
-        hits.addAll(verdict.failed());
+      var support = supported(called, d.id(), act, late);
+      if (!support.errors().isEmpty()) {
+        errors.addAll(support.errors());
+        forecastDecided = false;
+      } else {
+        if (!support.supported().equals(called)) {
+          var msg = "Called " + called + " but the evidence supports " + support.supported() + ": "
+              + String.join("; ", support.reasons()) + ".";
+          flags.add(new Flag(fr.flagCode(), msg, "forecast"));
+          adjusted = Optional.of(new AdjustedForecast(deal.id(), called, support.supported(), support.reasons()));
+          hits.addAll(support.failed());
+        }
+        var inPeriod = fr.inPeriod().map(e -> e.verdict(act, late)).orElse(Verdict.HOLDS);
+        if (inPeriod instanceof Verdict.Error e) {
+          // the deal's category is decided, only its place in this period's rollup is not
+          errors.add(dealError(IN_FORECAST, d, e.message()));
+        } else if (inPeriod instanceof Verdict.Holds) {
+          var owner = deal.string("owner_id").orElse(d.owner().id());
+          var amount = deal.decimal("amount").orElse(BigDecimal.ZERO).setScale(2, RoundingMode.HALF_UP);
+          contribution = Optional.of(new Contribution(owner, amount, called, support.supported()));
+        }
       }
-      boolean inPeriod = fr.inPeriod().map(e -> e.test(act, late)).orElse(true);
-      if (inPeriod) {
-        var owner = deal.string("owner_id").orElse(d.owner().id());
-        var amount = deal.decimal("amount").orElse(BigDecimal.ZERO).setScale(2, RoundingMode.HALF_UP);
-        contribution = Optional.of(new Contribution(owner, amount, called, verdict.supported()));
-      }
+    }
+    if (!forecastDecided) {
+      // the forecast flag is a line of the same salesos_flags text, so that text is undecided too
+      flagsDecided = false;
     }
     var tasks = new ArrayList<TaskToCreate>();
     for (var r : rules.followUps()) {
-      if (r.subject() == SubjectKind.DEAL && r.when().test(act, late)) {
-        tasks.add(task(r, d, act, now, late));
-        hits.add(r.id());
+      if (r.subject() == SubjectKind.DEAL) {
+        followUp(r, d, act, now, late, tasks, hits, errors);
       }
     }
-    return new DealOutcome(deal.id(), flags, adjusted, contribution, tasks, hits);
+    return new DealOutcome(deal.id(), flags, flagsDecided, forecastDecided, adjusted, contribution, tasks, hits, errors);
   }
 
-  /** The highest category at or below the called one whose requirements all hold. */
-  record Verdict(String supported, List<String> reasons, List<String> failed) {}
+  /** The rule id an error of forecast.yaml's applies_to is reported under. */
+  static final String APPLIES_TO = "forecast.applies_to";
+  /** The rule id an error of forecast.yaml's in_forecast is reported under. */
+  static final String IN_FORECAST = "forecast.in_forecast";
 
-  Verdict supported(String called, Map<String, Object> act, CelFunctionResolver late) {
+  private static RuleError dealError(String ruleId, DealContext d, String message) {
+    return new RuleError(ruleId, SubjectKind.DEAL.label(), d.id(), message);
+  }
+
+  /**
+   * The highest category at or below the called one whose requirements all hold; {@code errors}
+   * non-empty when a requirement on the way could not be evaluated, and then nothing else counts.
+   */
+  record Support(String supported, List<String> reasons, List<String> failed, List<RuleError> errors) {}
+
+  Support supported(String called, String dealId, Map<String, Object> act, CelFunctionResolver late) {
     var cats = rules.vocabulary().forecastCategories();
     int at = cats.indexOf(called);
     var reasons = new ArrayList<String>();
     var failed = new ArrayList<String>();
+    var errors = new ArrayList<RuleError>();
     if (at < 0) {
       // a category salesos does not know is left as called
-      return new Verdict(called, reasons, failed);
+      return new Support(called, reasons, failed, errors);
     }
     for (int i = at; i >= 0; i--) {
       var reqs = rules.forecast().byCategory().getOrDefault(cats.get(i), List.of());
       boolean ok = true;
       for (var r : reqs) {
-        if (!r.require().test(act, late)) {
+        var v = r.require().verdict(act, late);
+        if (v instanceof Verdict.Error e) {
+          ok = false;
+          errors.add(new RuleError(r.id(), SubjectKind.DEAL.label(), dealId, e.message()));
+        } else if (v instanceof Verdict.Fails) {
           ok = false;
           reasons.add(r.reason().render(act, late));
           failed.add(r.id());
         }
       }
+      if (!errors.isEmpty()) {
+        // which category the evidence supports is unknown: a lower one could be wrong in either direction
+        return new Support(called, reasons, failed, errors);
+      }
       if (ok) {
-        return new Verdict(cats.get(i), reasons, failed);
+        return new Support(cats.get(i), reasons, failed, errors);
       }
     }
-    return new Verdict(cats.get(0), reasons, failed);
+    return new Support(cats.get(0), reasons, failed, errors);
   }
 
   SubjectOutcome followUps(Subject s, Instant now, CelFunctionResolver late) {
     var act = ContextTypes.activation(s, now);
     var tasks = new ArrayList<TaskToCreate>();
     var hits = new ArrayList<String>();
+    var errors = new ArrayList<RuleError>();
     for (var r : rules.followUps()) {
-      if (r.subject() == s.kind() && r.when().test(act, late)) {
-        tasks.add(task(r, s, act, now, late));
+      if (r.subject() == s.kind()) {
+        followUp(r, s, act, now, late, tasks, hits, errors);
+      }
+    }
+    return new SubjectOutcome(tasks, hits, errors);
+  }
+
+  /** One follow-up rule on one subject: a task when its condition holds and its key and due date evaluate. */
+  private void followUp(FollowUpRule r, Subject s, Map<String, Object> act, Instant now, CelFunctionResolver late,
+      List<TaskToCreate> tasks, List<String> hits, List<RuleError> errors) {
+    var v = r.when().verdict(act, late);
+    if (v instanceof Verdict.Error e) {
+      errors.add(new RuleError(r.id(), s.kind().label(), s.id(), e.message()));
+    } else if (v instanceof Verdict.Holds) {
+      var task = task(r, s, act, late, errors);
+      task.ifPresent(tasks::add);
+      if (task.isPresent()) {
         hits.add(r.id());
       }
     }
-    return new SubjectOutcome(tasks, hits);
   }
 
-  private TaskToCreate task(FollowUpRule r, Subject s, Map<String, Object> act, Instant now, CelFunctionResolver late) {
-    var keyValue = r.key().map(k -> {
-      try {
-        return Template.format(k.eval(act, late));
-      } catch (Exception e) {
-        return "";
+  /**
+   * The task {@code r} asks for on {@code s}, or none with the error added to {@code errors}: without its key value
+   * distinct tasks would share a key (and all but one be dropped), and without its due date the
+   * task would claim a date no rule gave it.
+   */
+  private Optional<TaskToCreate> task(FollowUpRule r, Subject s, Map<String, Object> act, CelFunctionResolver late,
+      List<RuleError> errors) {
+    var keyValue = "";
+    if (r.key().isPresent()) {
+      var k = r.key().get().value(act, late);
+      if (k instanceof Evaluated.Error e) {
+        errors.add(new RuleError(r.id(), s.kind().label(), s.id(), "task key: " + e.message()));
+        return Optional.empty();
       }
-    }).orElse("");
-    var key = Hashing.key(r.id(), s.kind().label(), s.id(), keyValue);
-    LocalDate due;
-    try {
-      due = LocalDate.ofInstant((Instant) r.due().eval(act, late), ZoneOffset.UTC);
-    } catch (Exception e) {
-      due = LocalDate.ofInstant(now, ZoneOffset.UTC);
+      keyValue = Template.format(((Evaluated.Value) k).value());
     }
+    var key = Hashing.key(r.id(), s.kind().label(), s.id(), keyValue);
+    var dueValue = r.due().value(act, late);
+    if (dueValue instanceof Evaluated.Error e) {
+      errors.add(new RuleError(r.id(), s.kind().label(), s.id(), "task due date: " + e.message()));
+      return Optional.empty();
+    }
+    if (!(((Evaluated.Value) dueValue).value() instanceof Instant dueAt)) {
+      errors.add(new RuleError(r.id(), s.kind().label(), s.id(), "task due date: " + r.due().where()
+          + ": not a timestamp: " + ((Evaluated.Value) dueValue).value()));
+      return Optional.empty();
+    }
+    var due = LocalDate.ofInstant(dueAt, ZoneOffset.UTC);
     var record = subjectRecord(s);
     var owner = !s.owner().isEmpty() ? s.owner().id() : record.string("owner_id").orElse("");
     Optional<String> dealId;
@@ -208,8 +300,8 @@ public final class RuleEvaluator {
     }
     var extra = new LinkedHashMap<String, String>();
     r.fields().forEach((f, t) -> extra.put(f, t.render(act, late)));
-    return new TaskToCreate(key, r.id(), owner, r.title().render(act, late), r.body().render(act, late), due,
-        r.priority(), dealId, accountId, contactId, extra);
+    return Optional.of(new TaskToCreate(key, r.id(), owner, r.title().render(act, late), r.body().render(act, late),
+        due, r.priority(), dealId, accountId, contactId, extra));
   }
 
   private static CrmRecord subjectRecord(Subject s) {

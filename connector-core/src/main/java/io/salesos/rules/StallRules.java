@@ -74,7 +74,8 @@ public final class StallRules {
     }
     var act = ContextTypes.activation(d, at);
     for (var r : rules) {
-      if (r.when().test(act, late)) {
+      // a rule that cannot be evaluated on the deal says nothing about it: no stall from an error
+      if (r.when().verdict(act, late) instanceof Verdict.Holds) {
         return Optional.of(new Stall(r.id(), r.title().render(act, late)));
       }
     }

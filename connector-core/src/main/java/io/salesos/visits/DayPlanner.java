@@ -57,9 +57,16 @@ public final class DayPlanner {
       LocalDateTime arrival, LocalDateTime start, LocalDateTime departure, double driveMinutes, double value,
       boolean booked, boolean done, String reason) {}
 
-  /** One rep's day. */
+  /** One rep's day; {@code leftOut} names the accounts left out because a deal's visit value could not be evaluated. */
   public record RepPlan(String ownerId, String ownerName, LocalDate date, double baseLat, double baseLng, List<Stop> stops,
-      double totalValue, double driveMinutes, LocalDateTime returnAt) {}
+      double totalValue, double driveMinutes, LocalDateTime returnAt, List<LeftOut> leftOut) {
+    public RepPlan {
+      leftOut = List.copyOf(leftOut);
+    }
+  }
+
+  /** An account left out of routing, with the deal whose visit value failed and the expression's message. */
+  public record LeftOut(String accountId, String dealId, String reason) {}
 
   /** Where the rep is now, for a re-plan of the rest of today. */
   public record Progress(Instant now, List<String> completedAccountIds) {}
@@ -117,6 +124,7 @@ public final class DayPlanner {
     }
     var done = progress.map(Progress::completedAccountIds).orElse(List.of());
     var candidates = new ArrayList<Candidate>();
+    var leftOut = new ArrayList<LeftOut>();
     for (var a : accounts) {
       var hours = OpeningHours.parse(a.account().string("opening_hours"));
       boolean isBooked = booked.containsKey(a.id());
@@ -124,8 +132,20 @@ public final class DayPlanner {
       if (!isBooked && !isDone && !hours.openOn(date.getDayOfWeek())) {
         continue;
       }
-      var best = index.dealsAt(a.id()).stream()
-          .map(d -> Map.entry(d, routing.visitValue(d, now)))
+      var values = index.dealsAt(a.id()).stream().map(d -> Map.entry(d, routing.visitValue(d, now))).toList();
+      var unknown = values.stream().filter(e -> e.getValue() instanceof RoutingRules.VisitValue.Unknown).findFirst();
+      if (unknown.isPresent() && !isBooked && !isDone) {
+        // the account's worth is the best of its deals; with one unknown that best is unknown, and a
+        // guess (0, or the others' best) would plan a visit, or skip one, on no evidence
+        var why = ((RoutingRules.VisitValue.Unknown) unknown.get().getValue()).message();
+        leftOut.add(new LeftOut(a.id(), unknown.get().getKey().id(), why));
+        log.warn("event=account_left_out rep={} account={} deal={} reason=\"visit value failed: {}\"", owner.id(), a.id(),
+            unknown.get().getKey().id(), why);
+        continue;
+      }
+      var best = values.stream()
+          .filter(e -> e.getValue() instanceof RoutingRules.VisitValue.Worth)
+          .map(e -> Map.entry(e.getKey(), ((RoutingRules.VisitValue.Worth) e.getValue()).value()))
           .max(Map.Entry.comparingByValue());
       double value = best.map(Map.Entry::getValue).orElse(0.0);
       if (value <= 0 && !isBooked && !isDone) {
@@ -228,7 +248,7 @@ public final class DayPlanner {
     }
     drive += matrix[prev][0];
     return Optional.of(new RepPlan(owner.id(), name(owner), date, baseLat, baseLng, stops, total, drive,
-        at(date, planned.returnTime())));
+        at(date, planned.returnTime()), leftOut));
   }
 
   private record Candidate(AccountContext account, OpeningHours hours, Optional<DealContext> deal, double value,

@@ -86,8 +86,8 @@ class RulesToolsTest {
     var recent = new TestRules.Deal("D1").build();
     var stale = new TestRules.Deal("D2").lastVisit(200, true).build();
     // 50,000 x 80% x close within 30 days (1.5); a visit 200 days ago doubles the value
-    assertThat(routing.visitValue(recent, TestRules.NOW)).isEqualTo(50_000 * 0.8 * 1.5);
-    assertThat(routing.visitValue(stale, TestRules.NOW)).isEqualTo(50_000 * 0.8 * 1.5 * 2.0);
+    assertThat(routing.visitValue(recent, TestRules.NOW)).isEqualTo(new RoutingRules.VisitValue.Worth(50_000 * 0.8 * 1.5));
+    assertThat(routing.visitValue(stale, TestRules.NOW)).isEqualTo(new RoutingRules.VisitValue.Worth(50_000 * 0.8 * 1.5 * 2.0));
   }
 
   @Test

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The daemon's Prometheus metrics (Micrometer): sync lag per object, outbox depth, API budget per
- * CRM, errors, rule hits, quarantine size and job timings. Values kept in the database are read
+ * CRM, errors, rule hits, rules that errored on records, quarantine size and job timings. Values kept in the database are read
  * at scrape time, so every daemon of a cluster reports the same truth.
  */
 public final class Metrics {
@@ -35,6 +35,7 @@ public final class Metrics {
   private final MultiGauge budgetUsed;
   private final MultiGauge budgetLimit;
   private final MultiGauge ruleHits;
+  private final MultiGauge ruleErrors;
   private final AtomicLong outboxDepth = new AtomicLong();
   private final AtomicLong quarantine = new AtomicLong();
   private final AtomicLong conflicts = new AtomicLong();
@@ -54,6 +55,9 @@ public final class Metrics {
     budgetUsed = MultiGauge.builder("salesos_api_budget_used").description("API requests used in the CRM's daily window").register(registry);
     budgetLimit = MultiGauge.builder("salesos_api_budget_limit").description("API requests allowed in the CRM's daily window").register(registry);
     ruleHits = MultiGauge.builder("salesos_rule_hits").description("deals or subjects each rule fired on in the last run").register(registry);
+    ruleErrors = MultiGauge.builder("salesos_rule_errors")
+        .description("records each rule could not be evaluated on in the source's last run (they got no write from it)")
+        .register(registry);
   }
 
   /** Times a job run. */
@@ -90,6 +94,16 @@ public final class Metrics {
           errors.add(MultiGauge.Row.of(tags, rs.getBoolean(4) ? 1 : 0));
         }
       }
+      var erroredRules = new ArrayList<MultiGauge.Row<?>>();
+      try (var rs = c.createStatement().executeQuery(
+          "SELECT e.source, e.rule_id, e.records FROM rule_error e JOIN rule_run r ON r.run_id = e.run_id"
+              + " JOIN (SELECT source, MAX(started_at) AS at FROM rule_run WHERE status = 'done' GROUP BY source) l"
+              + " ON l.source = r.source AND l.at = r.started_at WHERE e.source IS NOT NULL")) {
+        while (rs.next()) {
+          erroredRules.add(MultiGauge.Row.of(Tags.of("source", rs.getString(1), "rule", rs.getString(2)), rs.getLong(3)));
+        }
+      }
+      ruleErrors.register(erroredRules, true);
       syncLag.register(lag, true);
       pullErrors.register(errors, true);
     } catch (SQLException e) {

@@ -438,6 +438,7 @@ public final class StatusPage {
             .append("<button name=\"action\" value=\"reject\">Reject selected</button></p></form>");
       }
     }
+    ruleErrors(sb, source);
     sb.append("<div class=\"cols\"><div>");
     var conflicts = queries.conflicts(source, 20);
     sb.append("<h3>Conflicts (").append(queries.conflictCount(source)).append(")</h3>");
@@ -466,6 +467,33 @@ public final class StatusPage {
       sb.append("</tbody></table>");
     }
     sb.append("</div></div></section>");
+  }
+
+  /** The rules that could not be evaluated on some records in the last run: those records got no write from them. */
+  private void ruleErrors(StringBuilder sb, String source) {
+    var errors = queries.ruleErrors(source);
+    var rules = errors.map(StatusQueries.RunErrors::rules).orElse(List.of());
+    sb.append("<h3 id=\"rule-errors\">Rules that errored in the last run (")
+        .append(Html.num(errors.map(StatusQueries.RunErrors::records).orElse(0L))).append(" records)</h3>");
+    if (errors.isEmpty()) {
+      sb.append("<p class=\"empty\">No rules run yet.</p>");
+      return;
+    }
+    if (rules.isEmpty()) {
+      sb.append("<p class=\"empty\">None: every rule evaluated on every record in ").append(Html.esc(errors.get().runId()))
+          .append(".</p>");
+      return;
+    }
+    sb.append("<p class=\"muted\">These records kept their flags, forecast and tasks as they were: the rule could not ")
+        .append("judge them. <code>salesos dry-run --errors</code> lists them; <code>salesos explain DEAL</code> shows one.</p>")
+        .append("<table class=\"compact rule-errors\"><thead><tr><th>Rule</th><th class=\"n\">Records</th>")
+        .append("<th>For example</th><th>Error</th></tr></thead><tbody>");
+    for (var r : rules) {
+      sb.append("<tr><td>").append(Html.esc(r.ruleId())).append("</td><td class=\"n bad\">").append(Html.num(r.records()))
+          .append("</td><td>").append(Html.esc(r.subject())).append(' ').append(Html.esc(r.record()))
+          .append("</td><td class=\"why\">").append(Html.esc(r.message())).append("</td></tr>");
+    }
+    sb.append("</tbody></table>");
   }
 
   private static String lag(long seconds) {

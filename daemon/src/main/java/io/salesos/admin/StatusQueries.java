@@ -95,6 +95,16 @@ final class StatusQueries {
 
   record Quarantined(String object, String record, String reason, int occurrences, Instant lastSeen) {}
 
+  /** A rule that could not be evaluated on some records in a run: how many, and the first of them with its message. */
+  record ErroredRule(String ruleId, long records, String subject, String record, String message) {}
+
+  /** The latest finished rules run of a source and the rules that errored in it (none when all evaluated). */
+  record RunErrors(String runId, Instant startedAt, List<ErroredRule> rules) {
+    long records() {
+      return rules.stream().mapToLong(ErroredRule::records).sum();
+    }
+  }
+
   /** The sources the mirror knows, by name. */
   List<String> sources() {
     var names = new TreeSet<String>();
@@ -426,6 +436,25 @@ final class StatusQueries {
         }, rs -> out.add(new Quarantined(nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)), rs.getInt(4),
             rs.getTimestamp(5).toInstant())));
     return out;
+  }
+
+  /** The rules that errored in the latest finished run of {@code source}, most records first; empty before any run. */
+  Optional<RunErrors> ruleErrors(String source) {
+    var run = new Object[2];
+    query("SELECT run_id, started_at FROM rule_run WHERE source = ? AND status = 'done' ORDER BY started_at DESC LIMIT 1",
+        ps -> ps.setString(1, source), rs -> {
+          run[0] = rs.getString(1);
+          run[1] = rs.getTimestamp(2).toInstant();
+        });
+    if (run[0] == null) {
+      return Optional.empty();
+    }
+    var rules = new ArrayList<ErroredRule>();
+    query("SELECT rule_id, records, example_subject, example_record, example_message FROM rule_error WHERE run_id = ?"
+        + " ORDER BY records DESC, rule_id", ps -> ps.setString(1, (String) run[0]),
+        rs -> rules.add(new ErroredRule(rs.getString(1), rs.getLong(2), nz(rs.getString(3)), nz(rs.getString(4)),
+            nz(rs.getString(5)))));
+    return Optional.of(new RunErrors((String) run[0], (Instant) run[1], rules));
   }
 
   long count(String sql, String source) {

@@ -23,8 +23,11 @@ import java.util.Optional;
  */
 final class DealTimeline {
 
-  /** A deal's values from {@code at} on. */
-  record State(Instant at, String stage, BigDecimal amount, Optional<LocalDate> closeDate, String category,
+  /**
+   * A deal's values from {@code at} on; {@code amount} is empty when the stored amount is not a
+   * number, so a sum can leave it out and say so rather than count it as 0.
+   */
+  record State(Instant at, String stage, Optional<BigDecimal> amount, Optional<LocalDate> closeDate, String category,
       boolean closed, boolean won) {}
 
   /** One deal now and its states, oldest first. */
@@ -52,7 +55,7 @@ final class DealTimeline {
         + " COALESCE(stage_entered_at, crm_modified_at) FROM deal WHERE source = ? AND deleted = FALSE ORDER BY id",
         ps -> ps.setString(1, source), rs -> {
           var stage = nz(rs.getString(5));
-          var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, MirrorReads.money(rs, 6),
+          var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, Optional.of(MirrorReads.money(rs, 6)),
               MirrorReads.date(rs, 7), nz(rs.getString(8)), flag(rs.getObject(9), closedStage(stage)),
               flag(rs.getObject(10), wonStage(stage)));
           current.put(rs.getString(1), new Object[] {nz(rs.getString(2)), nz(rs.getString(3)),
@@ -63,7 +66,7 @@ final class DealTimeline {
         + " WHERE source = ? AND deleted = FALSE AND changed_at IS NOT NULL", ps -> ps.setString(1, source), rs -> {
           var stage = nz(rs.getString(3));
           states.computeIfAbsent(nz(rs.getString(1)), k -> new ArrayList<>()).add(new State(
-              MirrorReads.instant(rs, 2).orElseThrow(), stage, MirrorReads.money(rs, 4), MirrorReads.date(rs, 5),
+              MirrorReads.instant(rs, 2).orElseThrow(), stage, Optional.of(MirrorReads.money(rs, 4)), MirrorReads.date(rs, 5),
               nz(rs.getString(6)), closedStage(stage), wonStage(stage)));
         });
     reads.query("SELECT record_id, crm_modified_at, fields FROM record_history WHERE source = ? AND canonical_object = 'deal'"
@@ -112,11 +115,12 @@ final class DealTimeline {
     return v == null ? Optional.empty() : Optional.of(v.equalsIgnoreCase("true") || v.equals("1"));
   }
 
-  private static BigDecimal amount(String v) {
+  /** An amount from a record_history version: none stored is 0, one that is not a number is empty (a bad amount). */
+  static Optional<BigDecimal> amount(String v) {
     try {
-      return v == null || v.isBlank() ? BigDecimal.ZERO.setScale(2) : new BigDecimal(v).setScale(2, RoundingMode.HALF_UP);
+      return Optional.of(v == null || v.isBlank() ? BigDecimal.ZERO.setScale(2) : new BigDecimal(v.strip()).setScale(2, RoundingMode.HALF_UP));
     } catch (NumberFormatException e) {
-      return BigDecimal.ZERO.setScale(2);
+      return Optional.empty();
     }
   }
 

@@ -50,6 +50,8 @@ public final class ForecastAudit {
     var verdicts = new ArrayList<List<String>>();
     int snapshotWeeks = 0;
     int reconstructedWeeks = 0;
+    // deals (source + id) whose amount, in some state a sum needed, was not a number: left out of that sum
+    var badAmounts = new java.util.TreeSet<String>();
     for (var source : sources) {
       var owners = reads.owners(source);
       var deals = DealTimeline.load(reads, source);
@@ -59,7 +61,7 @@ public final class ForecastAudit {
         var c = d.current();
         if (c.closed() && c.won() && c.closeDate().filter(quarter::contains).isPresent()) {
           for (var s : subjectsOf(d.ownerId(), subjects, owners)) {
-            actual.merge(s, c.amount(), BigDecimal::add);
+            add(actual, s, c.amount(), source, d.id(), badAmounts);
           }
         }
       }
@@ -79,10 +81,10 @@ public final class ForecastAudit {
           var inQuarter = st.closeDate().filter(cd -> !cd.isAfter(quarter.lastDay())).isPresent();
           for (var subject : subjectsOf(d.ownerId(), subjects, owners)) {
             if (!st.closed() && inQuarter && st.category().equalsIgnoreCase("Commit")) {
-              called.merge(subject, st.amount(), BigDecimal::add);
+              add(called, subject, st.amount(), source, d.id(), badAmounts);
             }
             if (st.closed() && st.won() && st.closeDate().filter(quarter::contains).isPresent()) {
-              won.merge(subject, st.amount(), BigDecimal::add);
+              add(won, subject, st.amount(), source, d.id(), badAmounts);
             }
           }
         }
@@ -147,11 +149,25 @@ public final class ForecastAudit {
     findings.add(snapshotWeeks + " week(s) with a stored snapshot, " + reconstructedWeeks + " rebuilt from the deals' history"
         + (sources.size() > 1 ? " (counted per connection)" : "")
         + " (called forecast only: the evidence behind an adjusted forecast is not kept for past weeks)");
+    if (!badAmounts.isEmpty()) {
+      findings.add(badAmounts.size() + " deal(s) with an amount that is not a number were left out of the sums they belong in"
+          + " (not counted as 0), e.g. " + String.join(", ", badAmounts.stream().limit(5).toList()));
+    }
     return new AuditReport("forecast", "Called vs evidence-adjusted forecast against what closed", quarter + " ("
         + quarter.firstDay() + " to " + quarter.lastDay() + "), week by week", findings,
         new AuditTable("Week by week", COLUMNS, rows),
         List.of(new AuditTable("Which forecast was closer", List.of("crm", "level", "subject_id", "subject", "actual_won", "weeks",
             "snapshot_weeks", "called_mean_error", "adjusted_mean_error", "verdict"), verdicts)));
+  }
+
+  /** Adds {@code amount} to {@code subject}'s sum, or records the deal as having a bad amount and leaves the sum alone. */
+  private static void add(Map<Subject, BigDecimal> sums, Subject subject, Optional<BigDecimal> amount, String source,
+      String dealId, java.util.Set<String> badAmounts) {
+    if (amount.isPresent()) {
+      sums.merge(subject, amount.get(), BigDecimal::add);
+    } else {
+      badAmounts.add(source + ":" + dealId);
+    }
   }
 
   /** The ISO weeks that touch the quarter and have begun by {@code now} (the current one is taken as of now). */

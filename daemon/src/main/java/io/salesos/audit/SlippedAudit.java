@@ -41,6 +41,7 @@ public final class SlippedAudit {
     int slipped = 0;
     int untouched = 0;
     var untouchedAmount = BigDecimal.ZERO;
+    int badAmounts = 0;
     for (var source : sources) {
       var owners = reads.owners(source);
       var accounts = accountNames(source);
@@ -70,7 +71,11 @@ public final class SlippedAudit {
         boolean none = t.total() == 0;
         if (none) {
           untouched++;
-          untouchedAmount = untouchedAmount.add(now.amount());
+          if (now.amount().isPresent()) {
+            untouchedAmount = untouchedAmount.add(now.amount().get());
+          } else {
+            badAmounts++;
+          }
         }
         var ownerName = MirrorReads.name(owners, deal.ownerId());
         var o = byOwner.computeIfAbsent(source + "\u0000" + deal.ownerId(), k -> new Object[] {source, deal.ownerId(), ownerName, new int[2]});
@@ -78,7 +83,7 @@ public final class SlippedAudit {
         c[0]++;
         c[1] += none ? 1 : 0;
         rows.add(List.of(source, deal.id(), deal.name(), deal.accountId().map(accounts::get).orElse(""), deal.ownerId(), ownerName,
-            now.amount().toPlainString(), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
+            now.amount().map(BigDecimal::toPlainString).orElse("not a number"), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
             Integer.toString(t.visits()), Integer.toString(t.calls()), Integer.toString(t.emails()),
             Integer.toString(t.meetings()), Integer.toString(t.total()), t.last().map(Object::toString).orElse(""),
             none ? "yes" : "no"));
@@ -90,7 +95,8 @@ public final class SlippedAudit {
         + quarter.lastDay());
     findings.add(untouched + " of them (" + LeadAudit.percent(untouched, n) + ", " + Html.money(untouchedAmount)
         + ") had no visit, call, email or meeting logged by the owner on the deal or its account in the "
-        + WINDOW_DAYS + " days before the close date");
+        + WINDOW_DAYS + " days before the close date"
+        + (badAmounts == 0 ? "" : "; " + badAmounts + " of these have an amount that is not a number, left out of that sum"));
     var ownerRows = new ArrayList<List<String>>();
     byOwner.values().forEach(o -> {
       var c = (int[]) o[3];

@@ -103,6 +103,23 @@ class AuditsOnHandBuiltHistoryTest {
     assertThat(row.get("went_quiet")).isEqualTo("after the first touch (email)");
   }
 
+  @Test
+  void aBadAmountInADealsHistoryIsLeftOutOfTheSumsAndCountedNotReadAsZero() throws java.sql.SQLException {
+    orgWithThreeDeals();
+    try (var c = db.connection(); var ps = c.prepareStatement("UPDATE record_history SET fields = REGEXP_REPLACE(fields,"
+        + " '\"amount\":[^,}]*', '\"amount\":\"n/a\"') WHERE record_id = 'd3' AND canonical_object = 'deal'")) {
+      assertThat(ps.executeUpdate()).isPositive();
+    }
+
+    var report = new ForecastAudit(db).run(List.of("crm"), Q3, NOW);
+
+    assertThat(report.findings()).anySatisfy(f -> assertThat(f)
+        .startsWith("1 deal(s) with an amount that is not a number were left out of the sums").contains("crm:d3"));
+    assertThat(DealTimeline.amount("n/a")).isEmpty();
+    assertThat(DealTimeline.amount(null)).contains(new BigDecimal("0.00"));
+    assertThat(DealTimeline.amount("1200.5")).contains(new BigDecimal("1200.50"));
+  }
+
   private void orgWithThreeDeals() {
     owners();
     apply(CanonicalSchema.ACCOUNT, rec("a1", "2025-01-01T00:00:00Z", "name", "Granite Foods", "owner_id", "u1",

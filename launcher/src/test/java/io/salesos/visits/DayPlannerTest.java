@@ -77,6 +77,31 @@ class DayPlannerTest {
   }
 
   @Test
+  void anAccountWhoseVisitValueErrorsIsLeftOutWithTheReasonNotPlannedAtZero() {
+    var rep = CrmRecord.of("rep", "name", "Trent Walsh", "base_lat", 41.88, "base_lng", -87.63, "urban", true);
+    var valued = account("valued", 41.885, -87.635);
+    var unknown = account("unknown", 41.875, -87.625);
+    var noAmount = new DealContext(CrmRecord.of("d-unknown", "name", "Deal unknown", "account_id", "unknown", "owner_id", "rep",
+        "stage", "Proposal", "probability", new BigDecimal("60"), "is_closed", false, "close_date", MONDAY.plusDays(60)),
+        unknown, List.of(), List.of(), List.of(), CrmRecord.empty());
+    var accounts = List.of(new AccountContext(valued, List.of(), List.of(), List.of(), rep),
+        new AccountContext(unknown, List.of(), List.of(), List.of(), rep));
+    var source = new InMemoryContextSource(List.of(deal(valued, "30000"), noAmount), List.of(), accounts, List.of(), List.of(rep));
+    // the amount used without has(): it errors on the deal that has none
+    var rules = copyOfRulesWith("visit_value", "(has(deal.amount) ? deal.amount : 0.0)", "deal.amount");
+
+    var plan = new DayPlanner(Planning.routing(LiveRuleSet.load(rules, RuleVocabulary.standard())), 2000, 1)
+        .plan(source, MONDAY, NOW, Optional.empty()).get(0);
+
+    assertThat(plan.stops()).extracting(DayPlanner.Stop::accountId).containsExactly("valued");
+    assertThat(plan.leftOut()).singleElement().satisfies(l -> {
+      assertThat(l.accountId()).isEqualTo("unknown");
+      assertThat(l.dealId()).isEqualTo("d-unknown");
+      assertThat(l.reason()).contains("routing.yaml:").contains("amount");
+    });
+  }
+
+  @Test
   void aReplanAfterACancelledMeetingKeepsTheStopsAlreadyMade() {
     var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(NOW));
     var source = DemoContextSource.of(org);
