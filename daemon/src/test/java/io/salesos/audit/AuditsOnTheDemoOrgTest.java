@@ -51,7 +51,7 @@ class AuditsOnTheDemoOrgTest {
   static void loadTheDemoOrg() {
     org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.demo(NOW));
     jdbcUrl = TestDatabases.jdbcUrl(TestDatabases.newSchema());
-    db = Database.external(jdbcUrl, "root", "", 4);
+    db = Database.external(jdbcUrl, TestDatabases.user(), TestDatabases.password(), 4);
     DemoMirror.load(db, org, "demo");
     rules = LiveRuleSet.load(Path.of("../rules"), RuleVocabulary.standard());
   }
@@ -247,7 +247,8 @@ class AuditsOnTheDemoOrgTest {
     Files.writeString(config, """
         database:
           url: "%s"
-          user: root
+          user: %s
+          password: {file: %s}
           pool_size: 2
         connections:
           - name: demo
@@ -255,7 +256,8 @@ class AuditsOnTheDemoOrgTest {
             mapping: %s
             sandbox: true
         rules: %s
-        """.formatted(jdbcUrl, root.resolve("config/mappings/salesforce.yaml"), root.resolve("rules")));
+        """.formatted(jdbcUrl, TestDatabases.user(), TestDatabases.passwordFile(), root.resolve("config/mappings/salesforce.yaml"),
+            root.resolve("rules")));
     var out = dir.resolve("audit");
     int exit = Main.execute("audit", "slipped", "--config", config.toString(), "--out", out.toString(), "--today", "2026-11-23");
     assertThat(exit).isZero();

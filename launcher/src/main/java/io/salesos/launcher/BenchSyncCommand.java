@@ -106,9 +106,11 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
       var ceilings = new ArrayList<Double>();
       var ratios = new ArrayList<Double>();
       try (var server = EmbeddedMariaDb.start(dataDir, "salesos")) {
+        // the benchmark makes and drops a schema per run, which the salesos account may not: it logs in as the server's admin
+        var admin = server.adminCredentials();
         for (int run = 1; run <= runs; run++) {
           var schema = "bench_" + run + "_" + System.nanoTime();
-          try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), "root", "")) {
+          try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), admin.user(), admin.password())) {
             c.createStatement().execute("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4");
           }
           if (crm.equals("salesforce")) {
@@ -117,7 +119,7 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
       var context = new ConnectorContext(crm, plain, secrets, Clock.systemUTC());
           // the sandbox's own limits still apply; no extra client-side throttle in a benchmark
           var connector = new ResilientConnector(provider.create(context), ResilienceSettings.fast());
-          try (var db = Database.external(server.jdbcUrl(schema), "root", "", 4);
+          try (var db = Database.external(server.jdbcUrl(schema), admin.user(), admin.password(), 4);
               var connection = new CrmConnection(crm, crm, connector, mapping, true)) {
             var engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
         new Pipeline.Settings(batch, 1_000_000, 3, Duration.ofSeconds(1), 50_000, lanes), Clock.systemUTC());
@@ -141,7 +143,7 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
                 perThousand(cpu.database(), loaded));
             // the same rows again, now, on this machine, by plain JDBC: what the load could reach at best
             if (ceiling) {
-              var c = new JdbcCeiling(server.jdbcUrl(""), lanes, batch).measure(schema, child);
+              var c = new JdbcCeiling(server.jdbcUrl(""), admin, lanes, batch).measure(schema, child);
               double ratio = (loaded / secs) / c.recordsPerSecond();
               ceilings.add(c.recordsPerSecond());
               ratios.add(ratio);
@@ -162,7 +164,7 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
             long incChanged = inc.stream().mapToLong(s -> s.changed()).sum();
             incremental.add(incSecs);
             System.out.printf("  incremental: %d changed (%d edited) in %.2f s%n", incChanged, changed, incSecs);
-            try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), "root", "")) {
+            try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), admin.user(), admin.password())) {
               c.createStatement().execute("DROP DATABASE `" + schema + "`");
             }
           }

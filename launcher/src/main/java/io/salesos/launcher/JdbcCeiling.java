@@ -1,5 +1,6 @@
 package io.salesos.launcher;
 
+import io.salesos.mirror.EmbeddedMariaDb;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -19,7 +20,7 @@ import java.util.concurrent.Future;
  * transaction per batch of {@code batch} rows of one table, as the mirror commits per pull batch.
  * Only the insert phases are timed and charged CPU.
  */
-record JdbcCeiling(String serverUrl, int threads, int batch) {
+record JdbcCeiling(String serverUrl, EmbeddedMariaDb.Credentials login, int threads, int batch) {
 
   /** What one ceiling pass inserted and what it cost. */
   record Result(long records, long rows, double seconds, BenchSyncCommand.CpuTimes cpu) {
@@ -176,7 +177,7 @@ record JdbcCeiling(String serverUrl, int threads, int batch) {
   /** Same driver settings as the mirror's pool (Database.pool): bulk and rewritten batches, UTC, utf8mb4. */
   private Connection connect(String schema) throws SQLException {
     var c = DriverManager.getConnection(serverUrl + schema + "?connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
-        + "&useBulkStmts=true&rewriteBatchedStatements=true", "root", "");
+        + "&useBulkStmts=true&rewriteBatchedStatements=true", login.user(), login.password());
     try (var st = c.createStatement()) {
       st.execute("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, time_zone = '+00:00'");
     }

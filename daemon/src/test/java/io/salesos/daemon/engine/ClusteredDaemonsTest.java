@@ -66,7 +66,7 @@ class ClusteredDaemonsTest {
         .withLimits(new RateLimits(190, 10_000, 10_000_000, 100)));
     sandbox.fillDeals(2_000, Instant.now().minus(Duration.ofDays(2)), Duration.ofMillis(10));
     var schema = TestDatabases.newSchema();
-    db = Database.external(TestDatabases.jdbcUrl(schema), "root", "", 2);
+    db = Database.external(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.password(), 2);
     var writes = new ArrayList<OutboxEntry>();
     for (int i = 0; i < 300; i++) {
       writes.add(EngineFixtures.taskWrite("cluster-%03d".formatted(i), "run-cluster"));

@@ -50,7 +50,7 @@ class DraftApprovalTest {
     sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults());
     var deals = sandbox.fillDeals(3, Instant.now().minus(Duration.ofDays(1)), Duration.ofSeconds(1));
     var schema = TestDatabases.newSchema();
-    db = Database.external(TestDatabases.jdbcUrl(schema), "root", "", 4);
+    db = Database.external(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.password(), 4);
     var engine = new Pipeline(db, List.of(EngineFixtures.hubspotConnection(sandbox, ResilienceSettings.fast(), Map.of())),
         LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(), new Pipeline.Settings(100, 1_000, 3, Duration.ZERO, 1_000),
         Clock.systemUTC());

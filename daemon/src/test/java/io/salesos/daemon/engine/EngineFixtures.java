@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,7 +132,8 @@ final class EngineFixtures {
       Files.writeString(config, """
           database:
             url: %s
-            user: root
+            user: %s
+            password: {file: %s}
             pool_size: 4
           connections:
             - name: hubspot
@@ -150,7 +150,7 @@ final class EngineFixtures {
           admin:
             port: 0
           %s
-          """.formatted(TestDatabases.jdbcUrl(schema), mapping, sandbox.baseUrl(), sandbox.tier(), token, rules, extraYaml));
+          """.formatted(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.passwordFile(), mapping, sandbox.baseUrl(), sandbox.tier(), token, rules, extraYaml));
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -211,7 +211,7 @@ final class EngineFixtures {
   /** Live mirror rows of one CRM object: id -> the value of {@code column}. */
   static Map<String, String> mirrored(String schema, String table, String crmObject, String column) {
     var out = new TreeMap<String, String>();
-    try (var c = DriverManager.getConnection(TestDatabases.jdbcUrl(schema), "root", "");
+    try (var c = TestDatabases.connect(schema);
         var ps = c.prepareStatement("SELECT id, `" + column + "` FROM `" + table + "` WHERE crm_object = ? AND NOT deleted")) {
       ps.setString(1, crmObject);
       try (var rs = ps.executeQuery()) {
@@ -229,7 +229,7 @@ final class EngineFixtures {
   }
 
   static long count(String schema, String sql) {
-    try (var c = DriverManager.getConnection(TestDatabases.jdbcUrl(schema), "root", "");
+    try (var c = TestDatabases.connect(schema);
         var rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);

@@ -52,7 +52,7 @@ class HaltAfterCrmAnswerTest {
   void aKillBetweenTheCrmAnswerAndTheJournalLeavesTheWriteJournalledOnceAndUndoable() throws Exception {
     sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults());
     var schema = TestDatabases.newSchema();
-    db = Database.external(TestDatabases.jdbcUrl(schema), "root", "", 2);
+    db = Database.external(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.password(), 2);
     var writes = new ArrayList<OutboxEntry>();
     for (int i = 0; i < WRITES; i++) {
       writes.add(EngineFixtures.taskWrite("halt-task-%d".formatted(i), "run-halt"));

@@ -65,7 +65,7 @@ class KillDuringLoadTest {
         .withLimits(new RateLimits(190, 10_000, 10_000_000, 100)));
     sandbox.fillDeals(DEALS, Instant.now().minus(Duration.ofDays(3)), Duration.ofMillis(7));
     var schema = TestDatabases.newSchema();
-    db = Database.external(TestDatabases.jdbcUrl(schema), "root", "", 2);
+    db = Database.external(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.password(), 2);
     var writes = new ArrayList<OutboxEntry>();
     for (int i = 0; i < WRITES; i++) {
       writes.add(EngineFixtures.taskWrite("kill-task-%05d".formatted(i), "run-kill"));

@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,8 +74,8 @@ class ProductionStartIT {
         .seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now().truncatedTo(ChronoUnit.DAYS))))
         .start();
     var schema = TestDatabases.newSchema();
-    // the embedded test server runs without grant tables, so the file's user and password pass as they are
-    var dbPassword = "db-" + Long.toHexString(System.nanoTime());
+    // the shipped file's user becomes the test account; its password comes from the environment as in production
+    var dbPassword = TestDatabases.password();
 
     var etc = tmp.resolve("etc/salesos");
     copyTree(REPO.resolve("config/mappings"), etc.resolve("mappings"));
@@ -85,7 +84,7 @@ class ProductionStartIT {
     Files.writeString(secrets.resolve("sf-client-id"), sandbox.clientId() + "\n");
     Files.writeString(secrets.resolve("sf-client-secret"), sandbox.clientSecret() + "\n");
     var shipped = Files.readString(REPO.resolve("config/production.yaml"));
-    assertThat(shipped).contains(SHIPPED_DB_URL, SHIPPED_ORG_URL, "/run/secrets/", "port: 8686", "clustered: true");
+    assertThat(shipped).contains(SHIPPED_DB_URL, "user: salesos", SHIPPED_ORG_URL, "/run/secrets/", "port: 8686", "clustered: true");
     // at least 32 characters, or the daemon refuses it
     var adminToken = "admin-" + java.util.UUID.randomUUID().toString().replace("-", "");
 
@@ -98,6 +97,7 @@ class ProductionStartIT {
       var configDir = i == 0 ? etc : copyTree(etc, dir.resolve("etc/salesos"));
       Files.writeString(configDir.resolve("production.yaml"), shipped
           .replace(SHIPPED_DB_URL, TestDatabases.jdbcUrl(schema))
+          .replace("user: salesos", "user: " + TestDatabases.user())
           .replace(SHIPPED_ORG_URL, sandbox.baseUrl())
           .replace("/run/secrets/", secrets + "/")
           .replace("port: 8686", "port: " + port));
@@ -178,7 +178,7 @@ class ProductionStartIT {
   }
 
   static long count(String schema, String sql) {
-    try (var c = DriverManager.getConnection(TestDatabases.jdbcUrl(schema), "root", "");
+    try (var c = TestDatabases.connect(schema);
         var rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);

@@ -87,7 +87,8 @@ final class DemoCycle {
     var yaml = """
         database:
           url: "%s"
-          user: root
+          user: %s
+          password: {file: %s}
           pool_size: 4
         connections:
           - name: salesforce
@@ -99,7 +100,8 @@ final class DemoCycle {
             mapping: %s
             sandbox: true
         rules: %s
-        """.formatted(jdbcUrl, root.resolve("config/mappings/salesforce.yaml"), root.resolve("config/mappings/hubspot.yaml"),
+        """.formatted(jdbcUrl, TestDatabases.user(), TestDatabases.passwordFile(), root.resolve("config/mappings/salesforce.yaml"),
+        root.resolve("config/mappings/hubspot.yaml"),
         root.resolve("rules"));
     try {
       var dir = Files.createDirectories(Path.of("target", "status-test"));
