@@ -115,7 +115,7 @@ class RuleErrorsReportedTest {
 
     var metrics = new Metrics(db, List.of(connection));
     admin = AdminServer.start(db, metrics, "127.0.0.1", 0);
-    StatusPage.register(admin, db, List.of("mem"), Optional.empty(), Clock.systemUTC(), pipeline.rules()::current);
+    StatusPage.register(admin, db, List.of("mem"), Clock.systemUTC(), pipeline.rules()::current);
 
     assertThat(get("/metrics")).containsPattern(
         "salesos_rule_errors\\{rule=\"negotiation\\.next_step_soon\",source=\"mem\"} 1\\.0");
