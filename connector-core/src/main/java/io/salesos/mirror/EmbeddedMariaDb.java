@@ -284,6 +284,41 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       this.dbStartMaxWaitInMS = 120_000;
     }
 
+    /**
+     * As DB's own, without its one destructive step: DB empties a data folder that lies under
+     * {@code java.io.tmpdir}, taking it for a throwaway one, so a clone or install under /tmp lost
+     * its mirror, outbox and journal at every start. salesos's data folder is never temporary.
+     */
+    @Override
+    protected void prepareDirectories() throws ManagedProcessException {
+      try {
+        setField("baseDir", Util.getDirectory(configuration.getBaseDir()));
+        setField("libDir", Util.getDirectory(configuration.getLibDir()));
+        setField("tmpDir", Util.getDirectory(configuration.getTmpDir()));
+        setField("dataDir", Util.getDirectory(configuration.getDataDir()));
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        throw new ManagedProcessException("could not prepare the database folders under " + configuration.getDataDir(), e);
+      }
+    }
+
+    private void setField(String name, java.io.File value) throws ReflectiveOperationException {
+      var f = DB.class.getDeclaredField(name);
+      f.setAccessible(true);
+      f.set(this, value);
+    }
+
+    /** DB's exit hook also empties folders it takes for temporary (see above); this one only stops the server. */
+    @Override
+    protected void cleanupOnExit() {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          stop();
+        } catch (ManagedProcessException | RuntimeException e) {
+          log.warn("event=embedded_db_stop_failed reason=\"{}\"", e.getMessage());
+        }
+      }, "salesos-mariadb-stop"));
+    }
+
     /** What {@code DB.newEmbeddedDB} does, minus unpacking: prepare folders, install on first use. */
     static PatientDb create(DBConfiguration config, Path data) throws ManagedProcessException, IOException {
       var db = new PatientDb(config);
