@@ -31,7 +31,8 @@ class SyncDeadlineTest {
     Files.writeString(config, """
         database:
           url: "%s"
-          user: root
+          user: %s
+          password: {file: %s}
           pool_size: 2
         connections:
           - name: hubspot
@@ -42,7 +43,7 @@ class SyncDeadlineTest {
             secrets:
               token: {file: %s}
         rules: %s
-        """.formatted(TestDatabases.jdbcUrl(TestDatabases.newSchema()), root.resolve("config/mappings/hubspot.yaml"), port,
+        """.formatted(TestDatabases.jdbcUrl(TestDatabases.newSchema()), TestDatabases.user(), TestDatabases.passwordFile(), root.resolve("config/mappings/hubspot.yaml"), port,
         dir.resolve("token"), root.resolve("rules")));
 
     var out = new ByteArrayOutputStream();
