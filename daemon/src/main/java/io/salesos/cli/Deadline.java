@@ -19,6 +19,17 @@ final class Deadline {
 
   private Deadline() {}
 
+  /** The {@code --deadline SECONDS} option of a one-shot verb (picocli mixin). */
+  static final class Option {
+    @picocli.CommandLine.Option(names = "--deadline", paramLabel = "SECONDS",
+        description = "give up after this long with exit code 3 (default: ${DEFAULT-VALUE})")
+    long seconds = 1800;
+
+    int within(String verb, Callable<Integer> work) throws Exception {
+      return Deadline.within(Duration.ofSeconds(seconds), verb, work);
+    }
+  }
+
   static int within(Duration limit, String verb, Callable<Integer> work) throws Exception {
     var executor = Executors.newSingleThreadExecutor(r -> {
       var t = new Thread(r, "salesos-" + verb);

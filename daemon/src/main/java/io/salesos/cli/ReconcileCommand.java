@@ -20,13 +20,12 @@ final class ReconcileCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--connection", description = "only this connection")
   String connection;
 
-  @Option(names = "--deadline", paramLabel = "SECONDS",
-      description = "give up after this long with exit code 3 (default: ${DEFAULT-VALUE})")
-  long deadlineSeconds = 7200;
+  @Mixin
+  Deadline.Option deadline;
 
   @Override
   public Integer call() throws Exception {
-    return Deadline.within(java.time.Duration.ofSeconds(deadlineSeconds), "reconcile", this::once);
+    return deadline.within("reconcile", this::once);
   }
 
   private Integer once() {

@@ -22,13 +22,12 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--connection", description = "only this connection")
   String connection;
 
-  @Option(names = "--deadline", paramLabel = "SECONDS",
-      description = "give up after this long with exit code 3 (default: ${DEFAULT-VALUE})")
-  long deadlineSeconds = 1800;
+  @Mixin
+  Deadline.Option deadline;
 
   @Override
   public Integer call() throws Exception {
-    return Deadline.within(java.time.Duration.ofSeconds(deadlineSeconds), "sync", this::once);
+    return deadline.within("sync", this::once);
   }
 
   private Integer once() {

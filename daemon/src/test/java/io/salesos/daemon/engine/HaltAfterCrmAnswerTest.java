@@ -15,38 +15,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A daemon killed after the CRM accepted a batch and before the outbox and journal recorded it: the
  * restarted daemon sends the batch again (an upsert by key lands once), journals it once, and a
  * rollback of the run undoes it. The outbox row and its journal entry commit together or not at all.
  */
-class HaltAfterCrmAnswerTest {
+class HaltAfterCrmAnswerTest extends ChildDaemonTest {
 
   static final int WRITES = 3;
-
-  @TempDir
-  Path dir;
-
-  HubSpotSandbox sandbox;
-  Database db;
-  Process child;
-
-  @AfterEach
-  void tearDown() throws InterruptedException {
-    if (child != null && child.isAlive()) {
-      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    if (db != null) {
-      db.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
-  }
 
   @Test
   void aKillBetweenTheCrmAnswerAndTheJournalLeavesTheWriteJournalledOnceAndUndoable() throws Exception {

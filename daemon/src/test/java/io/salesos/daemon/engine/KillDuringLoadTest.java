@@ -21,10 +21,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A daemon killed with SIGKILL at 20 seeded random points while it loads a HubSpot portal and
@@ -32,31 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint, and a write sent but not yet marked done is re-sent as an idempotent upsert by key.
  */
 @Tag("slow")
-class KillDuringLoadTest {
+class KillDuringLoadTest extends ChildDaemonTest {
 
   static final int DEALS = 25_000;
   static final int WRITES = 5_000;
   static final int KILLS = 20;
-
-  @TempDir
-  Path dir;
-
-  HubSpotSandbox sandbox;
-  Database db;
-  Process child;
-
-  @AfterEach
-  void tearDown() throws InterruptedException {
-    if (child != null && child.isAlive()) {
-      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    if (db != null) {
-      db.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
-  }
 
   @Test
   void aDaemonKilledTwentyTimesDuringALoadAndAPushLosesNothingAndWritesNothingTwice() throws Exception {
