@@ -83,21 +83,13 @@ public final class ConflictStore {
     }
   }
 
-  /** The newest {@code limit} conflicts of one connection, newest first. */
-  public List<Conflict> recent(String source, int limit) {
-    return list(" ORDER BY detected_at DESC, id DESC LIMIT ?", source, limit);
-  }
-
   /** Up to {@code limit} conflicts of one connection, the unresolved first, then newest first (the status page's order). */
   public List<Conflict> unresolvedFirst(String source, int limit) {
-    return list(" ORDER BY resolved_at IS NULL DESC, detected_at DESC LIMIT ?", source, limit);
-  }
-
-  private List<Conflict> list(String order, String source, int limit) {
     var out = new ArrayList<Conflict>();
     try (var c = database.connection();
         var ps = c.prepareStatement("SELECT source, crm_object, record_id, field, expected_value, crm_value, our_value, policy,"
-            + " resolution, outbox_id, detected_at FROM conflict WHERE source = ?" + order)) {
+            + " resolution, outbox_id, detected_at FROM conflict WHERE source = ?"
+            + " ORDER BY resolved_at IS NULL DESC, detected_at DESC LIMIT ?")) {
       ps.setString(1, source);
       ps.setInt(2, limit);
       try (var rs = ps.executeQuery()) {

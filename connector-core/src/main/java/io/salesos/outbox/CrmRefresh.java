@@ -10,8 +10,5 @@ import io.salesos.mapping.ObjectMapping;
 @FunctionalInterface
 public interface CrmRefresh {
 
-  /** Does nothing: for a push that checks against the mirror as it stands. */
-  CrmRefresh NONE = (connection, mapping) -> {};
-
   void refresh(CrmConnection connection, ObjectMapping mapping);
 }

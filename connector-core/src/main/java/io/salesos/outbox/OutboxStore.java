@@ -180,15 +180,6 @@ public final class OutboxStore {
     }
   }
 
-  public void markDone(long id, Optional<String> crmId) {
-    update("UPDATE outbox SET status = 'done', crm_id = ?, last_error = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?",
-        ps -> {
-          ps.setString(1, crmId.orElse(null));
-          ps.setTimestamp(2, Timestamp.from(clock.instant()));
-          ps.setLong(3, id);
-        });
-  }
-
   /**
    * Records a failed attempt: retried after {@code backoff} (doubling per attempt), or
    * dead-lettered with the reason once {@code maxAttempts} are spent or when the CRM refused it

@@ -198,17 +198,6 @@ public final class Pipeline implements AutoCloseable {
     return sync.compare(connection);
   }
 
-  /** What one cycle did. */
-  public record Cycle(List<Puller.PullStats> pulls, List<RulesRunner.RunResult> runs, OutboxDrainer.DrainStats push) {}
-
-  /** One cycle: pull, evaluate, push. */
-  public Cycle cycle() {
-    var pulls = pull(Optional.empty());
-    var runs = evaluate(Optional.empty());
-    var push = push();
-    return new Cycle(pulls, runs, push);
-  }
-
   /**
    * Queues the before-images of every write a run made (records it created are deleted), as
    * writes of their own, journalled under a new run; then pushes them and pulls the echo.
