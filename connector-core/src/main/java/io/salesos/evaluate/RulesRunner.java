@@ -3,6 +3,7 @@ package io.salesos.evaluate;
 import io.salesos.mapping.ObjectMapping;
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.Database;
+import io.salesos.outbox.AllowList;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
 import io.salesos.rules.WriteKind;
@@ -94,7 +95,7 @@ public final class RulesRunner {
     if (!dryRun) {
       storeRun(runId, connection.name(), now, rules, desired, entries.size(), "running");
       storeErrors(runId, connection.name(), desired);
-      queued = outbox.enqueue(entries);
+      queued = outbox.enqueue(entries, AllowList.of(rules.writePolicy()));
       storeSnapshot(runId, connection.name(), now, desired, source);
       storeRun(runId, connection.name(), now, rules, desired, queued, "done");
     }

@@ -1,7 +1,11 @@
 package io.salesos.outbox;
 
+import io.salesos.rules.WritePolicy;
+import io.salesos.spi.Write;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The canonical objects and fields salesos may write at all, from the write policy. Checked when a
@@ -24,13 +28,35 @@ public record AllowList(Map<String, Set<String>> fieldsByObject, Set<String> del
 
   /** The fields of {@code fields} that are not allowed on {@code canonicalObject}. */
   public Set<String> refused(String canonicalObject, Set<String> fields) {
-    var out = new java.util.TreeSet<String>();
+    var out = new TreeSet<String>();
     for (var f : fields) {
       if (!permits(canonicalObject, f)) {
         out.add(f);
       }
     }
     return out;
+  }
+
+  /**
+   * Why this list refuses {@code write}, checked on the fields as they will be sent (an upsert's
+   * key included); empty when it permits it.
+   */
+  public Optional<String> refusal(OutboxEntry write) {
+    if (write.op() == Write.Op.DELETE) {
+      return permitsDelete(write.canonicalObject()) ? Optional.empty()
+          : Optional.of("blocked: deleting " + write.canonicalObject() + " records is not on the write allow-list in force");
+    }
+    var refused = refused(write.canonicalObject(), write.sentFields().keySet());
+    return refused.isEmpty() ? Optional.empty()
+        : Optional.of("blocked: not on the write allow-list in force: " + write.canonicalObject() + "." + refused);
+  }
+
+  /** The allow-list a write policy grants ({@code write-policy.yaml}'s {@code allow}). */
+  public static AllowList of(WritePolicy policy) {
+    var allow = policy.allow();
+    // salesos deletes only what it created: plan events a re-plan dropped, keyed by salesos_key
+    var deletable = allow.getOrDefault("activity", Set.of()).contains("salesos_key") ? Set.of("activity") : Set.<String>of();
+    return new AllowList(allow, deletable);
   }
 
   /** The allow-list salesos's default write policy grants: its own fields and the records it creates. */

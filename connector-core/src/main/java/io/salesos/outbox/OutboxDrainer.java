@@ -123,11 +123,9 @@ public final class OutboxDrainer {
     int blocked = 0;
     for (var r : rows) {
       // checked on the fields as they will be sent, the upsert key included
-      var refused = r.op() == Write.Op.DELETE
-          ? (allowList.permitsDelete(r.canonicalObject()) ? java.util.Set.<String>of() : java.util.Set.of("(delete)"))
-          : allowList.refused(r.canonicalObject(), sentFields(r).keySet());
-      if (!refused.isEmpty()) {
-        var why = "blocked: not on the write allow-list in force: " + r.canonicalObject() + "." + refused;
+      var refusal = allowList.refusal(r);
+      if (refusal.isPresent()) {
+        var why = refusal.get();
         outbox.setStatus(r.id(), OutboxEntry.Status.BLOCKED, why);
         journal.record(List.of(entry(r, Map.of(), r.fields(), JournalEntry.FAILED, Optional.of(why))));
         blocked++;
@@ -295,22 +293,12 @@ public final class OutboxDrainer {
     return new DrainStats(written, failed, dead, conflictCount, held, blocked);
   }
 
-  /** The canonical fields a write sends: an upsert carries its key in salesos_key, the external id it upserts by. */
-  private static Map<String, Object> sentFields(OutboxEntry r) {
-    if (r.op() != Write.Op.UPSERT) {
-      return r.fields();
-    }
-    var values = new LinkedHashMap<String, Object>(r.fields());
-    values.put("salesos_key", r.idemKey());
-    return values;
-  }
-
   private Write toWrite(OutboxEntry r, ObjectMapping mapping) {
     return switch (r.op()) {
       case UPSERT -> {
         var keyField = mapping.bindingFor("salesos_key").orElseThrow(() -> new IllegalArgumentException(
             "the mapping of " + mapping.crmObject() + " has no CRM field for salesos_key (the external id salesos upserts by)"));
-        yield Write.upsert(r.idemKey(), keyField.crmField(), mapping.toCrm(sentFields(r)));
+        yield Write.upsert(r.idemKey(), keyField.crmField(), mapping.toCrm(r.sentFields()));
       }
       case UPDATE -> Write.update(r.idemKey(), r.recordId().orElseThrow(), mapping.toCrm(r.fields()));
       case DELETE -> Write.delete(r.idemKey(), r.recordId().orElseThrow());

@@ -98,6 +98,16 @@ public record OutboxEntry(
         attempts, lastError, ruleId, ruleHash, Optional.of(run), actor, approvedBy, createdAt);
   }
 
+  /** The canonical fields this write sends: an upsert carries its key in salesos_key, the external id it upserts by. */
+  public Map<String, Object> sentFields() {
+    if (op != Write.Op.UPSERT) {
+      return fields;
+    }
+    var values = new LinkedHashMap<String, Object>(fields);
+    values.put("salesos_key", idemKey);
+    return values;
+  }
+
   public OutboxEntry withStatus(Status s) {
     return new OutboxEntry(id, idemKey, source, crmObject, canonicalObject, recordId, op, kind, fields, expected, s,
         attempts, lastError, ruleId, ruleHash, runId, actor, approvedBy, createdAt);

@@ -30,8 +30,36 @@ public final class OutboxStore {
     this.clock = clock;
   }
 
-  /** Queues entries (status pending or draft); returns how many were new (an existing key is kept as is). */
+  /**
+   * Queues entries (status pending or draft) under the allow-list in force: an entry it refuses is
+   * queued as blocked with the reason, and never sent unless a widening and {@code outbox retry}
+   * queue it again. Returns how many were new (an existing key is kept as is).
+   */
+  public int enqueue(List<OutboxEntry> entries, AllowList allowList) {
+    var checked = new ArrayList<OutboxEntry>(entries.size());
+    var reasons = new java.util.HashMap<String, String>();
+    for (var e : entries) {
+      var refusal = allowList.refusal(e);
+      if (refusal.isPresent()) {
+        reasons.put(e.idemKey(), refusal.get());
+        checked.add(e.withStatus(Status.BLOCKED));
+      } else {
+        checked.add(e);
+      }
+    }
+    return insert(checked, reasons);
+  }
+
+  /**
+   * Queues entries as they are, with no allow-list at hand (a rollback while no rule set is in
+   * force, tests): the drainer still checks each against the allow-list in force before sending,
+   * and sends nothing while there is none.
+   */
   public int enqueue(List<OutboxEntry> entries) {
+    return insert(entries, java.util.Map.of());
+  }
+
+  private int insert(List<OutboxEntry> entries, java.util.Map<String, String> errors) {
     if (entries.isEmpty()) {
       return 0;
     }
@@ -49,7 +77,7 @@ public final class OutboxStore {
     try (var c = database.connection();
         var ps = c.prepareStatement("INSERT IGNORE INTO outbox (idem_key, source, crm_object, canonical_object, record_id,"
             + " op, write_kind, fields, expected, status, attempts, next_attempt_at, rule_id, rule_hash, run_id, actor,"
-            + " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?)")) {
+            + " last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?)")) {
       for (var e : fresh.values()) {
         int i = 1;
         ps.setString(i++, e.idemKey());
@@ -67,6 +95,7 @@ public final class OutboxStore {
         ps.setString(i++, e.ruleHash().orElse(null));
         ps.setString(i++, e.runId().orElse(null));
         ps.setString(i++, e.actor().orElse(null));
+        ps.setString(i++, errors.get(e.idemKey()));
         ps.setTimestamp(i++, now);
         ps.setTimestamp(i, now);
         ps.addBatch();

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,10 +133,7 @@ public final class LiveRuleSet implements AutoCloseable {
   }
 
   static AllowList allowListOf(RuleSet rules) {
-    var allow = rules.writePolicy().allow();
-    // salesos deletes only what it created: plan events a re-plan dropped, keyed by salesos_key
-    var deletable = allow.getOrDefault("activity", Set.of()).contains("salesos_key") ? Set.of("activity") : Set.<String>of();
-    return new AllowList(allow, deletable);
+    return AllowList.of(rules.writePolicy());
   }
 
   /**

@@ -162,8 +162,7 @@ public final class Pipeline implements AutoCloseable {
       if (plans.isEmpty()) {
         continue;
       }
-      int queued = dryRun ? 0 : new PlanWriter(database, clock).write(c, plans,
-          set.get().writePolicy().decision(WriteKind.VISIT_PLAN), "plan-cli-" + day);
+      int queued = dryRun ? 0 : new PlanWriter(database, clock).write(c, plans, set.get().writePolicy(), "plan-cli-" + day);
       return Optional.of(new RepDay(c.name(), plans.get(0), queued));
     }
     return Optional.empty();
@@ -226,7 +225,8 @@ public final class Pipeline implements AutoCloseable {
             Write.Op.UPDATE, WriteKind.ROLLBACK, e.before(), expected, e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
       }
     }
-    int queued = outbox.enqueue(queue);
+    // held to the allow-list in force; with none in force nothing is pushed, so the rows wait as queued
+    int queued = rules.allowList().map(allow -> outbox.enqueue(queue, allow)).orElseGet(() -> outbox.enqueue(queue));
     var stats = push();
     pull(Optional.empty());
     log.info("event=rollback run={} queued={} written={} failed={}", runId, queued, stats.written(), stats.failed() + stats.dead());

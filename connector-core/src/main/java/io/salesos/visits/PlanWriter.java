@@ -2,11 +2,13 @@ package io.salesos.visits;
 
 import io.salesos.evaluate.RulesRunner;
 import io.salesos.mirror.Database;
+import io.salesos.outbox.AllowList;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
 import io.salesos.rules.WriteKind;
 import io.salesos.rules.Hashing;
 import io.salesos.rules.WriteDecision;
+import io.salesos.rules.WritePolicy;
 import io.salesos.spi.Write;
 import io.salesos.connection.CrmConnection;
 import java.sql.SQLException;
@@ -34,8 +36,12 @@ public final class PlanWriter {
     this.outbox = new OutboxStore(database, clock);
   }
 
-  /** Queues the plans of one connection; returns how many writes were queued. */
-  public int write(CrmConnection connection, List<DayPlanner.RepPlan> plans, WriteDecision decision, String runId) {
+  /**
+   * Queues the plans of one connection under {@code policy} (its decision for visit plans, and its
+   * allow-list: a plan write it refuses is queued as blocked); returns how many writes were queued.
+   */
+  public int write(CrmConnection connection, List<DayPlanner.RepPlan> plans, WritePolicy policy, String runId) {
+    var decision = policy.decision(WriteKind.VISIT_PLAN);
     if (decision == WriteDecision.OFF || plans.isEmpty()) {
       return 0;
     }
@@ -74,7 +80,7 @@ public final class PlanWriter {
             Optional.of("routing.replan"), Optional.empty(), Optional.of(runId), "planner").withStatus(status));
       }
     }
-    return outbox.enqueue(entries);
+    return outbox.enqueue(entries, AllowList.of(policy));
   }
 
   /**

@@ -4,7 +4,6 @@ import io.salesos.rules.ActivityContext;
 import io.salesos.evaluate.MirrorContextSource;
 import io.salesos.rules.RuleSet;
 import io.salesos.rules.RoutingRules;
-import io.salesos.rules.WriteKind;
 import io.salesos.connection.CrmConnection;
 import io.salesos.mirror.Database;
 import java.time.Clock;
@@ -70,8 +69,7 @@ public final class Planning {
         }
       }
     }
-    var decision = rules.writePolicy().decision(WriteKind.VISIT_PLAN);
-    int queued = new PlanWriter(database, clock).write(connection, plans, decision, "plan-" + date + "-" + connection.name());
+    int queued = new PlanWriter(database, clock).write(connection, plans, rules.writePolicy(), "plan-" + date + "-" + connection.name());
     return new Result(plans, queued, replanned);
   }
 }

@@ -9,6 +9,7 @@ import io.salesos.connection.ResilientConnector;
 import io.salesos.mapping.Mapping;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.ConflictPolicy;
+import io.salesos.outbox.AllowList;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.rules.RuleVocabulary;
 import io.salesos.rules.WriteDecision;
@@ -152,6 +153,34 @@ class LiveWritePolicyTest {
       assertThat(crm.all("tasks").size()).isZero();
       assertThat(empty.outbox().byKey("t-3").orElseThrow().status()).isEqualTo(OutboxEntry.Status.PENDING);
     }
+  }
+
+  @Test
+  void aWriteTheAllowListRefusesIsQueuedAsBlockedAndNeverSent() {
+    var allow = pipeline.rules().allowList().orElseThrow();
+    var outside = OutboxEntry.queued("t-4", "mem", "tasks", "activity", Optional.empty(), Write.Op.UPSERT, WriteKind.TASK,
+        Map.of("subject", "Call back", "owner_id", "u1", "amount", 5000), Map.of(), Optional.of("follow.stall"),
+        Optional.empty(), Optional.of("run-1"), "rules");
+
+    assertThat(pipeline.outbox().enqueue(List.of(outside, task("t-5")), allow)).isEqualTo(2);
+
+    var blocked = pipeline.outbox().byKey("t-4").orElseThrow();
+    assertThat(blocked.status()).as("refused when queued, not only when pushed").isEqualTo(OutboxEntry.Status.BLOCKED);
+    assertThat(blocked.lastError().orElseThrow()).contains("not on the write allow-list").contains("amount");
+    assertThat(pipeline.outbox().byKey("t-5").orElseThrow().status()).isEqualTo(OutboxEntry.Status.PENDING);
+    assertThat(pipeline.push().written()).isEqualTo(1);
+    assertThat(crm.all("tasks")).hasSize(1);
+  }
+
+  @Test
+  void theUpsertKeyIsCheckedAsSentWhenQueued() {
+    // an allow-list that grants every task field but the key salesos upserts by
+    var withoutKey = new AllowList(Map.of("activity", java.util.Set.of("kind", "subject", "owner_id")), java.util.Set.of());
+    pipeline.outbox().enqueue(List.of(task("t-6")), withoutKey);
+
+    var row = pipeline.outbox().byKey("t-6").orElseThrow();
+    assertThat(row.status()).isEqualTo(OutboxEntry.Status.BLOCKED);
+    assertThat(row.lastError().orElseThrow()).contains("salesos_key");
   }
 
   private static OutboxEntry task(String key) {
