@@ -115,6 +115,19 @@ public final class Pipeline implements AutoCloseable {
     return run(connection, true);
   }
 
+  /**
+   * Evaluates {@code candidate} (a rule set not in force, for example an edit under review) over
+   * the mirror of every connection (or of one), queueing and storing nothing.
+   */
+  public List<RulesRunner.RunResult> dryRun(RuleSet candidate, Optional<String> connection) {
+    var runner = new RulesRunner(database, clock);
+    var out = new ArrayList<RulesRunner.RunResult>();
+    for (var c : selected(connection)) {
+      out.add(runner.run(c, candidate, true));
+    }
+    return out;
+  }
+
   private List<RulesRunner.RunResult> run(Optional<String> connection, boolean dryRun) {
     var set = inForce("evaluate");
     if (set.isEmpty()) {

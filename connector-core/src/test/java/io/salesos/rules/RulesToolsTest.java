@@ -17,7 +17,7 @@ class RulesToolsTest {
 
   private static String run(Path dir, int[] exit) {
     var bytes = new ByteArrayOutputStream();
-    exit[0] = RulesCheck.run(dir, RuleVocabulary.standard(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    exit[0] = RulesCheck.run(dir, RuleVocabulary.standard(), new PrintStream(bytes, true, StandardCharsets.UTF_8)).exitCode();
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
