@@ -1,5 +1,6 @@
 package io.salesos.cli;
 
+import io.salesos.schedule.SerialFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Properties;
@@ -35,6 +36,7 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    SerialFilter.installProcessWide();
     System.exit(execute(args));
   }
 

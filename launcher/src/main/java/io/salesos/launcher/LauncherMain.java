@@ -1,5 +1,6 @@
 package io.salesos.launcher;
 
+import io.salesos.schedule.SerialFilter;
 import io.salesos.cli.Main;
 
 /**
@@ -12,6 +13,7 @@ public final class LauncherMain {
   private LauncherMain() {}
 
   public static void main(String[] args) {
+    SerialFilter.installProcessWide();
     System.exit(execute(args));
   }
 
