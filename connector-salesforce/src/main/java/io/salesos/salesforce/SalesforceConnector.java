@@ -63,6 +63,7 @@ final class SalesforceConnector implements Connector {
   private final SalesforceSettings settings;
   private final SalesforceSession session;
   private final Map<String, Map<String, String>> soapTypes = new HashMap<>();
+  private final java.util.Set<String> absentReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private BulkResultReader bulkReader;
 
   SalesforceConnector(SalesforceSettings settings, Clock clock) {
@@ -137,8 +138,8 @@ final class SalesforceConnector implements Connector {
   @Override
   public PullBatch pull(PullRequest request) throws ConnectorException {
     var object = checkName(request.crmObject());
-    var fields = selected(request.fields());
     var types = typesOf(object);
+    var fields = present(object, selected(request.fields()), types);
     var cp = request.checkpoint();
     if (cp.isInitial()) {
       cp = start(object, fields);
@@ -317,8 +318,8 @@ final class SalesforceConnector implements Connector {
   public Optional<List<RawRecord>> read(String crmObject, List<String> requested, List<String> ids)
       throws ConnectorException {
     var object = checkName(crmObject);
-    var fields = selected(requested);
     var types = typesOf(object);
+    var fields = present(object, selected(requested), types);
     var records = new ArrayList<RawRecord>();
     var malformed = new ArrayList<MalformedRecord>();
     for (int i = 0; i < ids.size(); i += MAX_WRITE) {
@@ -343,6 +344,29 @@ final class SalesforceConnector implements Connector {
       fields.add(checkName(f));
     }
     return fields;
+  }
+
+  /**
+   * The requested fields the org has. A mapping names input fields a stock org may lack (a demo
+   * org's {@code Tier__c}); querying one would fail the whole pull, so it is left out, mirrored as
+   * empty, and said once per object ({@code salesos schema verify} lists what salesos does
+   * without each).
+   */
+  private LinkedHashSet<String> present(String object, LinkedHashSet<String> fields, Map<String, String> types) {
+    var absent = new java.util.TreeSet<String>();
+    var out = new LinkedHashSet<String>();
+    for (var f : fields) {
+      if (types.containsKey(f.toLowerCase())) {
+        out.add(f);
+      } else {
+        absent.add(f);
+      }
+    }
+    if (!absent.isEmpty() && absentReported.add(object.toLowerCase() + absent)) {
+      log.warn("event=fields_absent connection={} object={} fields={} effect=\"mirrored as empty; see salesos schema verify\"",
+          settings.name(), object, absent);
+    }
+    return out;
   }
 
   /** Every row of a query, following its locator to the end. */

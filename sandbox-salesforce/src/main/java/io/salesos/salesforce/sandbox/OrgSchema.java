@@ -67,14 +67,20 @@ final class OrgSchema {
   // grants yet: field-level security hides them from describe, queries and saves, as in Salesforce
   private final Map<String, FieldDef> hidden = new LinkedHashMap<>();
   private final boolean bare;
+  private final boolean stock;
 
   OrgSchema() {
-    this(false);
+    this(false, false);
   }
 
-  /** The org's schema; {@code bare} leaves out the fields salesos writes, as in an org before salesos. */
-  OrgSchema(boolean bare) {
-    this.bare = bare;
+  /**
+   * The org's schema; {@code bare} leaves out the fields salesos writes, as in an org before
+   * salesos; {@code stock} leaves out every custom field (salesos's and the demo org's inputs), as
+   * in an org as Salesforce ships it.
+   */
+  OrgSchema(boolean bare, boolean stock) {
+    this.bare = bare || stock;
+    this.stock = stock;
     add(new Builder("User", "User", "005").createable(true)
         .f("Username", "string", 80).f("FirstName", "string", 40).f("LastName", "string", 80)
         .ro("Name", "string").f("Email", "email", 128).f("Title", "string", 80)
@@ -148,6 +154,9 @@ final class OrgSchema {
   private void add(Builder b) {
     if (bare) {
       b.fields.removeIf(f -> SALESOS_FIELDS.contains(f.name()));
+    }
+    if (stock) {
+      b.fields.removeIf(FieldDef::custom);
     }
     var def = b.build();
     objects.put(def.name().toLowerCase(Locale.ROOT), def);

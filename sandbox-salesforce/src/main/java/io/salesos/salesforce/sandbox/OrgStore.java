@@ -168,7 +168,12 @@ final class OrgStore {
   synchronized Row seed(String type, Map<String, Object> values, Instant createdAt, Instant stamp) {
     var def = schema.object(type).orElseThrow();
     var row = new Row(ids.next(def.keyPrefix()), def);
-    row.values.putAll(values);
+    // a seed written for a richer org keeps only the fields this org has
+    values.forEach((k, v) -> {
+      if (def.field(k).isPresent()) {
+        row.values.put(k, v);
+      }
+    });
     row.values.put("Id", row.id);
     row.values.put("IsDeleted", Boolean.FALSE);
     row.values.put("CreatedDate", createdAt);

@@ -55,7 +55,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     this.orgId = IdMinter.to18("00D8d000001SaLS");
     this.credentials = new SandboxCredentials(b.username, b.password, "SANDBOXTOKEN", b.clientId, b.clientSecret);
     this.faults = new SandboxFaults();
-    this.store = new OrgStore(new OrgSchema(b.bare), clock);
+    this.store = new OrgStore(new OrgSchema(b.bare, b.stock), clock);
     this.sessions = new Sessions(clock, orgId);
     faults.onExpireSessions(sessions::expireAll);
     var gate = new ApiGate(sessions, faults);
@@ -99,6 +99,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     private String clientId = "3MVG9salesosSandboxClientId";
     private String clientSecret = "sandbox-client-secret-1";
     private boolean bare;
+    private boolean stock;
 
     public Builder port(int port) {
       this.port = port;
@@ -126,6 +127,16 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
      */
     public Builder withoutSalesosFields() {
       this.bare = true;
+      return this;
+    }
+
+    /**
+     * Leaves out every custom field: the demo org's input fields ({@code Tier__c},
+     * {@code Opening_Hours__c}, {@code Next_Step_Date__c}...) and salesos's own, as in a stock org.
+     * The seed keeps only the values of fields the org has.
+     */
+    public Builder stockOrg() {
+      this.stock = true;
       return this;
     }
 
