@@ -6,6 +6,7 @@ import io.salesos.config.SalesosConfig;
 import io.salesos.runtime.Connections;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.schema.FieldPreparer;
+import io.salesos.schema.InputFields;
 import io.salesos.schema.NeededFields;
 import io.salesos.schema.SchemaCheck;
 import io.salesos.spi.ConnectorException;
@@ -56,6 +57,7 @@ final class SchemaCommand implements Runnable {
         for (var c : opened.connections()) {
           var check = new FieldPreparer(c.name(), c.connector(), NeededFields.of(c.mapping(), opened.allow())).check();
           print(System.out, check);
+          printInputs(System.out, InputFields.missing(c.mapping(), opened.allow(), c.connector().describe()));
           complete &= check.complete();
         }
         if (!complete) {
@@ -86,6 +88,10 @@ final class SchemaCommand implements Runnable {
     @Option(names = "--dry-run", description = "show what would be created; change nothing")
     boolean dryRun;
 
+    @Option(names = "--inputs", description = "also create the input fields the mapping reads that the CRM lacks"
+        + " (schema verify lists them with what salesos does without each)")
+    boolean inputs;
+
     @Option(names = "--package-dir", paramLabel = "DIR",
         description = "write a deployable package (Salesforce metadata) into DIR/<connection> instead of calling the CRM")
     Path packageDir;
@@ -96,7 +102,10 @@ final class SchemaCommand implements Runnable {
       try (var opened = open(cfg, connection)) {
         boolean complete = true;
         for (var c : opened.connections()) {
-          var needed = NeededFields.of(c.mapping(), opened.allow());
+          var needed = new ArrayList<>(NeededFields.of(c.mapping(), opened.allow()));
+          if (inputs) {
+            needed.addAll(InputFields.asSpecs(c.mapping(), InputFields.missing(c.mapping(), opened.allow(), c.connector().describe())));
+          }
           var fallback = Path.of("salesos-schema-package").resolve(c.name()).toAbsolutePath();
           var options = new FieldPreparer.Options(dryRun,
               Optional.ofNullable(packageDir).map(d -> d.resolve(c.name()).toAbsolutePath()), fallback);
@@ -163,6 +172,20 @@ final class SchemaCommand implements Runnable {
     out.println("  " + (check.complete() ? "every field salesos writes is in place"
         : (check.rows().size() - check.rows().stream().filter(r -> r.status() == SchemaCheck.Status.OK).count())
             + " of " + check.rows().size() + " fields need attention (" + missing + " missing)"));
+  }
+
+  /** The inputs the CRM lacks, each with what salesos does without it; nothing when every input is there. */
+  static void printInputs(PrintStream out, List<InputFields.Missing> missing) {
+    if (missing.isEmpty()) {
+      out.println("  every input field the mapping reads is in place");
+      return;
+    }
+    out.println("  " + missing.size() + " input field(s) the mapping reads are not in the CRM (optional; `schema prepare"
+        + " --inputs` creates them); without each, salesos goes on as follows:");
+    for (var m : missing) {
+      out.printf("  %-14s %-32s %-34s %s%n", m.crmObject(), m.crmField(), m.canonicalObject() + "." + m.canonicalField(),
+          m.without());
+    }
   }
 
   /** The needed shape in CRM-neutral words: "long text", "picklist (5 values)", "text, unique external id". */

@@ -1,0 +1,106 @@
+package io.salesos.daemon.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.cli.Main;
+import io.salesos.salesforce.sandbox.SalesforceSandbox;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Salesforce org as it ships, with none of the custom input fields the default mapping reads:
+ * {@code schema verify} lists each with what salesos does without it, and {@code schema prepare
+ * --inputs} creates them on request.
+ */
+class StockOrgSchemaTest {
+
+  @TempDir
+  Path dir;
+
+  private SalesforceSandbox salesforce;
+  private Path config;
+
+  @BeforeEach
+  void start() throws Exception {
+    salesforce = SalesforceSandbox.builder().stockOrg().start();
+    var root = Path.of("..").toAbsolutePath().normalize();
+    Files.writeString(dir.resolve("sf-client-id"), salesforce.clientId());
+    Files.writeString(dir.resolve("sf-client-secret"), salesforce.clientSecret());
+    config = dir.resolve("salesos.yaml");
+    Files.writeString(config, String.join("\n",
+        "database:",
+        "  embedded:",
+        "    data_dir: " + dir.resolve("db"),
+        "connections:",
+        "  - name: salesforce",
+        "    type: salesforce",
+        "    mapping: " + root.resolve("config/mappings/salesforce.yaml"),
+        "    settings:",
+        "      instance_url: " + salesforce.baseUrl(),
+        "      login_url: " + salesforce.baseUrl(),
+        "      auth: oauth_client_credentials",
+        "      api_version: \"" + salesforce.apiVersion() + "\"",
+        "      username: " + salesforce.username(),
+        "    secrets:",
+        "      client_id: {file: " + dir.resolve("sf-client-id") + "}",
+        "      client_secret: {file: " + dir.resolve("sf-client-secret") + "}",
+        "rules: " + root.resolve("rules"),
+        ""));
+  }
+
+  @AfterEach
+  void stop() {
+    salesforce.close();
+  }
+
+  @Test
+  void verifyListsTheMissingInputsWithWhatSalesosDoesWithoutThemAndPrepareInputsCreatesThem() {
+    var verify = run("schema", "verify", "--config", config.toString());
+    assertThat(verify.out())
+        .containsPattern("Account\\s+Opening_Hours__c\\s+account\\.opening_hours\\s+visits are planned within office hours")
+        .containsPattern("User\\s+Sales_Role__c\\s+owner\\.role\\s+every record gets the mapping's default, 'rep'")
+        .containsPattern("Account\\s+Tier__c\\s+account\\.tier\\s+mirrored as empty")
+        .containsPattern("Opportunity\\s+Next_Step_Date__c\\s+deal\\.next_step_date\\s+mirrored as empty")
+        .containsPattern("User\\s+Urban__c\\s+owner\\.urban\\s+routing judges urban or rural");
+    // the fields salesos writes are listed as before, not as inputs
+    assertThat(verify.out()).doesNotContainPattern("Salesos_Flags__c\\s+deal\\.salesos_flags");
+
+    var prepare = run("schema", "prepare", "--config", config.toString(), "--inputs");
+    assertThat(prepare.exit()).as(prepare.out()).isZero();
+
+    var after = run("schema", "verify", "--config", config.toString());
+    assertThat(after.exit()).as(after.out()).isZero();
+    assertThat(after.out()).contains("every input field the mapping reads is in place");
+  }
+
+  @Test
+  void withoutInputsPrepareLeavesTheInputsToTheAdmin() {
+    assertThat(run("schema", "prepare", "--config", config.toString()).exit()).isZero();
+    var after = run("schema", "verify", "--config", config.toString());
+    assertThat(after.exit()).as("only inputs are missing: nothing salesos writes").isZero();
+    assertThat(after.out()).contains("input field(s) the mapping reads are not in the CRM");
+  }
+
+  private record Run(int exit, String out) {}
+
+  private static Run run(String... args) {
+    var previous = System.out;
+    var buffer = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.execute(args);
+      var out = buffer.toString(StandardCharsets.UTF_8);
+      previous.print("$ salesos " + String.join(" ", args) + "  (exit " + exit + ")\n" + out);
+      return new Run(exit, out);
+    } finally {
+      System.setOut(previous);
+    }
+  }
+}
