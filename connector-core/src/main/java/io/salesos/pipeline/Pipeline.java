@@ -74,6 +74,7 @@ public final class Pipeline implements AutoCloseable {
   private final OutboxDrainer drainer;
   private final int drainLimit;
   private final Clock clock;
+  private final AbsentInputs absentInputs;
 
   public Pipeline(Database database, List<CrmConnection> connections, LiveRuleSet rules, ConflictPolicy conflictPolicy,
       Settings settings, Clock clock) {
@@ -83,6 +84,7 @@ public final class Pipeline implements AutoCloseable {
     this.connections = byName;
     this.rules = rules;
     this.clock = clock;
+    this.absentInputs = new AbsentInputs(clock);
     this.sync = new SyncEngine(database, connections, settings.pull(), clock);
     this.outbox = new OutboxStore(database, clock);
     this.conflicts = new ConflictStore(database, clock);
@@ -123,7 +125,7 @@ public final class Pipeline implements AutoCloseable {
     var runner = new RulesRunner(database, clock);
     var out = new ArrayList<RulesRunner.RunResult>();
     for (var c : selected(connection)) {
-      out.add(runner.run(c, candidate, true));
+      out.add(runner.run(c, absentInputs.restrict(candidate, c), true));
     }
     return out;
   }
@@ -136,7 +138,7 @@ public final class Pipeline implements AutoCloseable {
     var runner = new RulesRunner(database, clock);
     var out = new ArrayList<RulesRunner.RunResult>();
     for (var c : selected(connection)) {
-      out.add(runner.run(c, set.get(), dryRun));
+      out.add(runner.run(c, absentInputs.restrict(set.get(), c), dryRun));
     }
     return out;
   }

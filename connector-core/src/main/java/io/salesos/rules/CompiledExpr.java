@@ -20,6 +20,22 @@ record CompiledExpr(
     this(source, site, ast, program, ClosureCompiler.compile(ast));
   }
 
+  /** The canonical fields this expression reads, as {@code object.field} ({@code *.field} where the object cannot be told). */
+  java.util.Set<String> reads() {
+    return FieldReads.of(ast);
+  }
+
+  /**
+   * This expression, with every evaluation an error saying {@code why}: a rule that reads a field
+   * its CRM lacks gives no verdict rather than a false one.
+   */
+  CompiledExpr failing(String why) {
+    ClosureCompiler.Node root = f -> {
+      throw new ClosureCompiler.EvalError(why);
+    };
+    return new CompiledExpr(source, site, ast, program, Optional.of(new ClosureCompiler.Compiled(root, 0)));
+  }
+
   /** Evaluates; an evaluation error is thrown (CelEvaluationException or ClosureCompiler.EvalError). */
   Object eval(Map<String, Object> activation, CelFunctionResolver late) throws CelEvaluationException {
     if (fast.isPresent()) {

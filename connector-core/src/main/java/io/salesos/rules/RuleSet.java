@@ -54,6 +54,58 @@ public final class RuleSet {
     return new RuleSet(fileHashes, vocabulary, exitCriteria, forecast, followUps, policy, routing, cadence);
   }
 
+  /** A rule set as it runs on one CRM, and the rules it turned off there (each with why). */
+  public record Restricted(RuleSet rules, List<String> off) {
+    public Restricted {
+      off = List.copyOf(off);
+    }
+  }
+
+  /**
+   * This set as it runs on a CRM that lacks some fields: {@code absent} maps each canonical field
+   * the CRM does not have ({@code deal.next_step_date}) to the CRM field it would be read from. A
+   * criterion, forecast requirement or follow-up condition that reads one gives no verdict there
+   * (an error per record, counted and shown like any other, never a write): on a stock org,
+   * {@code has(deal.next_step_date)} would otherwise be false on every deal and flag them all.
+   * The version stays the same: the files did not change.
+   */
+  public Restricted restrictedTo(Map<String, String> absent) {
+    if (absent.isEmpty()) {
+      return new Restricted(this, List.of());
+    }
+    var off = new java.util.ArrayList<String>();
+    java.util.function.BiFunction<String, CompiledExpr, CompiledExpr> check = (id, expr) -> {
+      var missing = new java.util.TreeSet<String>();
+      for (var read : expr.reads()) {
+        var field = read.substring(read.indexOf('.') + 1);
+        var object = read.substring(0, read.indexOf('.'));
+        for (var a : absent.entrySet()) {
+          var aObject = a.getKey().substring(0, a.getKey().indexOf('.'));
+          var aField = a.getKey().substring(a.getKey().indexOf('.') + 1);
+          if (aField.equals(field) && (object.equals("*") || object.equals(aObject))) {
+            missing.add(a.getKey() + " (" + a.getValue() + ")");
+          }
+        }
+      }
+      if (missing.isEmpty()) {
+        return expr;
+      }
+      var why = "reads " + String.join(", ", missing) + ", which this CRM lacks: no verdict (schema verify; schema prepare --inputs)";
+      off.add(id + ": " + why);
+      return expr.failing(why);
+    };
+    var exits = exitCriteria.stream()
+        .map(c -> new ExitCriterion(c.id(), c.stages(), check.apply(c.id(), c.require()), c.code(), c.message())).toList();
+    var byCategory = new java.util.LinkedHashMap<String, List<ForecastRules.Requirement>>();
+    forecast.byCategory().forEach((category, reqs) -> byCategory.put(category, reqs.stream()
+        .map(r -> new ForecastRules.Requirement(r.id(), r.category(), check.apply(r.id(), r.require()), r.reason())).toList()));
+    var fc = new ForecastRules(forecast.appliesTo(), forecast.inPeriod(), byCategory, forecast.flagCode());
+    var follows = followUps.stream().map(f -> new FollowUpRule(f.id(), f.subject(), check.apply(f.id(), f.when()), f.key(),
+        f.title(), f.body(), f.due(), f.priority(), f.fields())).toList();
+    var restricted = new RuleSet(fileHashes, vocabulary, exits, fc, follows, writePolicy, routing, cadence);
+    return new Restricted(restricted, off);
+  }
+
   public WritePolicy writePolicy() {
     return writePolicy;
   }

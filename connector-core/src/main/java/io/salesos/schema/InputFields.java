@@ -61,7 +61,8 @@ public final class InputFields {
       }
       for (var b : object.fields()) {
         var key = (object.crmObject() + "." + b.crmField()).toLowerCase(Locale.ROOT);
-        if (written.contains(key) || crmObject.get().field(b.crmField()).isPresent()) {
+        // a path (HubSpot's associations.companies) is read by the connector, not a field of the object
+        if (b.crmField().contains(".") || written.contains(key) || crmObject.get().field(b.crmField()).isPresent()) {
           continue;
         }
         out.putIfAbsent(key, new Missing(object.crmObject(), b.crmField(), object.canonicalObject(), b.canonicalField(),
@@ -69,6 +70,24 @@ public final class InputFields {
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /**
+   * The canonical fields a CRM lacks with nothing in their place ({@code deal.next_step_date} to
+   * {@code Opportunity.Next_Step_Date__c}): missing inputs with no mapping default. Rules reading
+   * them give no verdict on that CRM ({@link io.salesos.rules.RuleSet#restrictedTo}).
+   */
+  public static Map<String, String> absentCanonical(Mapping mapping, AllowList allow, CrmSchema schema) {
+    var out = new java.util.TreeMap<String, String>();
+    for (var m : missing(mapping, allow, schema)) {
+      var object = mapping.objects().stream().filter(o -> o.crmObject().equalsIgnoreCase(m.crmObject())).findFirst();
+      boolean defaulted = object.flatMap(o -> o.fields().stream().filter(b -> b.crmField().equalsIgnoreCase(m.crmField()))
+          .findFirst()).map(b -> b.defaultValue().isPresent()).orElse(false);
+      if (!defaulted) {
+        out.merge(m.canonicalObject() + "." + m.canonicalField(), m.qualifiedName(), (a, b) -> a + ", " + b);
+      }
+    }
+    return out;
   }
 
   /** The missing inputs as fields to create ({@code schema prepare --inputs}), of the types the mapping reads. */

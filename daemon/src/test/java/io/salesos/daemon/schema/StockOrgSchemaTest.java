@@ -3,12 +3,15 @@ package io.salesos.daemon.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.cli.Main;
+import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,8 @@ class StockOrgSchemaTest {
 
   @BeforeEach
   void start() throws Exception {
-    salesforce = SalesforceSandbox.builder().stockOrg().start();
+    salesforce = SalesforceSandbox.builder().stockOrg()
+        .seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now().truncatedTo(ChronoUnit.DAYS)))).start();
     var root = Path.of("..").toAbsolutePath().normalize();
     Files.writeString(dir.resolve("sf-client-id"), salesforce.clientId());
     Files.writeString(dir.resolve("sf-client-secret"), salesforce.clientSecret());
@@ -86,6 +90,22 @@ class StockOrgSchemaTest {
     var after = run("schema", "verify", "--config", config.toString());
     assertThat(after.exit()).as("only inputs are missing: nothing salesos writes").isZero();
     assertThat(after.out()).contains("input field(s) the mapping reads are not in the CRM");
+  }
+
+  @Test
+  void aRuleThatReadsAFieldTheOrgLacksGivesNoVerdictThereInsteadOfFlaggingEveryDeal() {
+    // the fields salesos writes are created, the inputs are not: a stock org on its first day
+    assertThat(run("schema", "prepare", "--config", config.toString()).exit()).isZero();
+    assertThat(run("sync", "--config", config.toString(), "--once").exit()).isZero();
+
+    var errors = run("dry-run", "--config", config.toString(), "--errors");
+    assertThat(errors.exit()).isEqualTo(2);
+    assertThat(errors.out()).containsPattern("dated_next_step\\s+\\d+ records.*reads deal\\.next_step_date"
+        + " \\(Opportunity\\.Next_Step_Date__c\\), which this CRM lacks");
+    var dryRun = run("dry-run", "--config", config.toString());
+    assertThat(dryRun.out()).as("has(deal.next_step_date) is false on every deal of a stock org: no flag from it")
+        .doesNotContain("NO_DATED_NEXT_STEP").doesNotContain("NO_MUTUAL_ACTION_PLAN")
+        .as("rules that read only standard fields still run").contains("Commit deal with no activity for a week");
   }
 
   private record Run(int exit, String out) {}
