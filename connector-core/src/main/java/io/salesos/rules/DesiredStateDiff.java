@@ -32,13 +32,13 @@ public final class DesiredStateDiff {
     var want = new HashMap<String, String>();
     desired.flags().forEach(f -> want.put(f.dealId(), f.text()));
     // a deal that was evaluated and has no flags now must have its old flags cleared
+    var decided = new HashMap<String, List<Flag>>();
+    desired.flags().forEach(f -> decided.put(f.dealId(), f.flags()));
     for (var id : desired.evaluatedDealIds()) {
-      if (desired.flagsUndecided().contains(id)) {
-        // some criterion errored on this deal: its flags stay as they are rather than follow partial evidence
-        continue;
-      }
-      var after = want.getOrDefault(id, "");
       var before = current.flagsByDeal().getOrDefault(id, "");
+      var kept = desired.flagCodesKept().getOrDefault(id, java.util.Collections.emptySortedSet());
+      // a criterion that errored on this deal keeps its line as it is; the others follow their verdicts
+      var after = kept.isEmpty() ? want.getOrDefault(id, "") : merged(decided.getOrDefault(id, List.of()), before, kept);
       if (!normalize(before).equals(after)) {
         out.add(new Change.FlagsChanged(id, before, after, decision));
       }
@@ -96,6 +96,18 @@ public final class DesiredStateDiff {
   }
 
   /** The mirror may hold CRLF or trailing blanks the CRM added; they are not a difference. */
+  /** The decided flags plus the lines of {@code before} whose code is kept, rendered as one text. */
+  private static String merged(List<Flag> decided, String before, java.util.Set<String> kept) {
+    var all = new java.util.ArrayList<>(decided);
+    for (var line : normalize(before).split("\n")) {
+      int colon = line.indexOf(": ");
+      if (colon > 0 && kept.contains(line.substring(0, colon))) {
+        all.add(new Flag(line.substring(0, colon), line.substring(colon + 2), ""));
+      }
+    }
+    return DealFlags.render(all);
+  }
+
   private static String normalize(String s) {
     return s.replace("\r\n", "\n").strip();
   }

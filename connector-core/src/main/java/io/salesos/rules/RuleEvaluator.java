@@ -32,14 +32,15 @@ public final class RuleEvaluator {
 
   /**
    * What one deal came to: its flags, its forecast verdict, its tasks, the rules that fired, and
-   * the rules that could not be evaluated on it. {@code flagsDecided} is false when some exit
-   * criterion or the forecast could not be evaluated: the deal then keeps the flags it has, since
-   * a write from partial evidence could set or clear a flag nobody judged; likewise the forecast.
+   * the rules that could not be evaluated on it. {@code keptCodes} are the flag codes of the exit
+   * criteria (and the forecast) that could not be evaluated: the deal keeps whatever it has of
+   * those, since a write from no evidence could set or clear a flag nobody judged; the flags of
+   * the criteria that were evaluated follow their verdicts. Likewise the forecast.
    */
   record DealOutcome(
       String dealId,
       List<Flag> flags,
-      boolean flagsDecided,
+      java.util.Set<String> keptCodes,
       boolean forecastDecided,
       Optional<AdjustedForecast> adjusted,
       Optional<Contribution> contribution,
@@ -67,15 +68,16 @@ public final class RuleEvaluator {
     var tasks = new HashMap<String, TaskToCreate>();
     var hits = new HashMap<String, Long>();
     var evaluated = new ArrayList<String>(deals.size());
-    var flagsUndecided = new ArrayList<String>();
+    var flagCodesKept = new HashMap<String, java.util.SortedSet<String>>();
     var forecastsUndecided = new ArrayList<String>();
     var errors = new ArrayList<RuleError>();
     var contributions = new ArrayList<Contribution>();
     for (var o : deals) {
       evaluated.add(o.dealId());
-      if (!o.flagsDecided()) {
-        flagsUndecided.add(o.dealId());
-      } else if (!o.flags().isEmpty()) {
+      if (!o.keptCodes().isEmpty()) {
+        flagCodesKept.put(o.dealId(), new java.util.TreeSet<>(o.keptCodes()));
+      }
+      if (!o.flags().isEmpty()) {
         flags.add(new DealFlags(o.dealId(), o.flags()));
       }
       if (!o.forecastDecided()) {
@@ -97,7 +99,7 @@ public final class RuleEvaluator {
     var taskList = new ArrayList<>(tasks.values());
     taskList.sort(Comparator.comparing(TaskToCreate::ownerId).thenComparing(TaskToCreate::key));
     return new DesiredState(now, rules.version(), new java.util.TreeSet<>(evaluated), flags, forecasts, taskList,
-        rollups(contributions, source.owners()), hits, new java.util.TreeSet<>(flagsUndecided),
+        rollups(contributions, source.owners()), hits, flagCodesKept,
         new java.util.TreeSet<>(forecastsUndecided), errors);
   }
 
@@ -107,7 +109,7 @@ public final class RuleEvaluator {
     var flags = new ArrayList<Flag>();
     var hits = new ArrayList<String>();
     var errors = new ArrayList<RuleError>();
-    boolean flagsDecided = true;
+    var keptCodes = new java.util.HashSet<String>();
     boolean closed = deal.flag("is_closed");
     var stage = deal.string("stage").orElse("");
     if (!closed) {
@@ -118,7 +120,7 @@ public final class RuleEvaluator {
         var v = c.require().verdict(act, late);
         if (v instanceof Verdict.Error e) {
           errors.add(dealError(c.id(), d, e.message()));
-          flagsDecided = false;
+          keptCodes.add(c.code());
         } else if (v instanceof Verdict.Fails) {
           flags.add(new Flag(c.code(), c.message().render(act, late), c.id()));
           hits.add(c.id());
@@ -159,8 +161,8 @@ public final class RuleEvaluator {
       }
     }
     if (!forecastDecided) {
-      // the forecast flag is a line of the same salesos_flags text, so that text is undecided too
-      flagsDecided = false;
+      // the forecast flag is a line of the same salesos_flags text: that line stays as it is
+      keptCodes.add(fr.flagCode());
     }
     var tasks = new ArrayList<TaskToCreate>();
     for (var r : rules.followUps()) {
@@ -168,7 +170,7 @@ public final class RuleEvaluator {
         followUp(r, d, act, now, late, tasks, hits, errors);
       }
     }
-    return new DealOutcome(deal.id(), flags, flagsDecided, forecastDecided, adjusted, contribution, tasks, hits, errors);
+    return new DealOutcome(deal.id(), flags, keptCodes, forecastDecided, adjusted, contribution, tasks, hits, errors);
   }
 
   /** The rule id an error of forecast.yaml's applies_to is reported under. */

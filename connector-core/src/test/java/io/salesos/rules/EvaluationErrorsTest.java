@@ -75,15 +75,29 @@ class EvaluationErrorsTest {
     assertThat(error.message()).contains("exit-criteria.yaml:").contains("next_step_date");
     assertThat(desired.ruleErrorCounts()).containsExactly(Map.entry("negotiation.next_step_soon", 1L));
     assertThat(desired.flagsUndecided()).containsExactly("D-ABSENT");
-    assertThat(desired.flags()).extracting(DealFlags::dealId).containsExactly("D-FAR");
-    assertThat(desired.flags().get(0).text()).contains("NEXT_STEP_FAR: ");
+    assertThat(desired.flagCodesKept()).containsExactly(Map.entry("D-ABSENT", new java.util.TreeSet<>(Set.of("NEXT_STEP_FAR"))));
+    var far = desired.flags().stream().filter(f -> f.dealId().equals("D-FAR")).findFirst().orElseThrow();
+    assertThat(far.text()).contains("NEXT_STEP_FAR: ");
+    // the absent deal's other criteria were evaluated (its undated next step fails the shipped one)
+    var decided = desired.flags().stream().filter(f -> f.dealId().equals("D-ABSENT")).findFirst().orElseThrow();
+    assertThat(decided.text()).doesNotContain("NEXT_STEP_FAR").contains("NO_DATED_NEXT_STEP");
 
-    // whatever the deal carries now, it is neither cleared nor replaced; the others are reconciled
-    var current = new CurrentState(Map.of("D-ABSENT", "NO_AMOUNT: old", "D-OK", "NO_AMOUNT: fixed since"), Map.of(), Set.of());
+    // the errored criterion's line is neither cleared nor replaced; the deal's other lines follow
+    // their own criteria (NO_AMOUNT no longer holds), and the other deals are reconciled
+    var current = new CurrentState(Map.of("D-ABSENT", "NEXT_STEP_FAR: from last week\nNO_AMOUNT: old",
+        "D-OK", "NO_AMOUNT: fixed since"), Map.of(), Set.of());
     var changes = DesiredStateDiff.diff(desired, current, rules.writePolicy());
     assertThat(changes).filteredOn(c -> c instanceof Change.FlagsChanged).extracting(c -> ((Change.FlagsChanged) c).dealId())
-        .containsExactlyInAnyOrder("D-OK", "D-FAR");
-    assertThat(changes).noneMatch(c -> c.recordId().filter("D-ABSENT"::equals).isPresent());
+        .containsExactlyInAnyOrder("D-OK", "D-FAR", "D-ABSENT");
+    var absent = changes.stream().filter(c -> c instanceof Change.FlagsChanged f && f.dealId().equals("D-ABSENT"))
+        .map(c -> (Change.FlagsChanged) c).findFirst().orElseThrow();
+    assertThat(absent.after()).contains("NEXT_STEP_FAR: from last week").doesNotContain("NO_AMOUNT")
+        .contains(decided.text().split("\n"));
+
+    // with the kept line and the decided ones there already, nothing changes on that deal
+    var onlyKept = new CurrentState(Map.of("D-ABSENT", absent.after()), Map.of(), Set.of());
+    assertThat(DesiredStateDiff.diff(desired, onlyKept, rules.writePolicy()))
+        .noneMatch(c -> c.recordId().filter("D-ABSENT"::equals).isPresent());
   }
 
   @Test

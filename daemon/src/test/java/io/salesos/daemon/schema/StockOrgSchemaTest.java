@@ -105,7 +105,8 @@ class StockOrgSchemaTest {
     var dryRun = run("dry-run", "--config", config.toString());
     assertThat(dryRun.out()).as("has(deal.next_step_date) is false on every deal of a stock org: no flag from it")
         .doesNotContain("NO_DATED_NEXT_STEP").doesNotContain("NO_MUTUAL_ACTION_PLAN")
-        .as("rules that read only standard fields still run").contains("Commit deal with no activity for a week");
+        .as("rules that read only standard fields still run").contains("Commit deal with no activity for a week")
+        .as("and the flags of the criteria that were evaluated are written beside the kept ones").contains("salesos_flags=");
   }
 
   private record Run(int exit, String out) {}
