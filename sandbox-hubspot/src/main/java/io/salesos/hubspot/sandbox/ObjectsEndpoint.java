@@ -105,9 +105,10 @@ final class ObjectsEndpoint {
   Reply createOne(String type, JsonNode body) {
     var table = table(type);
     var props = validate(table, body.path("properties"), true);
+    var planned = planAssociations(table, body.path("associations"));
     var stamp = state.now();
     var o = create(table, props, stamp);
-    inlineCreateAssociations(table, o.id(), body.path("associations"));
+    associate(table, o.id(), planned);
     return Reply.json(201, render(table, o, List.of(), List.of()));
   }
 
@@ -240,11 +241,14 @@ final class ObjectsEndpoint {
     var valid = new ArrayList<Map<String, String>>();
     var errors = new ArrayList<Map<String, Object>>();
     var validInputs = new ArrayList<JsonNode>();
+    var plans = new ArrayList<List<PlannedAssociation>>();
     boolean traced = true;
     for (var input : inputs) {
       traced &= input.hasNonNull("objectWriteTraceId");
       try {
-        valid.add(validate(table, input.path("properties"), true));
+        var props = validate(table, input.path("properties"), true);
+        plans.add(planAssociations(table, input.path("associations")));
+        valid.add(props);
         validInputs.add(input);
       } catch (ApiError e) {
         var context = new LinkedHashMap<String, Object>();
@@ -263,7 +267,7 @@ final class ObjectsEndpoint {
     var results = array();
     for (int i = 0; i < valid.size(); i++) {
       var o = create(table, valid.get(i), stamp);
-      inlineCreateAssociations(table, o.id(), validInputs.get(i).path("associations"));
+      associate(table, o.id(), plans.get(i));
       var node = render(table, o, List.copyOf(valid.get(i).keySet()), List.of());
       if (validInputs.get(i).hasNonNull("objectWriteTraceId")) {
         node.put("objectWriteTraceId", validInputs.get(i).get("objectWriteTraceId").asText());
@@ -533,21 +537,47 @@ final class ObjectsEndpoint {
     return out;
   }
 
-  private void inlineCreateAssociations(ObjectTable table, long id, JsonNode associations) {
+  /** One association a create asks for, checked before anything is written. */
+  private record PlannedAssociation(String toType, long toId, List<SandboxState.AssocType> extra) {}
+
+  /**
+   * The associations in a create's {@code associations[]}, each target checked to exist and each
+   * type id to be one HubSpot defines from this object type to the target's; a bad one refuses the
+   * create rather than leaving a record without the association the client asked for.
+   */
+  private List<PlannedAssociation> planAssociations(ObjectTable table, JsonNode associations) {
+    var out = new ArrayList<PlannedAssociation>();
     for (var a : associations) {
-      var toId = a.path("to").path("id").asText();
+      var toId = a.path("to").path("id").asText("");
+      if (!a.path("types").isArray() || a.path("types").isEmpty()) {
+        throw ApiError.validation("Each association needs a 'types' array naming its association type");
+      }
       for (var t : a.path("types")) {
-        var typeId = t.path("associationTypeId").asInt();
-        // find which object type this association type id points at
+        var typeId = t.path("associationTypeId").asInt(-1);
+        PlannedAssociation found = null;
         for (var other : state.tables.values()) {
           var ids = state.typeIds(table.name, other.name);
-          if ((ids[0] == typeId || (ids[1] != 0 && ids[1] == typeId)) && parseId(toId).flatMap(other::get).isPresent()) {
+          boolean matches = ids[0] == typeId || (ids[1] != 0 && ids[1] == typeId);
+          if (matches && parseId(toId).flatMap(other::get).filter(o -> !o.archived()).isPresent()) {
             var extra = ids[1] == typeId ? List.of(new SandboxState.AssocType("HUBSPOT_DEFINED", typeId, "Primary"))
                 : List.<SandboxState.AssocType>of();
-            state.associate(table.name, id, other.name, Long.parseLong(toId), extra);
+            found = new PlannedAssociation(other.name, Long.parseLong(toId), extra);
+            break;
           }
         }
+        if (found == null) {
+          throw ApiError.validation("Association type " + typeId + " from " + table.name + " does not lead to a "
+              + "record with id " + toId);
+        }
+        out.add(found);
       }
+    }
+    return out;
+  }
+
+  private void associate(ObjectTable table, long id, List<PlannedAssociation> planned) {
+    for (var p : planned) {
+      state.associate(table.name, id, p.toType(), p.toId(), p.extra());
     }
   }
 

@@ -70,6 +70,17 @@ class ObjectsConformanceTest {
         .isEqualTo(company);
   }
 
+  /** An inline association to a record that does not exist refuses the create: no record is left unassociated. */
+  @Test
+  void aCreateWithAnAssociationToAMissingRecordIsRefusedAndWritesNothing() {
+    int before = sandbox.count("deals");
+    client.call("POST", "/crm/v3/objects/deals", Map.of("properties", Map.of("dealname", "Orphan"),
+        "associations", List.of(Map.of("to", Map.of("id", "404404404"),
+            "types", List.of(Map.of("associationCategory", "HUBSPOT_DEFINED", "associationTypeId", 341))))))
+        .isError(400, "VALIDATION_ERROR");
+    assertThat(sandbox.count("deals")).isEqualTo(before);
+  }
+
   /** idProperty names a unique property; a percent-encoded value in the path is decoded first. */
   @Test
   void aPercentEncodedIdIsDecodedBeforeTheIdPropertyLookup() {
@@ -178,6 +189,17 @@ class ObjectsConformanceTest {
     var tooMany = client.call("POST", "/crm/v3/objects/companies/search", Map.of("limit", 201))
         .isError(400, "VALIDATION_ERROR");
     assertThat(tooMany.path("errors").get(0).path("in").asText()).isEqualTo("limit");
+  }
+
+  /** The search body's {@code query} finds records whose default text properties contain it. */
+  @Test
+  void searchQueryFindsRecordsByTheirDefaultTextProperties() {
+    var wanted = client.create("companies", Map.of("name", "Quarryside Tiles"));
+    client.create("companies", Map.of("name", "Other Tiles"));
+    var page = client.call("POST", "/crm/v3/objects/companies/search", Map.of("query", "quarryside"))
+        .is(200, "SearchPage");
+    assertThat(page.path("total").asInt()).isEqualTo(1);
+    assertThat(page.path("results").get(0).path("id").asText()).isEqualTo(wanted);
   }
 
   /**
