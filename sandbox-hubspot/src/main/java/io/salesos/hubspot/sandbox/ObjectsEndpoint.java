@@ -220,9 +220,7 @@ final class ObjectsEndpoint {
     var missing = new ArrayList<String>();
     for (var input : body.path("inputs")) {
       var id = input.path("id").asText();
-      Optional<StoredObject> o = idProperty.isEmpty()
-          ? parseId(id).flatMap(table::get).filter(x -> x.archived() == archived)
-          : table.byUnique(idProperty, id);
+      Optional<StoredObject> o = find(table, id, idProperty, archived);
       if (o.isPresent()) {
         results.add(render(table, o.get(), props, history));
       } else {

@@ -138,6 +138,17 @@ class ObjectsConformanceTest {
   }
 
   @Test
+  void aBatchReadByAUniquePropertyFindsRecordsAndRefusesAPropertyThatIsNotUnique() {
+    var id = client.create("contacts", Map.of("email", "batch.read@example.com"));
+    var body = client.call("POST", "/crm/v3/objects/contacts/batch/read", Map.of("idProperty", "email",
+        "properties", List.of("email"), "inputs", List.of(Map.of("id", "batch.read@example.com"))))
+        .is(200, "BatchOfObjects");
+    assertThat(body.path("results").get(0).path("id").asText()).isEqualTo(id);
+    client.call("POST", "/crm/v3/objects/contacts/batch/read", Map.of("idProperty", "firstname",
+        "inputs", List.of(Map.of("id", "Ana")))).isError(400, "VALIDATION_ERROR");
+  }
+
+  @Test
   void aBatchCreateAnswersCreatedWithItsStampsAndAnUpsertTellsNewFromExisting() {
     var created = client.call("POST", "/crm/v3/objects/companies/batch/create", Map.of("inputs",
         List.of(Map.of("properties", Map.of("name", "One")), Map.of("properties", Map.of("name", "Two")))))
