@@ -60,6 +60,20 @@ class MetadataConformanceTest {
     client.call("POST", "/crm/v3/properties/companies", input).isError(409, "OBJECT_ALREADY_EXISTS");
   }
 
+  /** Without the crm.schemas write scope, creating a property answers 403 MISSING_SCOPES naming the scope. */
+  @Test
+  void creatingAPropertyWithoutTheSchemaWriteScopeIsForbidden() {
+    sandbox.schemaWriteScope(false);
+    try {
+      var body = client.call("POST", "/crm/v3/properties/deals", Map.of("name", "no_scope", "label", "No scope",
+          "groupName", "fieldsales", "type", "string", "fieldType", "text")).isError(403, "MISSING_SCOPES");
+      assertThat(body.path("errors").get(0).path("context").toString()).contains("crm.schemas.deals.write");
+    } finally {
+      sandbox.schemaWriteScope(true);
+    }
+    client.call("GET", "/crm/v3/properties/deals/no_scope", null).isError(404, "OBJECT_NOT_FOUND");
+  }
+
   @Test
   void propertyGroupsAreListedAndReadOneByOne() {
     var page = client.call("GET", "/crm/v3/properties/deals/groups", null).is(200, "PropertyGroupPage");
