@@ -38,10 +38,15 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private static final Pattern PROPERTIES = Pattern.compile("^/crm/v3/properties/([^/]+)(?:/([^/]+))?$");
   private static final Pattern GROUPS = Pattern.compile("^/crm/v3/properties/([^/]+)/groups(?:/([^/]+))?$");
   private static final Pattern OWNERS = Pattern.compile("^/crm/v3/owners/?([^/]*)$");
-  private static final Pattern PIPELINES = Pattern.compile("^/crm/v3/pipelines/deals/?([^/]*)$");
+  private static final Pattern PIPELINES =
+      Pattern.compile("^/crm/v3/pipelines/([^/]+)(?:/([^/]+))?(?:/(stages)(?:/([^/]+))?)?/?$");
+  private static final Pattern V4_DEFAULT =
+      Pattern.compile("^/crm/v4/objects/([^/]+)/([^/]+)/associations/default/([^/]+)/([^/]+)$");
   private static final Pattern V4_OBJECT =
-      Pattern.compile("^/crm/v4/objects/([^/]+)/([^/]+)/associations/(?:default/)?([^/]+)(?:/([^/]+))?$");
+      Pattern.compile("^/crm/v4/objects/([^/]+)/([^/]+)/associations/([^/]+)(?:/([^/]+))?$");
+  private static final Pattern V4_LABELS = Pattern.compile("^/crm/v4/associations/([^/]+)/([^/]+)/labels(?:/([^/]+))?$");
   private static final Pattern V4_BATCH = Pattern.compile("^/crm/v4/associations/([^/]+)/([^/]+)/batch/(.+)$");
+  private static final Pattern ACCOUNT = Pattern.compile("^/account-info/v3/(details|api-usage/daily/private-apps)$");
 
   /** One answer before it becomes a WireMock response. */
   record Reply(int status, String body, String contentType) {
@@ -61,6 +66,8 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final ObjectsEndpoint objects;
   private final SearchEndpoint search;
   private final MetadataEndpoint metadata;
+  private final PipelinesEndpoint pipelines;
+  private final AccountEndpoint account;
   private volatile boolean schemaWriteScope = true;
 
   HubSpotApi(SandboxState state, Faults faults, RequestBudget budget, String token) {
@@ -71,6 +78,8 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     this.objects = new ObjectsEndpoint(state, faults);
     this.search = new SearchEndpoint(state, objects);
     this.metadata = new MetadataEndpoint(state, objects);
+    this.pipelines = new PipelinesEndpoint(state, objects);
+    this.account = new AccountEndpoint(budget);
   }
 
   /** Whether the private app holds the crm.schemas.*.write scopes that creating properties needs. */
@@ -150,9 +159,9 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private Reply route(String method, String path, Map<String, List<String>> query, JsonNode body) {
     Matcher m;
     if ((m = OBJECTS.matcher(path)).matches()) {
-      var type = m.group(1);
-      var second = m.group(2);
-      var third = m.group(3);
+      var type = segment(m, 1);
+      var second = segment(m, 2);
+      var third = segment(m, 3);
       if (second == null) {
         return switch (method) {
           case "GET" -> objects.list(type, query);
@@ -160,16 +169,27 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
           default -> methodNotAllowed(method, path);
         };
       }
-      if (second.equals("search") && third == null && method.equals("POST")) {
-        return search.search(type, body);
+      if (third == null && method.equals("POST")) {
+        switch (second) {
+          case "search" -> {
+            return search.search(type, body);
+          }
+          case "merge" -> {
+            return objects.merge(type, body);
+          }
+          case "gdpr-delete" -> {
+            return objects.gdprDelete(type, body);
+          }
+          default -> { }
+        }
       }
-      if (second.equals("batch") && third != null && method.equals("POST")) {
-        return objects.batch(type, third, body, query);
+      if (second.equals("batch") && third != null) {
+        return method.equals("POST") ? objects.batch(type, third, body, query) : methodNotAllowed(method, path);
       }
       if (third == null) {
         return switch (method) {
           case "GET" -> objects.getOne(type, second, query);
-          case "PATCH" -> objects.updateOne(type, second, body);
+          case "PATCH" -> objects.updateOne(type, second, body, query);
           case "DELETE" -> objects.archiveOne(type, second);
           default -> methodNotAllowed(method, path);
         };
@@ -182,37 +202,83 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
               "context", Map.of("requiredGranularScopes", List.of("crm.schemas." + type + ".write")))), Map.of());
     }
     if ((m = GROUPS.matcher(path)).matches()) {
+      var type = segment(m, 1);
+      var name = segment(m, 2);
       return switch (method) {
-        case "GET" -> m.group(2) == null ? metadata.groups(m.group(1)) : metadata.group(m.group(1), m.group(2));
-        case "POST" -> m.group(2) == null ? metadata.createGroup(m.group(1), body) : methodNotAllowed(method, path);
+        case "GET" -> name == null ? metadata.groups(type) : metadata.group(type, name);
+        case "POST" -> name == null ? metadata.createGroup(type, body) : methodNotAllowed(method, path);
         default -> methodNotAllowed(method, path);
       };
     }
     if ((m = PROPERTIES.matcher(path)).matches()) {
+      var type = segment(m, 1);
+      var name = segment(m, 2);
       return switch (method) {
-        case "GET" -> m.group(2) == null ? metadata.properties(m.group(1)) : metadata.property(m.group(1), m.group(2));
-        case "POST" -> metadata.createProperty(m.group(1), body);
+        case "GET" -> name == null ? metadata.properties(type, query) : metadata.property(type, name, query);
+        case "POST" -> name == null ? metadata.createProperty(type, body) : methodNotAllowed(method, path);
         default -> methodNotAllowed(method, path);
       };
     }
-    if ((m = OWNERS.matcher(path)).matches() && method.equals("GET")) {
-      return m.group(1).isEmpty() ? metadata.owners(query) : metadata.owner(m.group(1));
+    if ((m = OWNERS.matcher(path)).matches()) {
+      if (!method.equals("GET")) {
+        return methodNotAllowed(method, path);
+      }
+      var id = segment(m, 1);
+      return id == null || id.isEmpty() ? metadata.owners(query) : metadata.owner(id, query);
     }
-    if ((m = PIPELINES.matcher(path)).matches() && method.equals("GET")) {
-      return metadata.pipelines(m.group(1));
+    if ((m = PIPELINES.matcher(path)).matches()) {
+      return pipelines.route(method, segment(m, 1), segment(m, 2), m.group(3) != null, segment(m, 4), query, body);
+    }
+    if ((m = V4_DEFAULT.matcher(path)).matches()) {
+      return method.equals("PUT") ? metadata.associateDefault(segment(m, 1), segment(m, 2), segment(m, 3), segment(m, 4))
+          : methodNotAllowed(method, path);
     }
     if ((m = V4_OBJECT.matcher(path)).matches()) {
+      var toId = segment(m, 4);
       return switch (method) {
-        case "GET" -> metadata.associationsOf(m.group(1), m.group(2), m.group(3), query);
-        case "PUT" -> metadata.associateDefault(m.group(1), m.group(2), m.group(3), m.group(4));
+        case "GET" -> toId == null ? metadata.associationsOf(segment(m, 1), segment(m, 2), segment(m, 3), query)
+            : methodNotAllowed(method, path);
+        case "PUT" -> toId == null ? methodNotAllowed(method, path)
+            : metadata.associateLabelled(segment(m, 1), segment(m, 2), segment(m, 3), toId, body);
+        case "DELETE" -> toId == null ? methodNotAllowed(method, path)
+            : metadata.dissociateAll(segment(m, 1), segment(m, 2), segment(m, 3), toId);
         default -> methodNotAllowed(method, path);
       };
     }
-    if ((m = V4_BATCH.matcher(path)).matches() && method.equals("POST")) {
-      return metadata.associationBatch(m.group(1), m.group(2), m.group(3), body);
+    if ((m = V4_LABELS.matcher(path)).matches()) {
+      return metadata.labels(method, segment(m, 1), segment(m, 2), segment(m, 3), body);
+    }
+    if ((m = V4_BATCH.matcher(path)).matches()) {
+      return method.equals("POST") ? metadata.associationBatch(segment(m, 1), segment(m, 2), m.group(3), body)
+          : methodNotAllowed(method, path);
+    }
+    if ((m = ACCOUNT.matcher(path)).matches()) {
+      if (!method.equals("GET")) {
+        return methodNotAllowed(method, path);
+      }
+      return m.group(1).equals("details") ? account.details(state) : account.dailyUsage(state);
     }
     throw new ApiError(404, "OBJECT_NOT_FOUND", "Unable to route " + method + " request with " + path
         + ": no match for path");
+  }
+
+  /**
+   * A path segment as the client meant it: percent-decoded, with '+' kept as a plus (form
+   * decoding's '+' for space belongs to query strings, not paths); null when the segment is absent.
+   */
+  static String segment(Matcher m, int group) {
+    var raw = m.group(group);
+    if (raw == null) {
+      return null;
+    }
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    try {
+      return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.validation("Malformed percent-encoding in path segment '" + raw + "'");
+    }
   }
 
   private static Reply methodNotAllowed(String method, String path) {

@@ -21,21 +21,36 @@ final class MetadataEndpoint {
     this.objects = objects;
   }
 
-  Reply properties(String type) {
+  /** The type's properties; the sandbox archives none, so {@code archived=true} lists none. */
+  Reply properties(String type, Map<String, List<String>> query) {
     var table = objects.table(type);
     var results = array();
-    table.definitions.values().forEach(d -> results.add(render(d)));
+    if (!archivedParam(query)) {
+      int order = 0;
+      for (var d : table.definitions.values()) {
+        results.add(render(d, order++));
+      }
+    }
     var body = object();
     body.set("results", results);
     return Reply.json(200, body);
   }
 
-  Reply property(String type, String name) {
-    var def = objects.table(type).definitions.get(name);
-    if (def == null) {
+  Reply property(String type, String name, Map<String, List<String>> query) {
+    var table = objects.table(type);
+    var def = table.definitions.get(name);
+    if (def == null || archivedParam(query)) {
       throw new ApiError(404, "OBJECT_NOT_FOUND", "Unable to find property " + name + " on " + type);
     }
-    return Reply.json(200, render(def));
+    return Reply.json(200, render(def, new ArrayList<>(table.definitions.keySet()).indexOf(name)));
+  }
+
+  private static boolean archivedParam(Map<String, List<String>> query) {
+    var v = query.getOrDefault("archived", List.of("false")).get(0);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw ApiError.validation("Invalid value for archived: '" + v + "'; expected true or false");
+    }
+    return v.equals("true");
   }
 
   /** The fieldType values each property type accepts (HubSpot's properties guide). */
@@ -113,9 +128,9 @@ final class MetadataEndpoint {
           + "' is " + dataType + "/" + fieldType);
     }
     var def = new PropertyDef(name, body.path("label").asText(), dataType, fieldType, group, options, unique, false,
-        false);
+        false, body.path("description").asText(""));
     table.define(def);
-    return Reply.json(201, render(def));
+    return Reply.json(201, render(def, table.definitions.size() - 1));
   }
 
   Reply groups(String type) {
@@ -167,13 +182,17 @@ final class MetadataEndpoint {
     return n;
   }
 
-  private ObjectNode render(PropertyDef d) {
+  private ObjectNode render(PropertyDef d, int displayOrder) {
     var n = object();
     n.put("name", d.name());
     n.put("label", d.label());
     n.put("type", d.type());
     n.put("fieldType", d.fieldType());
+    n.put("description", d.description());
     n.put("groupName", d.groupName());
+    n.put("displayOrder", displayOrder);
+    n.put("hidden", false);
+    n.put("formField", !d.readOnly());
     var options = array();
     int order = 0;
     for (var o : d.options()) {
@@ -196,12 +215,25 @@ final class MetadataEndpoint {
     return n;
   }
 
+  /** Owners, paged by {@code after} (at most 500 a page), optionally one by {@code email}, live or archived. */
   Reply owners(Map<String, List<String>> query) {
-    int limit = Math.min(500, Integer.parseInt(query.getOrDefault("limit", List.of("100")).get(0)));
-    long after = Long.parseLong(query.getOrDefault("after", List.of("0")).get(0).isEmpty() ? "0"
-        : query.getOrDefault("after", List.of("0")).get(0));
+    var rawLimit = query.getOrDefault("limit", List.of("100")).get(0);
+    int limit;
+    try {
+      limit = Integer.parseInt(rawLimit);
+    } catch (NumberFormatException e) {
+      throw ApiError.validation("Invalid value for limit: '" + rawLimit + "'");
+    }
+    limit = Math.max(1, Math.min(500, limit));
+    var rawAfter = query.getOrDefault("after", List.of("")).get(0);
+    long after;
+    try {
+      after = rawAfter.isEmpty() ? 0 : Long.parseLong(rawAfter);
+    } catch (NumberFormatException e) {
+      throw ApiError.validation("Invalid value for after: '" + rawAfter + "'");
+    }
     var email = query.getOrDefault("email", List.of()).stream().findFirst();
-    boolean archived = query.getOrDefault("archived", List.of("false")).get(0).equals("true");
+    boolean archived = archivedParam(query);
     var results = array();
     long last = 0;
     boolean more = false;
@@ -224,8 +256,16 @@ final class MetadataEndpoint {
     return Reply.json(200, body);
   }
 
-  Reply owner(String id) {
-    return state.owners.stream().filter(o -> Long.toString(o.id()).equals(id)).findFirst()
+  /** One owner by its owner id, or by its user id when {@code idProperty=userId}. */
+  Reply owner(String id, Map<String, List<String>> query) {
+    var idProperty = query.getOrDefault("idProperty", List.of("id")).get(0);
+    if (!idProperty.equals("id") && !idProperty.equals("userId")) {
+      throw ApiError.validation("Invalid value for idProperty: '" + idProperty + "'; expected id or userId");
+    }
+    boolean archived = archivedParam(query);
+    return state.owners.stream()
+        .filter(o -> o.archived() == archived)
+        .filter(o -> Long.toString(idProperty.equals("id") ? o.id() : o.userId()).equals(id)).findFirst()
         .map(o -> Reply.json(200, render(o)))
         .orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "Owner " + id + " not found"));
   }
@@ -244,66 +284,274 @@ final class MetadataEndpoint {
     return n;
   }
 
-  Reply pipelines(String id) {
-    var p = object();
-    p.put("id", SandboxState.PIPELINE_ID);
-    p.put("label", "Field sales pipeline");
-    p.put("displayOrder", 0);
-    p.put("archived", false);
-    var stages = array();
-    for (var s : state.stages) {
-      var n = object();
-      n.put("id", s.id());
-      n.put("label", s.label());
-      n.put("displayOrder", s.displayOrder());
-      n.put("archived", false);
-      var meta = object();
-      meta.put("isClosed", Boolean.toString(s.closed()));
-      meta.put("probability", s.probability());
-      n.set("metadata", meta);
-      stages.add(n);
-    }
-    p.set("stages", stages);
-    if (!id.isEmpty()) {
-      if (!id.equals(SandboxState.PIPELINE_ID)) {
-        throw new ApiError(404, "OBJECT_NOT_FOUND", "Pipeline " + id + " not found");
-      }
-      return Reply.json(200, p);
-    }
-    var body = object();
-    body.set("results", array().add(p));
-    return Reply.json(200, body);
-  }
-
+  /**
+   * A record's associations to one object type, paged as HubSpot pages them: {@code limit}
+   * (default and most 500) targets a page, {@code after} the last target id of the page before.
+   */
   Reply associationsOf(String from, String id, String to, Map<String, List<String>> query) {
     var fromTable = objects.table(from);
     var toTable = objects.table(to);
     var fromId = ObjectsEndpoint.parseId(id).orElseThrow(() -> ApiError.validation("Invalid id " + id));
+    int limit = intQuery(query, "limit", 500);
+    if (limit < 1 || limit > 500) {
+      throw ApiError.validation("limit must be between 1 and 500, was " + limit);
+    }
+    var rawAfter = query.getOrDefault("after", List.of("")).get(0);
+    long after;
+    try {
+      after = rawAfter.isEmpty() ? Long.MIN_VALUE : Long.parseLong(rawAfter);
+    } catch (NumberFormatException e) {
+      throw ApiError.validation("Invalid value for after: '" + rawAfter + "'");
+    }
+    var all = new java.util.TreeMap<>(state.associationsOf(fromTable.name, fromId, toTable.name)).tailMap(after, false);
+    var results = array();
+    long last = 0;
+    boolean more = false;
+    for (var e : all.entrySet()) {
+      if (results.size() == limit) {
+        more = true;
+        break;
+      }
+      results.add(target(e.getKey(), e.getValue()));
+      last = e.getKey();
+    }
     var body = object();
-    body.set("results", targets(fromTable.name, fromId, toTable.name));
+    body.set("results", results);
+    if (more) {
+      ObjectsEndpoint.paging(body, Long.toString(last));
+    }
     return Reply.json(200, body);
   }
 
+  /** The default association between two records; HubSpot answers with the spec it created, as a batch. */
   Reply associateDefault(String from, String id, String to, String toId) {
     var fromTable = objects.table(from);
     var toTable = objects.table(to);
+    var startedAt = state.now();
     long a = existing(fromTable, id);
     long b = existing(toTable, toId);
     state.associate(fromTable.name, a, toTable.name, b, List.of());
-    var body = object();
-    body.put("status", "COMPLETE");
-    body.set("results", array());
-    return Reply.json(200, body);
+    var results = array();
+    results.add(defaultAssociation(fromTable, a, toTable, b));
+    results.add(defaultAssociation(toTable, b, fromTable, a));
+    return Reply.json(200, batchBody(startedAt, results, List.of()));
   }
 
+  /**
+   * Associates two records with the labels given in the body (an array of association specs) and
+   * answers the labels the pair now holds.
+   */
+  Reply associateLabelled(String from, String id, String to, String toId, JsonNode body) {
+    var fromTable = objects.table(from);
+    var toTable = objects.table(to);
+    if (!body.isArray() || body.isEmpty()) {
+      throw ApiError.validation("Invalid input JSON: the body must be a non-empty array of association specs "
+          + "({associationCategory, associationTypeId})");
+    }
+    long a = existing(fromTable, id);
+    long b = existing(toTable, toId);
+    var types = specs(fromTable, toTable, body);
+    state.associate(fromTable.name, a, toTable.name, b, types);
+    return Reply.json(201, labelsBetween(fromTable, a, toTable, b));
+  }
+
+  Reply dissociateAll(String from, String id, String to, String toId) {
+    var fromTable = objects.table(from);
+    var toTable = objects.table(to);
+    var a = ObjectsEndpoint.parseId(id);
+    var b = ObjectsEndpoint.parseId(toId);
+    if (a.isPresent() && b.isPresent()) {
+      state.dissociate(fromTable.name, a.get(), toTable.name, b.get());
+    }
+    return Reply.noContent();
+  }
+
+  /**
+   * The association schema between two object types: list (HubSpot's own types and the portal's
+   * labels), create a label, rename one, delete one.
+   */
+  Reply labels(String method, String from, String to, String typeId, JsonNode body) {
+    var fromTable = objects.table(from);
+    var toTable = objects.table(to);
+    switch (method) {
+      case "GET" -> {
+        if (typeId != null) {
+          throw new ApiError(405, "VALIDATION_ERROR", "HTTP method GET is not supported by this path");
+        }
+        var out = object();
+        out.set("results", labelSpecs(fromTable.name, toTable.name));
+        return Reply.json(200, out);
+      }
+      case "POST" -> {
+        if (typeId != null) {
+          throw new ApiError(405, "VALIDATION_ERROR", "HTTP method POST is not supported by this path");
+        }
+        var label = body.path("label").asText("");
+        var name = body.path("name").asText("");
+        if (label.isBlank() || name.isBlank()) {
+          throw ApiError.validation("Invalid input JSON on line 1, column 1: Cannot build "
+              + "PublicAssociationDefinitionCreateRequest, some of required attributes are not set "
+              + (label.isBlank() ? "[label]" : "[name]"));
+        }
+        if (state.userLabels.containsKey(label)) {
+          throw new ApiError(409, "OBJECT_ALREADY_EXISTS", "An association label '" + label + "' already exists");
+        }
+        int created = state.labelTypeId(label);
+        state.pairLabel(fromTable.name, toTable.name, created);
+        var results = array();
+        results.add(spec("USER_DEFINED", created, label));
+        var inverse = body.path("inverseLabel").asText("");
+        if (!inverse.isBlank() && !state.userLabels.containsKey(inverse)) {
+          int reverse = state.labelTypeId(inverse);
+          state.pairLabel(toTable.name, fromTable.name, reverse);
+          results.add(spec("USER_DEFINED", reverse, inverse));
+        }
+        var out = object();
+        out.set("results", results);
+        return Reply.json(200, out);
+      }
+      case "PUT" -> {
+        if (typeId != null) {
+          throw new ApiError(405, "VALIDATION_ERROR", "HTTP method PUT is not supported by this path");
+        }
+        int id = body.path("associationTypeId").asInt(0);
+        var label = body.path("label").asText("");
+        var old = userLabel(fromTable.name, toTable.name, id);
+        if (label.isBlank()) {
+          throw ApiError.validation("Invalid input JSON on line 1, column 1: Cannot build "
+              + "PublicAssociationDefinitionUpdateRequest, some of required attributes are not set [label]");
+        }
+        state.userLabels.remove(old);
+        state.userLabels.put(label, id);
+        return Reply.noContent();
+      }
+      case "DELETE" -> {
+        if (typeId == null) {
+          throw new ApiError(405, "VALIDATION_ERROR", "HTTP method DELETE is not supported by this path");
+        }
+        int id;
+        try {
+          id = Integer.parseInt(typeId);
+        } catch (NumberFormatException e) {
+          throw ApiError.validation("Invalid associationTypeId '" + typeId + "'");
+        }
+        state.userLabels.remove(userLabel(fromTable.name, toTable.name, id));
+        state.unpairLabel(fromTable.name, toTable.name, id);
+        return Reply.noContent();
+      }
+      default -> throw new ApiError(405, "VALIDATION_ERROR", "HTTP method " + method + " is not supported by this path");
+    }
+  }
+
+  private String userLabel(String from, String to, int typeId) {
+    if (!state.pairLabels(from, to).contains(typeId)) {
+      throw new ApiError(404, "OBJECT_NOT_FOUND", "No user-defined association type " + typeId + " from " + from
+          + " to " + to);
+    }
+    return state.userLabels.entrySet().stream().filter(e -> e.getValue() == typeId).map(Map.Entry::getKey)
+        .findFirst().orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "No association type " + typeId));
+  }
+
+  private com.fasterxml.jackson.databind.node.ArrayNode labelSpecs(String from, String to) {
+    var results = array();
+    int[] ids = state.typeIds(from, to);
+    if (ids[0] != 0) {
+      results.add(spec("HUBSPOT_DEFINED", ids[0], null));
+    }
+    if (ids[1] != 0) {
+      results.add(spec("HUBSPOT_DEFINED", ids[1], "Primary"));
+    }
+    for (var typeId : state.pairLabels(from, to)) {
+      state.userLabels.entrySet().stream().filter(e -> e.getValue().equals(typeId)).findFirst()
+          .ifPresent(e -> results.add(spec("USER_DEFINED", typeId, e.getKey())));
+    }
+    return results;
+  }
+
+  private static ObjectNode spec(String category, int typeId, String label) {
+    var n = object();
+    n.put("category", category);
+    n.put("typeId", typeId);
+    if (label == null) {
+      n.putNull("label");
+    } else {
+      n.put("label", label);
+    }
+    return n;
+  }
+
+  /** The association types named in a request, checked against the pair's known types. */
+  private List<SandboxState.AssocType> specs(ObjectTable fromTable, ObjectTable toTable, JsonNode types) {
+    var out = new ArrayList<SandboxState.AssocType>();
+    int[] ids = state.typeIds(fromTable.name, toTable.name);
+    for (var t : types) {
+      var category = t.path("associationCategory").asText("");
+      if (!t.path("associationTypeId").canConvertToInt()) {
+        throw ApiError.validation("Each association spec needs an integer associationTypeId");
+      }
+      var typeId = t.path("associationTypeId").asInt();
+      switch (category) {
+        case "HUBSPOT_DEFINED" -> {
+          if (typeId != ids[0] && (ids[1] == 0 || typeId != ids[1])) {
+            throw ApiError.validation(typeId + " is not a valid HUBSPOT_DEFINED association type from "
+                + fromTable.name + " to " + toTable.name);
+          }
+          out.add(new SandboxState.AssocType(category, typeId, typeId == ids[1] ? "Primary" : null));
+        }
+        case "USER_DEFINED" -> {
+          var label = state.userLabels.entrySet().stream().filter(e -> e.getValue() == typeId)
+              .map(Map.Entry::getKey).findFirst()
+              .orElseThrow(() -> ApiError.validation(typeId + " is not a valid USER_DEFINED association type from "
+                  + fromTable.name + " to " + toTable.name));
+          out.add(new SandboxState.AssocType(category, typeId, label));
+        }
+        default -> throw ApiError.validation("associationCategory must be HUBSPOT_DEFINED, USER_DEFINED or "
+            + "INTEGRATOR_DEFINED, was '" + category + "'");
+      }
+    }
+    return out;
+  }
+
+  private ObjectNode labelsBetween(ObjectTable fromTable, long a, ObjectTable toTable, long b) {
+    var n = object();
+    n.put("fromObjectTypeId", fromTable.typeId);
+    n.put("fromObjectId", a);
+    n.put("toObjectTypeId", toTable.typeId);
+    n.put("toObjectId", b);
+    var labels = array();
+    state.associationsOf(fromTable.name, a, toTable.name).getOrDefault(b, List.of()).stream()
+        .map(SandboxState.AssocType::label).filter(java.util.Objects::nonNull).forEach(labels::add);
+    n.set("labels", labels);
+    return n;
+  }
+
+  private ObjectNode defaultAssociation(ObjectTable fromTable, long a, ObjectTable toTable, long b) {
+    var n = object();
+    n.set("from", object().put("id", Long.toString(a)));
+    n.set("to", object().put("id", Long.toString(b)));
+    var spec = object();
+    spec.put("associationCategory", "HUBSPOT_DEFINED");
+    spec.put("associationTypeId", state.typeIds(fromTable.name, toTable.name)[0]);
+    n.set("associationSpec", spec);
+    return n;
+  }
+
+  /**
+   * The v4 association batch actions: read, create (with labels), associate/default, archive and
+   * labels/archive; at most 100 inputs, inputs naming missing records answered 207 with errors.
+   */
   Reply associationBatch(String from, String to, String action, JsonNode body) {
     var fromTable = objects.table(from);
     var toTable = objects.table(to);
     var inputs = body.path("inputs");
+    if (!inputs.isArray()) {
+      throw ApiError.validation("Invalid input JSON: 'inputs' must be an array");
+    }
     if (inputs.size() > ObjectsEndpoint.MAX_BATCH) {
       throw ApiError.validation("Too many inputs: the maximum number of inputs supported in a batch request is 100, "
           + "received " + inputs.size() + ". Please reduce the number of items and try again");
     }
+    var startedAt = state.now();
     var results = array();
     var missing = new ArrayList<String>();
     switch (action) {
@@ -311,7 +559,7 @@ final class MetadataEndpoint {
         for (var input : inputs) {
           var id = input.path("id").asText();
           var fromId = ObjectsEndpoint.parseId(id);
-          if (fromId.isEmpty() || fromTable.get(fromId.get()).isEmpty()) {
+          if (fromId.isEmpty() || fromTable.get(fromId.get()).filter(o -> !o.archived()).isEmpty()) {
             missing.add(id);
             continue;
           }
@@ -325,25 +573,20 @@ final class MetadataEndpoint {
         for (var input : inputs) {
           var a = input.path("from").path("id").asText();
           var b = input.path("to").path("id").asText();
-          var fromId = ObjectsEndpoint.parseId(a).filter(n -> fromTable.get(n).isPresent());
-          var toId = ObjectsEndpoint.parseId(b).filter(n -> toTable.get(n).isPresent());
+          var fromId = ObjectsEndpoint.parseId(a).filter(n -> fromTable.get(n).filter(o -> !o.archived()).isPresent());
+          var toId = ObjectsEndpoint.parseId(b).filter(n -> toTable.get(n).filter(o -> !o.archived()).isPresent());
           if (fromId.isEmpty() || toId.isEmpty()) {
             missing.add(fromId.isEmpty() ? a : b);
             continue;
           }
-          var extra = new ArrayList<SandboxState.AssocType>();
-          for (var t : input.path("types")) {
-            var category = t.path("associationCategory").asText("HUBSPOT_DEFINED");
-            var typeId = t.path("associationTypeId").asInt();
-            var label = category.equals("USER_DEFINED") ? state.userLabels.entrySet().stream()
-                .filter(e -> e.getValue() == typeId).map(Map.Entry::getKey).findFirst().orElse(null) : null;
-            extra.add(new SandboxState.AssocType(category, typeId, label));
+          if (action.equals("create")) {
+            state.associate(fromTable.name, fromId.get(), toTable.name, toId.get(),
+                specs(fromTable, toTable, input.path("types")));
+            results.add(labelsBetween(fromTable, fromId.get(), toTable, toId.get()));
+          } else {
+            state.associate(fromTable.name, fromId.get(), toTable.name, toId.get(), List.of());
+            results.add(defaultAssociation(fromTable, fromId.get(), toTable, toId.get()));
           }
-          state.associate(fromTable.name, fromId.get(), toTable.name, toId.get(), extra);
-          var r = object();
-          r.set("from", object().put("id", a));
-          r.set("to", object().put("id", b));
-          results.add(r);
         }
       }
       case "archive" -> {
@@ -358,44 +601,71 @@ final class MetadataEndpoint {
         }
         return Reply.noContent();
       }
+      case "labels/archive" -> {
+        for (var input : inputs) {
+          var a = ObjectsEndpoint.parseId(input.path("from").path("id").asText());
+          var b = ObjectsEndpoint.parseId(input.path("to").path("id").asText());
+          if (a.isPresent() && b.isPresent()) {
+            state.removeTypes(fromTable.name, a.get(), toTable.name, b.get(), specs(fromTable, toTable, input.path("types")));
+          }
+        }
+        return Reply.noContent();
+      }
       default -> throw new ApiError(404, "OBJECT_NOT_FOUND", "No association batch action '" + action + "'");
     }
+    var errors = new ArrayList<Map<String, Object>>();
+    if (!missing.isEmpty()) {
+      var err = new java.util.LinkedHashMap<String, Object>();
+      err.put("status", "error");
+      err.put("category", "OBJECT_NOT_FOUND");
+      err.put("message", "No " + (action.equals("read") ? fromTable.name : "records") + " found for ids " + missing);
+      err.put("context", Map.of("ids", missing));
+      err.put("errors", List.of());
+      err.put("links", Map.of());
+      errors.add(err);
+    }
+    return Reply.json(errors.isEmpty() ? (action.equals("create") ? 201 : 200) : 207,
+        batchBody(startedAt, results, errors));
+  }
+
+  private ObjectNode batchBody(java.time.Instant startedAt, com.fasterxml.jackson.databind.node.ArrayNode results,
+      List<Map<String, Object>> errors) {
     var out = object();
     out.put("status", "COMPLETE");
     out.set("results", results);
-    if (!missing.isEmpty()) {
-      out.put("numErrors", 1);
-      var err = object();
-      err.put("status", "error");
-      err.put("category", "OBJECT_NOT_FOUND");
-      err.put("message", "No records found for ids " + missing);
-      err.set("context", object().set("ids", HubSpotApi.JSON.valueToTree(missing)));
-      out.set("errors", array().add(err));
+    if (!errors.isEmpty()) {
+      out.put("numErrors", errors.size());
+      out.set("errors", HubSpotApi.JSON.valueToTree(errors));
     }
-    return Reply.json(missing.isEmpty() ? 200 : 207, out);
+    out.put("startedAt", PropertyDef.iso(startedAt));
+    out.put("completedAt", PropertyDef.iso(state.now()));
+    return out;
   }
 
   private com.fasterxml.jackson.databind.node.ArrayNode targets(String from, long fromId, String to) {
     var list = array();
-    state.associationsOf(from, fromId, to).forEach((toId, types) -> {
-      var r = object();
-      r.put("toObjectId", toId);
-      var ts = array();
-      for (var t : types) {
-        var tn = object();
-        tn.put("category", t.category());
-        tn.put("typeId", t.typeId());
-        if (t.label() == null) {
-          tn.putNull("label");
-        } else {
-          tn.put("label", t.label());
-        }
-        ts.add(tn);
-      }
-      r.set("associationTypes", ts);
-      list.add(r);
-    });
+    new java.util.TreeMap<>(state.associationsOf(from, fromId, to)).forEach((toId, types) -> list.add(target(toId, types)));
     return list;
+  }
+
+  private static ObjectNode target(long toId, List<SandboxState.AssocType> types) {
+    var r = object();
+    r.put("toObjectId", toId);
+    var ts = array();
+    for (var t : types) {
+      ts.add(spec(t.category(), t.typeId(), t.label()));
+    }
+    r.set("associationTypes", ts);
+    return r;
+  }
+
+  private static int intQuery(Map<String, List<String>> query, String name, int dflt) {
+    var v = query.getOrDefault(name, List.of()).stream().findFirst().orElse(null);
+    try {
+      return v == null || v.isEmpty() ? dflt : Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw ApiError.validation("Invalid value for " + name + ": '" + v + "'");
+    }
   }
 
   private static long existing(ObjectTable table, String id) {

@@ -150,6 +150,18 @@ final class ObjectTable {
     return Optional.of(version);
   }
 
+  /** Removes a record for good (a GDPR erasure): neither live nor archived reads find it again. */
+  void purge(long id, Instant at, Duration searchLag) {
+    var old = records.remove(id);
+    if (old == null) {
+      return;
+    }
+    for (var e : old.properties().entrySet()) {
+      reindex(e.getKey(), e.getValue(), null, id);
+    }
+    publish(id, null, at, searchLag);
+  }
+
   /** What search can see now: pending versions whose lag has passed are applied first. */
   Collection<StoredObject> searchable(Instant now) {
     while (!pending.isEmpty() && !pending.peekFirst().visibleAt().isAfter(now)) {

@@ -72,32 +72,113 @@ final class ObjectsEndpoint {
     return Reply.json(200, body);
   }
 
+  /**
+   * One record by id, or by the value of a unique property named in {@code idProperty}; {@code
+   * associations} lists the object types whose associated ids come inline, as on the list.
+   */
   Reply getOne(String type, String id, Map<String, List<String>> query) {
     var table = table(type);
     var idProperty = first(query, "idProperty");
     boolean archived = "true".equalsIgnoreCase(first(query, "archived"));
-    Optional<StoredObject> found = idProperty == null || idProperty.isEmpty()
-        ? parseId(id).flatMap(table::get).filter(o -> o.archived() == archived)
-        : table.byUnique(idProperty, id);
-    var o = found.orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "resource not found"));
-    return Reply.json(200, render(table, o, listParam(query, "properties"), listParam(query, "propertiesWithHistory")));
+    var o = find(table, id, idProperty, archived)
+        .orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "resource not found"));
+    var node = render(table, o, listParam(query, "properties"), listParam(query, "propertiesWithHistory"));
+    var assocTypes = listParam(query, "associations");
+    if (!assocTypes.isEmpty()) {
+      node.set("associations", inlineAssociations(table.name, o.id(), assocTypes));
+    }
+    return Reply.json(200, node);
+  }
+
+  private Optional<StoredObject> find(ObjectTable table, String id, String idProperty, boolean archived) {
+    if (idProperty == null || idProperty.isEmpty() || idProperty.equals("hs_object_id")) {
+      return parseId(id).flatMap(table::get).filter(o -> o.archived() == archived);
+    }
+    var def = table.definitions.get(idProperty);
+    if (def == null || !(def.hasUniqueValue() || (table.name.equals("contacts") && idProperty.equals("email")))) {
+      throw ApiError.validation("Property " + idProperty + " is not a unique property and cannot be used as an "
+          + "idProperty");
+    }
+    return archived ? Optional.empty() : table.byUnique(idProperty, id);
   }
 
   Reply createOne(String type, JsonNode body) {
     var table = table(type);
     var props = validate(table, body.path("properties"), true);
+    var planned = planAssociations(table, body.path("associations"));
     var stamp = state.now();
     var o = create(table, props, stamp);
-    inlineCreateAssociations(table, o.id(), body.path("associations"));
+    associate(table, o.id(), planned);
     return Reply.json(201, render(table, o, List.of(), List.of()));
   }
 
-  Reply updateOne(String type, String id, JsonNode body) {
+  Reply updateOne(String type, String id, JsonNode body, Map<String, List<String>> query) {
     var table = table(type);
-    var existing = parseId(id).flatMap(table::get).filter(o -> !o.archived())
+    var existing = find(table, id, first(query, "idProperty"), false)
         .orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "resource not found"));
     var props = validate(table, body.path("properties"), false);
     return Reply.json(200, render(table, update(table, existing.id(), props, state.now()), List.of(), List.of()));
+  }
+
+  /**
+   * Merges {@code objectIdToMerge} into {@code primaryObjectId}: the primary keeps its values, the
+   * merged record's values fill the primary's empty properties, its associations move over and it
+   * is archived. HubSpot merges contacts, companies, deals and tickets only.
+   */
+  Reply merge(String type, JsonNode body) {
+    var table = table(type);
+    if (!List.of("contacts", "companies", "deals").contains(table.name)) {
+      throw ApiError.validation("Merging is not supported for object type " + table.name);
+    }
+    var primaryRaw = body.path("primaryObjectId").asText("");
+    var mergedRaw = body.path("objectIdToMerge").asText("");
+    if (primaryRaw.isEmpty() || mergedRaw.isEmpty()) {
+      throw ApiError.validation("Invalid input JSON on line 1, column 1: Cannot build PublicMergeInput, some of "
+          + "required attributes are not set " + (primaryRaw.isEmpty() ? "[primaryObjectId]" : "[objectIdToMerge]"));
+    }
+    if (primaryRaw.equals(mergedRaw)) {
+      throw ApiError.validation("A record cannot be merged with itself: " + primaryRaw);
+    }
+    var primary = parseId(primaryRaw).flatMap(table::get).filter(o -> !o.archived())
+        .orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "No " + table.name + " with id " + primaryRaw));
+    var merged = parseId(mergedRaw).flatMap(table::get).filter(o -> !o.archived())
+        .orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "No " + table.name + " with id " + mergedRaw));
+    var fill = new LinkedHashMap<String, String>();
+    merged.properties().forEach((k, v) -> {
+      var def = table.definitions.get(k);
+      if (def != null && !def.readOnly() && !def.hasUniqueValue() && v != null && !v.isEmpty()
+          && primary.property(k).isEmpty()) {
+        fill.put(k, v);
+      }
+    });
+    var stamp = state.now();
+    table.archive(merged.id(), stamp, state.searchLag);
+    state.moveAssociations(table.name, merged.id(), primary.id());
+    var result = update(table, primary.id(), fill, stamp);
+    return Reply.json(200, render(table, result, List.of(), List.of()));
+  }
+
+  /**
+   * Deletes a contact for good, as a GDPR erasure request does: not to the recycle bin, so it can
+   * be read neither live nor archived afterwards. Contacts only, by id or by email.
+   */
+  Reply gdprDelete(String type, JsonNode body) {
+    var table = table(type);
+    if (!table.name.equals("contacts")) {
+      throw new ApiError(404, "OBJECT_NOT_FOUND", "GDPR delete is only available for contacts, not " + table.name);
+    }
+    var raw = body.path("objectId").asText("");
+    if (raw.isEmpty()) {
+      throw ApiError.validation("Invalid input JSON on line 1, column 1: Cannot build PublicGdprDeleteInput, some of "
+          + "required attributes are not set [objectId]");
+    }
+    var idProperty = body.path("idProperty").asText("");
+    var found = idProperty.isEmpty() || idProperty.equals("hs_object_id")
+        ? parseId(raw).flatMap(table::get) : find(table, raw, idProperty, false);
+    var o = found.orElseThrow(() -> new ApiError(404, "OBJECT_NOT_FOUND", "resource not found"));
+    table.purge(o.id(), state.now(), state.searchLag);
+    state.dropAssociations(table.name, o.id());
+    return Reply.noContent();
   }
 
   Reply archiveOne(String type, String id) {
@@ -139,9 +220,7 @@ final class ObjectsEndpoint {
     var missing = new ArrayList<String>();
     for (var input : body.path("inputs")) {
       var id = input.path("id").asText();
-      Optional<StoredObject> o = idProperty.isEmpty()
-          ? parseId(id).flatMap(table::get).filter(x -> x.archived() == archived)
-          : table.byUnique(idProperty, id);
+      Optional<StoredObject> o = find(table, id, idProperty, archived);
       if (o.isPresent()) {
         results.add(render(table, o.get(), props, history));
       } else {
@@ -160,11 +239,14 @@ final class ObjectsEndpoint {
     var valid = new ArrayList<Map<String, String>>();
     var errors = new ArrayList<Map<String, Object>>();
     var validInputs = new ArrayList<JsonNode>();
+    var plans = new ArrayList<List<PlannedAssociation>>();
     boolean traced = true;
     for (var input : inputs) {
       traced &= input.hasNonNull("objectWriteTraceId");
       try {
-        valid.add(validate(table, input.path("properties"), true));
+        var props = validate(table, input.path("properties"), true);
+        plans.add(planAssociations(table, input.path("associations")));
+        valid.add(props);
         validInputs.add(input);
       } catch (ApiError e) {
         var context = new LinkedHashMap<String, Object>();
@@ -183,7 +265,7 @@ final class ObjectsEndpoint {
     var results = array();
     for (int i = 0; i < valid.size(); i++) {
       var o = create(table, valid.get(i), stamp);
-      inlineCreateAssociations(table, o.id(), validInputs.get(i).path("associations"));
+      associate(table, o.id(), plans.get(i));
       var node = render(table, o, List.copyOf(valid.get(i).keySet()), List.of());
       if (validInputs.get(i).hasNonNull("objectWriteTraceId")) {
         node.put("objectWriteTraceId", validInputs.get(i).get("objectWriteTraceId").asText());
@@ -306,6 +388,9 @@ final class ObjectsEndpoint {
     e.put("category", category);
     e.put("message", message);
     e.put("context", context);
+    // HubSpot's StandardError always carries its detail list and links, empty when there are none
+    e.put("errors", List.of());
+    e.put("links", Map.of());
     return e;
   }
 
@@ -450,21 +535,47 @@ final class ObjectsEndpoint {
     return out;
   }
 
-  private void inlineCreateAssociations(ObjectTable table, long id, JsonNode associations) {
+  /** One association a create asks for, checked before anything is written. */
+  private record PlannedAssociation(String toType, long toId, List<SandboxState.AssocType> extra) {}
+
+  /**
+   * The associations in a create's {@code associations[]}, each target checked to exist and each
+   * type id to be one HubSpot defines from this object type to the target's; a bad one refuses the
+   * create rather than leaving a record without the association the client asked for.
+   */
+  private List<PlannedAssociation> planAssociations(ObjectTable table, JsonNode associations) {
+    var out = new ArrayList<PlannedAssociation>();
     for (var a : associations) {
-      var toId = a.path("to").path("id").asText();
+      var toId = a.path("to").path("id").asText("");
+      if (!a.path("types").isArray() || a.path("types").isEmpty()) {
+        throw ApiError.validation("Each association needs a 'types' array naming its association type");
+      }
       for (var t : a.path("types")) {
-        var typeId = t.path("associationTypeId").asInt();
-        // find which object type this association type id points at
+        var typeId = t.path("associationTypeId").asInt(-1);
+        PlannedAssociation found = null;
         for (var other : state.tables.values()) {
           var ids = state.typeIds(table.name, other.name);
-          if ((ids[0] == typeId || (ids[1] != 0 && ids[1] == typeId)) && parseId(toId).flatMap(other::get).isPresent()) {
+          boolean matches = ids[0] == typeId || (ids[1] != 0 && ids[1] == typeId);
+          if (matches && parseId(toId).flatMap(other::get).filter(o -> !o.archived()).isPresent()) {
             var extra = ids[1] == typeId ? List.of(new SandboxState.AssocType("HUBSPOT_DEFINED", typeId, "Primary"))
                 : List.<SandboxState.AssocType>of();
-            state.associate(table.name, id, other.name, Long.parseLong(toId), extra);
+            found = new PlannedAssociation(other.name, Long.parseLong(toId), extra);
+            break;
           }
         }
+        if (found == null) {
+          throw ApiError.validation("Association type " + typeId + " from " + table.name + " does not lead to a "
+              + "record with id " + toId);
+        }
+        out.add(found);
       }
+    }
+    return out;
+  }
+
+  private void associate(ObjectTable table, long id, List<PlannedAssociation> planned) {
+    for (var p : planned) {
+      state.associate(table.name, id, p.toType(), p.toId(), p.extra());
     }
   }
 

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * One property definition of a HubSpot object type, as the properties API describes it. {@code
- * type} is HubSpot's data type: string, number, date, datetime, enumeration, bool.
+ * type} is HubSpot's data type: string, number, date, datetime, enumeration, bool; the description
+ * is what the portal shows beside the property (empty when none was given).
  */
 record PropertyDef(
     String name,
@@ -21,7 +22,8 @@ record PropertyDef(
     List<String> options,
     boolean hasUniqueValue,
     boolean readOnly,
-    boolean hubspotDefined) {
+    boolean hubspotDefined,
+    String description) {
 
   /** Stands for the object's own information group ("dealinformation"); the table resolves it. */
   static final String OBJECT_INFO = "info";
@@ -36,6 +38,12 @@ record PropertyDef(
     fieldType = fieldType == null ? defaultFieldType(type) : fieldType;
     groupName = groupName == null ? OBJECT_INFO : groupName;
     options = List.copyOf(options == null ? List.of() : options);
+    description = description == null ? "" : description;
+  }
+
+  PropertyDef(String name, String label, String type, String fieldType, String groupName, List<String> options,
+      boolean hasUniqueValue, boolean readOnly, boolean hubspotDefined) {
+    this(name, label, type, fieldType, groupName, options, hasUniqueValue, readOnly, hubspotDefined, "");
   }
 
   static PropertyDef standard(String name, String type) {
@@ -55,7 +63,8 @@ record PropertyDef(
   }
 
   PropertyDef inGroup(String group) {
-    return new PropertyDef(name, label, type, fieldType, group, options, hasUniqueValue, readOnly, hubspotDefined);
+    return new PropertyDef(name, label, type, fieldType, group, options, hasUniqueValue, readOnly, hubspotDefined,
+        description);
   }
 
   private static String defaultFieldType(String type) {

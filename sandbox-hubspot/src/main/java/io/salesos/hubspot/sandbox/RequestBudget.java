@@ -65,6 +65,16 @@ final class RequestBudget {
         limits.daily(), Math.max(0, limits.daily() - usedToday));
   }
 
+  /** Calls counted against today's daily limit so far (the day rolls over at midnight UTC). */
+  synchronized long usedToday() {
+    var today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    return today.equals(day) ? usedToday : 0;
+  }
+
+  long dailyLimit() {
+    return limits.daily();
+  }
+
   private static void expire(ArrayDeque<Long> q, long now, long spanNanos) {
     while (!q.isEmpty() && now - q.peekFirst() >= spanNanos) {
       q.pollFirst();

@@ -23,8 +23,12 @@ final class SandboxState {
   record Owner(long id, String email, String firstName, String lastName, long userId, boolean archived,
       Instant createdAt, Instant updatedAt) {}
 
-  /** One pipeline stage with HubSpot's string-typed metadata. */
-  record Stage(String id, String label, int displayOrder, boolean closed, String probability) {}
+  /** One pipeline stage with HubSpot's string-typed metadata, in the pipeline it belongs to. */
+  record Stage(String id, String label, int displayOrder, boolean closed, String probability, String pipelineId,
+      Instant createdAt, Instant updatedAt) {}
+
+  /** One deal pipeline (its stages are in {@link #stages}). */
+  record Pipeline(String id, String label, int displayOrder, Instant createdAt, Instant updatedAt) {}
 
   /** One association type on an edge: HUBSPOT_DEFINED or USER_DEFINED, its id and label. */
   record AssocType(String category, int typeId, String label) {}
@@ -56,8 +60,12 @@ final class SandboxState {
   final Duration searchLag;
   final Map<String, ObjectTable> tables = new LinkedHashMap<>();
   final List<Owner> owners = new ArrayList<>();
+  /** Every deal stage of every deal pipeline, in display order within each pipeline. */
   final List<Stage> stages = new ArrayList<>();
+  final Map<String, Pipeline> pipelines = new LinkedHashMap<>();
   final Map<String, Integer> userLabels = new LinkedHashMap<>();
+  /** "from>to" -> the USER_DEFINED type ids defined for that pair of object types. */
+  private final Map<String, java.util.Set<Integer>> pairLabels = new LinkedHashMap<>();
   // "from>to" -> from id -> to id -> types
   private final Map<String, Map<Long, Map<Long, List<AssocType>>>> associations = new LinkedHashMap<>();
   private final AtomicLong ids = new AtomicLong(10_000_000L);
@@ -90,10 +98,12 @@ final class SandboxState {
     this.clock = clock;
     this.searchLag = searchLag;
     HubSpotSchema.define(this, bare);
+    // HubSpot documents createdAt 0 for an account's default pipeline; its stages are as old
+    pipelines.put(PIPELINE_ID, new Pipeline(PIPELINE_ID, "Field sales pipeline", 0, Instant.EPOCH, now()));
     int order = 0;
     for (var s : DemoOrg.Stage.values()) {
       stages.add(new Stage(stageId(s), s.label(), order++, s.closed(),
-          Double.toString(s.probability() / 100.0)));
+          Double.toString(s.probability() / 100.0), PIPELINE_ID, Instant.EPOCH, Instant.EPOCH));
     }
   }
 
@@ -140,7 +150,8 @@ final class SandboxState {
     stage(stageId).ifPresent(s -> {
       props.put("hs_deal_stage_probability", s.probability());
       props.put("hs_is_closed", Boolean.toString(s.closed()));
-      props.put("hs_is_closed_won", Boolean.toString(s.id().equals("closedwon")));
+      props.put("hs_is_closed_won", Boolean.toString(s.closed() && new java.math.BigDecimal(s.probability())
+          .compareTo(java.math.BigDecimal.ONE) == 0));
     });
   }
 
@@ -162,6 +173,7 @@ final class SandboxState {
     forward.add(new AssocType("HUBSPOT_DEFINED", f[0], null));
     reverse.add(new AssocType("HUBSPOT_DEFINED", r[0], null));
     forward.addAll(extra);
+    extra.stream().filter(t -> t.category().equals("USER_DEFINED")).forEach(t -> pairLabel(from, to, t.typeId()));
     for (var t : extra) {
       if (t.category().equals("HUBSPOT_DEFINED") && t.typeId() == f[1] && r[1] != 0) {
         reverse.add(new AssocType("HUBSPOT_DEFINED", r[1], "Primary"));
@@ -171,9 +183,70 @@ final class SandboxState {
     edges(to, from).computeIfAbsent(toId, k -> new LinkedHashMap<>()).merge(fromId, reverse, SandboxState::union);
   }
 
+  /** Makes a USER_DEFINED type id a label of the pair of object types. */
+  void pairLabel(String from, String to, int typeId) {
+    pairLabels.computeIfAbsent(from + ">" + to, k -> new java.util.LinkedHashSet<>()).add(typeId);
+  }
+
+  void unpairLabel(String from, String to, int typeId) {
+    pairLabels.getOrDefault(from + ">" + to, new java.util.HashSet<>()).remove(typeId);
+  }
+
+  /** The USER_DEFINED type ids of a pair of object types, in the order they were defined. */
+  java.util.Set<Integer> pairLabels(String from, String to) {
+    return pairLabels.getOrDefault(from + ">" + to, java.util.Set.of());
+  }
+
+  /** Removes some types from an edge (not its default type); the edge itself stays. */
+  void removeTypes(String from, long fromId, String to, long toId, List<AssocType> types) {
+    var forward = edges(from, to).get(fromId);
+    if (forward == null || !forward.containsKey(toId)) {
+      return;
+    }
+    int defaultType = typeIds(from, to)[0];
+    var kept = forward.get(toId).stream().filter(t -> t.typeId() == defaultType && t.category().equals("HUBSPOT_DEFINED")
+        || types.stream().noneMatch(x -> x.typeId() == t.typeId() && x.category().equals(t.category()))).toList();
+    forward.put(toId, kept);
+  }
+
   void dissociate(String from, long fromId, String to, long toId) {
     edges(from, to).getOrDefault(fromId, new LinkedHashMap<>()).remove(toId);
     edges(to, from).getOrDefault(toId, new LinkedHashMap<>()).remove(fromId);
+  }
+
+  /** Moves every association of record {@code fromId} to record {@code toId} (both of {@code type}), as a merge does. */
+  void moveAssociations(String type, long fromId, long toId) {
+    for (var key : List.copyOf(associations.keySet())) {
+      if (!key.startsWith(type + ">")) {
+        continue;
+      }
+      var other = key.substring(type.length() + 1);
+      var targets = associations.get(key).remove(fromId);
+      if (targets == null) {
+        continue;
+      }
+      targets.forEach((target, types) -> {
+        edges(other, type).getOrDefault(target, new LinkedHashMap<>()).remove(fromId);
+        if (!(other.equals(type) && target == toId)) {
+          associate(type, toId, other, target, types.stream()
+              .filter(t -> !t.category().equals("HUBSPOT_DEFINED") || t.typeId() != typeIds(type, other)[0]).toList());
+        }
+      });
+    }
+  }
+
+  /** Drops every association of a record, as a permanent delete does. */
+  void dropAssociations(String type, long id) {
+    for (var key : List.copyOf(associations.keySet())) {
+      if (!key.startsWith(type + ">")) {
+        continue;
+      }
+      var other = key.substring(type.length() + 1);
+      var targets = associations.get(key).remove(id);
+      if (targets != null) {
+        targets.keySet().forEach(target -> edges(other, type).getOrDefault(target, new LinkedHashMap<>()).remove(id));
+      }
+    }
   }
 
   /** Read-only (it may run beside other reads): a pair never associated has no edge map yet. */

@@ -72,9 +72,10 @@ final class SearchEndpoint {
       throw ApiError.validation("Only one sort is supported, got " + sorts.size());
     }
     normalizeDates(table, groups);
+    var text = body.path("query").asText("").trim().toLowerCase(Locale.ROOT);
     var matches = new ArrayList<StoredObject>();
     for (var o : table.searchable(state.now())) {
-      if (matches(table, o, groups)) {
+      if (matches(table, o, groups) && (text.isEmpty() || containsText(table, o, text))) {
         matches.add(o);
       }
     }
@@ -92,6 +93,22 @@ final class SearchEndpoint {
       ObjectsEndpoint.paging(out, Integer.toString(end));
     }
     return Reply.json(200, out);
+  }
+
+  /**
+   * Whether the free-text {@code query} appears in one of the type's default text properties (the
+   * ones a list answers without {@code properties}), as HubSpot's search {@code query} does.
+   */
+  private static boolean containsText(ObjectTable table, StoredObject o, String text) {
+    for (var name : table.defaultProperties) {
+      var def = table.definitions.get(name);
+      var value = o.properties().get(name);
+      if (def != null && def.type().equals("string") && value != null
+          && value.toLowerCase(Locale.ROOT).contains(text)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean matches(ObjectTable table, StoredObject o, JsonNode groups) {
