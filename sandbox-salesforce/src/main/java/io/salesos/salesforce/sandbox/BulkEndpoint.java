@@ -20,7 +20,9 @@ import org.w3c.dom.Element;
  *
  * <p>A job's state moves as the Bulk API guide says: a POSTed jobInfo with state Closed closes an
  * Open job (no more batches), Aborted aborts an Open or Closed one (its batches not yet run become
- * NotProcessed); an aborted job's state no longer changes.
+ * NotProcessed); an aborted job's state no longer changes. A job created with a JSON jobInfo
+ * (force-wsc's {@code createJob(job, ContentType.JSON)}) is answered in JSON: its jobInfo and its
+ * state changes, with the same fields as the XML.
  */
 final class BulkEndpoint {
 
@@ -33,16 +35,23 @@ final class BulkEndpoint {
     final String operation;
     final String createdBy;
     final String createdDate;
+    final String contentType;
+    final boolean json;
     volatile String state = "Open";
+    volatile String modstamp;
     final List<String> states = new java.util.concurrent.CopyOnWriteArrayList<>(List.of("Open"));
     final Map<String, Batch> batches = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-    Job(String id, String object, String operation, String createdBy, String createdDate) {
+    Job(String id, String object, String operation, String createdBy, String createdDate, String contentType,
+        boolean json) {
       this.id = id;
       this.object = object;
       this.operation = operation;
       this.createdBy = createdBy;
       this.createdDate = createdDate;
+      this.modstamp = createdDate;
+      this.contentType = contentType;
+      this.json = json;
     }
   }
 
@@ -98,13 +107,13 @@ final class BulkEndpoint {
         if (job == null) {
           reply = error(400, "InvalidJob", "Unable to find object: " + parts[1]);
         } else if (parts.length == 2) {
-          var state = method.equals("POST") ? text(parse(body), "state") : null;
+          var state = method.equals("POST") ? field(body, "state") : null;
           var refused = state == null ? null : changeState(job, state);
           settle(job);
-          reply = refused != null ? refused : xml(jobXml(job, apiVersion));
+          reply = refused != null ? refused : jobInfo(job, apiVersion);
         } else if (parts.length == 3 && method.equals("POST")) {
           if (!job.state.equals("Open")) {
-            reply = error(400, "InvalidJobState", "Job " + job.id + " is " + job.state + "; batches can be added to an"
+            reply = error(job, 400, "InvalidJobState", "Job " + job.id + " is " + job.state + "; batches can be added to an"
                 + " Open job only");
           } else {
             Batch created;
@@ -145,9 +154,10 @@ final class BulkEndpoint {
   }
 
   private Reply createJob(byte[] body, String user, String apiVersion) {
-    var doc = parse(body);
-    var operation = text(doc, "operation");
-    var object = text(doc, "object");
+    boolean json = isJson(body);
+    var operation = field(body, "operation");
+    var object = field(body, "object");
+    var contentType = field(body, "contentType");
     if (!"query".equals(operation) && !"queryAll".equals(operation)) {
       return error(400, "InvalidJob", "this sandbox serves Bulk query jobs only, not " + operation);
     }
@@ -157,9 +167,24 @@ final class BulkEndpoint {
     }
     var id = "750" + "8d00" + String.format("%08d", seq.incrementAndGet());
     var job = new Job(IdMinter.to18(id), def.get().name(), operation, user,
-        WireFormat.format(store.clock().instant()));
+        WireFormat.format(store.clock().instant()), contentType == null ? "CSV" : contentType, json);
     jobs.put(job.id, job);
-    return xml(jobXml(job, apiVersion));
+    return jobInfo(job, apiVersion);
+  }
+
+  private static boolean isJson(byte[] body) {
+    var text = new String(body, StandardCharsets.UTF_8).strip();
+    return text.startsWith("{");
+  }
+
+  /** A top-level text field of a jobInfo request body, XML or JSON; null when absent. */
+  private String field(byte[] body, String name) {
+    if (!isJson(body)) {
+      return text(parse(body), name);
+    }
+    var m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"")
+        .matcher(new String(body, StandardCharsets.UTF_8));
+    return m.find() ? m.group(1) : null;
   }
 
   /**
@@ -172,13 +197,15 @@ final class BulkEndpoint {
         return null;
       }
       if (!state.equals("Closed") && !state.equals("Aborted")) {
-        return error(400, "InvalidJobState", "A job's state can be set to Closed or Aborted only, not " + state);
+        return error(job, 400, "InvalidJobState", "A job's state can be set to Closed or Aborted only, not " + state);
       }
       if (job.state.equals("Aborted") || state.equals("Closed") && !job.state.equals("Open")) {
-        return error(400, "InvalidJobState", "Job " + job.id + " is " + job.state + " and cannot be set to " + state);
+        return error(job, 400, "InvalidJobState", "Job " + job.id + " is " + job.state + " and cannot be set to "
+            + state);
       }
       job.state = state;
       job.states.add(state);
+      job.modstamp = WireFormat.format(store.clock().instant());
       if (state.equals("Aborted")) {
         job.batches.replaceAll((id, b) -> b.state().equals("Queued") || b.state().equals("InProgress")
             ? new Batch(b.id(), "NotProcessed", null, 0, List.of(), List.of(), b.createdDate(), b.soql()) : b);
@@ -250,23 +277,45 @@ final class BulkEndpoint {
     return batch;
   }
 
-  private String jobXml(Job job, String apiVersion) {
-    int done = count(job, "Completed");
-    int failed = count(job, "Failed");
-    int queued = count(job, "Queued");
-    int inProgress = count(job, "InProgress");
-    long records = job.batches.values().stream().mapToLong(Batch::records).sum();
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><jobInfo xmlns=\"" + NS + "\"><id>" + job.id + "</id><operation>"
-        + job.operation + "</operation><object>" + job.object + "</object><createdById>" + job.createdBy
-        + "</createdById><createdDate>" + job.createdDate + "</createdDate><systemModstamp>" + job.createdDate
-        + "</systemModstamp><state>" + job.state + "</state><concurrencyMode>Parallel</concurrencyMode>"
-        + "<contentType>CSV</contentType><numberBatchesQueued>" + queued + "</numberBatchesQueued>"
-        + "<numberBatchesInProgress>" + inProgress + "</numberBatchesInProgress><numberBatchesCompleted>" + done + "</numberBatchesCompleted><numberBatchesFailed>"
-        + failed + "</numberBatchesFailed><numberBatchesTotal>" + job.batches.size() + "</numberBatchesTotal>"
-        + "<numberRecordsProcessed>" + records + "</numberRecordsProcessed><numberRetries>0</numberRetries>"
-        + "<apiVersion>" + apiVersion + "</apiVersion><numberRecordsFailed>0</numberRecordsFailed>"
-        + "<totalProcessingTime>0</totalProcessingTime><apiActiveProcessingTime>0</apiActiveProcessingTime>"
-        + "<apexProcessingTime>0</apexProcessingTime></jobInfo>";
+  /** The jobInfo of {@code job} in the format it was created in. */
+  private Reply jobInfo(Job job, String apiVersion) {
+    var fields = jobFields(job, apiVersion);
+    if (job.json) {
+      var sb = new StringBuilder("{");
+      fields.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":")
+          .append(v instanceof String text ? "\"" + text + "\"" : v));
+      return Reply.of(200, "application/json", sb.append('}').toString());
+    }
+    var sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><jobInfo xmlns=\"" + NS + "\">");
+    fields.forEach((k, v) -> sb.append('<').append(k).append('>').append(v).append("</").append(k).append('>'));
+    return xml(sb.append("</jobInfo>").toString());
+  }
+
+  /** A jobInfo's fields in the order the Bulk API guide shows them; numbers as numbers. */
+  private Map<String, Object> jobFields(Job job, String apiVersion) {
+    var f = new java.util.LinkedHashMap<String, Object>();
+    f.put("id", job.id);
+    f.put("operation", job.operation);
+    f.put("object", job.object);
+    f.put("createdById", job.createdBy);
+    f.put("createdDate", job.createdDate);
+    f.put("systemModstamp", job.modstamp);
+    f.put("state", job.state);
+    f.put("concurrencyMode", "Parallel");
+    f.put("contentType", job.contentType);
+    f.put("numberBatchesQueued", count(job, "Queued"));
+    f.put("numberBatchesInProgress", count(job, "InProgress"));
+    f.put("numberBatchesCompleted", count(job, "Completed"));
+    f.put("numberBatchesFailed", count(job, "Failed"));
+    f.put("numberBatchesTotal", job.batches.size());
+    f.put("numberRecordsProcessed", job.batches.values().stream().mapToLong(Batch::records).sum());
+    f.put("numberRetries", 0);
+    f.put("apiVersion", Double.parseDouble(apiVersion));
+    f.put("numberRecordsFailed", 0);
+    f.put("totalProcessingTime", 0);
+    f.put("apiActiveProcessingTime", 0);
+    f.put("apexProcessingTime", 0);
+    return f;
   }
 
   private static int count(Job job, String state) {
@@ -285,6 +334,15 @@ final class BulkEndpoint {
 
   private static Reply xml(String xml) {
     return Reply.of(200, "application/xml", xml);
+  }
+
+  /** An error in the format of {@code job}'s requests. */
+  private static Reply error(Job job, int status, String code, String message) {
+    if (!job.json) {
+      return error(status, code, message);
+    }
+    return Reply.of(status, "application/json", "{\"exceptionCode\":\"" + code + "\",\"exceptionMessage\":\""
+        + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
   }
 
   static Reply error(int status, String code, String message) {

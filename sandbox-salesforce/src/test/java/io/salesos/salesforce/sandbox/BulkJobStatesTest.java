@@ -101,6 +101,36 @@ class BulkJobStatesTest {
     assertThat(bulk.getJobStatus(job.getId()).getState()).isEqualTo(JobStateEnum.Aborted);
   }
 
+  @Test
+  void aJobCreatedInJsonIsClosedAndAbortedInJson() throws Exception {
+    var bulk = bulk();
+    var create = new JobInfo();
+    create.setObject("Account");
+    create.setOperation(OperationEnum.query);
+    create.setContentType(ContentType.JSON);
+    var job = bulk.createJob(create, ContentType.JSON);
+    assertThat(job.getState()).isEqualTo(JobStateEnum.Open);
+    assertThat(job.getContentType()).isEqualTo(ContentType.JSON);
+
+    assertThat(bulk.updateJob(state(job.getId(), JobStateEnum.Closed), ContentType.JSON).getState())
+        .isEqualTo(JobStateEnum.Closed);
+    var aborted = bulk.updateJob(state(job.getId(), JobStateEnum.Aborted), ContentType.JSON);
+    assertThat(aborted.getState()).isEqualTo(JobStateEnum.Aborted);
+    assertThat(aborted.getObject()).isEqualTo("Account");
+    assertThat(aborted.getApiVersion()).isEqualTo(Double.parseDouble(sandbox.apiVersion()));
+    assertThat(bulk.getJobStatus(job.getId(), ContentType.JSON).getState()).isEqualTo(JobStateEnum.Aborted);
+    assertThatThrownBy(() -> bulk.updateJob(state(job.getId(), JobStateEnum.Closed), ContentType.JSON))
+        .isInstanceOfSatisfying(AsyncApiException.class,
+            e -> assertThat(e.getExceptionCode()).isEqualTo(AsyncExceptionCode.InvalidJobState));
+  }
+
+  private static JobInfo state(String id, JobStateEnum state) {
+    var job = new JobInfo();
+    job.setId(id);
+    job.setState(state);
+    return job;
+  }
+
   private static BulkConnection bulk() throws Exception {
     var login = new ConnectorConfig();
     login.setUsername(sandbox.username());
