@@ -4,10 +4,6 @@ import io.salesos.model.UtcStamp;
 import io.salesos.spi.FieldCreation;
 import io.salesos.spi.FieldPreparation;
 import io.salesos.spi.FieldSpec;
-import com.sforce.async.BatchStateEnum;
-import com.sforce.async.ContentType;
-import com.sforce.async.JobInfo;
-import com.sforce.async.OperationEnum;
 import com.sforce.soap.partner.sobject.SObject;
 import io.salesos.spi.ApiBudget;
 import io.salesos.spi.Checkpoint;
@@ -22,9 +18,7 @@ import io.salesos.spi.PullRequest;
 import io.salesos.spi.RawRecord;
 import io.salesos.spi.Write;
 import io.salesos.spi.WriteResult;
-import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -53,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * the mirror at the next poll) and, once caught up, steps back to {@code overlap} before that
  * clock, so the next pull reads the unsettled window again: a late commit is caught there, and
  * rows read twice are unchanged for the mirror.
+ *
+ * <p>Calls from several threads are safe: each call on the org takes the connector's {@link Turn}
+ * for as long as it runs, so a Bulk job's wait between polls does not keep pushes waiting.
  */
 final class SalesforceConnector implements Connector {
 
@@ -62,13 +59,17 @@ final class SalesforceConnector implements Connector {
 
   private final SalesforceSettings settings;
   private final SalesforceSession session;
+  private final Turn turn = new Turn();
+  private final BulkQuery bulkQuery;
   private final Map<String, Map<String, String>> soapTypes = new HashMap<>();
   private final java.util.Set<String> absentReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private BulkResultReader bulkReader;
+  /** The open Bulk result stream of each object in its initial load. */
+  private final Map<String, BulkResultReader> bulkReaders = new HashMap<>();
 
   SalesforceConnector(SalesforceSettings settings, Clock clock) {
     this.settings = settings;
     this.session = new SalesforceSession(settings, clock);
+    this.bulkQuery = new BulkQuery(settings.name(), session, turn, settings.bulkTimeout());
   }
 
   @Override
@@ -87,15 +88,28 @@ final class SalesforceConnector implements Connector {
   }
 
   @Override
+  public boolean concurrentCalls() {
+    // every call takes the turn itself (see Turn), which lets a Bulk job's wait leave it free
+    return true;
+  }
+
+  @Override
   public void close() {
-    closeBulkReader();
-    session.logout();
+    bulkQuery.abortAll("the connector is closing");
+    turn.run(() -> {
+      List.copyOf(bulkReaders.keySet()).forEach(this::closeBulkReader);
+      session.logout();
+    });
   }
 
   // ---- describe ----
 
   @Override
   public CrmSchema describe() throws ConnectorException {
+    return turn.take(this::describeInTurn);
+  }
+
+  private CrmSchema describeInTurn() throws ConnectorException {
     var global = session.call("describeGlobal", (p, b) -> p.describeGlobal());
     var names = Arrays.stream(global.getSobjects()).map(o -> o.getName()).toList();
     var objects = new ArrayList<CrmSchema.CrmObject>();
@@ -138,49 +152,53 @@ final class SalesforceConnector implements Connector {
   @Override
   public PullBatch pull(PullRequest request) throws ConnectorException {
     var object = checkName(request.crmObject());
-    var types = typesOf(object);
-    var fields = present(object, selected(request.fields()), types);
+    // the fields the org has (a describe, once per object, in its own turn)
+    var fields = turn.take(() -> present(object, selected(request.fields()), typesOf(object)));
     var cp = request.checkpoint();
     if (cp.isInitial()) {
+      // takes the turn per step: the Bulk job's wait between polls leaves it free
       cp = start(object, fields);
     }
-    if (cp.get("mode").orElse("").equals("bulk")) {
-      return pullBulk(object, fields, types, cp, request.maxRecords());
-    }
-    return pullIncremental(object, fields, types, cp, request.maxRecords());
+    var from = cp;
+    return turn.take(() -> {
+      var types = typesOf(object);
+      if (from.get("mode").orElse("").equals("bulk")) {
+        return pullBulk(object, fields, types, from, request.maxRecords());
+      }
+      return pullIncremental(object, fields, types, from, request.maxRecords());
+    });
   }
 
+  /**
+   * The checkpoint an initial load starts from: the SOAP cursor at the epoch for a small object,
+   * the result files of a Bulk query job for a large one. A job already under way for the object
+   * (this pull's earlier try failed mid-wait) is awaited rather than started again.
+   */
   private Checkpoint start(String object, LinkedHashSet<String> fields) throws ConnectorException {
-    var count = session.call("count " + object, (p, b) -> p.query("SELECT COUNT() FROM " + object)).getSize();
-    var cutoff = serverNow().minus(settings.overlap());
-    if (count < settings.bulkThreshold()) {
-      log.info("event=initial_load object={} records={} path=soap", object, count);
+    var columns = String.join(", ", fields);
+    var job = turn.take(() -> {
+      var underWay = bulkQuery.underWay(object, columns);
+      if (underWay.isPresent()) {
+        return underWay;
+      }
+      var count = session.call("count " + object, (p, b) -> p.query("SELECT COUNT() FROM " + object)).getSize();
+      var cutoff = serverNow().minus(settings.overlap());
+      if (count < settings.bulkThreshold()) {
+        log.info("event=initial_load object={} records={} path=soap", object, count);
+        return Optional.<BulkQuery.Job>empty();
+      }
+      log.info("event=initial_load object={} records={} path=bulk", object, count);
+      var soql = "SELECT " + columns + " FROM " + object + " WHERE SystemModstamp <= " + cutoff;
+      return Optional.of(bulkQuery.submit(object, columns, soql, cutoff));
+    });
+    if (job.isEmpty()) {
       return Checkpoint.of(Map.of("mode", "incremental", "stamp", Instant.EPOCH.toString(), "id", ""));
     }
-    var soql = "SELECT " + String.join(", ", fields) + " FROM " + object + " WHERE SystemModstamp <= " + cutoff;
-    var batch = session.call("bulk query " + object, (p, b) -> {
-      var job = new JobInfo();
-      job.setObject(object);
-      job.setOperation(OperationEnum.query);
-      job.setContentType(ContentType.CSV);
-      job = b.createJob(job);
-      var info = b.createBatchFromStream(job, new ByteArrayInputStream(soql.getBytes(StandardCharsets.UTF_8)));
-      long wait = 200;
-      while (info.getState() == BatchStateEnum.Queued || info.getState() == BatchStateEnum.InProgress) {
-        Thread.sleep(wait);
-        wait = Math.min(10_000, wait * 2);
-        info = b.getBatchInfo(job.getId(), info.getId());
-      }
-      b.closeJob(job.getId());
-      if (info.getState() != BatchStateEnum.Completed) {
-        throw new ConnectorException(Kind.PERMANENT, "Bulk query of " + object + " failed: " + info.getStateMessage());
-      }
-      var results = b.getQueryResultList(job.getId(), info.getId()).getResult();
-      return new String[] {job.getId(), info.getId(), String.join(",", results)};
-    });
-    log.info("event=initial_load object={} records={} path=bulk job={}", object, count, batch[0]);
-    return Checkpoint.of(Map.of("mode", "bulk", "job", batch[0], "batch", batch[1], "results", batch[2],
-        "result", "0", "row", "0", "cutoff", cutoff.toString()));
+    var done = bulkQuery.await(job.get());
+    log.info("event=bulk_job_completed object={} job={} results={}", object, done.jobId(), done.resultIds().size());
+    return Checkpoint.of(Map.of("mode", "bulk", "job", done.jobId(), "batch", done.batchId(),
+        "results", String.join(",", done.resultIds()), "result", "0", "row", "0",
+        "cutoff", job.get().cutoff().toString()));
   }
 
   private PullBatch pullBulk(String object, LinkedHashSet<String> fields, Map<String, String> types, Checkpoint cp,
@@ -220,13 +238,13 @@ final class SalesforceConnector implements Connector {
         ended = reader.atEnd();
       }
     } catch (java.io.IOException e) {
-      closeBulkReader();
+      closeBulkReader(object);
       throw new ConnectorException(Kind.TRANSIENT, "reading the Bulk result " + resultId + " of " + object + " failed: "
           + e.getMessage() + "; the next pull reads it again from row " + row, e);
     }
     Checkpoint next;
     if (ended) {
-      closeBulkReader();
+      closeBulkReader(object);
       next = result + 1 < results.size()
           ? cp.with("result", String.valueOf(result + 1)).with("row", "0")
           : incrementalFrom(cutoff);
@@ -245,20 +263,22 @@ final class SalesforceConnector implements Connector {
    */
   private BulkResultReader bulkReader(String object, String job, String batch, String resultId, int row)
       throws ConnectorException, java.io.IOException {
-    if (bulkReader != null && bulkReader.standsAt(job, batch, resultId, row)) {
-      return bulkReader;
+    var open = bulkReaders.get(object);
+    if (open != null && open.standsAt(job, batch, resultId, row)) {
+      return open;
     }
-    closeBulkReader();
+    closeBulkReader(object);
     var stream = session.call("bulk result " + object, (p, b) -> b.getQueryResultStream(job, batch, resultId));
-    bulkReader = BulkResultReader.open(job, batch, resultId, stream);
-    bulkReader.skip(row);
-    return bulkReader;
+    var reader = BulkResultReader.open(job, batch, resultId, stream);
+    bulkReaders.put(object, reader);
+    reader.skip(row);
+    return reader;
   }
 
-  private void closeBulkReader() {
-    if (bulkReader != null) {
-      bulkReader.close();
-      bulkReader = null;
+  private void closeBulkReader(String object) {
+    var reader = bulkReaders.remove(object);
+    if (reader != null) {
+      reader.close();
     }
   }
 
@@ -316,6 +336,11 @@ final class SalesforceConnector implements Connector {
    */
   @Override
   public Optional<List<RawRecord>> read(String crmObject, List<String> requested, List<String> ids)
+      throws ConnectorException {
+    return turn.take(() -> readInTurn(crmObject, requested, ids));
+  }
+
+  private Optional<List<RawRecord>> readInTurn(String crmObject, List<String> requested, List<String> ids)
       throws ConnectorException {
     var object = checkName(crmObject);
     var types = typesOf(object);
@@ -479,6 +504,10 @@ final class SalesforceConnector implements Connector {
 
   @Override
   public List<WriteResult> push(String crmObject, List<Write> writes) throws ConnectorException {
+    return turn.take(() -> pushInTurn(crmObject, writes));
+  }
+
+  private List<WriteResult> pushInTurn(String crmObject, List<Write> writes) throws ConnectorException {
     var object = checkName(crmObject);
     var results = new WriteResult[writes.size()];
     var groups = new LinkedHashMap<String, List<Integer>>();
@@ -580,9 +609,12 @@ final class SalesforceConnector implements Connector {
 
   @Override
   public FieldPreparation createFields(List<FieldSpec> fields) throws ConnectorException {
-    var prepared = new CustomFields(session, settings).create(fields);
-    // the next describe must see the new fields
-    soapTypes.clear();
+    var prepared = turn.take(() -> {
+      var created = new CustomFields(session, settings).create(fields);
+      // the next describe must see the new fields
+      soapTypes.clear();
+      return created;
+    });
     log.info("event=create_fields connection={} requested={} created={}", settings.name(), fields.size(),
         prepared.fields().stream().filter(f -> f.outcome() == FieldCreation.Outcome.CREATED).count());
     return prepared;
@@ -591,6 +623,6 @@ final class SalesforceConnector implements Connector {
   @Override
   public FieldPreparation writeFieldPackage(List<FieldSpec> fields, java.nio.file.Path dir)
       throws ConnectorException {
-    return new CustomFields(session, settings).writePackage(fields, dir);
+    return turn.take(() -> new CustomFields(session, settings).writePackage(fields, dir));
   }
 }

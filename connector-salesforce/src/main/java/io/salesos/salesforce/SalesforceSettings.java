@@ -12,6 +12,8 @@ import java.util.Optional;
  * <p>Keys: {@code login_url}, {@code instance_url}, {@code auth}
  * (oauth_client_credentials|jwt|soap_login), {@code username}, {@code api_version}, {@code
  * bulk_threshold} (records above which an initial load uses Bulk query, default 10000), {@code
+ * bulk_timeout_seconds} (how long a Bulk query job may take, queue time included, before it is
+ * aborted and the pull fails with the reason, default 3600), {@code
  * overlap_seconds} (how far behind the server's clock each pull starts again, for late commits, default 60), {@code
  * read_timeout_seconds} (default 600, Salesforce's own limit for a call), and the secrets
  * {@code password}, {@code client_id}, {@code client_secret}, {@code private_key} (jwt).
@@ -20,7 +22,7 @@ record SalesforceSettings(
     String name, String loginUrl, Optional<String> instanceUrl, Auth auth, Optional<String> username,
     Optional<String> password, Optional<String> clientId, Optional<String> clientSecret,
     Optional<String> privateKey, String apiVersion,
-    int bulkThreshold, Duration overlap, Duration readTimeout) {
+    int bulkThreshold, Duration bulkTimeout, Duration overlap, Duration readTimeout) {
 
   /** How the connector authenticates. */
   enum Auth {
@@ -45,8 +47,13 @@ record SalesforceSettings(
         secret(ctx, "password"), secret(ctx, "client_id"), secret(ctx, "client_secret"), secret(ctx, "private_key"),
         ctx.setting("api_version").orElse("65.0"),
         Integer.parseInt(ctx.setting("bulk_threshold").orElse("10000")),
+        Duration.ofSeconds(Long.parseLong(ctx.setting("bulk_timeout_seconds").orElse("3600"))),
         Duration.ofSeconds(Long.parseLong(ctx.setting("overlap_seconds").orElse("60"))),
         Duration.ofSeconds(Long.parseLong(ctx.setting("read_timeout_seconds").orElse("600"))));
+    if (s.bulkTimeout.isNegative() || s.bulkTimeout.isZero()) {
+      throw new IllegalArgumentException("connection '" + ctx.name() + "': bulk_timeout_seconds must be at least 1, was "
+          + s.bulkTimeout.toSeconds());
+    }
     if (auth == Auth.OAUTH_CLIENT_CREDENTIALS && (s.clientId.isEmpty() || s.clientSecret.isEmpty())) {
       throw new IllegalArgumentException("connection '" + ctx.name()
           + "': auth oauth_client_credentials needs the secrets client_id and client_secret");

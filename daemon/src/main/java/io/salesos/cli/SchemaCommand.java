@@ -41,7 +41,7 @@ final class SchemaCommand implements Runnable {
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
       description = "List, per CRM connection, every field salesos writes and whether the CRM has it, of a fitting type"
-          + " and writable. Exits 0 only when nothing is missing.")
+          + " and writable. Exits 0 only when nothing is missing, 3 when the deadline passed first.")
   static final class Verify implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -49,8 +49,15 @@ final class SchemaCommand implements Runnable {
     @Option(names = "--connection", description = "only this connection")
     String connection;
 
+    @Mixin
+    Deadline.Option deadline;
+
     @Override
-    public Integer call() throws ConnectorException {
+    public Integer call() throws Exception {
+      return deadline.within("schema verify", this::verify);
+    }
+
+    private Integer verify() throws ConnectorException {
       var cfg = config.load();
       try (var opened = open(cfg, connection)) {
         boolean complete = true;
@@ -77,7 +84,8 @@ final class SchemaCommand implements Runnable {
 
   @Command(name = "prepare", mixinStandardHelpOptions = true,
       description = "Create the fields salesos writes that the CRM lacks (HubSpot: properties API; Salesforce: Metadata"
-          + " API, or a package to deploy when the API is not allowed). Existing fields are never changed.")
+          + " API, or a package to deploy when the API is not allowed). Existing fields are never changed. Exits 3 when"
+          + " the deadline passed first (the fields created by then stay).")
   static final class Prepare implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -96,8 +104,15 @@ final class SchemaCommand implements Runnable {
         description = "write a deployable package (Salesforce metadata) into DIR/<connection> instead of calling the CRM")
     Path packageDir;
 
+    @Mixin
+    Deadline.Option deadline;
+
     @Override
-    public Integer call() throws ConnectorException {
+    public Integer call() throws Exception {
+      return deadline.within("schema prepare", this::prepare);
+    }
+
+    private Integer prepare() throws ConnectorException {
       var cfg = config.load();
       try (var opened = open(cfg, connection)) {
         boolean complete = true;

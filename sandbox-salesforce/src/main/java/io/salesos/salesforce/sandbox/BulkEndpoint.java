@@ -15,7 +15,14 @@ import org.w3c.dom.Element;
  * Bulk API 1.0 query jobs as force-wsc's BulkConnection speaks them: XML jobInfo/batchInfo under
  * {@code /services/async/{ver}/job}, the SOQL as a CSV batch body, results as CSV files listed by
  * a result-list. A batch runs as soon as it is created, so a poller's first status read already
- * says Completed (or Failed, with the query error in stateMessage).
+ * says Completed (or Failed, with the query error in stateMessage), unless the fault switch holds
+ * batches Queued.
+ *
+ * <p>A job's state moves as the Bulk API guide says: a POSTed jobInfo with state Closed closes an
+ * Open job (no more batches), Aborted aborts an Open or Closed one (its batches not yet run become
+ * NotProcessed); an aborted job's state no longer changes. A job created with a JSON jobInfo
+ * (force-wsc's {@code createJob(job, ContentType.JSON)}) is answered in JSON: its jobInfo and its
+ * state changes, with the same fields as the XML.
  */
 final class BulkEndpoint {
 
@@ -28,21 +35,29 @@ final class BulkEndpoint {
     final String operation;
     final String createdBy;
     final String createdDate;
+    final String contentType;
+    final boolean json;
     volatile String state = "Open";
-    final Map<String, Batch> batches = new ConcurrentHashMap<>();
+    volatile String modstamp;
+    final List<String> states = new java.util.concurrent.CopyOnWriteArrayList<>(List.of("Open"));
+    final Map<String, Batch> batches = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-    Job(String id, String object, String operation, String createdBy, String createdDate) {
+    Job(String id, String object, String operation, String createdBy, String createdDate, String contentType,
+        boolean json) {
       this.id = id;
       this.object = object;
       this.operation = operation;
       this.createdBy = createdBy;
       this.createdDate = createdDate;
+      this.modstamp = createdDate;
+      this.contentType = contentType;
+      this.json = json;
     }
   }
 
-  /** One batch: its state and its result files. */
+  /** One batch: its state, its query and its result files. */
   private record Batch(String id, String state, String message, int records, List<String> resultIds,
-      List<String> results, String createdDate) {}
+      List<String> results, String createdDate, String soql) {}
 
   private final OrgStore store;
   private final ApiGate gate;
@@ -56,6 +71,9 @@ final class BulkEndpoint {
     this.store = store;
     this.gate = gate;
     this.faults = faults;
+    faults.onBulkJobs(() -> jobs.values().stream()
+        .sorted(java.util.Comparator.comparing(j -> j.id))
+        .map(j -> new SandboxFaults.BulkJobSeen(j.id, j.object, j.states)).toList());
   }
 
   void rowsPerResult(int rows) {
@@ -89,26 +107,30 @@ final class BulkEndpoint {
         if (job == null) {
           reply = error(400, "InvalidJob", "Unable to find object: " + parts[1]);
         } else if (parts.length == 2) {
-          if (method.equals("POST")) {
-            var state = text(parse(body), "state");
-            if (state != null) {
-              job.state = state;
-            }
-          }
-          reply = xml(jobXml(job, apiVersion));
+          var state = method.equals("POST") ? field(body, "state") : null;
+          var refused = state == null ? null : changeState(job, state);
+          settle(job);
+          reply = refused != null ? refused : jobInfo(job, apiVersion);
         } else if (parts.length == 3 && method.equals("POST")) {
-          Batch created;
-          synchronized (store) {
-            created = createBatch(job, new String(body, StandardCharsets.UTF_8));
+          if (!job.state.equals("Open")) {
+            reply = error(job, 400, "InvalidJobState", "Job " + job.id + " is " + job.state + "; batches can be added to an"
+                + " Open job only");
+          } else {
+            Batch created;
+            synchronized (store) {
+              created = createBatch(job, new String(body, StandardCharsets.UTF_8));
+            }
+            reply = xml(batchXml(job, created));
           }
-          reply = xml(batchXml(job, created));
         } else if (parts.length == 3) {
+          settle(job);
           var sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfoList xmlns=\"" + NS + "\">");
           for (var b : job.batches.values()) {
             sb.append(batchXml(job, b).replaceFirst("<\\?xml[^>]*>", "").replace("<batchInfo xmlns=\"" + NS + "\">", "<batchInfo>"));
           }
           reply = xml(sb.append("</batchInfoList>").toString());
         } else {
+          settle(job);
           var batch = job.batches.get(parts[3]);
           if (batch == null) {
             reply = error(400, "InvalidBatch", "Unable to find batch: " + parts[3]);
@@ -132,9 +154,10 @@ final class BulkEndpoint {
   }
 
   private Reply createJob(byte[] body, String user, String apiVersion) {
-    var doc = parse(body);
-    var operation = text(doc, "operation");
-    var object = text(doc, "object");
+    boolean json = isJson(body);
+    var operation = field(body, "operation");
+    var object = field(body, "object");
+    var contentType = field(body, "contentType");
     if (!"query".equals(operation) && !"queryAll".equals(operation)) {
       return error(400, "InvalidJob", "this sandbox serves Bulk query jobs only, not " + operation);
     }
@@ -144,14 +167,80 @@ final class BulkEndpoint {
     }
     var id = "750" + "8d00" + String.format("%08d", seq.incrementAndGet());
     var job = new Job(IdMinter.to18(id), def.get().name(), operation, user,
-        WireFormat.format(store.clock().instant()));
+        WireFormat.format(store.clock().instant()), contentType == null ? "CSV" : contentType, json);
     jobs.put(job.id, job);
-    return xml(jobXml(job, apiVersion));
+    return jobInfo(job, apiVersion);
+  }
+
+  private static boolean isJson(byte[] body) {
+    var text = new String(body, StandardCharsets.UTF_8).strip();
+    return text.startsWith("{");
+  }
+
+  /** A top-level text field of a jobInfo request body, XML or JSON; null when absent. */
+  private String field(byte[] body, String name) {
+    if (!isJson(body)) {
+      return text(parse(body), name);
+    }
+    var m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"")
+        .matcher(new String(body, StandardCharsets.UTF_8));
+    return m.find() ? m.group(1) : null;
+  }
+
+  /**
+   * Closes or aborts {@code job} as a POSTed jobInfo asks, or the error Salesforce answers when the
+   * job cannot move there; null when it moved (or already stood there).
+   */
+  private Reply changeState(Job job, String state) {
+    synchronized (job) {
+      if (state.equals(job.state)) {
+        return null;
+      }
+      if (!state.equals("Closed") && !state.equals("Aborted")) {
+        return error(job, 400, "InvalidJobState", "A job's state can be set to Closed or Aborted only, not " + state);
+      }
+      if (job.state.equals("Aborted") || state.equals("Closed") && !job.state.equals("Open")) {
+        return error(job, 400, "InvalidJobState", "Job " + job.id + " is " + job.state + " and cannot be set to "
+            + state);
+      }
+      job.state = state;
+      job.states.add(state);
+      job.modstamp = WireFormat.format(store.clock().instant());
+      if (state.equals("Aborted")) {
+        job.batches.replaceAll((id, b) -> b.state().equals("Queued") || b.state().equals("InProgress")
+            ? new Batch(b.id(), "NotProcessed", null, 0, List.of(), List.of(), b.createdDate(), b.soql()) : b);
+      }
+      return null;
+    }
+  }
+
+  /** Runs the batches the fault switch held in Queued, once it no longer holds them. */
+  private void settle(Job job) {
+    if (faults.bulkHeldQueued()) {
+      return;
+    }
+    synchronized (job) {
+      for (var b : List.copyOf(job.batches.values())) {
+        if (b.state().equals("Queued") && !job.state.equals("Aborted")) {
+          synchronized (store) {
+            job.batches.put(b.id(), run(job, b.id(), b.soql(), b.createdDate()));
+          }
+        }
+      }
+    }
   }
 
   private Batch createBatch(Job job, String soql) {
     var id = IdMinter.to18("751" + "8d00" + String.format("%08d", seq.incrementAndGet()));
     var now = WireFormat.format(store.clock().instant());
+    var batch = faults.bulkHeldQueued() ? new Batch(id, "Queued", null, 0, List.of(), List.of(), now, soql)
+        : run(job, id, soql, now);
+    job.batches.put(id, batch);
+    return batch;
+  }
+
+  /** The batch {@code id} of {@code job}, its query run now: Completed with its result files, or Failed. */
+  private Batch run(Job job, String id, String soql, String now) {
     Batch batch;
     try {
       var q = Soql.parse(soql, store.schema(), store);
@@ -180,30 +269,57 @@ final class BulkEndpoint {
         resultIds.add(IdMinter.to18("752" + "8d00" + String.format("%08d", seq.incrementAndGet())));
         results.add(csv.toString());
       }
-      batch = new Batch(id, "Completed", null, rows.size(), resultIds, results, now);
+      batch = new Batch(id, "Completed", null, rows.size(), resultIds, results, now, soql);
     } catch (CallFault f) {
       batch = new Batch(id, "Failed", "InvalidBatch : Failed to process query: " + f.code + ": " + f.getMessage(), 0,
-          List.of(), List.of(), now);
+          List.of(), List.of(), now, soql);
     }
-    job.batches.put(id, batch);
     return batch;
   }
 
-  private String jobXml(Job job, String apiVersion) {
-    int done = (int) job.batches.values().stream().filter(b -> b.state().equals("Completed")).count();
-    int failed = job.batches.size() - done;
-    long records = job.batches.values().stream().mapToLong(Batch::records).sum();
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><jobInfo xmlns=\"" + NS + "\"><id>" + job.id + "</id><operation>"
-        + job.operation + "</operation><object>" + job.object + "</object><createdById>" + job.createdBy
-        + "</createdById><createdDate>" + job.createdDate + "</createdDate><systemModstamp>" + job.createdDate
-        + "</systemModstamp><state>" + job.state + "</state><concurrencyMode>Parallel</concurrencyMode>"
-        + "<contentType>CSV</contentType><numberBatchesQueued>0</numberBatchesQueued><numberBatchesInProgress>0"
-        + "</numberBatchesInProgress><numberBatchesCompleted>" + done + "</numberBatchesCompleted><numberBatchesFailed>"
-        + failed + "</numberBatchesFailed><numberBatchesTotal>" + job.batches.size() + "</numberBatchesTotal>"
-        + "<numberRecordsProcessed>" + records + "</numberRecordsProcessed><numberRetries>0</numberRetries>"
-        + "<apiVersion>" + apiVersion + "</apiVersion><numberRecordsFailed>0</numberRecordsFailed>"
-        + "<totalProcessingTime>0</totalProcessingTime><apiActiveProcessingTime>0</apiActiveProcessingTime>"
-        + "<apexProcessingTime>0</apexProcessingTime></jobInfo>";
+  /** The jobInfo of {@code job} in the format it was created in. */
+  private Reply jobInfo(Job job, String apiVersion) {
+    var fields = jobFields(job, apiVersion);
+    if (job.json) {
+      var sb = new StringBuilder("{");
+      fields.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":")
+          .append(v instanceof String text ? "\"" + text + "\"" : v));
+      return Reply.of(200, "application/json", sb.append('}').toString());
+    }
+    var sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><jobInfo xmlns=\"" + NS + "\">");
+    fields.forEach((k, v) -> sb.append('<').append(k).append('>').append(v).append("</").append(k).append('>'));
+    return xml(sb.append("</jobInfo>").toString());
+  }
+
+  /** A jobInfo's fields in the order the Bulk API guide shows them; numbers as numbers. */
+  private Map<String, Object> jobFields(Job job, String apiVersion) {
+    var f = new java.util.LinkedHashMap<String, Object>();
+    f.put("id", job.id);
+    f.put("operation", job.operation);
+    f.put("object", job.object);
+    f.put("createdById", job.createdBy);
+    f.put("createdDate", job.createdDate);
+    f.put("systemModstamp", job.modstamp);
+    f.put("state", job.state);
+    f.put("concurrencyMode", "Parallel");
+    f.put("contentType", job.contentType);
+    f.put("numberBatchesQueued", count(job, "Queued"));
+    f.put("numberBatchesInProgress", count(job, "InProgress"));
+    f.put("numberBatchesCompleted", count(job, "Completed"));
+    f.put("numberBatchesFailed", count(job, "Failed"));
+    f.put("numberBatchesTotal", job.batches.size());
+    f.put("numberRecordsProcessed", job.batches.values().stream().mapToLong(Batch::records).sum());
+    f.put("numberRetries", 0);
+    f.put("apiVersion", Double.parseDouble(apiVersion));
+    f.put("numberRecordsFailed", 0);
+    f.put("totalProcessingTime", 0);
+    f.put("apiActiveProcessingTime", 0);
+    f.put("apexProcessingTime", 0);
+    return f;
+  }
+
+  private static int count(Job job, String state) {
+    return (int) job.batches.values().stream().filter(b -> b.state().equals(state)).count();
   }
 
   private static String batchXml(Job job, Batch b) {
@@ -218,6 +334,15 @@ final class BulkEndpoint {
 
   private static Reply xml(String xml) {
     return Reply.of(200, "application/xml", xml);
+  }
+
+  /** An error in the format of {@code job}'s requests. */
+  private static Reply error(Job job, int status, String code, String message) {
+    if (!job.json) {
+      return error(status, code, message);
+    }
+    return Reply.of(status, "application/json", "{\"exceptionCode\":\"" + code + "\",\"exceptionMessage\":\""
+        + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
   }
 
   static Reply error(int status, String code, String message) {

@@ -3,21 +3,36 @@ package io.salesos.salesforce.sandbox;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The fault injection handle of one sandbox: what the next API calls should suffer (faults, lock
- * contention, slowness, broken XML, a wrong-typed value) and the daily request budget. Login and
- * token calls are never failed by it, except through a wrong password.
+ * contention, slowness, broken XML, a wrong-typed value, Bulk batches held in Queued) and the daily
+ * request budget, and the Bulk jobs the org has seen. Login and token calls are never failed by
+ * it, except through a wrong password.
  */
 public final class SandboxFaults {
 
   /** A whole-call failure queued for the next API calls. */
   record Planned(String exceptionCode, int httpStatus) {}
+
+  /** A Bulk job as the org saw it: its id, its object and every state it was in, oldest first. */
+  public record BulkJobSeen(String id, String object, List<String> states) {
+
+    public BulkJobSeen {
+      states = List.copyOf(states);
+    }
+
+    public String state() {
+      return states.get(states.size() - 1);
+    }
+  }
 
   private final Deque<Planned> planned = new ArrayDeque<>();
   private final AtomicInteger lockedCalls = new AtomicInteger();
@@ -29,6 +44,8 @@ public final class SandboxFaults {
   private final Map<String, String> wrongTyped = new ConcurrentHashMap<>();
   private volatile Runnable expireSessions = () -> {};
   private volatile Runnable expireLocators = () -> {};
+  private volatile boolean bulkHeldQueued;
+  private volatile Supplier<List<BulkJobSeen>> bulkJobs = List::of;
 
   void onExpireSessions(Runnable r) {
     expireSessions = r;
@@ -36,6 +53,10 @@ public final class SandboxFaults {
 
   void onExpireLocators(Runnable r) {
     expireLocators = r;
+  }
+
+  void onBulkJobs(Supplier<List<BulkJobSeen>> jobs) {
+    bulkJobs = jobs;
   }
 
   /** Invalidates every live session: the next call with one gets INVALID_SESSION_ID. */
@@ -88,6 +109,21 @@ public final class SandboxFaults {
     return this;
   }
 
+  /**
+   * While on, every Bulk query batch stays Queued, as in an org whose asynchronous queue is
+   * backed up; once off, a held batch runs at the next read of its status (unless its job was
+   * aborted meanwhile: its batches are then NotProcessed).
+   */
+  public SandboxFaults holdBulkBatchesQueued(boolean hold) {
+    bulkHeldQueued = hold;
+    return this;
+  }
+
+  /** Every Bulk job created so far, in the order created, with the states each went through. */
+  public List<BulkJobSeen> bulkJobs() {
+    return bulkJobs.get();
+  }
+
   /** Reads of {@code field} on record {@code id} return {@code rawValue} as-is, whatever the field's type. */
   public SandboxFaults wrongTypedField(String id, String field, String rawValue) {
     wrongTyped.put(IdMinter.normalize(id) + "." + field.toLowerCase(java.util.Locale.ROOT), rawValue);
@@ -106,13 +142,14 @@ public final class SandboxFaults {
     return this;
   }
 
-  /** Clears every queued fault, slowness and wrong value (the budget and its use stay). */
+  /** Clears every queued fault, slowness, wrong value and held Bulk batch (the budget and its use stay). */
   public synchronized SandboxFaults clear() {
     planned.clear();
     lockedCalls.set(0);
     malformed.set(0);
     slowMillis.set(0);
     wrongTyped.clear();
+    bulkHeldQueued = false;
     return this;
   }
 
@@ -140,6 +177,10 @@ public final class SandboxFaults {
 
   boolean takeMalformed() {
     return malformed.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+  }
+
+  boolean bulkHeldQueued() {
+    return bulkHeldQueued;
   }
 
   long slowMillis() {
