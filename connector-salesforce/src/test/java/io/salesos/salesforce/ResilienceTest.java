@@ -108,7 +108,8 @@ class ResilienceTest {
       assertThat(kindOf(() -> c.describe())).isEqualTo(Kind.TRANSIENT);
       sandbox.faults().malformedNext(1);
       assertThat(kindOf(() -> c.describe())).isEqualTo(Kind.TRANSIENT);
-      assertThat(kindOf(() -> c.pull(new PullRequest("Opportunity", List.of("Bogus__c"), Checkpoint.INITIAL, 10))))
+      // a field the org lacks is left out of the pull (a stock org); an object it lacks is a mapping error
+      assertThat(kindOf(() -> c.pull(new PullRequest("Bogus__c", List.of("Name"), Checkpoint.INITIAL, 10))))
           .isEqualTo(Kind.PERMANENT);
       sandbox.faults().failNext("INVALID_SESSION_ID", 2);
       assertThat(kindOf(() -> c.describe())).isEqualTo(Kind.AUTHENTICATION);
