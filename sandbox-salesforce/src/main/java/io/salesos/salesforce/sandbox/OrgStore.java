@@ -89,6 +89,7 @@ final class OrgStore {
   private final Map<String, Row> byId = new HashMap<>();
   private final List<ValidationRule> rules = new ArrayList<>();
   private String integrationUserId;
+  private volatile int fiscalYearStartMonth = 1;
   private java.util.function.Consumer<Row> onAssignment = r -> { };
 
   OrgStore(OrgSchema schema, Clock clock) {
@@ -102,6 +103,18 @@ final class OrgStore {
 
   Clock clock() {
     return clock;
+  }
+
+  /** Organization.FiscalYearStartMonth: the month (1-12) the org's standard fiscal year starts in. */
+  int fiscalYearStartMonth() {
+    return fiscalYearStartMonth;
+  }
+
+  void fiscalYearStartMonth(int month) {
+    if (month < 1 || month > 12) {
+      throw new IllegalArgumentException("a fiscal year starts in a month from 1 to 12, not " + month);
+    }
+    this.fiscalYearStartMonth = month;
   }
 
   synchronized String integrationUserId() {
@@ -152,8 +165,24 @@ final class OrgStore {
     return scan(type, includeDeleted).size();
   }
 
-  /** The value a read returns now: formula fields are computed at read time, so they change without a stamp. */
+  /**
+   * The value a read returns now: formula fields are computed at read time, so they change without a
+   * stamp. A field named by a relationship path ({@code Account.Name}, {@code Owner.Manager.Email})
+   * is read on the parent record the path leads to, null when a link on the way is empty.
+   */
   Object read(Row row, FieldDef field) {
+    int dot = field.name().indexOf('.');
+    if (dot > 0) {
+      var parent = parent(row, field.name().substring(0, dot));
+      if (parent.isEmpty()) {
+        return null;
+      }
+      var rest = field.name().substring(dot + 1);
+      var leaf = rest.indexOf('.') > 0 ? new FieldDef(rest, field.label(), field.type(), field.custom(), false, false,
+          true, false, false, field.length(), field.referenceTo(), field.picklist(), false)
+          : parent.get().type.field(rest).orElse(null);
+      return leaf == null ? null : read(parent.get(), leaf);
+    }
     if (field.calculated() && field.name().equals("Days_Open__c")) {
       var created = (Instant) row.get("CreatedDate");
       long days = ChronoUnit.DAYS.between(created.atOffset(ZoneOffset.UTC).toLocalDate(),
@@ -161,6 +190,29 @@ final class OrgStore {
       return BigDecimal.valueOf(days);
     }
     return row.get(field.name());
+  }
+
+  /** The name of the relationship a reference field opens ({@code AccountId} to {@code Account}, {@code X__c} to {@code X__r}). */
+  static String relationshipName(FieldDef f) {
+    if (f.name().endsWith("__c")) {
+      return f.name().substring(0, f.name().length() - 3) + "__r";
+    }
+    return f.name().endsWith("Id") ? f.name().substring(0, f.name().length() - 2) : f.name();
+  }
+
+  /** The reference field of {@code type} that opens {@code relationship}, matched case-insensitively. */
+  static Optional<FieldDef> referenceFor(ObjectDef type, String relationship) {
+    for (var f : type.fields()) {
+      if (f.type().equals("reference") && relationshipName(f).equalsIgnoreCase(relationship)) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The parent record {@code row} links to through {@code relationship}, deleted parents included. */
+  Optional<Row> parent(Row row, String relationship) {
+    return referenceFor(row.type, relationship).map(f -> (String) row.get(f.name())).flatMap(this::find);
   }
 
   // ---- seeding (no validation: the seed is trusted and must be fast) ----

@@ -35,8 +35,7 @@ final class SoapEndpoint {
   private static final int MAX_DML = 200;
 
   /** An open query cursor behind a locator; single use, like Salesforce's. */
-  private record Cursor(List<Row> rows, List<FieldDef> fields, ObjectDef object, int offset, int batchSize,
-      Instant lastUsed) {}
+  private record Cursor(List<Row> rows, Soql.Query query, int offset, int batchSize, Instant lastUsed) {}
 
   private final OrgStore store;
   private final Sessions sessions;
@@ -285,13 +284,18 @@ final class SoapEndpoint {
       throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault", "empty query string");
     }
     var q = Soql.parse(soql, store.schema(), store);
-    var rows = List.copyOf(Soql.run(q, store, op.equals("queryAll")));
+    var rows = List.copyOf(Soql.rows(q, store, op.equals("queryAll")));
     var tag = op + "Response";
     if (q.count()) {
       return "<" + tag + "><result xsi:type=\"QueryResult\"><done>true</done><queryLocator xsi:nil=\"true\"/><size>"
           + rows.size() + "</size></result></" + tag + ">";
     }
-    return "<" + tag + ">" + page(new Cursor(rows, q.fields(), q.object(), 0, batchSize, store.clock().instant()))
+    if (q.aggregate() && rows.size() > 2000) {
+      // aggregate results are not paged: the API refuses them rather than hand out a locator
+      throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault",
+          "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch");
+    }
+    return "<" + tag + ">" + page(new Cursor(rows, q, 0, q.aggregate() ? 2000 : batchSize, store.clock().instant()))
         + "</" + tag + ">";
   }
 
@@ -313,34 +317,94 @@ final class SoapEndpoint {
     } else {
       var locator = "01g" + orgId.substring(3, 15) + Long.toString(cursorSeq.incrementAndGet(), 36).toUpperCase()
           + "-" + end;
-      cursors.put(locator, new Cursor(c.rows(), c.fields(), c.object(), end, c.batchSize(), store.clock().instant()));
+      cursors.put(locator, new Cursor(c.rows(), c.query(), end, c.batchSize(), store.clock().instant()));
       sb.append("<queryLocator>").append(locator).append("</queryLocator>");
     }
     for (int i = c.offset(); i < end; i++) {
-      appendRecord(sb, c.object(), c.fields(), c.rows().get(i));
+      sb.append("<records xsi:type=\"sf:sObject\">");
+      appendRecord(sb, c.query(), c.rows().get(i));
+      sb.append("</records>");
     }
     sb.append("<size>").append(c.rows().size()).append("</size></result>");
     return sb.toString();
   }
 
-  private void appendRecord(StringBuilder sb, ObjectDef o, List<FieldDef> fields, Row row) {
-    sb.append("<records xsi:type=\"sf:sObject\"><sf:type>").append(o.name()).append("</sf:type>");
-    boolean idSelected = fields.stream().anyMatch(f -> f.name().equals("Id"));
+  /** The inside of one query record: its type, Id, selected fields, parent records and child QueryResults. */
+  private void appendRecord(StringBuilder sb, Soql.Query q, Row row) {
+    if (q.aggregate()) {
+      sb.append("<sf:type>AggregateResult</sf:type><sf:Id xsi:nil=\"true\"/>");
+      for (var f : q.fields()) {
+        var v = WireFormat.format(row.get(f.name()));
+        if (v == null) {
+          sb.append("<sf:").append(f.name()).append(" xsi:nil=\"true\"/>");
+        } else {
+          sb.append("<sf:").append(f.name()).append(" xsi:type=\"").append(f.soapType().replace("tns:ID", "xsd:string"))
+              .append("\">").append(xmlEscape(v)).append("</sf:").append(f.name()).append('>');
+        }
+      }
+      return;
+    }
+    appendFields(sb, row, q.fields(), "");
+    for (var sub : q.subqueries()) {
+      var children = Soql.children(sub, row, store);
+      if (children.isEmpty()) {
+        sb.append("<sf:").append(sub.relationship()).append(" xsi:nil=\"true\"/>");
+        continue;
+      }
+      sb.append("<sf:").append(sub.relationship()).append(" xsi:type=\"QueryResult\"><done>true</done>")
+          .append("<queryLocator xsi:nil=\"true\"/>");
+      for (var child : children) {
+        sb.append("<records xsi:type=\"sf:sObject\">");
+        appendRecord(sb, sub.query(), child);
+        sb.append("</records>");
+      }
+      sb.append("<size>").append(children.size()).append("</size></sf:").append(sub.relationship()).append('>');
+    }
+  }
+
+  /**
+   * Fields of {@code row} whose paths start with {@code prefix}: its own as elements, those of a
+   * parent grouped under one element named for the relationship, nil when the link is empty.
+   */
+  private void appendFields(StringBuilder sb, Row row, List<FieldDef> fields, String prefix) {
+    sb.append("<sf:type>").append(row.type.name()).append("</sf:type>");
+    boolean idSelected = fields.stream().anyMatch(f -> f.name().equalsIgnoreCase(prefix + "Id"));
     if (idSelected) {
       sb.append("<sf:Id>").append(row.id).append("</sf:Id>");
     } else {
       sb.append("<sf:Id xsi:nil=\"true\"/>");
     }
+    var done = new java.util.HashSet<String>();
     for (var f : fields) {
-      var wrong = faults.wrongTyped(row.id, f.name());
-      var v = wrong.isPresent() ? wrong.get() : WireFormat.format(store.read(row, f));
-      if (v == null) {
-        sb.append("<sf:").append(f.name()).append(" xsi:nil=\"true\"/>");
+      if (!f.name().startsWith(prefix)) {
+        continue;
+      }
+      var rest = f.name().substring(prefix.length());
+      int dot = rest.indexOf('.');
+      if (dot < 0) {
+        var wrong = prefix.isEmpty() ? faults.wrongTyped(row.id, f.name()) : java.util.Optional.<String>empty();
+        var own = row.type.field(rest).orElse(f);
+        var v = wrong.isPresent() ? wrong.get() : WireFormat.format(store.read(row, own));
+        if (v == null) {
+          sb.append("<sf:").append(rest).append(" xsi:nil=\"true\"/>");
+        } else {
+          sb.append("<sf:").append(rest).append('>').append(xmlEscape(v)).append("</sf:").append(rest).append('>');
+        }
+        continue;
+      }
+      var rel = rest.substring(0, dot);
+      if (!done.add(rel)) {
+        continue;
+      }
+      var parent = store.parent(row, rel);
+      if (parent.isEmpty()) {
+        sb.append("<sf:").append(rel).append(" xsi:nil=\"true\"/>");
       } else {
-        sb.append("<sf:").append(f.name()).append('>').append(xmlEscape(v)).append("</sf:").append(f.name()).append('>');
+        sb.append("<sf:").append(rel).append(" xsi:type=\"sf:sObject\">");
+        appendFields(sb, parent.get(), fields, prefix + rel + ".");
+        sb.append("</sf:").append(rel).append('>');
       }
     }
-    sb.append("</records>");
   }
 
   private static int batchSize(Element header) {
