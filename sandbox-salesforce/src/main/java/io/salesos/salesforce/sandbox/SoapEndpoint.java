@@ -120,6 +120,21 @@ final class SoapEndpoint {
           }
         }
         case "create", "update", "upsert", "delete" -> dml(op, operation, header, user);
+        case "retrieve" -> {
+          synchronized (store) {
+            yield retrieve(operation);
+          }
+        }
+        case "undelete" -> undelete(operation, header, user);
+        case "merge" -> merge(operation, user);
+        case "convertLead" -> convertLead(operation, user);
+        case "search" -> {
+          synchronized (store) {
+            yield search(text(child(operation, "searchString")));
+          }
+        }
+        case "describeLayout" -> throw new CallFault("INVALID_OPERATION", "UnexpectedErrorFault",
+            "describeLayout is not served by the sandbox org: it keeps no page layouts");
         case "getUpdated" -> getUpdated(operation);
         case "getDeleted" -> getDeleted(operation);
         default -> throw new CallFault("UNKNOWN_EXCEPTION", "UnexpectedErrorFault",
@@ -460,6 +475,145 @@ final class SoapEndpoint {
     return sb.append("</").append(op).append("Response>").toString();
   }
 
+  // ---- retrieve, undelete, merge, convertLead, search ----
+
+  private static final int MAX_RETRIEVE = 2000;
+
+  /** retrieve: the records with the ids given, in their order, nil where an id names no live record of the type. */
+  private String retrieve(Element operation) {
+    var fieldList = text(child(operation, "fieldList"));
+    var type = text(child(operation, "sObjectType"));
+    var ids = children(operation, "ids").stream().map(SoapEndpoint::text).toList();
+    if (ids.size() > MAX_RETRIEVE) {
+      throw new CallFault("EXCEEDED_ID_LIMIT", "UnexpectedErrorFault",
+          "retrieve takes at most " + MAX_RETRIEVE + " ids, not " + ids.size());
+    }
+    if (fieldList == null || fieldList.isBlank()) {
+      throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault", "fieldList must name at least one field");
+    }
+    var def = store.schema().object(type == null ? "" : type).orElseThrow(() -> new CallFault("INVALID_TYPE",
+        "InvalidSObjectFault", "sObject type '" + type + "' is not supported."));
+    var q = Soql.parse("SELECT " + fieldList + " FROM " + def.name(), store.schema(), store);
+    if (!q.subqueries().isEmpty() || q.aggregate() || q.count()) {
+      throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault", "fieldList takes fields only: " + fieldList);
+    }
+    var sb = new StringBuilder("<retrieveResponse>");
+    for (var id : ids) {
+      if (id == null || !IdMinter.wellFormed(id)) {
+        throw new CallFault("MALFORMED_ID", "UnexpectedErrorFault", "malformed id " + id);
+      }
+      var row = store.find(id).filter(r -> !r.deleted() && r.type == def);
+      if (row.isEmpty()) {
+        sb.append("<result xsi:nil=\"true\"/>");
+      } else {
+        sb.append("<result xsi:type=\"sf:sObject\">");
+        appendRecord(sb, q, row.get());
+        sb.append("</result>");
+      }
+    }
+    return sb.append("</retrieveResponse>").toString();
+  }
+
+  private String undelete(Element operation, Element header, String user) {
+    boolean allOrNone = "true".equalsIgnoreCase(text(child(child(header, "AllOrNoneHeader"), "allOrNone")));
+    var ids = children(operation, "ids").stream().map(SoapEndpoint::text).toList();
+    checkSize(ids.size());
+    var outcomes = store.undelete(ids, allOrNone, user, faults.takeLock());
+    var sb = new StringBuilder("<undeleteResponse>");
+    for (var o : outcomes) {
+      sb.append("<result>");
+      appendErrors(sb, o.errors());
+      appendId(sb, "id", o.id());
+      sb.append("<success>").append(o.success()).append("</success></result>");
+    }
+    return sb.append("</undeleteResponse>").toString();
+  }
+
+  private String merge(Element operation, String user) {
+    var requests = children(operation, "request");
+    checkSize(requests.size());
+    boolean locked = faults.takeLock();
+    var sb = new StringBuilder("<mergeResponse>");
+    for (var r : requests) {
+      var masterElement = child(r, "masterRecord");
+      if (masterElement == null) {
+        throw new CallFault("INVALID_ARGUMENT_TYPE", "UnexpectedErrorFault", "a merge request needs a masterRecord");
+      }
+      var master = input(masterElement);
+      var losers = children(r, "recordToMergeIds").stream().map(SoapEndpoint::text).toList();
+      var m = store.merge(master, losers, user, locked);
+      sb.append("<result>");
+      appendErrors(sb, m.outcome().errors());
+      appendId(sb, "id", m.outcome().id());
+      for (var id : m.mergedIds()) {
+        sb.append("<mergedRecordIds>").append(id).append("</mergedRecordIds>");
+      }
+      sb.append("<success>").append(m.outcome().success()).append("</success>");
+      for (var id : m.updatedRelatedIds()) {
+        sb.append("<updatedRelatedIds>").append(id).append("</updatedRelatedIds>");
+      }
+      sb.append("</result>");
+    }
+    return sb.append("</mergeResponse>").toString();
+  }
+
+  private String convertLead(Element operation, String user) {
+    var converts = children(operation, "leadConverts");
+    checkSize(converts.size());
+    boolean locked = faults.takeLock();
+    var sb = new StringBuilder("<convertLeadResponse>");
+    for (var e : converts) {
+      var c = new OrgStore.LeadConversion(text(child(e, "leadId")), text(child(e, "convertedStatus")),
+          blankToNull(text(child(e, "accountId"))), blankToNull(text(child(e, "contactId"))),
+          "true".equalsIgnoreCase(text(child(e, "doNotCreateOpportunity"))),
+          blankToNull(text(child(e, "opportunityName"))), blankToNull(text(child(e, "ownerId"))));
+      var r = store.convertLead(c, user, locked);
+      sb.append("<result>");
+      appendId(sb, "accountId", r.accountId());
+      appendId(sb, "contactId", r.contactId());
+      appendErrors(sb, r.errors());
+      appendId(sb, "leadId", r.leadId());
+      appendId(sb, "opportunityId", r.opportunityId());
+      sb.append("<relatedPersonAccountId xsi:nil=\"true\"/><success>").append(r.success())
+          .append("</success></result>");
+    }
+    return sb.append("</convertLeadResponse>").toString();
+  }
+
+  private String search(String sosl) {
+    var hits = Sosl.run(sosl, store);
+    var sb = new StringBuilder("<searchResponse><result><queryId xsi:nil=\"true\"/>");
+    for (var hit : hits) {
+      sb.append("<searchRecords><record xsi:type=\"sf:sObject\">");
+      appendRecord(sb, hit.query(), hit.row());
+      sb.append("</record></searchRecords>");
+    }
+    return sb.append("</result></searchResponse>").toString();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static void appendId(StringBuilder sb, String element, String id) {
+    if (id == null) {
+      sb.append('<').append(element).append(" xsi:nil=\"true\"/>");
+    } else {
+      sb.append('<').append(element).append('>').append(id).append("</").append(element).append('>');
+    }
+  }
+
+  private static void appendErrors(StringBuilder sb, List<OrgStore.SaveError> errors) {
+    for (var e : errors) {
+      sb.append("<errors>");
+      for (var f : e.fields()) {
+        sb.append("<fields>").append(xmlEscape(f)).append("</fields>");
+      }
+      sb.append("<message>").append(xmlEscape(e.message())).append("</message><statusCode>").append(e.statusCode())
+          .append("</statusCode></errors>");
+    }
+  }
+
   private static void checkSize(int n) {
     if (n > MAX_DML) {
       throw new CallFault("EXCEEDED_ID_LIMIT", "UnexpectedErrorFault",
@@ -582,6 +736,7 @@ final class SoapEndpoint {
         + "<detail><sf:" + faultType + " xsi:type=\"sf:" + faultType + "\"><sf:exceptionCode>" + code
         + "</sf:exceptionCode><sf:exceptionMessage>" + xmlEscape(message) + "</sf:exceptionMessage>"
         + (faultType.equals("MalformedQueryFault") || faultType.equals("InvalidFieldFault")
+            || faultType.equals("MalformedSearchFault") || faultType.equals("ApiQueryFault")
             ? "<sf:row>-1</sf:row><sf:column>-1</sf:column>" : "")
         + "</sf:" + faultType + "></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
     return Reply.xml(500, xml);
