@@ -27,6 +27,9 @@ final class DateLiterals {
    * A literal with a bad {@code :n} throws IllegalArgumentException.
    */
   static Optional<Range> resolve(String token, LocalDate today, int fiscalStartMonth) {
+    if (token.isEmpty() || !Character.isLetter(token.charAt(0))) {
+      return Optional.empty();
+    }
     var t = token.toUpperCase(Locale.ROOT);
     int n = 0;
     int colon = t.indexOf(':');
