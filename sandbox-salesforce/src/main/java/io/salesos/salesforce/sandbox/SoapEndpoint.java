@@ -723,7 +723,8 @@ final class SoapEndpoint {
 
   private String envelope(String body) {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
-        + " xmlns=\"" + PARTNER_NS + "\" xmlns:xsi=\"" + XSI + "\" xmlns:sf=\"urn:sobject.partner.soap.sforce.com\">"
+        + " xmlns=\"" + PARTNER_NS + "\" xmlns:xsi=\"" + XSI + "\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\""
+        + " xmlns:sf=\"urn:sobject.partner.soap.sforce.com\">"
         + "<soapenv:Header><LimitInfoHeader><limitInfo><current>" + faults.requestsUsed() + "</current><limit>"
         + faults.requestLimit() + "</limit><type>API REQUESTS</type></limitInfo></LimitInfoHeader></soapenv:Header>"
         + "<soapenv:Body>" + body + "</soapenv:Body></soapenv:Envelope>";
