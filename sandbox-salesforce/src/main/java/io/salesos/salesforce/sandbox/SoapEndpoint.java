@@ -493,7 +493,9 @@ final class SoapEndpoint {
     }
     var def = store.schema().object(type == null ? "" : type).orElseThrow(() -> new CallFault("INVALID_TYPE",
         "InvalidSObjectFault", "sObject type '" + type + "' is not supported."));
-    var q = Soql.parse("SELECT " + fieldList + " FROM " + def.name(), store.schema(), store);
+    // retrieve returns each record's Id whether the field list names it or not
+    boolean namesId = java.util.Arrays.stream(fieldList.split(",")).anyMatch(f -> f.trim().equalsIgnoreCase("Id"));
+    var q = Soql.parse("SELECT " + (namesId ? "" : "Id, ") + fieldList + " FROM " + def.name(), store.schema(), store);
     if (!q.subqueries().isEmpty() || q.aggregate() || q.count()) {
       throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault", "fieldList takes fields only: " + fieldList);
     }
