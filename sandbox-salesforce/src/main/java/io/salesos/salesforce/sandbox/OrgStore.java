@@ -89,6 +89,7 @@ final class OrgStore {
   private final Map<String, Row> byId = new HashMap<>();
   private final List<ValidationRule> rules = new ArrayList<>();
   private String integrationUserId;
+  private volatile int fiscalYearStartMonth = 1;
   private java.util.function.Consumer<Row> onAssignment = r -> { };
 
   OrgStore(OrgSchema schema, Clock clock) {
@@ -102,6 +103,18 @@ final class OrgStore {
 
   Clock clock() {
     return clock;
+  }
+
+  /** Organization.FiscalYearStartMonth: the month (1-12) the org's standard fiscal year starts in. */
+  int fiscalYearStartMonth() {
+    return fiscalYearStartMonth;
+  }
+
+  void fiscalYearStartMonth(int month) {
+    if (month < 1 || month > 12) {
+      throw new IllegalArgumentException("a fiscal year starts in a month from 1 to 12, not " + month);
+    }
+    this.fiscalYearStartMonth = month;
   }
 
   synchronized String integrationUserId() {
@@ -152,8 +165,24 @@ final class OrgStore {
     return scan(type, includeDeleted).size();
   }
 
-  /** The value a read returns now: formula fields are computed at read time, so they change without a stamp. */
+  /**
+   * The value a read returns now: formula fields are computed at read time, so they change without a
+   * stamp. A field named by a relationship path ({@code Account.Name}, {@code Owner.Manager.Email})
+   * is read on the parent record the path leads to, null when a link on the way is empty.
+   */
   Object read(Row row, FieldDef field) {
+    int dot = field.name().indexOf('.');
+    if (dot > 0) {
+      var parent = parent(row, field.name().substring(0, dot));
+      if (parent.isEmpty()) {
+        return null;
+      }
+      var rest = field.name().substring(dot + 1);
+      var leaf = rest.indexOf('.') > 0 ? new FieldDef(rest, field.label(), field.type(), field.custom(), false, false,
+          true, false, false, field.length(), field.referenceTo(), field.picklist(), false)
+          : parent.get().type.field(rest).orElse(null);
+      return leaf == null ? null : read(parent.get(), leaf);
+    }
     if (field.calculated() && field.name().equals("Days_Open__c")) {
       var created = (Instant) row.get("CreatedDate");
       long days = ChronoUnit.DAYS.between(created.atOffset(ZoneOffset.UTC).toLocalDate(),
@@ -161,6 +190,29 @@ final class OrgStore {
       return BigDecimal.valueOf(days);
     }
     return row.get(field.name());
+  }
+
+  /** The name of the relationship a reference field opens ({@code AccountId} to {@code Account}, {@code X__c} to {@code X__r}). */
+  static String relationshipName(FieldDef f) {
+    if (f.name().endsWith("__c")) {
+      return f.name().substring(0, f.name().length() - 3) + "__r";
+    }
+    return f.name().endsWith("Id") ? f.name().substring(0, f.name().length() - 2) : f.name();
+  }
+
+  /** The reference field of {@code type} that opens {@code relationship}, matched case-insensitively. */
+  static Optional<FieldDef> referenceFor(ObjectDef type, String relationship) {
+    for (var f : type.fields()) {
+      if (f.type().equals("reference") && relationshipName(f).equalsIgnoreCase(relationship)) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The parent record {@code row} links to through {@code relationship}, deleted parents included. */
+  Optional<Row> parent(Row row, String relationship) {
+    return referenceFor(row.type, relationship).map(f -> (String) row.get(f.name())).flatMap(this::find);
   }
 
   // ---- seeding (no validation: the seed is trusted and must be fast) ----
@@ -316,6 +368,290 @@ final class OrgStore {
       row.values.put("LastModifiedById", userId);
     }
     return outcomes;
+  }
+
+  /**
+   * undelete: brings records back from the recycle bin with a new SystemModstamp. A live record
+   * fails with UNDELETE_FAILED, an unknown one with INVALID_CROSS_REFERENCE_KEY.
+   */
+  synchronized List<Outcome> undelete(List<String> idList, boolean allOrNone, String userId, boolean locked) {
+    var outcomes = new ArrayList<Outcome>();
+    var toRestore = new ArrayList<Row>();
+    boolean anyFailed = false;
+    for (var id : idList) {
+      SaveError error = null;
+      var row = IdMinter.wellFormed(id) ? byId.get(IdMinter.normalize(id)) : null;
+      if (locked) {
+        error = lockError(id);
+      } else if (!IdMinter.wellFormed(id)) {
+        error = new SaveError("MALFORMED_ID", "malformed id " + id, List.of());
+      } else if (row == null) {
+        error = new SaveError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of());
+      } else if (!row.deleted()) {
+        error = new SaveError("UNDELETE_FAILED", "Entity is not in the recycle bin", List.of());
+      } else if (!row.type.createable()) {
+        error = new SaveError("INVALID_TYPE_FOR_OPERATION", row.type.name() + " can not be undeleted", List.of());
+      }
+      if (error != null) {
+        outcomes.add(Outcome.failed(error));
+        anyFailed = true;
+      } else {
+        outcomes.add(new Outcome(row.id, true, false, List.of()));
+        toRestore.add(row);
+      }
+    }
+    if (anyFailed && allOrNone) {
+      return rolledBack(outcomes);
+    }
+    var stamp = stampNow();
+    for (var row : toRestore) {
+      row.deletedAt = null;
+      row.values.put("IsDeleted", Boolean.FALSE);
+      row.values.put("SystemModstamp", stamp);
+      row.values.put("LastModifiedDate", stamp);
+      row.values.put("LastModifiedById", userId);
+    }
+    return outcomes;
+  }
+
+  /** The objects merge() accepts, as in the partner API (Case is not served by the sandbox). */
+  static final Set<String> MERGEABLE = Set.of("Account", "Contact", "Lead");
+
+  /** One merge's result: the master's id, the losers deleted, the child records moved to the master. */
+  record Merged(Outcome outcome, List<String> mergedIds, List<String> updatedRelatedIds) {}
+
+  /**
+   * merge: updates the master with the fields given, moves every record that points at a loser to
+   * the master and deletes the losers, all in one save. At most two records merge into a master.
+   */
+  synchronized Merged merge(Input master, List<String> loserIds, String userId, boolean locked) {
+    if (locked) {
+      return failedMerge(lockError(master.id()));
+    }
+    if (master.id() == null || !IdMinter.wellFormed(master.id())) {
+      return failedMerge(new SaveError("MALFORMED_ID", "the master record needs a valid Id: " + master.id(),
+          List.of("Id")));
+    }
+    var masterRow = byId.get(IdMinter.normalize(master.id()));
+    if (masterRow == null || masterRow.deleted()) {
+      return failedMerge(new SaveError(masterRow == null ? "INVALID_CROSS_REFERENCE_KEY" : "ENTITY_IS_DELETED",
+          masterRow == null ? "invalid cross reference id" : "entity is deleted", List.of()));
+    }
+    if (!MERGEABLE.contains(masterRow.type.name())) {
+      return failedMerge(new SaveError("INVALID_TYPE", "merge is only available for Account, Contact and Lead, not "
+          + masterRow.type.name(), List.of()));
+    }
+    if (master.type() != null && !master.type().equalsIgnoreCase(masterRow.type.name())) {
+      return failedMerge(new SaveError("INVALID_TYPE", "the master record is a " + masterRow.type.name() + ", not a "
+          + master.type(), List.of()));
+    }
+    if (loserIds.isEmpty() || loserIds.size() > 2) {
+      return failedMerge(new SaveError("INVALID_ARGUMENT_TYPE",
+          "a merge request names one or two records to merge into the master, not " + loserIds.size(), List.of()));
+    }
+    var losers = new ArrayList<Row>();
+    for (var id : loserIds) {
+      var row = IdMinter.wellFormed(id) ? byId.get(IdMinter.normalize(id)) : null;
+      if (row == null) {
+        return failedMerge(new SaveError(IdMinter.wellFormed(id) ? "INVALID_CROSS_REFERENCE_KEY" : "MALFORMED_ID",
+            "invalid record to merge: " + id, List.of()));
+      }
+      if (row == masterRow) {
+        return failedMerge(new SaveError("INVALID_ID_FIELD", "a record cannot be merged into itself: " + id, List.of()));
+      }
+      if (row.deleted()) {
+        return failedMerge(new SaveError("ENTITY_IS_DELETED", "entity is deleted: " + id, List.of()));
+      }
+      if (row.type != masterRow.type) {
+        return failedMerge(new SaveError("INVALID_TYPE", "records of different types cannot be merged: " + id,
+            List.of()));
+      }
+      losers.add(row);
+    }
+    var staged = stageUpdate(new Input(masterRow.type.name(), masterRow.id, master.values(), master.fieldsToNull()));
+    if (staged instanceof SaveError e) {
+      return failedMerge(e);
+    }
+    var stamp = stampNow();
+    write((Staged) staged, stamp, userId);
+    var loserSet = new HashSet<String>();
+    losers.forEach(l -> loserSet.add(l.id));
+    var related = new ArrayList<String>();
+    for (var row : byId.values()) {
+      if (loserSet.contains(row.id) || row.type.name().equals("OpportunityHistory")) {
+        continue;
+      }
+      boolean moved = false;
+      for (var f : row.type.fields()) {
+        if (f.type().equals("reference") && !f.name().equals("CreatedById") && !f.name().equals("LastModifiedById")
+            && loserSet.contains(row.get(f.name()))) {
+          row.values.put(f.name(), masterRow.id);
+          moved = true;
+        }
+      }
+      if (moved) {
+        if (row.type.name().equals("Task") || row.type.name().equals("Event")) {
+          deriveActivityAccount(row.values);
+        }
+        row.values.put("SystemModstamp", stamp);
+        row.values.put("LastModifiedDate", stamp);
+        row.values.put("LastModifiedById", userId);
+        related.add(row.id);
+      }
+    }
+    for (var l : losers) {
+      l.deletedAt = clock.instant();
+      l.values.put("IsDeleted", Boolean.TRUE);
+      l.values.put("SystemModstamp", stamp);
+      l.values.put("LastModifiedById", userId);
+    }
+    return new Merged(new Outcome(masterRow.id, true, false, List.of()), losers.stream().map(r -> r.id).toList(),
+        List.copyOf(related));
+  }
+
+  private static Merged failedMerge(SaveError e) {
+    return new Merged(Outcome.failed(e), List.of(), List.of());
+  }
+
+  /** One lead to convert, as a LeadConvert names it. */
+  record LeadConversion(String leadId, String convertedStatus, String accountId, String contactId,
+      boolean doNotCreateOpportunity, String opportunityName, String ownerId) {}
+
+  /** A convertLead result: the records the lead became, or the error. */
+  record Converted(String leadId, String accountId, String contactId, String opportunityId, List<SaveError> errors) {
+    boolean success() {
+      return errors.isEmpty();
+    }
+  }
+
+  /**
+   * convertLead: turns a lead into an account (or joins the one given), a contact (or merges into
+   * the one given) and, unless told not to, an opportunity; the lead is marked converted with the
+   * converted status. Either all of it is saved or nothing is.
+   */
+  synchronized Converted convertLead(LeadConversion c, String userId, boolean locked) {
+    if (locked) {
+      return failedConversion(c.leadId(), lockError(c.leadId()));
+    }
+    var lead = c.leadId() != null && IdMinter.wellFormed(c.leadId()) ? byId.get(IdMinter.normalize(c.leadId())) : null;
+    if (lead == null || !lead.type.name().equals("Lead")) {
+      return failedConversion(c.leadId(), new SaveError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id: "
+          + c.leadId(), List.of("leadId")));
+    }
+    if (lead.deleted()) {
+      return failedConversion(c.leadId(), new SaveError("ENTITY_IS_DELETED", "entity is deleted", List.of()));
+    }
+    if (Boolean.TRUE.equals(lead.get("IsConverted"))) {
+      return failedConversion(c.leadId(), new SaveError("CANNOT_UPDATE_CONVERTED_LEAD",
+          "cannot reference converted lead", List.of()));
+    }
+    if (c.convertedStatus() == null || c.convertedStatus().isBlank()) {
+      return failedConversion(c.leadId(), new SaveError("REQUIRED_FIELD_MISSING",
+          "Required fields are missing: [ConvertedStatus]", List.of("convertedStatus")));
+    }
+    if (!CONVERTED_STATUSES.contains(c.convertedStatus())) {
+      return failedConversion(c.leadId(), new SaveError("INVALID_STATUS", "invalid convertedStatus: "
+          + c.convertedStatus(), List.of("convertedStatus")));
+    }
+    Row account = null;
+    if (c.accountId() != null) {
+      account = IdMinter.wellFormed(c.accountId()) ? byId.get(IdMinter.normalize(c.accountId())) : null;
+      if (account == null || account.deleted() || !account.type.name().equals("Account")) {
+        return failedConversion(c.leadId(), new SaveError("INVALID_CROSS_REFERENCE_KEY",
+            "invalid cross reference id: " + c.accountId(), List.of("accountId")));
+      }
+    }
+    Row contact = null;
+    if (c.contactId() != null) {
+      contact = IdMinter.wellFormed(c.contactId()) ? byId.get(IdMinter.normalize(c.contactId())) : null;
+      if (contact == null || contact.deleted() || !contact.type.name().equals("Contact")) {
+        return failedConversion(c.leadId(), new SaveError("INVALID_CROSS_REFERENCE_KEY",
+            "invalid cross reference id: " + c.contactId(), List.of("contactId")));
+      }
+      if (account == null || !account.id.equals(contact.get("AccountId"))) {
+        return failedConversion(c.leadId(), new SaveError("INVALID_ID_FIELD",
+            "the contact to merge the lead into must belong to the account given", List.of("contactId")));
+      }
+    }
+    var owner = c.ownerId() != null ? c.ownerId() : (String) lead.get("OwnerId");
+    var staged = new ArrayList<Staged>();
+    Map<String, String> values;
+    if (account == null) {
+      values = new LinkedHashMap<>();
+      values.put("Name", Objects.toString(lead.get("Company"), ""));
+      putIfSet(values, "OwnerId", owner);
+      var s = stageCreate(new Input("Account", null, values, List.of()));
+      if (s instanceof SaveError e) {
+        return failedConversion(c.leadId(), e);
+      }
+      staged.add((Staged) s);
+    }
+    if (contact == null) {
+      values = new LinkedHashMap<>();
+      putIfSet(values, "FirstName", (String) lead.get("FirstName"));
+      putIfSet(values, "LastName", (String) lead.get("LastName"));
+      putIfSet(values, "Email", (String) lead.get("Email"));
+      putIfSet(values, "Title", (String) lead.get("Title"));
+      putIfSet(values, "OwnerId", owner);
+      var s = stageCreate(new Input("Contact", null, values, List.of()));
+      if (s instanceof SaveError e) {
+        return failedConversion(c.leadId(), e);
+      }
+      staged.add((Staged) s);
+    }
+    Staged opportunity = null;
+    if (!c.doNotCreateOpportunity()) {
+      values = new LinkedHashMap<>();
+      var name = c.opportunityName() != null ? c.opportunityName() : lead.get("Company") + "-";
+      values.put("Name", name);
+      values.put("StageName", Stage.values()[0].label());
+      values.put("CloseDate", DateLiterals.quarterStart(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC), 1)
+          .plusMonths(3).minusDays(1).toString());
+      putIfSet(values, "OwnerId", owner);
+      var s = stageCreate(new Input("Opportunity", null, values, List.of()));
+      if (s instanceof SaveError e) {
+        return failedConversion(c.leadId(), e);
+      }
+      opportunity = (Staged) s;
+    }
+    var leadValues = new LinkedHashMap<String, String>();
+    leadValues.put("Status", c.convertedStatus());
+    var leadStage = stageUpdate(new Input("Lead", lead.id, leadValues, List.of()));
+    if (leadStage instanceof SaveError e) {
+      return failedConversion(c.leadId(), e);
+    }
+    var stamp = stampNow();
+    String accountId = account != null ? account.id : null;
+    String contactId = contact != null ? contact.id : null;
+    for (var s : staged) {
+      if (s.type().name().equals("Contact")) {
+        s.after().put("AccountId", accountId);
+        contactId = write(s, stamp, userId);
+      } else {
+        accountId = write(s, stamp, userId);
+      }
+    }
+    String opportunityId = null;
+    if (opportunity != null) {
+      opportunity.after().put("AccountId", accountId);
+      opportunityId = write(opportunity, stamp, userId);
+    }
+    ((Staged) leadStage).after().put("IsConverted", Boolean.TRUE);
+    write((Staged) leadStage, stamp, userId);
+    return new Converted(lead.id, accountId, contactId, opportunityId, List.of());
+  }
+
+  /** The Lead Status values marked Converted in the sandbox's lead process. */
+  static final Set<String> CONVERTED_STATUSES = Set.of("Closed - Converted");
+
+  private static void putIfSet(Map<String, String> values, String key, String value) {
+    if (value != null && !value.isEmpty()) {
+      values.put(key, value);
+    }
+  }
+
+  private static Converted failedConversion(String leadId, SaveError e) {
+    return new Converted(leadId, null, null, null, List.of(e));
   }
 
   private List<Outcome> rolledBack(List<Outcome> outcomes) {

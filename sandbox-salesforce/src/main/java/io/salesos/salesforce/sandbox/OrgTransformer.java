@@ -19,6 +19,7 @@ final class OrgTransformer implements ResponseDefinitionTransformerV2 {
   private final OAuthEndpoint oauth;
   private final MetadataEndpoint metadata;
   private final SandboxFaults faults;
+  private volatile Bulk2Endpoint bulk2;
   private volatile String baseUrl = "";
 
   OrgTransformer(SoapEndpoint soap, BulkEndpoint bulk, OAuthEndpoint oauth, MetadataEndpoint metadata,
@@ -28,6 +29,11 @@ final class OrgTransformer implements ResponseDefinitionTransformerV2 {
     this.bulk = bulk;
     this.oauth = oauth;
     this.faults = faults;
+  }
+
+  /** Serves Bulk API 2.0 query jobs under /services/data/vXX.X/jobs/query. */
+  void bulk2(Bulk2Endpoint endpoint) {
+    this.bulk2 = endpoint;
   }
 
   void baseUrl(String url) {
@@ -68,6 +74,10 @@ final class OrgTransformer implements ResponseDefinitionTransformerV2 {
       reply = slash < 0 ? BulkEndpoint.error(404, "InvalidUrl", "no resource")
           : bulk.handle(method, rest.substring(slash + 1), request.getHeader("X-SFDC-Session"), request.getBody(),
               rest.substring(0, slash));
+    } else if (bulk2 != null && path.matches("/services/data/v\\d+\\.\\d+/jobs/query(/.*)?")) {
+      var version = path.substring("/services/data/".length(), path.indexOf("/jobs/query"));
+      reply = bulk2.handle(method, version, path.substring(path.indexOf("/jobs/query") + "/jobs/query".length()),
+          q < 0 ? null : request.getUrl().substring(q + 1), request.getHeader("Authorization"), request.getBody());
     } else {
       api = false;
       reply = Reply.of(404, "application/json", "[{\"errorCode\":\"NOT_FOUND\",\"message\":\"The requested resource does not exist\"}]");

@@ -42,6 +42,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
   private final SandboxFaults faults;
   private final SoapEndpoint soap;
   private final BulkEndpoint bulk;
+  private final Bulk2Endpoint bulk2;
   private final MetadataEndpoint metadata;
   private final SandboxCredentials credentials;
   private final SandboxClock clock;
@@ -64,6 +65,8 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     var oauth = new OAuthEndpoint(store, sessions, credentials, orgId, signingKey);
     this.metadata = new MetadataEndpoint(store, gate);
     var transformer = new OrgTransformer(soap, bulk, oauth, metadata, faults);
+    this.bulk2 = new Bulk2Endpoint(store, gate, faults);
+    transformer.bulk2(bulk2);
     var integrationUser = new HashMap<String, Object>();
     integrationUser.put("Username", b.username);
     integrationUser.put("FirstName", "Integration");
@@ -223,6 +226,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
         "  JWT bearer:     iss=client id, sub=username, aud=" + baseUrl()
             + " (the signing key comes from SalesforceSandbox.jwtPrivateKeyPem())",
         "  Bulk API 1.0:   " + baseUrl() + "/services/async/" + apiVersion,
+        "  Bulk API 2.0:   " + baseUrl() + "/services/data/v" + apiVersion + "/jobs/query  (query jobs)",
         "  records:        " + recordCounts());
   }
 
@@ -302,6 +306,21 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
   /** How many rows one Bulk result file holds (10,000 by default). */
   public SalesforceSandbox bulkRowsPerResult(int rows) {
     bulk.rowsPerResult(rows);
+    return this;
+  }
+
+  /** How many rows a Bulk API 2.0 results request returns when it names no maxRecords (100,000 by default). */
+  public SalesforceSandbox bulk2RecordsPerSet(int rows) {
+    bulk2.defaultRecordsPerSet(rows);
+    return this;
+  }
+
+  /**
+   * Organization.FiscalYearStartMonth (1 for January, the default): where the org's standard fiscal
+   * years and quarters start, for the FISCAL date literals of SOQL.
+   */
+  public SalesforceSandbox fiscalYearStartMonth(int month) {
+    store.fiscalYearStartMonth(month);
     return this;
   }
 

@@ -35,8 +35,7 @@ final class SoapEndpoint {
   private static final int MAX_DML = 200;
 
   /** An open query cursor behind a locator; single use, like Salesforce's. */
-  private record Cursor(List<Row> rows, List<FieldDef> fields, ObjectDef object, int offset, int batchSize,
-      Instant lastUsed) {}
+  private record Cursor(List<Row> rows, Soql.Query query, int offset, int batchSize, Instant lastUsed) {}
 
   private final OrgStore store;
   private final Sessions sessions;
@@ -121,6 +120,21 @@ final class SoapEndpoint {
           }
         }
         case "create", "update", "upsert", "delete" -> dml(op, operation, header, user);
+        case "retrieve" -> {
+          synchronized (store) {
+            yield retrieve(operation);
+          }
+        }
+        case "undelete" -> undelete(operation, header, user);
+        case "merge" -> merge(operation, user);
+        case "convertLead" -> convertLead(operation, user);
+        case "search" -> {
+          synchronized (store) {
+            yield search(text(child(operation, "searchString")));
+          }
+        }
+        case "describeLayout" -> throw new CallFault("INVALID_OPERATION", "UnexpectedErrorFault",
+            "describeLayout is not served by the sandbox org: it keeps no page layouts");
         case "getUpdated" -> getUpdated(operation);
         case "getDeleted" -> getDeleted(operation);
         default -> throw new CallFault("UNKNOWN_EXCEPTION", "UnexpectedErrorFault",
@@ -285,13 +299,18 @@ final class SoapEndpoint {
       throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault", "empty query string");
     }
     var q = Soql.parse(soql, store.schema(), store);
-    var rows = List.copyOf(Soql.run(q, store, op.equals("queryAll")));
+    var rows = List.copyOf(Soql.rows(q, store, op.equals("queryAll")));
     var tag = op + "Response";
     if (q.count()) {
       return "<" + tag + "><result xsi:type=\"QueryResult\"><done>true</done><queryLocator xsi:nil=\"true\"/><size>"
           + rows.size() + "</size></result></" + tag + ">";
     }
-    return "<" + tag + ">" + page(new Cursor(rows, q.fields(), q.object(), 0, batchSize, store.clock().instant()))
+    if (q.aggregate() && rows.size() > 2000) {
+      // aggregate results are not paged: the API refuses them rather than hand out a locator
+      throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault",
+          "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch");
+    }
+    return "<" + tag + ">" + page(new Cursor(rows, q, 0, q.aggregate() ? 2000 : batchSize, store.clock().instant()))
         + "</" + tag + ">";
   }
 
@@ -313,34 +332,94 @@ final class SoapEndpoint {
     } else {
       var locator = "01g" + orgId.substring(3, 15) + Long.toString(cursorSeq.incrementAndGet(), 36).toUpperCase()
           + "-" + end;
-      cursors.put(locator, new Cursor(c.rows(), c.fields(), c.object(), end, c.batchSize(), store.clock().instant()));
+      cursors.put(locator, new Cursor(c.rows(), c.query(), end, c.batchSize(), store.clock().instant()));
       sb.append("<queryLocator>").append(locator).append("</queryLocator>");
     }
     for (int i = c.offset(); i < end; i++) {
-      appendRecord(sb, c.object(), c.fields(), c.rows().get(i));
+      sb.append("<records xsi:type=\"sf:sObject\">");
+      appendRecord(sb, c.query(), c.rows().get(i));
+      sb.append("</records>");
     }
     sb.append("<size>").append(c.rows().size()).append("</size></result>");
     return sb.toString();
   }
 
-  private void appendRecord(StringBuilder sb, ObjectDef o, List<FieldDef> fields, Row row) {
-    sb.append("<records xsi:type=\"sf:sObject\"><sf:type>").append(o.name()).append("</sf:type>");
-    boolean idSelected = fields.stream().anyMatch(f -> f.name().equals("Id"));
+  /** The inside of one query record: its type, Id, selected fields, parent records and child QueryResults. */
+  private void appendRecord(StringBuilder sb, Soql.Query q, Row row) {
+    if (q.aggregate()) {
+      sb.append("<sf:type>AggregateResult</sf:type><sf:Id xsi:nil=\"true\"/>");
+      for (var f : q.fields()) {
+        var v = WireFormat.format(row.get(f.name()));
+        if (v == null) {
+          sb.append("<sf:").append(f.name()).append(" xsi:nil=\"true\"/>");
+        } else {
+          sb.append("<sf:").append(f.name()).append(" xsi:type=\"").append(f.soapType().replace("tns:ID", "xsd:string"))
+              .append("\">").append(xmlEscape(v)).append("</sf:").append(f.name()).append('>');
+        }
+      }
+      return;
+    }
+    appendFields(sb, row, q.fields(), "");
+    for (var sub : q.subqueries()) {
+      var children = Soql.children(sub, row, store);
+      if (children.isEmpty()) {
+        sb.append("<sf:").append(sub.relationship()).append(" xsi:nil=\"true\"/>");
+        continue;
+      }
+      sb.append("<sf:").append(sub.relationship()).append(" xsi:type=\"QueryResult\"><done>true</done>")
+          .append("<queryLocator xsi:nil=\"true\"/>");
+      for (var child : children) {
+        sb.append("<records xsi:type=\"sf:sObject\">");
+        appendRecord(sb, sub.query(), child);
+        sb.append("</records>");
+      }
+      sb.append("<size>").append(children.size()).append("</size></sf:").append(sub.relationship()).append('>');
+    }
+  }
+
+  /**
+   * Fields of {@code row} whose paths start with {@code prefix}: its own as elements, those of a
+   * parent grouped under one element named for the relationship, nil when the link is empty.
+   */
+  private void appendFields(StringBuilder sb, Row row, List<FieldDef> fields, String prefix) {
+    sb.append("<sf:type>").append(row.type.name()).append("</sf:type>");
+    boolean idSelected = fields.stream().anyMatch(f -> f.name().equalsIgnoreCase(prefix + "Id"));
     if (idSelected) {
       sb.append("<sf:Id>").append(row.id).append("</sf:Id>");
     } else {
       sb.append("<sf:Id xsi:nil=\"true\"/>");
     }
+    var done = new java.util.HashSet<String>();
     for (var f : fields) {
-      var wrong = faults.wrongTyped(row.id, f.name());
-      var v = wrong.isPresent() ? wrong.get() : WireFormat.format(store.read(row, f));
-      if (v == null) {
-        sb.append("<sf:").append(f.name()).append(" xsi:nil=\"true\"/>");
+      if (!f.name().startsWith(prefix)) {
+        continue;
+      }
+      var rest = f.name().substring(prefix.length());
+      int dot = rest.indexOf('.');
+      if (dot < 0) {
+        var wrong = prefix.isEmpty() ? faults.wrongTyped(row.id, f.name()) : java.util.Optional.<String>empty();
+        var own = row.type.field(rest).orElse(f);
+        var v = wrong.isPresent() ? wrong.get() : WireFormat.format(store.read(row, own));
+        if (v == null) {
+          sb.append("<sf:").append(rest).append(" xsi:nil=\"true\"/>");
+        } else {
+          sb.append("<sf:").append(rest).append('>').append(xmlEscape(v)).append("</sf:").append(rest).append('>');
+        }
+        continue;
+      }
+      var rel = rest.substring(0, dot);
+      if (!done.add(rel)) {
+        continue;
+      }
+      var parent = store.parent(row, rel);
+      if (parent.isEmpty()) {
+        sb.append("<sf:").append(rel).append(" xsi:nil=\"true\"/>");
       } else {
-        sb.append("<sf:").append(f.name()).append('>').append(xmlEscape(v)).append("</sf:").append(f.name()).append('>');
+        sb.append("<sf:").append(rel).append(" xsi:type=\"sf:sObject\">");
+        appendFields(sb, parent.get(), fields, prefix + rel + ".");
+        sb.append("</sf:").append(rel).append('>');
       }
     }
-    sb.append("</records>");
   }
 
   private static int batchSize(Element header) {
@@ -394,6 +473,147 @@ final class SoapEndpoint {
       sb.append("<success>").append(o.success()).append("</success></result>");
     }
     return sb.append("</").append(op).append("Response>").toString();
+  }
+
+  // ---- retrieve, undelete, merge, convertLead, search ----
+
+  private static final int MAX_RETRIEVE = 2000;
+
+  /** retrieve: the records with the ids given, in their order, nil where an id names no live record of the type. */
+  private String retrieve(Element operation) {
+    var fieldList = text(child(operation, "fieldList"));
+    var type = text(child(operation, "sObjectType"));
+    var ids = children(operation, "ids").stream().map(SoapEndpoint::text).toList();
+    if (ids.size() > MAX_RETRIEVE) {
+      throw new CallFault("EXCEEDED_ID_LIMIT", "UnexpectedErrorFault",
+          "retrieve takes at most " + MAX_RETRIEVE + " ids, not " + ids.size());
+    }
+    if (fieldList == null || fieldList.isBlank()) {
+      throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault", "fieldList must name at least one field");
+    }
+    var def = store.schema().object(type == null ? "" : type).orElseThrow(() -> new CallFault("INVALID_TYPE",
+        "InvalidSObjectFault", "sObject type '" + type + "' is not supported."));
+    // retrieve returns each record's Id whether the field list names it or not
+    boolean namesId = java.util.Arrays.stream(fieldList.split(",")).anyMatch(f -> f.trim().equalsIgnoreCase("Id"));
+    var q = Soql.parse("SELECT " + (namesId ? "" : "Id, ") + fieldList + " FROM " + def.name(), store.schema(), store);
+    if (!q.subqueries().isEmpty() || q.aggregate() || q.count()) {
+      throw new CallFault("MALFORMED_QUERY", "MalformedQueryFault", "fieldList takes fields only: " + fieldList);
+    }
+    var sb = new StringBuilder("<retrieveResponse>");
+    for (var id : ids) {
+      if (id == null || !IdMinter.wellFormed(id)) {
+        throw new CallFault("MALFORMED_ID", "UnexpectedErrorFault", "malformed id " + id);
+      }
+      var row = store.find(id).filter(r -> !r.deleted() && r.type == def);
+      if (row.isEmpty()) {
+        sb.append("<result xsi:nil=\"true\"/>");
+      } else {
+        sb.append("<result xsi:type=\"sf:sObject\">");
+        appendRecord(sb, q, row.get());
+        sb.append("</result>");
+      }
+    }
+    return sb.append("</retrieveResponse>").toString();
+  }
+
+  private String undelete(Element operation, Element header, String user) {
+    boolean allOrNone = "true".equalsIgnoreCase(text(child(child(header, "AllOrNoneHeader"), "allOrNone")));
+    var ids = children(operation, "ids").stream().map(SoapEndpoint::text).toList();
+    checkSize(ids.size());
+    var outcomes = store.undelete(ids, allOrNone, user, faults.takeLock());
+    var sb = new StringBuilder("<undeleteResponse>");
+    for (var o : outcomes) {
+      sb.append("<result>");
+      appendErrors(sb, o.errors());
+      appendId(sb, "id", o.id());
+      sb.append("<success>").append(o.success()).append("</success></result>");
+    }
+    return sb.append("</undeleteResponse>").toString();
+  }
+
+  private String merge(Element operation, String user) {
+    var requests = children(operation, "request");
+    checkSize(requests.size());
+    boolean locked = faults.takeLock();
+    var sb = new StringBuilder("<mergeResponse>");
+    for (var r : requests) {
+      var masterElement = child(r, "masterRecord");
+      if (masterElement == null) {
+        throw new CallFault("INVALID_ARGUMENT_TYPE", "UnexpectedErrorFault", "a merge request needs a masterRecord");
+      }
+      var master = input(masterElement);
+      var losers = children(r, "recordToMergeIds").stream().map(SoapEndpoint::text).toList();
+      var m = store.merge(master, losers, user, locked);
+      sb.append("<result>");
+      appendErrors(sb, m.outcome().errors());
+      appendId(sb, "id", m.outcome().id());
+      for (var id : m.mergedIds()) {
+        sb.append("<mergedRecordIds>").append(id).append("</mergedRecordIds>");
+      }
+      sb.append("<success>").append(m.outcome().success()).append("</success>");
+      for (var id : m.updatedRelatedIds()) {
+        sb.append("<updatedRelatedIds>").append(id).append("</updatedRelatedIds>");
+      }
+      sb.append("</result>");
+    }
+    return sb.append("</mergeResponse>").toString();
+  }
+
+  private String convertLead(Element operation, String user) {
+    var converts = children(operation, "leadConverts");
+    checkSize(converts.size());
+    boolean locked = faults.takeLock();
+    var sb = new StringBuilder("<convertLeadResponse>");
+    for (var e : converts) {
+      var c = new OrgStore.LeadConversion(text(child(e, "leadId")), text(child(e, "convertedStatus")),
+          blankToNull(text(child(e, "accountId"))), blankToNull(text(child(e, "contactId"))),
+          "true".equalsIgnoreCase(text(child(e, "doNotCreateOpportunity"))),
+          blankToNull(text(child(e, "opportunityName"))), blankToNull(text(child(e, "ownerId"))));
+      var r = store.convertLead(c, user, locked);
+      sb.append("<result>");
+      appendId(sb, "accountId", r.accountId());
+      appendId(sb, "contactId", r.contactId());
+      appendErrors(sb, r.errors());
+      appendId(sb, "leadId", r.leadId());
+      appendId(sb, "opportunityId", r.opportunityId());
+      sb.append("<relatedPersonAccountId xsi:nil=\"true\"/><success>").append(r.success())
+          .append("</success></result>");
+    }
+    return sb.append("</convertLeadResponse>").toString();
+  }
+
+  private String search(String sosl) {
+    var hits = Sosl.run(sosl, store);
+    var sb = new StringBuilder("<searchResponse><result><queryId xsi:nil=\"true\"/>");
+    for (var hit : hits) {
+      sb.append("<searchRecords><record xsi:type=\"sf:sObject\">");
+      appendRecord(sb, hit.query(), hit.row());
+      sb.append("</record></searchRecords>");
+    }
+    return sb.append("</result></searchResponse>").toString();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static void appendId(StringBuilder sb, String element, String id) {
+    if (id == null) {
+      sb.append('<').append(element).append(" xsi:nil=\"true\"/>");
+    } else {
+      sb.append('<').append(element).append('>').append(id).append("</").append(element).append('>');
+    }
+  }
+
+  private static void appendErrors(StringBuilder sb, List<OrgStore.SaveError> errors) {
+    for (var e : errors) {
+      sb.append("<errors>");
+      for (var f : e.fields()) {
+        sb.append("<fields>").append(xmlEscape(f)).append("</fields>");
+      }
+      sb.append("<message>").append(xmlEscape(e.message())).append("</message><statusCode>").append(e.statusCode())
+          .append("</statusCode></errors>");
+    }
   }
 
   private static void checkSize(int n) {
@@ -505,7 +725,8 @@ final class SoapEndpoint {
 
   private String envelope(String body) {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
-        + " xmlns=\"" + PARTNER_NS + "\" xmlns:xsi=\"" + XSI + "\" xmlns:sf=\"urn:sobject.partner.soap.sforce.com\">"
+        + " xmlns=\"" + PARTNER_NS + "\" xmlns:xsi=\"" + XSI + "\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\""
+        + " xmlns:sf=\"urn:sobject.partner.soap.sforce.com\">"
         + "<soapenv:Header><LimitInfoHeader><limitInfo><current>" + faults.requestsUsed() + "</current><limit>"
         + faults.requestLimit() + "</limit><type>API REQUESTS</type></limitInfo></LimitInfoHeader></soapenv:Header>"
         + "<soapenv:Body>" + body + "</soapenv:Body></soapenv:Envelope>";
@@ -518,6 +739,7 @@ final class SoapEndpoint {
         + "<detail><sf:" + faultType + " xsi:type=\"sf:" + faultType + "\"><sf:exceptionCode>" + code
         + "</sf:exceptionCode><sf:exceptionMessage>" + xmlEscape(message) + "</sf:exceptionMessage>"
         + (faultType.equals("MalformedQueryFault") || faultType.equals("InvalidFieldFault")
+            || faultType.equals("MalformedSearchFault") || faultType.equals("ApiQueryFault")
             ? "<sf:row>-1</sf:row><sf:column>-1</sf:column>" : "")
         + "</sf:" + faultType + "></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
     return Reply.xml(500, xml);
