@@ -75,6 +75,13 @@ public final class ConfigDef {
       "Each pull reads this window again, for changes that commit late.");
   static final ConfigKey SYNC_PULL_LANES = optional("sync.pull_lanes", Type.INT, "2", POSITIVE,
       "Objects pulled side by side (HubSpot); Salesforce objects go one at a time.");
+  static final ConfigKey SYNC_HOLD_WRITES_OVER = optional("sync.hold_writes_over", Type.INT, "500", POSITIVE,
+      "A rules or plan run that queues more new writes of one kind (flag, forecast, task, visit plan) than this holds"
+          + " every write of the run for review: nothing is sent until `salesos outbox release RUN_ID` (a first run on an"
+          + " org with years of history, a rule edit that fires on every deal).");
+  static final ConfigKey SYNC_HOLD_PERCENT_OVER = optional("sync.hold_percent_over", Type.INT, "25", new Validator.Range(1, 100),
+      "As sync.hold_writes_over, for a run whose new writes of one kind exceed this percent of the deals it evaluated"
+          + " (counted from 50 writes up, so a small org is not held for a handful).");
 
   static final ConfigKey ADMIN = section("admin",
       "The admin HTTP server: loopback unless configured; with a token, every page but a minimal /health needs it.");

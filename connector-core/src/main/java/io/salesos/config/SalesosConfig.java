@@ -41,7 +41,7 @@ public record SalesosConfig(
 
   /** How the sync engine polls and writes. */
   public record SyncConfig(int pollSeconds, int pullBatch, int maxAttempts, int backoffSeconds,
-      int overlapSeconds, int pullLanes) {}
+      int overlapSeconds, int pullLanes, int holdWritesOver, int holdPercentOver) {}
 
   /** The admin HTTP server: loopback unless configured; actions only with a token. */
   public record AdminConfig(String bind, int port, Optional<SecretRef> token) {}
@@ -77,7 +77,8 @@ public record SalesosConfig(
     var s = ConfigDef.sectionNode(root, ConfigDef.SYNC);
     var sync = new SyncConfig(ConfigDef.SYNC_POLL_SECONDS.readInt(s), ConfigDef.SYNC_PULL_BATCH.readInt(s),
         ConfigDef.SYNC_MAX_ATTEMPTS.readInt(s), ConfigDef.SYNC_BACKOFF_SECONDS.readInt(s),
-        ConfigDef.SYNC_OVERLAP_SECONDS.readInt(s), ConfigDef.SYNC_PULL_LANES.readInt(s));
+        ConfigDef.SYNC_OVERLAP_SECONDS.readInt(s), ConfigDef.SYNC_PULL_LANES.readInt(s),
+        ConfigDef.SYNC_HOLD_WRITES_OVER.readInt(s), ConfigDef.SYNC_HOLD_PERCENT_OVER.readInt(s));
     var a = ConfigDef.sectionNode(root, ConfigDef.ADMIN);
     var admin = new AdminConfig(ConfigDef.ADMIN_BIND.readString(a), ConfigDef.ADMIN_PORT.readInt(a),
         secret(a, ConfigDef.ADMIN_TOKEN, base));

@@ -5,6 +5,7 @@ import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.RunLimits;
 import io.salesos.outbox.OutboxStore;
 import io.salesos.rules.WriteKind;
 import io.salesos.rules.Change;
@@ -50,11 +51,18 @@ public final class RulesRunner {
   private final Database database;
   private final OutboxStore outbox;
   private final Clock clock;
+  private final RunLimits limits;
 
   public RulesRunner(Database database, Clock clock) {
+    this(database, clock, RunLimits.NONE);
+  }
+
+  /** A runner whose runs are held for review when they queue more writes than {@code limits} allow. */
+  public RulesRunner(Database database, Clock clock, RunLimits limits) {
     this.database = database;
     this.outbox = new OutboxStore(database, clock);
     this.clock = clock;
+    this.limits = limits;
   }
 
   /** What a run did. */
@@ -95,7 +103,7 @@ public final class RulesRunner {
     if (!dryRun) {
       storeRun(runId, connection.name(), now, rules, desired, entries.size(), "running");
       storeErrors(runId, connection.name(), desired);
-      queued = outbox.enqueue(entries, AllowList.of(rules.writePolicy()));
+      queued = outbox.enqueue(entries, AllowList.of(rules.writePolicy()), limits, desired.evaluatedDealIds().size());
       storeSnapshot(runId, connection.name(), now, desired, source);
       storeRun(runId, connection.name(), now, rules, desired, queued, "done");
     }

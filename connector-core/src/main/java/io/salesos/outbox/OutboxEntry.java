@@ -52,7 +52,9 @@ public record OutboxEntry(
     /** a person rejected the draft */
     REJECTED,
     /** the allow-list in force does not permit it: never sent; `outbox retry` queues it again after a widening */
-    BLOCKED;
+    BLOCKED,
+    /** its run queued more writes than the run limits allow: held until `outbox release RUN_ID` */
+    REVIEW;
 
     public String code() {
       return name().toLowerCase();

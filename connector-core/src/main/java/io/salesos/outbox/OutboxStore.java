@@ -22,6 +22,8 @@ import java.util.Optional;
  */
 public final class OutboxStore {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OutboxStore.class);
+
   private final Database database;
   private final Clock clock;
 
@@ -36,6 +38,16 @@ public final class OutboxStore {
    * queue it again. Returns how many were new (an existing key is kept as is).
    */
   public int enqueue(List<OutboxEntry> entries, AllowList allowList) {
+    return enqueue(entries, allowList, RunLimits.NONE, 0);
+  }
+
+  /**
+   * As {@link #enqueue(List, AllowList)}, for one run that evaluated {@code evaluatedDeals}: when
+   * its new pending writes of one kind exceed {@code limits}, every one of them is queued held for
+   * review (status review, with the reason) instead, and nothing of the run is sent until
+   * {@link #releaseRun}.
+   */
+  public int enqueue(List<OutboxEntry> entries, AllowList allowList, RunLimits limits, int evaluatedDeals) {
     var checked = new ArrayList<OutboxEntry>(entries.size());
     var reasons = new java.util.HashMap<String, String>();
     for (var e : entries) {
@@ -46,6 +58,24 @@ public final class OutboxStore {
       } else {
         checked.add(e);
       }
+    }
+    var existing = existingKeys(checked.stream().map(OutboxEntry::idemKey).toList());
+    var newPending = new java.util.TreeMap<String, Long>();
+    checked.stream().filter(e -> e.status() == Status.PENDING && !existing.contains(e.idemKey()))
+        .forEach(e -> newPending.merge(e.kind().code(), 1L, Long::sum));
+    var over = limits.exceeded(newPending, evaluatedDeals);
+    if (over.isPresent()) {
+      var run = checked.stream().flatMap(e -> e.runId().stream()).findFirst().orElse("?");
+      var why = "held for review: " + over.get() + "; nothing of run " + run + " is sent until `salesos outbox release " + run + "`";
+      for (int i = 0; i < checked.size(); i++) {
+        var e = checked.get(i);
+        if (e.status() == Status.PENDING && !existing.contains(e.idemKey())) {
+          checked.set(i, e.withStatus(Status.REVIEW));
+          reasons.put(e.idemKey(), why);
+        }
+      }
+      log.warn("event=run_held run={} writes={} reason=\"{}\" release=\"salesos outbox release {}\"", run,
+          newPending.values().stream().mapToLong(Long::longValue).sum(), over.get(), run);
     }
     return insert(checked, reasons);
   }
@@ -241,6 +271,38 @@ public final class OutboxStore {
       ps.setTimestamp(3, Timestamp.from(clock.instant()));
       ps.setLong(4, id);
     });
+  }
+
+  /** Releases a run's writes held for review: they are due now. Returns how many. */
+  public int releaseRun(String runId, String who) {
+    var now = Timestamp.from(clock.instant());
+    try (var c = database.connection();
+        var ps = c.prepareStatement("UPDATE outbox SET status = 'pending', next_attempt_at = ?, approved_by = ?,"
+            + " approved_at = ?, last_error = NULL, updated_at = ? WHERE run_id = ? AND status = 'review'")) {
+      ps.setTimestamp(1, now);
+      ps.setString(2, who);
+      ps.setTimestamp(3, now);
+      ps.setTimestamp(4, now);
+      ps.setString(5, runId);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not release the writes of run " + runId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The runs with writes held for review: run id to how many. */
+  public java.util.Map<String, Long> runsInReview() {
+    var out = new java.util.TreeMap<String, Long>();
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT run_id, COUNT(*) FROM outbox WHERE status = 'review' GROUP BY run_id");
+        var rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the outbox: " + e.getMessage(), e);
+    }
   }
 
   /** Puts dead, held or blocked rows back in the queue, due now, with their tries reset. */

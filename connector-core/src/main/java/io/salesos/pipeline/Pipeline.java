@@ -13,6 +13,7 @@ import io.salesos.outbox.ConflictStore;
 import io.salesos.outbox.OutboxDrainer;
 import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
+import io.salesos.outbox.RunLimits;
 import io.salesos.rules.Explainer;
 import io.salesos.rules.RuleSet;
 import io.salesos.rules.WriteKind;
@@ -45,18 +46,25 @@ public final class Pipeline implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
-  /** Tuning of the data path: the pull's batches and lanes, the push's retries and size. */
+  /**
+   * Tuning of the data path: the pull's batches and lanes, the push's retries and size, and the
+   * run limits over which a run's writes are held for review.
+   */
   public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
-      int pullLanes) {
+      int pullLanes, RunLimits limits) {
 
     public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
-      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES);
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES, RunLimits.NONE);
+    }
+
+    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit, int pullLanes) {
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, pullLanes, RunLimits.NONE);
     }
 
     /** As a configuration's {@code sync} section sets them. */
     public static Settings of(SalesosConfig.SyncConfig sync) {
       return new Settings(sync.pullBatch(), 10_000, sync.maxAttempts(), Duration.ofSeconds(sync.backoffSeconds()), 50_000,
-          sync.pullLanes());
+          sync.pullLanes(), new RunLimits(sync.holdWritesOver(), sync.holdPercentOver()));
     }
 
     SyncEngine.PullSettings pull() {
@@ -75,6 +83,7 @@ public final class Pipeline implements AutoCloseable {
   private final int drainLimit;
   private final Clock clock;
   private final AbsentInputs absentInputs;
+  private final RunLimits limits;
 
   public Pipeline(Database database, List<CrmConnection> connections, LiveRuleSet rules, ConflictPolicy conflictPolicy,
       Settings settings, Clock clock) {
@@ -92,6 +101,7 @@ public final class Pipeline implements AutoCloseable {
     this.drainer = new OutboxDrainer(outbox, conflicts, journal, sync.mirror(), sync::refresh, rules::allowList,
         conflictPolicy, settings.maxAttempts(), settings.backoff(), clock);
     this.drainLimit = settings.drainLimit();
+    this.limits = settings.limits();
   }
 
   /** Pulls every mapped object of every connection (or of one) into the mirror. */
@@ -135,7 +145,7 @@ public final class Pipeline implements AutoCloseable {
     if (set.isEmpty()) {
       return List.of();
     }
-    var runner = new RulesRunner(database, clock);
+    var runner = new RulesRunner(database, clock, limits);
     var out = new ArrayList<RulesRunner.RunResult>();
     for (var c : selected(connection)) {
       out.add(runner.run(c, absentInputs.restrict(set.get(), c), dryRun));

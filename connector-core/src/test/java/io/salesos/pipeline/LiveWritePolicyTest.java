@@ -11,6 +11,7 @@ import io.salesos.mirror.Database;
 import io.salesos.outbox.ConflictPolicy;
 import io.salesos.outbox.AllowList;
 import io.salesos.outbox.OutboxEntry;
+import io.salesos.outbox.RunLimits;
 import io.salesos.rules.RuleVocabulary;
 import io.salesos.rules.WriteDecision;
 import io.salesos.rules.WriteKind;
@@ -181,6 +182,41 @@ class LiveWritePolicyTest {
     var row = pipeline.outbox().byKey("t-6").orElseThrow();
     assertThat(row.status()).isEqualTo(OutboxEntry.Status.BLOCKED);
     assertThat(row.lastError().orElseThrow()).contains("salesos_key");
+  }
+
+  @Test
+  void aRunThatQueuesMoreThanItsLimitIsHeldForReviewThenReleasedAndEachWriteLandsOnce() {
+    var allow = pipeline.rules().allowList().orElseThrow();
+    var run = new java.util.ArrayList<OutboxEntry>();
+    for (int i = 0; i < 8; i++) {
+      run.add(task("first-run-" + i));
+    }
+    assertThat(pipeline.outbox().enqueue(run, allow, new RunLimits(5, 100), 1000)).isEqualTo(8);
+
+    var held = pipeline.outbox().byKey("first-run-0").orElseThrow();
+    assertThat(held.status()).isEqualTo(OutboxEntry.Status.REVIEW);
+    assertThat(held.lastError().orElseThrow()).contains("8 new task writes").contains("salesos outbox release run-1");
+    assertThat(pipeline.push().written()).as("nothing of a held run reaches the CRM").isZero();
+    assertThat(crm.all("tasks")).isEmpty();
+    assertThat(pipeline.outbox().runsInReview()).containsExactly(Map.entry("run-1", 8L));
+
+    assertThat(pipeline.outbox().releaseRun("run-1", "ops")).isEqualTo(8);
+    assertThat(pipeline.push().written()).isEqualTo(8);
+    assertThat(crm.all("tasks")).hasSize(8);
+    // queued again by the next run (same keys): nothing new, nothing held, nothing sent twice
+    assertThat(pipeline.outbox().enqueue(run, allow, new RunLimits(5, 100), 1000)).isZero();
+    assertThat(pipeline.push().written()).isZero();
+    assertThat(crm.all("tasks")).hasSize(8);
+  }
+
+  @Test
+  void theShareLimitCountsFromFiftyWrites() {
+    var limits = new RunLimits(10_000, 25);
+    assertThat(limits.exceeded(Map.of("task", 49L), 10)).isEmpty();
+    assertThat(limits.exceeded(Map.of("task", 60L), 200)).hasValueSatisfying(w -> assertThat(w).contains("25%"));
+    assertThat(limits.exceeded(Map.of("flag", 60L), 1000)).isEmpty();
+    assertThat(new RunLimits(500, 25).exceeded(Map.of("flag", 501L), 100_000)).hasValueSatisfying(
+        w -> assertThat(w).contains("sync.hold_writes_over (500)"));
   }
 
   private static OutboxEntry task(String key) {

@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
 
 /** Look at and act on the writes waiting for a CRM. */
 @Command(name = "outbox", mixinStandardHelpOptions = true,
-    description = "List, retry or discard the writes waiting to reach a CRM.",
-    subcommands = {OutboxCommand.ListRows.class, OutboxCommand.Retry.class, OutboxCommand.Discard.class})
+    description = "List, retry, release or discard the writes waiting to reach a CRM.",
+    subcommands = {OutboxCommand.ListRows.class, OutboxCommand.Retry.class, OutboxCommand.Release.class,
+        OutboxCommand.Discard.class})
 final class OutboxCommand implements Runnable {
 
   @picocli.CommandLine.Spec
@@ -30,7 +31,7 @@ final class OutboxCommand implements Runnable {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--status", description = "pending, draft, done, dead, held, blocked, discarded or rejected")
+    @Option(names = "--status", description = "pending, draft, review, done, dead, held, blocked, discarded or rejected")
     String status;
 
     @Option(names = "--limit", description = "at most this many rows (default: ${DEFAULT-VALUE})")
@@ -63,6 +64,38 @@ final class OutboxCommand implements Runnable {
     public void run() {
       try (var db = SalesosRuntime.openDatabase(config.load(), System::getenv)) {
         System.out.println("queued again: " + new OutboxStore(db, Clock.systemUTC()).retry(ids));
+      }
+    }
+  }
+
+  @Command(name = "release", mixinStandardHelpOptions = true,
+      description = {"Send the writes of a run held for review (it queued more than sync.hold_writes_over or"
+          + " sync.hold_percent_over allow). Without RUN_ID, list the runs held.",
+          "Look first: `outbox list --status review`, or `dry-run` to see what the rules conclude now."})
+  static final class Release implements Runnable {
+    @Mixin
+    ConfigOption config;
+
+    @Parameters(paramLabel = "RUN_ID", arity = "0..1", description = "the run whose writes to send")
+    String runId;
+
+    @Option(names = "--by", description = "who releases (kept with each row; default: the OS user)")
+    String by = System.getProperty("user.name", "admin");
+
+    @Override
+    public void run() {
+      try (var db = SalesosRuntime.openDatabase(config.load(), System::getenv)) {
+        var store = new OutboxStore(db, Clock.systemUTC());
+        if (runId == null) {
+          var held = store.runsInReview();
+          System.out.println(held.isEmpty() ? "no run is held for review" : "held for review (run: writes): " + held);
+          return;
+        }
+        int released = store.releaseRun(runId, by);
+        if (released == 0) {
+          throw new IllegalArgumentException("run " + runId + " has no write held for review; held runs: " + store.runsInReview());
+        }
+        System.out.println("released " + released + " writes of " + runId + ": they go out with the next push");
       }
     }
   }
