@@ -47,10 +47,23 @@ public final class Pipeline implements AutoCloseable {
 
   /** Tuning of the data path: the pull's batches and lanes, the push's retries and size. */
   public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
-      int pullLanes) {
+      int pullLanes, int quarantinePayloadBytes) {
 
     public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
       this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES);
+    }
+
+    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
+        int pullLanes) {
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, pullLanes,
+          io.salesos.mirror.MirrorStore.DEFAULT_QUARANTINE_PAYLOAD_BYTES);
+    }
+
+    /** As a configuration's {@code sync} and {@code retention} sections set them. */
+    public static Settings of(SalesosConfig config) {
+      var s = of(config.sync());
+      return new Settings(s.pullBatch(), s.maxBatchesPerPull(), s.maxAttempts(), s.backoff(), s.drainLimit(),
+          s.pullLanes(), config.retention().quarantinePayloadBytes());
     }
 
     /** As a configuration's {@code sync} section sets them. */
@@ -60,7 +73,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     SyncEngine.PullSettings pull() {
-      return new SyncEngine.PullSettings(pullBatch, maxBatchesPerPull, pullLanes);
+      return new SyncEngine.PullSettings(pullBatch, maxBatchesPerPull, pullLanes, quarantinePayloadBytes);
     }
   }
 
