@@ -102,6 +102,49 @@ class QuarantineTest {
   }
 
   @Test
+  void theMigrationFoldsCopiesStoredBeforeItIntoOneRowAndTruncatesHugePayloads() throws SQLException {
+    var schema = TestDatabases.newSchema();
+    var url = TestDatabases.jdbcUrl(schema);
+    org.flywaydb.core.Flyway.configure().dataSource(url, TestDatabases.user(), TestDatabases.password())
+        .locations("classpath:db/migration").javaMigrations(new V3__Mirror_tables()).target("5").load().migrate();
+    try (var c = java.sql.DriverManager.getConnection(url, TestDatabases.user(), TestDatabases.password());
+        var ps = c.prepareStatement("INSERT INTO quarantine (source, crm_object, record_id, reason, raw_payload,"
+            + " first_seen, last_seen, occurrences, resolved_at) VALUES ('hs', 'deals', ?, 'bad', ?, ?, ?, 1, ?)")) {
+      for (int i = 0; i < 4; i++) {
+        // the old way: a full copy per sighting, one of them resolved by a person
+        insertOld(ps, "904", "{\"amount\": \"lots\"}", T0.plusSeconds(i), i == 0);
+        insertOld(ps, null, "<html>", T0.plusSeconds(i), false);
+      }
+      insertOld(ps, "905", "x".repeat(200_000), T0, false);
+    }
+    try (var migrated = Database.external(url, TestDatabases.user(), TestDatabases.password(), 2);
+        var c = migrated.connection(); var rs = c.createStatement().executeQuery("SELECT record_id, occurrences,"
+            + " first_seen, last_seen, resolved_at IS NULL, CHAR_LENGTH(raw_payload), payload_length, payload_truncated"
+            + " FROM quarantine ORDER BY id")) {
+      assertThat(migrated.migrationsApplied()).isEqualTo(1);
+      var rows = new java.util.ArrayList<String>();
+      while (rs.next()) {
+        rows.add(String.join("|", rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(),
+            rs.getTimestamp(4).toInstant().toString(), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+      }
+      assertThat(rows).containsExactly(
+          "904|4|2026-11-20T10:00:00Z|2026-11-20T10:00:03Z|1|18|18|0",
+          "|4|2026-11-20T10:00:00Z|2026-11-20T10:00:03Z|1|6|6|0",
+          "905|1|2026-11-20T10:00:00Z|2026-11-20T10:00:00Z|1|65536|200000|1");
+    }
+  }
+
+  static void insertOld(java.sql.PreparedStatement ps, String recordId, String payload, Instant seen, boolean resolved)
+      throws SQLException {
+    ps.setString(1, recordId);
+    ps.setString(2, payload);
+    ps.setTimestamp(3, java.sql.Timestamp.from(seen));
+    ps.setTimestamp(4, java.sql.Timestamp.from(seen));
+    ps.setTimestamp(5, resolved ? java.sql.Timestamp.from(seen) : null);
+    ps.executeUpdate();
+  }
+
+  @Test
   void truncationNeverCutsACharacterInTwo() {
     // 🚚 is four UTF-8 bytes: five bytes hold "a" and the truck, four hold only "a"
     assertThat(QuarantineEntry.truncate("a🚚b", 5)).isEqualTo("a🚚");
