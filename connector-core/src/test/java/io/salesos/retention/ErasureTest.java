@@ -109,6 +109,19 @@ class ErasureTest {
   }
 
   @Test
+  void aLongerAddressThatContainsHersIsSomeoneElseAndStays() throws SQLException {
+    mirror.apply("hs", "contacts", "contact", CanonicalSchema.standardFields("contact"),
+        List.of(new MirrorRecord("C-MARY", person("Mary", "Jane", "mary." + ADDRESS), T0)), List.of(), List.of(),
+        Checkpoint.of(Map.of("stamp", "3")));
+    exec("UPDATE deal SET next_step = ?", "cc " + ADDRESS + ".au and " + ADDRESS);
+
+    new Erasure(db, CLOCK).forgetEmail(ADDRESS, "forget --email", "admin:test", false);
+
+    assertThat(strings("SELECT email FROM contact ORDER BY id")).containsExactly("bob@example.org", "mary." + ADDRESS);
+    assertThat(strings("SELECT next_step FROM deal")).containsExactly("cc " + ADDRESS + ".au and " + Erasure.MARK);
+  }
+
+  @Test
   void somethingThatIsNotAnAddressIsRefusedBeforeAnythingChanges() throws SQLException {
     assertThatThrownBy(() -> new Erasure(db, CLOCK).forgetEmail("%", "forget --email", "admin:test", false))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an e-mail address");
