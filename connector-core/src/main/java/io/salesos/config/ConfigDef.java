@@ -76,7 +76,7 @@ public final class ConfigDef {
   static final ConfigKey SYNC_PULL_LANES = optional("sync.pull_lanes", Type.INT, "2", POSITIVE,
       "Objects pulled side by side (HubSpot); Salesforce objects go one at a time.");
   static final ConfigKey SYNC_HOLD_WRITES_OVER = optional("sync.hold_writes_over", Type.INT, "500", POSITIVE,
-      "A rules or plan run that queues more new writes of one kind (flag, forecast, task, visit plan) than this holds"
+      "A rules run that queues more new writes of one kind (flag, forecast, task) than this holds"
           + " every write of the run for review: nothing is sent until `salesos outbox release RUN_ID` (a first run on an"
           + " org with years of history, a rule edit that fires on every deal).");
   static final ConfigKey SYNC_HOLD_PERCENT_OVER = optional("sync.hold_percent_over", Type.INT, "25", new Validator.Range(1, 100),
@@ -101,6 +101,26 @@ public final class ConfigDef {
       "This daemon's Quartz instance id; AUTO picks a unique one.");
   static final ConfigKey SCHEDULER_THREADS = optional("scheduler.threads", Type.INT, "4", POSITIVE,
       "Threads that run scheduled jobs.");
+
+  static final ConfigKey RETENTION = section("retention",
+      "How long system tables keep rows: the nightly retention job deletes older ones in small batches."
+          + " 0 days keeps rows forever. Pending, draft, held, blocked and dead outbox rows are never deleted.");
+  static final ConfigKey RETENTION_RECORD_HISTORY_DAYS = optional("retention.record_history_days", Type.INT, "365",
+      NON_NEGATIVE, "Days of record_history kept: a version superseded longer ago is deleted; each record's newest"
+          + " version stays (a deleted record's goes when its deletion is that old).");
+  static final ConfigKey RETENTION_WRITE_JOURNAL_DAYS = optional("retention.write_journal_days", Type.INT, "365",
+      NON_NEGATIVE, "Days of write_journal kept (a run older than this can no longer be rolled back).");
+  static final ConfigKey RETENTION_OUTBOX_DONE_DAYS = optional("retention.outbox_done_days", Type.INT, "365",
+      NON_NEGATIVE, "Days a written (done) outbox row is kept; rows in any other status are kept.");
+  static final ConfigKey RETENTION_CONFLICT_DAYS = optional("retention.conflict_days", Type.INT, "365", NON_NEGATIVE,
+      "Days of conflict rows kept; a conflict held for a person and not yet resolved is kept.");
+  static final ConfigKey RETENTION_QUARANTINE_DAYS = optional("retention.quarantine_days", Type.INT, "365",
+      NON_NEGATIVE, "Days a quarantined record is kept after it was last seen.");
+  static final ConfigKey RETENTION_BATCH_ROWS = optional("retention.batch_rows", Type.INT, "5000", POSITIVE,
+      "Most rows one delete statement removes, so a large table is never locked for long.");
+  static final ConfigKey RETENTION_QUARANTINE_PAYLOAD_BYTES = optional("retention.quarantine_payload_bytes", Type.INT,
+      "65536", new Validator.Range(1024, Integer.MAX_VALUE), "Most bytes of a quarantined record's payload stored;"
+          + " a longer one is kept truncated, with the length and sha-256 of the whole.");
 
   private ConfigDef() {}
 

@@ -18,7 +18,8 @@ public record SalesosConfig(
     Path rulesDir,
     SyncConfig sync,
     AdminConfig admin,
-    SchedulerConfig scheduler) {
+    SchedulerConfig scheduler,
+    RetentionConfig retention) {
 
   public SalesosConfig {
     Objects.requireNonNull(file, "file");
@@ -48,6 +49,26 @@ public record SalesosConfig(
 
   /** Quartz: clustered when several daemons share one MariaDB. */
   public record SchedulerConfig(boolean clustered, String instanceId, int threads) {}
+
+  /**
+   * How long the system tables keep rows, in days (0 keeps them forever), the rows one delete may
+   * remove, and the stored size cap of a quarantined payload.
+   */
+  public record RetentionConfig(int recordHistoryDays, int writeJournalDays, int outboxDoneDays, int conflictDays,
+      int quarantineDays, int batchRows, int quarantinePayloadBytes) {
+
+    /** The declared defaults, as a configuration without a retention section gets them. */
+    public static RetentionConfig defaults() {
+      return new RetentionConfig(def(ConfigDef.RETENTION_RECORD_HISTORY_DAYS), def(ConfigDef.RETENTION_WRITE_JOURNAL_DAYS),
+          def(ConfigDef.RETENTION_OUTBOX_DONE_DAYS), def(ConfigDef.RETENTION_CONFLICT_DAYS),
+          def(ConfigDef.RETENTION_QUARANTINE_DAYS), def(ConfigDef.RETENTION_BATCH_ROWS),
+          def(ConfigDef.RETENTION_QUARANTINE_PAYLOAD_BYTES));
+    }
+
+    private static int def(ConfigKey key) {
+      return Integer.parseInt(key.defaultValue().orElseThrow());
+    }
+  }
 
   /** How many objects are pulled side by side by default (sync.pull_lanes). */
   public static final int DEFAULT_PULL_LANES = Integer.parseInt(ConfigDef.SYNC_PULL_LANES.defaultValue().orElseThrow());
@@ -85,7 +106,12 @@ public record SalesosConfig(
     var q = ConfigDef.sectionNode(root, ConfigDef.SCHEDULER);
     var scheduler = new SchedulerConfig(ConfigDef.SCHEDULER_CLUSTERED.readBoolean(q),
         ConfigDef.SCHEDULER_INSTANCE_ID.readString(q), ConfigDef.SCHEDULER_THREADS.readInt(q));
-    return new SalesosConfig(file, database, connections, rules, sync, admin, scheduler);
+    var r = ConfigDef.sectionNode(root, ConfigDef.RETENTION);
+    var retention = new RetentionConfig(ConfigDef.RETENTION_RECORD_HISTORY_DAYS.readInt(r),
+        ConfigDef.RETENTION_WRITE_JOURNAL_DAYS.readInt(r), ConfigDef.RETENTION_OUTBOX_DONE_DAYS.readInt(r),
+        ConfigDef.RETENTION_CONFLICT_DAYS.readInt(r), ConfigDef.RETENTION_QUARANTINE_DAYS.readInt(r),
+        ConfigDef.RETENTION_BATCH_ROWS.readInt(r), ConfigDef.RETENTION_QUARANTINE_PAYLOAD_BYTES.readInt(r));
+    return new SalesosConfig(file, database, connections, rules, sync, admin, scheduler, retention);
   }
 
   private static DatabaseConfig database(YamlNode d, Path base) {

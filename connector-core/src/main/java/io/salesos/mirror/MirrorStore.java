@@ -29,12 +29,25 @@ import java.util.Optional;
  */
 public final class MirrorStore {
 
+  /** The default cap on a quarantined payload's stored size (64 KiB); longer payloads are kept truncated. */
+  public static final int DEFAULT_QUARANTINE_PAYLOAD_BYTES = 64 * 1024;
+
   private final Database database;
   private final Clock clock;
+  private final int quarantinePayloadBytes;
 
   public MirrorStore(Database database, Clock clock) {
+    this(database, clock, DEFAULT_QUARANTINE_PAYLOAD_BYTES);
+  }
+
+  /** As {@link #MirrorStore(Database, Clock)}, keeping at most {@code quarantinePayloadBytes} of a quarantined payload. */
+  public MirrorStore(Database database, Clock clock, int quarantinePayloadBytes) {
+    if (quarantinePayloadBytes < 1) {
+      throw new IllegalArgumentException("quarantinePayloadBytes must be at least 1, was " + quarantinePayloadBytes);
+    }
     this.database = database;
     this.clock = clock;
+    this.quarantinePayloadBytes = quarantinePayloadBytes;
   }
 
   /** What applying one batch changed. */
@@ -261,21 +274,35 @@ public final class MirrorStore {
     return "INSERT INTO " + table.quoted() + " (" + names + ") VALUES (" + marks + ") ON DUPLICATE KEY UPDATE " + updates;
   }
 
-  private static void quarantine(Connection c, String source, String crmObject, List<QuarantineEntry> entries,
+  /**
+   * One row per record and payload content: a record seen again (every poll re-reads its overlap
+   * window, and a bad record stays bad) counts an occurrence and moves {@code last_seen}; it does
+   * not store another copy. A sighting after a person resolved the row opens it again.
+   */
+  private static final String QUARANTINE_SQL = "INSERT INTO quarantine (source, crm_object, record_id, reason,"
+      + " raw_payload, payload_hash, payload_length, payload_truncated, first_seen, last_seen, occurrences)"
+      + " VALUES (?,?,?,?,?,?,?,?,?,?,1) ON DUPLICATE KEY UPDATE occurrences = occurrences + 1,"
+      + " last_seen = GREATEST(last_seen, VALUES(last_seen)), reason = VALUES(reason), resolved_at = NULL";
+
+  private void quarantine(Connection c, String source, String crmObject, List<QuarantineEntry> entries,
       Timestamp now) throws SQLException {
     if (entries.isEmpty()) {
       return;
     }
-    try (var ps = c.prepareStatement("INSERT INTO quarantine (source, crm_object, record_id, reason, raw_payload,"
-        + " first_seen, last_seen, occurrences) VALUES (?,?,?,?,?,?,?,1)")) {
+    try (var ps = c.prepareStatement(QUARANTINE_SQL)) {
       for (var q : entries) {
+        var stored = q.storedPayload(quarantinePayloadBytes);
         ps.setString(1, source);
         ps.setString(2, crmObject);
-        ps.setString(3, q.recordId().orElse(null));
+        // the unique key needs a value: a record without an id is keyed by ''
+        ps.setString(3, q.recordId().orElse(""));
         ps.setString(4, q.reason());
-        ps.setString(5, q.rawPayload());
-        ps.setTimestamp(6, now);
-        ps.setTimestamp(7, now);
+        ps.setString(5, stored);
+        ps.setString(6, q.payloadHash());
+        ps.setLong(7, q.payloadLength());
+        ps.setBoolean(8, stored.length() < q.rawPayload().length());
+        ps.setTimestamp(9, now);
+        ps.setTimestamp(10, now);
         ps.addBatch();
       }
       ps.executeBatch();

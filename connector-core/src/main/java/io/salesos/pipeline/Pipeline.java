@@ -51,24 +51,28 @@ public final class Pipeline implements AutoCloseable {
    * run limits over which a run's writes are held for review.
    */
   public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
-      int pullLanes, RunLimits limits) {
+      int pullLanes, int quarantinePayloadBytes, RunLimits limits) {
 
     public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
-      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES, RunLimits.NONE);
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES);
     }
 
-    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit, int pullLanes) {
-      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, pullLanes, RunLimits.NONE);
+    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
+        int pullLanes) {
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, pullLanes,
+          io.salesos.mirror.MirrorStore.DEFAULT_QUARANTINE_PAYLOAD_BYTES, RunLimits.NONE);
     }
 
-    /** As a configuration's {@code sync} section sets them. */
-    public static Settings of(SalesosConfig.SyncConfig sync) {
+    /** As a configuration's {@code sync} and {@code retention} sections set them. */
+    public static Settings of(SalesosConfig config) {
+      var sync = config.sync();
       return new Settings(sync.pullBatch(), 10_000, sync.maxAttempts(), Duration.ofSeconds(sync.backoffSeconds()), 50_000,
-          sync.pullLanes(), new RunLimits(sync.holdWritesOver(), sync.holdPercentOver()));
+          sync.pullLanes(), config.retention().quarantinePayloadBytes(),
+          new RunLimits(sync.holdWritesOver(), sync.holdPercentOver()));
     }
 
     SyncEngine.PullSettings pull() {
-      return new SyncEngine.PullSettings(pullBatch, maxBatchesPerPull, pullLanes);
+      return new SyncEngine.PullSettings(pullBatch, maxBatchesPerPull, pullLanes, quarantinePayloadBytes);
     }
   }
 

@@ -35,9 +35,13 @@ public final class SyncEngine {
   /**
    * Tuning of the pull: records per batch, batches per pull before it yields, and how many objects
    * are pulled side by side when a connector can be called from several threads ({@link
-   * io.salesos.spi.Connector#concurrentCalls()}).
+   * io.salesos.spi.Connector#concurrentCalls()}), and the stored size cap of a quarantined payload.
    */
-  public record PullSettings(int pullBatch, int maxBatchesPerPull, int pullLanes) {
+  public record PullSettings(int pullBatch, int maxBatchesPerPull, int pullLanes, int quarantinePayloadBytes) {
+
+    public PullSettings(int pullBatch, int maxBatchesPerPull, int pullLanes) {
+      this(pullBatch, maxBatchesPerPull, pullLanes, MirrorStore.DEFAULT_QUARANTINE_PAYLOAD_BYTES);
+    }
 
     public PullSettings {
       if (pullBatch < 1 || maxBatchesPerPull < 1) {
@@ -55,7 +59,7 @@ public final class SyncEngine {
     connections.forEach(c -> byName.put(c.name(), c));
     this.connections = byName;
     this.clock = clock;
-    this.mirror = new MirrorStore(database, clock);
+    this.mirror = new MirrorStore(database, clock, settings.quarantinePayloadBytes());
     this.puller = new Puller(mirror, settings.pullBatch(), locks);
     this.maxBatches = settings.maxBatchesPerPull();
     this.pullBatch = settings.pullBatch();

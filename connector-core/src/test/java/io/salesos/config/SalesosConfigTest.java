@@ -114,7 +114,7 @@ class SalesosConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(file + ":3:1:")
         .hasMessageContaining("unknown key 'sink'")
-        .hasMessageContaining("(known: admin, connections, database, rules, scheduler, sync)");
+        .hasMessageContaining("(known: admin, connections, database, retention, rules, scheduler, sync)");
     var inConnection = write("""
         connections:
           - name: hs
@@ -191,13 +191,46 @@ class SalesosConfigTest {
     assertThat(config.sync().pullLanes()).isEqualTo(SalesosConfig.DEFAULT_PULL_LANES);
     assertThat(config.admin()).isEqualTo(new SalesosConfig.AdminConfig("127.0.0.1", 8686, java.util.Optional.empty()));
     assertThat(config.scheduler()).isEqualTo(new SalesosConfig.SchedulerConfig(true, "AUTO", 4));
+    assertThat(config.retention()).isEqualTo(new SalesosConfig.RetentionConfig(365, 365, 365, 365, 365, 5000, 65536))
+        .isEqualTo(SalesosConfig.RetentionConfig.defaults());
     // Every declared default is one of the above: a new default needs a line here too.
     assertThat(ConfigDef.keys().stream().filter(k -> k.defaultValue().isPresent()).map(ConfigKey::name))
         .containsExactly("database.embedded.data_dir", "database.user", "database.pool_size",
             "connections[].mapping", "connections[].mode", "connections[].sandbox", "rules", "sync.poll_seconds",
             "sync.pull_batch", "sync.max_attempts", "sync.backoff_seconds", "sync.overlap_seconds", "sync.pull_lanes",
             "sync.hold_writes_over", "sync.hold_percent_over",
-            "admin.bind", "admin.port", "scheduler.clustered", "scheduler.instance_id", "scheduler.threads");
+            "admin.bind", "admin.port", "scheduler.clustered", "scheduler.instance_id", "scheduler.threads",
+            "retention.record_history_days", "retention.write_journal_days", "retention.outbox_done_days",
+            "retention.conflict_days", "retention.quarantine_days", "retention.batch_rows",
+            "retention.quarantine_payload_bytes");
+  }
+
+  @Test
+  void retentionIsReadAndZeroDaysIsAllowedButATinyPayloadCapIsNot() throws IOException {
+    var file = write("""
+        connections:
+          - name: hs
+            type: hubspot
+        retention:
+          record_history_days: 0
+          write_journal_days: 30
+          outbox_done_days: 7
+          conflict_days: 90
+          quarantine_days: 14
+          batch_rows: 100
+          quarantine_payload_bytes: 4096
+        """);
+    assertThat(SalesosConfig.load(file).retention())
+        .isEqualTo(new SalesosConfig.RetentionConfig(0, 30, 7, 90, 14, 100, 4096));
+    var tiny = write("""
+        connections:
+          - name: hs
+            type: hubspot
+        retention:
+          quarantine_payload_bytes: 10
+        """);
+    assertThatThrownBy(() -> SalesosConfig.load(tiny)).hasMessageStartingWith(tiny + ":5:")
+        .hasMessageContaining("quarantine_payload_bytes");
   }
 
   private Path write(String text) throws IOException {

@@ -157,6 +157,21 @@ class SyncEngineTest {
   }
 
   @Test
+  void aBadRecordReadAgainByEveryReconcileStaysOneQuarantineRowCountingItsSightings() throws SQLException {
+    crm.save("deals", List.of(Map.of("dealname", "good", "amount", "5"), Map.of("dealname", "bad", "amount", "lots")));
+    engine.pull("mem", "deals");
+    for (int i = 0; i < 9; i++) {
+      engine.compare(Optional.of("mem"));
+    }
+    try (var c = db.connection(); var rs = c.createStatement().executeQuery(
+        "SELECT COUNT(*), MAX(occurrences), MIN(occurrences) FROM quarantine")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isOne();
+      assertThat(rs.getInt(2)).isEqualTo(10);
+    }
+  }
+
+  @Test
   void upsertsAreIdempotentByKeyAndAPartlyFailingBatchFailsOnlyItsRows() {
     crm.rejectWhen("subject", "forbidden");
     var writes = new ArrayList<OutboxEntry>();

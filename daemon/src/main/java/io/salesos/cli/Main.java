@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       SchemaCommand.class,
       ConfigCommand.class,
       AuditCommand.class,
+      ForgetCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

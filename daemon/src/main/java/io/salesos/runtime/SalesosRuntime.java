@@ -65,7 +65,7 @@ public final class SalesosRuntime implements AutoCloseable {
       }
       var rules = LiveRuleSet.watching(config.rulesDir(),
           LiveRuleSet.vocabulary(connections.stream().map(CrmConnection::mapping).toList()));
-      var pipeline = new Pipeline(database, connections, rules, ConflictPolicy.defaults(), Pipeline.Settings.of(config.sync()),
+      var pipeline = new Pipeline(database, connections, rules, ConflictPolicy.defaults(), Pipeline.Settings.of(config),
           clock);
       return new SalesosRuntime(config, database, connections, pipeline, clock);
     } catch (RuntimeException e) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Schedules the daemon's jobs with Quartz on a JDBC job store in the mirror's own MariaDB: pull
- * per connection and push every poll interval, evaluate and plan after them, a nightly reconcile.
+ * per connection and push every poll interval, evaluate and plan after them, a nightly reconcile
+ * and a nightly retention.
  * With several daemons on one database the store is clustered and each trigger runs once.
  * Job data is stored as text properties, never as serialized Java objects.
  */
@@ -71,6 +72,8 @@ public final class DaemonScheduler implements AutoCloseable {
       var scheduler = factory.getScheduler();
       scheduler.getContext().put(Jobs.PIPELINE, runtime.pipeline());
       scheduler.getContext().put(Jobs.TIMER, timer);
+      scheduler.getContext().put(Jobs.RETENTION, new io.salesos.retention.Retention(runtime.database(),
+          io.salesos.retention.Retention.Settings.of(runtime.config().retention()), runtime.clock()));
       int poll = runtime.config().sync().pollSeconds();
       for (var c : runtime.connections()) {
         schedule(scheduler, "pull-" + c.name(), Jobs.Pull.class, poll, c.name());
@@ -85,6 +88,10 @@ public final class DaemonScheduler implements AutoCloseable {
       var reconcileTrigger = TriggerBuilder.newTrigger().withIdentity("reconcile-nightly").forJob(reconcile)
           .withSchedule(CronScheduleBuilder.dailyAtHourAndMinute(2, 30).inTimeZone(java.util.TimeZone.getTimeZone("UTC"))).build();
       replace(scheduler, reconcile, reconcileTrigger);
+      var retention = JobBuilder.newJob(Jobs.Retention.class).withIdentity("retention").storeDurably().build();
+      var retentionTrigger = TriggerBuilder.newTrigger().withIdentity("retention-nightly").forJob(retention)
+          .withSchedule(CronScheduleBuilder.dailyAtHourAndMinute(3, 45).inTimeZone(java.util.TimeZone.getTimeZone("UTC"))).build();
+      replace(scheduler, retention, retentionTrigger);
       scheduler.start();
       log.info("event=scheduler_started instance={} clustered={} poll_seconds={}", scheduler.getSchedulerInstanceId(),
           cfg.clustered(), poll);

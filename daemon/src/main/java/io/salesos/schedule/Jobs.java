@@ -18,6 +18,7 @@ final class Jobs {
 
   static final String PIPELINE = "salesos.pipeline";
   static final String TIMER = "salesos.timer";
+  static final String RETENTION = "salesos.retention";
 
   private Jobs() {}
 
@@ -146,6 +147,24 @@ final class Jobs {
     @Override
     void work(JobExecutionContext context, Pipeline pipeline) {
       pipeline.compare(Optional.empty());
+    }
+  }
+
+  /** The nightly retention: deletes system-table rows past their configured age, in small batches. */
+  @DisallowConcurrentExecution
+  public static final class Retention extends TimedJob {
+    @Override
+    String name(JobExecutionContext context) {
+      return "retention";
+    }
+
+    @Override
+    void work(JobExecutionContext context, Pipeline pipeline) {
+      try {
+        ((io.salesos.retention.Retention) context.getScheduler().getContext().get(RETENTION)).run();
+      } catch (SchedulerException e) {
+        throw new IllegalStateException("the retention job found no scheduler context: " + e.getMessage(), e);
+      }
     }
   }
 }

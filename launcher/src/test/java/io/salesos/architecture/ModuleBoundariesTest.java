@@ -19,7 +19,8 @@ class ModuleBoundariesTest {
   static final String[] SPI = {"io.salesos.spi..", "io.salesos.model.."};
   static final String[] CORE = {"io.salesos.config..", "io.salesos.connection..", "io.salesos.evaluate..",
       "io.salesos.journal..", "io.salesos.mapping..", "io.salesos.mirror..", "io.salesos.outbox..", "io.salesos.pipeline..",
-      "io.salesos.planner..", "io.salesos.rules..", "io.salesos.schema..", "io.salesos.sync..", "io.salesos.visits.."};
+      "io.salesos.planner..", "io.salesos.retention..", "io.salesos.rules..", "io.salesos.schema..", "io.salesos.sync..",
+      "io.salesos.visits.."};
   static final String[] SHELL = {"io.salesos.cli..", "io.salesos.admin..", "io.salesos.audit..", "io.salesos.html..",
       "io.salesos.runtime..", "io.salesos.schedule..", "io.salesos.launcher.."};
   static final String[] CONNECTORS = {"io.salesos.hubspot", "io.salesos.salesforce"};

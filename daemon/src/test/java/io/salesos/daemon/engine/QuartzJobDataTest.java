@@ -43,7 +43,7 @@ class QuartzJobDataTest {
     var schema = startDaemonOnce();
 
     var jobData = jobData(schema);
-    assertThat(jobData).containsKeys("pull-hubspot", "push", "evaluate", "plan", "reconcile");
+    assertThat(jobData).containsKeys("pull-hubspot", "push", "evaluate", "plan", "reconcile", "retention");
     jobData.forEach((job, bytes) -> assertThat(isJavaSerialized(bytes)).as("JOB_DATA of %s", job).isFalse());
     assertThat(properties(jobData.get("pull-hubspot")).getProperty("connection")).isEqualTo("hubspot");
     try (var c = TestDatabases.connect(schema); var st = c.createStatement()) {
