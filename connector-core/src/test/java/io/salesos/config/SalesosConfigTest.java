@@ -180,6 +180,7 @@ class SalesosConfigTest {
     assertThat(db.user()).isEqualTo("salesos");
     assertThat(db.password()).isEmpty();
     assertThat(db.poolSize()).isEqualTo(10);
+    assertThat(db.unavailableExitSeconds()).as("ten minutes before the daemon gives up on its database").isEqualTo(600);
     var hs = config.connection("hs").orElseThrow();
     assertThat(hs.mapping()).isEqualTo(dir.resolve("mappings/hubspot.yaml"));
     assertThat(hs.readWrite()).isTrue();
