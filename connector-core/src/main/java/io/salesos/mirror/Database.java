@@ -86,6 +86,9 @@ public final class Database implements AutoCloseable {
     cfg.setMinimumIdle(1);
     cfg.setPoolName("salesos-mirror");
     cfg.setConnectionTimeout(30_000);
+    // the driver's own default (30 s) is for the TCP connect and the handshake each: a server that
+    // accepts and never answers would hold every new connection, and the daemon's start, that long
+    cfg.addDataSourceProperty("connectTimeout", "10000");
     // UTC on the wire whatever the JVM's zone; utf8mb4 for emoji and accents
     cfg.addDataSourceProperty("connectionTimeZone", "UTC");
     cfg.addDataSourceProperty("forceConnectionTimeZoneToSession", "true");
