@@ -66,7 +66,7 @@ final class RunCommand implements Runnable {
         try (var scheduler = DaemonScheduler.start(runtime, metrics::jobRan);
             var watch = DatabaseWatch.start(runtime.database(), WATCH_EVERY, limit, Clock.systemUTC(), reason -> {
               gaveUp.set(reason);
-              haltIfStuck();
+              haltIfStuck(reason);
               stop.countDown();
             })) {
           StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
@@ -144,7 +144,7 @@ final class RunCommand implements Runnable {
    * supervisor must still see the exit, so the process halts with status 1 if the orderly exit has
    * not happened within a minute. The next start stops an embedded server left behind by its pid file.
    */
-  private static void haltIfStuck() {
+  private static void haltIfStuck(String reason) {
     var halt = new Thread(() -> {
       try {
         Thread.sleep(HALT_AFTER.toMillis());
@@ -152,6 +152,10 @@ final class RunCommand implements Runnable {
         return;
       }
       log.error("event=database_exit_halting after_seconds={}", HALT_AFTER.toSeconds());
+      // the line the orderly exit would have printed, so the supervisor's log says why either way
+      System.err.println("salesos: run: " + reason + " (halted: stopping did not finish within " + HALT_AFTER.toSeconds()
+          + " s)");
+      System.err.flush();
       Runtime.getRuntime().halt(1);
     }, "salesos-exit-halt");
     halt.setDaemon(true);
