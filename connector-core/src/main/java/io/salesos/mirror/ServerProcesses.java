@@ -112,6 +112,15 @@ final class ServerProcesses {
    * gone after {@code grace} (InnoDB then recovers from its log at our start). Never touches a file.
    */
   static void stop(ProcessHandle server, Path data, Duration grace) {
+    // a server whose parent is a live JVM still has an owner (a salesos from before the owner lock,
+    // or a test): never take its database away; an orphan's parent is init or a subreaper
+    var parent = server.parent().filter(ProcessHandle::isAlive);
+    if (parent.isPresent() && parent.get().pid() != 1 && parent.get().info().command()
+        .map(c -> Path.of(c).getFileName().toString().equals("java")).orElse(false)) {
+      throw new IllegalStateException("a MariaDB server (pid " + server.pid() + ") already runs on " + data
+          + ", started by the running Java process " + parent.get().pid() + ": stop that process first, or give this one a"
+          + " database.embedded.data_dir of its own");
+    }
     log.warn("event=embedded_db_leftover_stopping pid={} data={} reason=\"left running by a salesos that did not stop it\"",
         server.pid(), data);
     server.destroy();

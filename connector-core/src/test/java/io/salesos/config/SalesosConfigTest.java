@@ -194,7 +194,7 @@ class SalesosConfigTest {
     assertThat(config.scheduler()).isEqualTo(new SalesosConfig.SchedulerConfig(true, "AUTO", 4));
     // Every declared default is one of the above: a new default needs a line here too.
     assertThat(ConfigDef.keys().stream().filter(k -> k.defaultValue().isPresent()).map(ConfigKey::name))
-        .containsExactly("database.embedded.data_dir", "database.user", "database.pool_size",
+        .containsExactly("database.embedded.data_dir", "database.user", "database.pool_size", "database.unavailable_exit_seconds",
             "connections[].mapping", "connections[].mode", "connections[].sandbox", "rules", "sync.poll_seconds",
             "sync.pull_batch", "sync.max_attempts", "sync.backoff_seconds", "sync.overlap_seconds", "sync.pull_lanes",
             "admin.bind", "admin.port", "scheduler.clustered", "scheduler.instance_id", "scheduler.threads");
