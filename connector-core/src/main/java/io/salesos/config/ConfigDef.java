@@ -38,6 +38,10 @@ public final class ConfigDef {
       "Database password, from the environment or a file; never written in the configuration.");
   static final ConfigKey DATABASE_POOL_SIZE = optional("database.pool_size", Type.INT, "10", POSITIVE,
       "Most database connections the daemon holds open.");
+  static final ConfigKey DATABASE_UNAVAILABLE_EXIT_SECONDS = optional("database.unavailable_exit_seconds", Type.INT, "600",
+      POSITIVE, "Seconds the database may stay unreachable (or the embedded server fail to restart) before the daemon"
+          + " exits non-zero, so that its supervisor (systemd Restart=on-failure) starts it afresh; /health answers 503"
+          + " meanwhile.");
 
   static final ConfigKey CONNECTIONS = define("connections", Type.LIST, false, null, ANY,
       "The CRMs to mirror, one entry per connection; connection names are unique.");

@@ -26,9 +26,9 @@ public record SalesosConfig(
     connections = List.copyOf(connections);
   }
 
-  /** The mirror database: embedded (a data folder) or external (a JDBC URL). */
+  /** The mirror database: embedded (a data folder) or external (a JDBC URL), and how long the daemon bears it down. */
   public record DatabaseConfig(Optional<Path> embeddedDataDir, Optional<String> url, String user,
-      Optional<SecretRef> password, int poolSize) {}
+      Optional<SecretRef> password, int poolSize, int unavailableExitSeconds) {}
 
   /** One CRM connection: its name, connector type, mapping file, settings and secret references. */
   public record ConnectionConfig(
@@ -123,7 +123,8 @@ public record SalesosConfig(
     Optional<Path> dataDir = url.isPresent() ? Optional.empty()
         : Optional.of(base.resolve(ConfigDef.DATABASE_EMBEDDED_DATA_DIR.readString(embedded)).normalize());
     return new DatabaseConfig(dataDir, url, ConfigDef.DATABASE_USER.readString(d),
-        secret(d, ConfigDef.DATABASE_PASSWORD, base), ConfigDef.DATABASE_POOL_SIZE.readInt(d));
+        secret(d, ConfigDef.DATABASE_PASSWORD, base), ConfigDef.DATABASE_POOL_SIZE.readInt(d),
+        ConfigDef.DATABASE_UNAVAILABLE_EXIT_SECONDS.readInt(d));
   }
 
   private static ConnectionConfig connection(YamlNode c, Path base) {

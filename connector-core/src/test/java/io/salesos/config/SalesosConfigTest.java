@@ -180,6 +180,7 @@ class SalesosConfigTest {
     assertThat(db.user()).isEqualTo("salesos");
     assertThat(db.password()).isEmpty();
     assertThat(db.poolSize()).isEqualTo(10);
+    assertThat(db.unavailableExitSeconds()).as("ten minutes before the daemon gives up on its database").isEqualTo(600);
     var hs = config.connection("hs").orElseThrow();
     assertThat(hs.mapping()).isEqualTo(dir.resolve("mappings/hubspot.yaml"));
     assertThat(hs.readWrite()).isTrue();
@@ -195,7 +196,7 @@ class SalesosConfigTest {
         .isEqualTo(SalesosConfig.RetentionConfig.defaults());
     // Every declared default is one of the above: a new default needs a line here too.
     assertThat(ConfigDef.keys().stream().filter(k -> k.defaultValue().isPresent()).map(ConfigKey::name))
-        .containsExactly("database.embedded.data_dir", "database.user", "database.pool_size",
+        .containsExactly("database.embedded.data_dir", "database.user", "database.pool_size", "database.unavailable_exit_seconds",
             "connections[].mapping", "connections[].mode", "connections[].sandbox", "rules", "sync.poll_seconds",
             "sync.pull_batch", "sync.max_attempts", "sync.backoff_seconds", "sync.overlap_seconds", "sync.pull_lanes",
             "sync.hold_writes_over", "sync.hold_percent_over",

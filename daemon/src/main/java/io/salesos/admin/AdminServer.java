@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -35,10 +36,13 @@ public final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TEXT = "text/plain; charset=utf-8";
+  private static final int PROBE_SECONDS = 3;
 
   private final HttpServer server;
-  private final Database database;
-  private final Metrics metrics;
+  // absent while the daemon starts (the database may take a while, or be unreachable): /health says why
+  private volatile Database database;
+  private volatile Metrics metrics;
+  private volatile String starting = "starting";
   private final AdminToken token;
   private final FailedAttempts attempts;
   // pages are added after start, while requests may already arrive
@@ -75,6 +79,25 @@ public final class AdminServer implements AutoCloseable {
   /** Starts the server; refuses a non-loopback {@code bind} without a token (see {@link #requireTokenOffLoopback}). */
   public static AdminServer start(Database database, Metrics metrics, String bind, int port, AdminToken token) {
     return start(database, metrics, bind, port, token, Clock.systemUTC());
+  }
+
+  /**
+   * A server for a daemon that is still opening its database: /health answers 503 with {@link
+   * #starting(String) the reason}, everything else 503, until {@link #serve} hands it the database.
+   */
+  public static AdminServer starting(String bind, int port, AdminToken token) {
+    return start(null, null, bind, port, token, Clock.systemUTC());
+  }
+
+  /** What the daemon waits for while it starts, for /health (no secrets: it may be shown to anyone on loopback). */
+  public void starting(String reason) {
+    starting = Objects.requireNonNull(reason, "reason");
+  }
+
+  /** Serves the pages, the metrics and a full /health over {@code database} from now on. */
+  public void serve(Database database, Metrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.database = Objects.requireNonNull(database, "database");
   }
 
   static AdminServer start(Database database, Metrics metrics, String bind, int port, AdminToken token, Clock clock) {
@@ -164,14 +187,18 @@ public final class AdminServer implements AutoCloseable {
         return refusal.get();
       }
     }
+    if (!path.equals("/metrics") && !pages.containsKey(path)) {
+      return new Response(404, TEXT, "not found");
+    }
+    // every page and the metrics read the database: with it down they answer at once, never hang
+    var down = databaseDown();
+    if (down.isPresent()) {
+      return down.get();
+    }
     if (path.equals("/metrics")) {
       return metrics();
     }
-    var handler = pages.get(path);
-    if (handler == null) {
-      return new Response(404, TEXT, "not found");
-    }
-    return handler.apply(ex);
+    return pages.get(path).apply(ex);
   }
 
   /** Empty when the request carries the token (header) or the login cookie; otherwise the answer. */
@@ -276,19 +303,30 @@ public final class AdminServer implements AutoCloseable {
         + " autocomplete=\"current-password\" required autofocus></label><button>Log in</button></form></body></html>");
   }
 
+  /**
+   * 200 when ready, 503 with the reasons when not: the database down (or its embedded server being
+   * restarted) or a connection's last pull failed. It never waits long on the database: the probe
+   * pool gives up within seconds, and a server known to be down is not asked at all.
+   */
   private Response health() {
     var reasons = new ArrayList<String>();
-    boolean dbDown = false;
-    try (var c = database.connection(); var rs = c.createStatement().executeQuery(
-        "SELECT source, crm_object, last_error FROM sync_checkpoint WHERE last_error IS NOT NULL")) {
-      while (rs.next()) {
-        reasons.add(rs.getString(1) + "/" + rs.getString(2) + ": " + rs.getString(3));
+    var database = this.database;
+    var known = database == null ? Optional.of(starting) : database.unavailable();
+    if (known.isPresent()) {
+      reasons.add("database: " + known.get());
+    } else {
+      try (var c = database.probeConnection(); var st = c.createStatement()) {
+        st.setQueryTimeout(PROBE_SECONDS);
+        try (var rs = st.executeQuery("SELECT source, crm_object, last_error FROM sync_checkpoint WHERE last_error IS NOT NULL")) {
+          while (rs.next()) {
+            reasons.add(rs.getString(1) + "/" + rs.getString(2) + ": " + rs.getString(3));
+          }
+        }
+      } catch (Exception e) {
+        var id = errorId();
+        log.warn("event=health_database_failed error_id={} reason=\"{}\"", id, e.toString());
+        reasons.add("database: unreachable (error id " + id + ")");
       }
-    } catch (Exception e) {
-      dbDown = true;
-      var id = errorId();
-      log.warn("event=health_database_failed error_id={} reason=\"{}\"", id, e.toString());
-      reasons.add("database: unreachable (error id " + id + ")");
     }
     var body = JSON.createObjectNode();
     if (token.configured()) {
@@ -299,8 +337,24 @@ public final class AdminServer implements AutoCloseable {
       var list = body.putArray("reasons");
       reasons.forEach(list::add);
     }
-    // liveness fails only when the database is gone; a CRM error makes it not ready, with the reason
-    return new Response(dbDown ? 503 : 200, "application/json", json(body));
+    return new Response(reasons.isEmpty() ? 200 : 503, "application/json", json(body));
+  }
+
+  /** A quick answer instead of a request that would wait on a database that is down; empty when it is up. */
+  private Optional<Response> databaseDown() {
+    var database = this.database;
+    if (database == null) {
+      return Optional.of(new Response(503, TEXT, "salesos is starting (" + starting + "); /health says when it is ready",
+          Map.of("Retry-After", "10")));
+    }
+    var down = database.probe();
+    if (down.isEmpty()) {
+      return Optional.empty();
+    }
+    var id = errorId();
+    log.warn("event=admin_database_unavailable error_id={} reason=\"{}\"", id, down.get());
+    return Optional.of(new Response(503, TEXT, "the database is unavailable (error id " + id
+        + "; /health and the daemon's log say why); try again shortly", Map.of("Retry-After", "10")));
   }
 
   private Response metrics() {

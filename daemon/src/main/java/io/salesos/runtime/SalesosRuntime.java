@@ -50,7 +50,15 @@ public final class SalesosRuntime implements AutoCloseable {
    */
   public static SalesosRuntime open(SalesosConfig config, Map<String, Map<String, String>> sandboxes,
       Function<String, String> env, Clock clock) {
-    var database = openDatabase(config, env);
+    return open(config, openDatabase(config, env), sandboxes, env, clock);
+  }
+
+  /**
+   * As {@link #open(SalesosConfig, Map, Function, Clock)}, over a database already open (the daemon
+   * opens it first, retrying while it is unreachable); the runtime owns it from here and closes it.
+   */
+  public static SalesosRuntime open(SalesosConfig config, Database database, Map<String, Map<String, String>> sandboxes,
+      Function<String, String> env, Clock clock) {
     var connections = new ArrayList<CrmConnection>();
     try {
       for (var c : config.connections()) {

@@ -93,7 +93,7 @@ class AdminLockTest {
           + " VALUES ('hs', 'deals', '{}', UTC_TIMESTAMP(), 'AUTHENTICATION: 401 the token was revoked')");
     }
     var notReady = send(get("/health"));
-    assertThat(notReady.statusCode()).isEqualTo(200);
+    assertThat(notReady.statusCode()).isEqualTo(503);
     assertThat(notReady.body()).isEqualTo("{\"ready\":false}");
   }
 

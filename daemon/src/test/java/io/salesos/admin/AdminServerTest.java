@@ -8,6 +8,7 @@ import io.salesos.outbox.OutboxEntry;
 import io.salesos.outbox.OutboxStore;
 import io.salesos.rules.WriteKind;
 import io.salesos.spi.Write;
+import io.salesos.testing.TcpGate;
 import io.salesos.testing.TestDatabases;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,14 +62,16 @@ class AdminServerTest {
   }
 
   @Test
-  void healthSaysReadyAndWhyNot() throws Exception {
-    assertThat(get("/health").body()).contains("\"ready\":true");
+  void healthIs200WhenReadyAnd503WithTheReasonWhenNot() throws Exception {
+    var ready = get("/health");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).contains("\"ready\":true");
     try (var c = db.connection()) {
       c.createStatement().execute("INSERT INTO sync_checkpoint (source, crm_object, checkpoint, updated_at, last_error)"
           + " VALUES ('hs', 'deals', '{}', UTC_TIMESTAMP(), 'AUTHENTICATION: 401 the token was revoked')");
     }
     var health = get("/health");
-    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.statusCode()).as("not ready is 503, as a load balancer or a supervisor expects").isEqualTo(503);
     assertThat(health.body()).contains("\"ready\":false").contains("hs/deals: AUTHENTICATION: 401 the token was revoked");
   }
 
@@ -106,6 +109,62 @@ class AdminServerTest {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  @Test
+  void aDatabaseThatStopsAnsweringMakesHealthAndEveryPage503WithinSecondsAndHealth200WhenItIsBack() throws Exception {
+    var schema = TestDatabases.newSchema();
+    var server = TestDatabases.server();
+    try (var gate = new TcpGate(server.port());
+        var external = Database.external(TestDatabases.jdbcUrl(schema).replace(":" + server.port() + "/", ":" + gate.port() + "/"),
+            TestDatabases.user(), TestDatabases.password(), 2);
+        var admin = AdminServer.start(external, new Metrics(external, List.of()), "127.0.0.1", 0)) {
+      StatusPage.register(admin, external, List.of("hs"), Clock.systemUTC(), Optional::empty);
+      assertThat(get(admin, "/health").statusCode()).isEqualTo(200);
+      assertThat(get(admin, "/metrics").statusCode()).isEqualTo(200);
+
+      gate.cut();
+      for (var path : List.of("/health", "/metrics", "/")) {
+        long t0 = System.nanoTime();
+        var answer = get(admin, path);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as(path + " answers without waiting on the database")
+            .isLessThan(java.time.Duration.ofSeconds(10));
+        assertThat(answer.statusCode()).as(path).isEqualTo(503);
+      }
+      var health = new ObjectMapper().readTree(get(admin, "/health").body());
+      assertThat(health.get("ready").asBoolean()).isFalse();
+      assertThat(health.get("reasons").get(0).asText()).startsWith("database: unreachable");
+
+      gate.restore();
+      long end = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      int status = 0;
+      while (System.nanoTime() < end && (status = get(admin, "/health").statusCode()) != 200) {
+        Thread.sleep(200);
+      }
+      assertThat(status).as("ready again once the database answers").isEqualTo(200);
+      assertThat(get(admin, "/metrics").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aServerWhoseDaemonIsStillOpeningItsDatabaseAnswers503WithWhatItWaitsFor() throws Exception {
+    try (var admin = AdminServer.starting("127.0.0.1", 0, AdminToken.none())) {
+      admin.starting("database unreachable since 2026-12-03T13:00:00Z (attempt 3, retrying): connection refused");
+      var health = get(admin, "/health");
+      assertThat(health.statusCode()).isEqualTo(503);
+      assertThat(new ObjectMapper().readTree(health.body()).get("reasons").get(0).asText())
+          .isEqualTo("database: database unreachable since 2026-12-03T13:00:00Z (attempt 3, retrying): connection refused");
+      assertThat(get(admin, "/metrics").statusCode()).isEqualTo(503);
+
+      admin.serve(db, new Metrics(db, List.of()));
+      assertThat(get(admin, "/health").statusCode()).isEqualTo(200);
+      assertThat(get(admin, "/metrics").statusCode()).isEqualTo(200);
+    }
+  }
+
+  private HttpResponse<String> get(AdminServer admin, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(admin.address() + path)).timeout(java.time.Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path) throws Exception {
