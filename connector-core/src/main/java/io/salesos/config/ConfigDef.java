@@ -98,6 +98,14 @@ public final class ConfigDef {
       "Token that the status page, /metrics and the draft actions require; without it the pages are open on loopback only"
           + " and the actions are off.");
 
+  static final ConfigKey ALERTS = section("alerts",
+      "Failure alerts posted to a webhook (Slack, Teams or any HTTP receiver): once per incident, again after it clears.");
+  static final ConfigKey ALERTS_WEBHOOK_URL = optional("alerts.webhook_url", Type.SECRET, null, ANY,
+      "Where alerts are POSTed as JSON ({\"text\", \"event\", \"at\"}); from the environment or a file, since such URLs"
+          + " carry their own token. Without it, no alert is sent (the log, status page and /metrics still say).");
+  static final ConfigKey ALERTS_CONNECTION_FAILING_MINUTES = optional("alerts.connection_failing_minutes", Type.INT, "15",
+      POSITIVE, "A connection whose pulls have failed for this long is an incident.");
+
   static final ConfigKey SCHEDULER = section("scheduler", "Quartz: clustered when several daemons share one MariaDB.");
   static final ConfigKey SCHEDULER_CLUSTERED = optional("scheduler.clustered", Type.BOOLEAN, "true", ANY,
       "Use Quartz's clustered job store; required with more than one daemon on one database.");

@@ -19,7 +19,8 @@ public record SalesosConfig(
     SyncConfig sync,
     AdminConfig admin,
     SchedulerConfig scheduler,
-    RetentionConfig retention) {
+    RetentionConfig retention,
+    AlertsConfig alerts) {
 
   public SalesosConfig {
     Objects.requireNonNull(file, "file");
@@ -46,6 +47,9 @@ public record SalesosConfig(
 
   /** The admin HTTP server: loopback unless configured; actions only with a token. */
   public record AdminConfig(String bind, int port, Optional<SecretRef> token) {}
+
+  /** Failure alerts: the webhook they are posted to, and when a failing connection becomes an incident. */
+  public record AlertsConfig(Optional<SecretRef> webhookUrl, int connectionFailingMinutes) {}
 
   /** Quartz: clustered when several daemons share one MariaDB. */
   public record SchedulerConfig(boolean clustered, String instanceId, int threads) {}
@@ -111,7 +115,10 @@ public record SalesosConfig(
         ConfigDef.RETENTION_WRITE_JOURNAL_DAYS.readInt(r), ConfigDef.RETENTION_OUTBOX_DONE_DAYS.readInt(r),
         ConfigDef.RETENTION_CONFLICT_DAYS.readInt(r), ConfigDef.RETENTION_QUARANTINE_DAYS.readInt(r),
         ConfigDef.RETENTION_BATCH_ROWS.readInt(r), ConfigDef.RETENTION_QUARANTINE_PAYLOAD_BYTES.readInt(r));
-    return new SalesosConfig(file, database, connections, rules, sync, admin, scheduler, retention);
+    var al = ConfigDef.sectionNode(root, ConfigDef.ALERTS);
+    var alerts = new AlertsConfig(secret(al, ConfigDef.ALERTS_WEBHOOK_URL, base),
+        ConfigDef.ALERTS_CONNECTION_FAILING_MINUTES.readInt(al));
+    return new SalesosConfig(file, database, connections, rules, sync, admin, scheduler, retention, alerts);
   }
 
   private static DatabaseConfig database(YamlNode d, Path base) {

@@ -114,7 +114,7 @@ class SalesosConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(file + ":3:1:")
         .hasMessageContaining("unknown key 'sink'")
-        .hasMessageContaining("(known: admin, connections, database, retention, rules, scheduler, sync)");
+        .hasMessageContaining("(known: admin, alerts, connections, database, retention, rules, scheduler, sync)");
     var inConnection = write("""
         connections:
           - name: hs
@@ -200,7 +200,7 @@ class SalesosConfigTest {
             "connections[].mapping", "connections[].mode", "connections[].sandbox", "rules", "sync.poll_seconds",
             "sync.pull_batch", "sync.max_attempts", "sync.backoff_seconds", "sync.overlap_seconds", "sync.pull_lanes",
             "sync.hold_writes_over", "sync.hold_percent_over",
-            "admin.bind", "admin.port", "scheduler.clustered", "scheduler.instance_id", "scheduler.threads",
+            "admin.bind", "admin.port", "alerts.connection_failing_minutes", "scheduler.clustered", "scheduler.instance_id", "scheduler.threads",
             "retention.record_history_days", "retention.write_journal_days", "retention.outbox_done_days",
             "retention.conflict_days", "retention.quarantine_days", "retention.batch_rows",
             "retention.quarantine_payload_bytes");

@@ -8,6 +8,7 @@ import io.salesos.config.ConfigDef;
 import io.salesos.config.SalesosConfig;
 import io.salesos.connection.CrmConnection;
 import io.salesos.mirror.Database;
+import io.salesos.runtime.Alerts;
 import io.salesos.runtime.DatabaseWatch;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.schedule.DaemonScheduler;
@@ -33,6 +34,8 @@ final class RunCommand implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
   private static final Duration WATCH_EVERY = Duration.ofSeconds(5);
+  /** How often the failure alerts look for new incidents. */
+  private static final Duration ALERT_EVERY = Duration.ofSeconds(30);
   private static final Duration HALT_AFTER = Duration.ofSeconds(60);
 
   @Mixin
@@ -64,6 +67,9 @@ final class RunCommand implements Runnable {
         var metrics = new Metrics(runtime.database(), runtime.connections());
         runtime.pipeline().rules().watchEvery(Duration.ofSeconds(5));
         try (var scheduler = DaemonScheduler.start(runtime, metrics::jobRan);
+            var alerts = Alerts.start(runtime.database(), runtime.pipeline().rules(),
+                cfg.alerts().webhookUrl().map(r -> r.resolve(System::getenv)), cfg.alerts().connectionFailingMinutes(),
+                ALERT_EVERY, Clock.systemUTC()).orElse(null);
             var watch = DatabaseWatch.start(runtime.database(), WATCH_EVERY, limit, Clock.systemUTC(), reason -> {
               gaveUp.set(reason);
               haltIfStuck(reason);
