@@ -361,6 +361,23 @@ public final class MirrorStore {
     }
   }
 
+  /**
+   * Starts one object's pull over: its checkpoint goes back to initial, so the next pull reads
+   * every record again (an admin's full re-sync). The mirror rows stay until the re-read replaces
+   * them. Returns whether there was a checkpoint.
+   */
+  public boolean resetCheckpoint(String source, String crmObject) {
+    try (var c = database.connection();
+        var ps = c.prepareStatement("UPDATE sync_checkpoint SET checkpoint = '{}', updated_at = ? WHERE source = ? AND crm_object = ?")) {
+      ps.setTimestamp(1, Timestamp.from(clock.instant()));
+      ps.setString(2, source);
+      ps.setString(3, crmObject);
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not reset the checkpoint of " + source + "/" + crmObject + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Records the last pull error of an object, for the status page; the checkpoint stays. */
   public void recordPullError(String source, String crmObject, String error) {
     try (var c = database.connection();

@@ -22,6 +22,15 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--connection", description = "only this connection")
   String connection;
 
+  @Option(names = "--object", paramLabel = "CRM_OBJECT",
+      description = "pull only this CRM object (as the mapping names it: Opportunity, deals...), in every connection that maps it"
+          + " (or in --connection)")
+  String object;
+
+  @Option(names = "--full", description = "with --object: read every record of it again, from the start (records deleted in"
+      + " the CRM meanwhile are found by `salesos reconcile`)")
+  boolean full;
+
   @Mixin
   Deadline.Option deadline;
 
@@ -31,8 +40,11 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private Integer once() {
+    if (full && object == null) {
+      throw new IllegalArgumentException("--full re-reads one object: give it with --object NAME");
+    }
     try (var runtime = SalesosRuntime.open(config.load(), Map.of(), System::getenv, Clock.systemUTC())) {
-      var stats = runtime.pipeline().pull(Optional.ofNullable(connection));
+      var stats = object == null ? runtime.pipeline().pull(Optional.ofNullable(connection)) : pullObject(runtime);
       int errors = 0;
       for (var s : stats) {
         System.out.printf("pull %-12s %-26s +%d ~%d -%d quarantined %d%s%n", s.source(), s.crmObject(), s.inserted(),
@@ -48,5 +60,27 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
       }
       return errors == 0 ? 0 : 2;
     }
+  }
+
+  /** The --object pull: every selected connection that maps it; a full one starts its checkpoint over first. */
+  private java.util.List<io.salesos.sync.Puller.PullStats> pullObject(SalesosRuntime runtime) {
+    var pipeline = runtime.pipeline();
+    var targets = pipeline.connections().stream()
+        .filter(c -> connection == null || c.name().equals(connection))
+        .filter(c -> c.mapping().forCrmObject(object).isPresent()).toList();
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("no " + (connection == null ? "connection" : "connection named '" + connection + "'")
+          + " maps a CRM object named '" + object + "'");
+    }
+    var out = new java.util.ArrayList<io.salesos.sync.Puller.PullStats>();
+    for (var c : targets) {
+      var crmObject = c.mapping().forCrmObject(object).orElseThrow().crmObject();
+      if (full) {
+        pipeline.mirror().resetCheckpoint(c.name(), crmObject);
+        System.out.println("full re-sync of " + c.name() + "/" + crmObject + ": reading every record again");
+      }
+      out.add(pipeline.pull(c.name(), crmObject));
+    }
+    return out;
   }
 }
