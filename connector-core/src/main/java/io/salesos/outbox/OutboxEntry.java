@@ -98,6 +98,12 @@ public record OutboxEntry(
         attempts, lastError, ruleId, ruleHash, Optional.of(run), actor, approvedBy, createdAt);
   }
 
+  /** The same entry queued as held, for {@code reason}: a person must decide on it. */
+  public OutboxEntry held(String reason) {
+    return new OutboxEntry(id, idemKey, source, crmObject, canonicalObject, recordId, op, kind, fields, expected, Status.HELD,
+        attempts, Optional.of(reason), ruleId, ruleHash, runId, actor, approvedBy, createdAt);
+  }
+
   public OutboxEntry withStatus(Status s) {
     return new OutboxEntry(id, idemKey, source, crmObject, canonicalObject, recordId, op, kind, fields, expected, s,
         attempts, lastError, ruleId, ruleHash, runId, actor, approvedBy, createdAt);

@@ -49,7 +49,7 @@ public final class OutboxStore {
     try (var c = database.connection();
         var ps = c.prepareStatement("INSERT IGNORE INTO outbox (idem_key, source, crm_object, canonical_object, record_id,"
             + " op, write_kind, fields, expected, status, attempts, next_attempt_at, rule_id, rule_hash, run_id, actor,"
-            + " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?)")) {
+            + " created_at, updated_at, last_error) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?,?,?,?,?,?,?)")) {
       for (var e : fresh.values()) {
         int i = 1;
         ps.setString(i++, e.idemKey());
@@ -68,7 +68,8 @@ public final class OutboxStore {
         ps.setString(i++, e.runId().orElse(null));
         ps.setString(i++, e.actor().orElse(null));
         ps.setTimestamp(i++, now);
-        ps.setTimestamp(i, now);
+        ps.setTimestamp(i++, now);
+        ps.setString(i, e.lastError().orElse(null));
         ps.addBatch();
       }
       // INSERT IGNORE still guards against another daemon queuing the same key meanwhile

@@ -247,6 +247,10 @@ public final class Pipeline implements AutoCloseable {
       if (e.op().equals(Write.Op.UPSERT.name()) && e.before().isEmpty()) {
         queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
             Write.Op.DELETE, WriteKind.ROLLBACK, Map.of(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
+      } else if (e.op().equals(Write.Op.DELETE.name()) && !e.before().isEmpty()) {
+        // a withdrawn task salesos deleted: created again as it was, under its own key
+        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), Optional.empty(),
+            Write.Op.UPSERT, WriteKind.ROLLBACK, e.before(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
       } else if (!e.before().isEmpty()) {
         // decided on the values the run wrote: a field someone changed since is a conflict, settled by policy
         var expected = new HashMap<String, Object>();
