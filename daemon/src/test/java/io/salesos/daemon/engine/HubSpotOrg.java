@@ -41,8 +41,13 @@ final class HubSpotOrg implements AutoCloseable {
   }
 
   static HubSpotOrg start(Path dir) {
+    return start(dir, Instant.now());
+  }
+
+  /** The small demo org as of {@code asOf}: the same instant gives the same org, record ids included. */
+  static HubSpotOrg start(Path dir, Instant asOf) {
     var sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withSearchLag(Duration.ZERO).withoutRequestLog());
-    sandbox.seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now())));
+    sandbox.seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(asOf)));
     var schema = TestDatabases.newSchema();
     var org = new HubSpotOrg(sandbox, schema, writeConfig(dir, schema));
     org.open();
