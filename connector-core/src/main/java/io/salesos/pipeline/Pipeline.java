@@ -183,7 +183,8 @@ public final class Pipeline implements AutoCloseable {
     }
     for (var c : selected(connection)) {
       if (!dryRun && !consistent(c, "plan")) {
-        continue;
+        throw new IllegalStateException("the mirror of " + c.name() + " is not complete, so no plan is written from it: "
+            + readiness(c.name()).blocked().orElse("") + "; let the pull finish (salesos sync) or plan with --dry-run");
       }
       var source = new MirrorContextSource(database, c.name(), clock.instant());
       var plans = new DayPlanner(Planning.routing(set.get()), Planning.ITERATIONS, 42).plan(source, day, clock.instant(),
