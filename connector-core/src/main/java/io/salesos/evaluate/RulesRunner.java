@@ -86,8 +86,8 @@ public final class RulesRunner {
     var runId = "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now) + "-" + connection.name();
     var source = new MirrorContextSource(database, connection.name(), now);
     var desired = new RuleEvaluator(rules).evaluate(source, now);
-    var current = currentState(connection.name());
-    var changes = DesiredStateDiff.diff(desired, current, rules.writePolicy());
+    var current = currentState(connection);
+    var changes = DesiredStateDiff.diff(desired, current, rules.writePolicy(), rules.taskRuleIds());
     List<OutboxEntry> entries = new ArrayList<>();
     var ruleHash = rules.version();
     for (var change : changes) {
@@ -107,9 +107,10 @@ public final class RulesRunner {
       storeSnapshot(runId, connection.name(), now, desired, source);
       storeRun(runId, connection.name(), now, rules, desired, queued, "done");
     }
-    log.info("event=rules_run run={} source={} deals={} flagged={} downgraded={} tasks={} changes={} queued={} drafts={}"
-        + " rule_errors={}", runId, connection.name(), desired.evaluatedDealIds().size(), desired.flags().size(), downgraded,
-        desired.tasks().size(), changes.size(), queued, drafts, desired.ruleErrors().size());
+    long withdrawn = changes.stream().filter(ch -> ch instanceof Change.WithdrawTask).count();
+    log.info("event=rules_run run={} source={} deals={} flagged={} downgraded={} tasks={} withdrawn={} changes={} queued={}"
+        + " drafts={} rule_errors={}", runId, connection.name(), desired.evaluatedDealIds().size(), desired.flags().size(),
+        downgraded, desired.tasks().size(), withdrawn, changes.size(), queued, drafts, desired.ruleErrors().size());
     for (var e : DryRunReport.erroredRules(desired)) {
       log.warn("event=rule_errored run={} source={} rule={} records={} example={} reason=\"{}\"", runId, connection.name(),
           e.ruleId(), e.records(), e.exampleRecordId(), e.message());
@@ -122,9 +123,18 @@ public final class RulesRunner {
       String ruleHash) {
     var status = change.decision() == WriteDecision.DRAFT ? OutboxEntry.Status.DRAFT : OutboxEntry.Status.PENDING;
     var ruleId = Optional.of(change instanceof Change.CreateTask t ? t.task().ruleId()
+        : change instanceof Change.WithdrawTask w ? w.ruleId()
         : change instanceof Change.FlagsChanged ? "flags" : "forecast");
     OutboxEntry entry;
-    if (change instanceof Change.FlagsChanged f) {
+    if (change instanceof Change.WithdrawTask w) {
+        // decided on the values salesos wrote: the push leaves the task alone if any of them changed meanwhile
+        var op = w.mode() == io.salesos.rules.TaskWithdrawal.DELETE ? Write.Op.DELETE : Write.Op.UPDATE;
+        entry = OutboxEntry.queued(w.key(), connection.name(), w.crmObject(), "activity", Optional.of(w.taskId()), op,
+            WriteKind.WITHDRAW, w.fields(), w.expected(), ruleId, Optional.of(ruleHash), Optional.of(runId), "rules");
+        if (w.held().isPresent()) {
+          return Optional.of(entry.held(w.held().get()));
+        }
+    } else if (change instanceof Change.FlagsChanged f) {
         var crmObject = source.dealCrmObject(f.dealId()).orElse(null);
         if (crmObject == null) {
           return Optional.empty();
@@ -204,7 +214,8 @@ public final class RulesRunner {
     return "d:" + Hashing.sha256(key + "@" + version.map(Instant::toString).orElse("-")).substring(0, 40);
   }
 
-  private CurrentState currentState(String source) {
+  private CurrentState currentState(CrmConnection connection) {
+    var source = connection.name();
     var flags = new HashMap<String, String>();
     var categories = new HashMap<String, String>();
     var keys = new HashSet<String>();
@@ -234,7 +245,70 @@ public final class RulesRunner {
       throw new IllegalStateException("could not read salesos's earlier writes from the mirror: " + e.getMessage(), e);
     }
     keys.addAll(outbox.taskKeys(source));
-    return new CurrentState(flags, categories, keys);
+    return new CurrentState(flags, categories, keys, openTasks(connection));
+  }
+
+  /**
+   * The open tasks salesos created for one connection, each compared field by field with what
+   * salesos wrote into it (the journal's after-image). A task with no journalled write, or in an
+   * object whose mapping cannot say whether it is done, is never offered for withdrawal.
+   */
+  private List<CurrentState.OpenTask> openTasks(CrmConnection connection) {
+    var written = new io.salesos.journal.Journal(database, clock).latestWritten(connection.name(), WriteKind.TASK.code());
+    var out = new ArrayList<CurrentState.OpenTask>();
+    if (written.isEmpty()) {
+      return out;
+    }
+    for (var m : connection.mapping().forCanonical("activity")) {
+      var columns = m.canonicalTypes();
+      if (m.bindingFor("salesos_key").isEmpty() || !columns.containsKey("status")) {
+        continue;
+      }
+      try (var c = database.connection();
+          var ps = c.prepareStatement("SELECT * FROM `activity` WHERE `source` = ? AND `crm_object` = ? AND `deleted` = FALSE"
+              + " AND `salesos_key` IS NOT NULL AND (`status` IS NULL OR `status` NOT IN ('completed', 'cancelled'))")) {
+        ps.setString(1, connection.name());
+        ps.setString(2, m.crmObject());
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            var key = rs.getString("salesos_key");
+            var journalled = written.get(key);
+            if (journalled == null) {
+              continue;
+            }
+            var now = new HashMap<String, Object>();
+            for (var col : columns.entrySet()) {
+              now.put(col.getKey(), io.salesos.mirror.MirrorStore.read(rs, col.getKey(), col.getValue()));
+            }
+            var asWritten = new java.util.LinkedHashMap<String, Object>();
+            boolean untouched = true;
+            for (var f : new java.util.TreeMap<>(journalled.after()).entrySet()) {
+              if (!columns.containsKey(f.getKey())) {
+                continue; // not mirrored, so not compared (and not written: the mapping has no CRM field for it)
+              }
+              asWritten.put(f.getKey(), f.getValue());
+              untouched &= sameValue(f.getValue(), now.get(f.getKey()));
+            }
+            var body = now.get("body");
+            out.add(new CurrentState.OpenTask(key, m.crmObject(), rs.getString("id"), journalled.ruleId(), untouched, asWritten,
+                body == null ? "" : body.toString()));
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not read the open tasks salesos created: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** Equal as the conflict check compares, with line ends and surrounding blanks a CRM may add ignored. */
+  static boolean sameValue(Object written, Object now) {
+    var a = CanonicalJson.comparable(written);
+    var b = CanonicalJson.comparable(now);
+    if (a == null || b == null) {
+      return a == null && b == null;
+    }
+    return a.replace("\r\n", "\n").strip().equals(b.replace("\r\n", "\n").strip());
   }
 
   private void storeRun(String runId, String source, Instant now, RuleSet rules, DesiredState desired, int queued, String status) {

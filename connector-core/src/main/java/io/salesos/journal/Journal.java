@@ -108,6 +108,54 @@ public final class Journal {
     return s.length() > 60 ? s.substring(0, 57) + "..." : s;
   }
 
+  /**
+   * The latest write of each key of one kind that reached the CRM for one connection: what salesos
+   * itself put into each record it created or updated that way.
+   */
+  public java.util.Map<String, JournalEntry> latestWritten(String source, String writeKind) {
+    var out = new java.util.HashMap<String, JournalEntry>();
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT * FROM write_journal WHERE source = ? AND write_kind = ? AND outcome = ? ORDER BY id")) {
+      ps.setString(1, source);
+      ps.setString(2, writeKind);
+      ps.setString(3, JournalEntry.WRITTEN);
+      ps.setFetchSize(1_000);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          var e = row(rs);
+          out.put(e.idemKey(), e);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the journal: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /**
+   * What salesos itself last wrote to each field of one record (written writes only, newest
+   * last), so a value the CRM shows can be recognised as salesos's own write coming back.
+   */
+  public java.util.Map<String, Object> lastWrittenValues(String source, String crmObject, String recordId) {
+    var out = new java.util.HashMap<String, Object>();
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT after_image FROM write_journal WHERE source = ? AND crm_object = ? AND record_id = ?"
+            + " AND outcome = ? ORDER BY id")) {
+      ps.setString(1, source);
+      ps.setString(2, crmObject);
+      ps.setString(3, recordId);
+      ps.setString(4, JournalEntry.WRITTEN);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.putAll(CanonicalJson.read(rs.getString(1)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the journal: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   /** The journalled writes of one outbox key, in order. */
   public List<JournalEntry> ofKey(String key) {
     return query("SELECT * FROM write_journal WHERE idem_key = ? ORDER BY id", key);

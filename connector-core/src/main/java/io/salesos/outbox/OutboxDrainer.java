@@ -6,6 +6,7 @@ import io.salesos.mapping.ObjectMapping;
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.mirror.MirrorStore;
 import io.salesos.outbox.ConflictPolicy.Resolution;
+import io.salesos.rules.WriteKind;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.Write;
 import io.salesos.spi.WriteResult;
@@ -137,7 +138,7 @@ public final class OutboxDrainer {
     int held = 0;
     int failed = 0;
     // refresh the records we are about to update, so the conflict check sees the CRM as it is now
-    var updateIds = sendable.stream().filter(r -> r.op() == Write.Op.UPDATE)
+    var updateIds = sendable.stream().filter(OutboxDrainer::checked)
         .map(r -> r.recordId().orElseThrow()).distinct().toList();
     if (!updateIds.isEmpty()) {
       refresh.refresh(connection, mapping);
@@ -148,7 +149,7 @@ public final class OutboxDrainer {
       var why = "not sent: could not read the records from the CRM to check for conflicts (" + fresh.failure().get() + ")";
       var kept = new ArrayList<OutboxEntry>();
       for (var r : sendable) {
-        if (r.op() != Write.Op.UPDATE) {
+        if (!checked(r)) {
           kept.add(r);
         } else if (outbox.markFailed(r, why, true, maxAttempts, backoff) == OutboxEntry.Status.DEAD) {
           dead++;
@@ -162,7 +163,7 @@ public final class OutboxDrainer {
     var toSend = new ArrayList<OutboxEntry>();
     var before = new LinkedHashMap<Long, Map<String, Object>>();
     for (var r : sendable) {
-      if (r.op() != Write.Op.UPDATE) {
+      if (!checked(r)) {
         toSend.add(r);
         before.put(r.id(), Map.of());
         continue;
@@ -170,6 +171,29 @@ public final class OutboxDrainer {
       var id = r.recordId().orElseThrow();
       var current = fresh.records().containsKey(id) ? fresh.records().get(id)
           : mirror.find(r.canonicalObject(), r.source(), id, columns).orElse(Map.of());
+      if (r.kind() == WriteKind.WITHDRAW) {
+        var edited = editedSinceWritten(r, current);
+        if (edited.isPresent()) {
+          // a rep's task now, not salesos's: left as it is
+          var why = "not withdrawn: " + edited.get() + " changed in the CRM since salesos wrote the task; a task a person"
+              + " touched is left alone";
+          outbox.setStatus(r.id(), OutboxEntry.Status.DONE, why);
+          journal.record(List.of(entry(r, current, Map.of(), JournalEntry.CONFLICT, Optional.of(why))));
+          log.info("event=withdraw_skipped source={} object={} id={} field={} reason=\"edited in the CRM\"", r.source(),
+              r.crmObject(), id, edited.get());
+          continue;
+        }
+        if (r.op() == Write.Op.DELETE) {
+          // the whole task as it stands, so a rollback can create it again under its key
+          var image = new LinkedHashMap<String, Object>();
+          r.expected().keySet().forEach(f -> image.put(f, current.get(f)));
+          image.put("salesos_key", current.get("salesos_key"));
+          image.values().removeIf(java.util.Objects::isNull);
+          before.put(r.id(), image);
+          toSend.add(r);
+          continue;
+        }
+      }
       var fields = new LinkedHashMap<String, Object>(r.fields());
       var beforeImage = new LinkedHashMap<String, Object>();
       boolean hold = false;
@@ -182,6 +206,12 @@ public final class OutboxDrainer {
         var expected = CanonicalJson.comparable(r.expected().get(f));
         var crmNow = CanonicalJson.comparable(now);
         if (java.util.Objects.equals(expected, crmNow)) {
+          continue;
+        }
+        if (ownEcho(r, f, crmNow)) {
+          // the CRM shows salesos's own write, which the mirror the write was decided on predates (a crash
+          // between a push and its echo's pull): not a person's edit, so not a conflict
+          log.info("event=own_write_echo source={} object={} id={} field={}", r.source(), r.crmObject(), id, f);
           continue;
         }
         var policy = conflicts.of(r.canonicalObject(), f);
@@ -291,6 +321,44 @@ public final class OutboxDrainer {
           first.crmObject(), written, failed, dead, conflictCount, blocked);
     }
     return new DrainStats(written, failed, dead, conflictCount, held, blocked);
+  }
+
+  /** Whether a row is checked against the CRM before it is sent: every update, and every withdrawal of a task. */
+  private static boolean checked(OutboxEntry r) {
+    return r.op() == Write.Op.UPDATE || r.kind() == WriteKind.WITHDRAW && r.recordId().isPresent();
+  }
+
+  /**
+   * Whether {@code crmNow} in field {@code f} is salesos's own write: the value this very row
+   * writes (a push the CRM accepted before a crash, sent again), or the value salesos last wrote to
+   * that field of that record according to the journal.
+   */
+  private boolean ownEcho(OutboxEntry r, String f, String crmNow) {
+    if (crmNow == null) {
+      return false;
+    }
+    if (crmNow.equals(CanonicalJson.comparable(r.fields().get(f)))) {
+      return true;
+    }
+    var ours = journal.lastWrittenValues(r.source(), r.crmObject(), r.recordId().orElseThrow());
+    return ours.containsKey(f) && crmNow.equals(CanonicalJson.comparable(ours.get(f)));
+  }
+
+  /** The first field of a task salesos wrote whose CRM value is no longer what salesos wrote; empty when untouched. */
+  private static Optional<String> editedSinceWritten(OutboxEntry r, Map<String, Object> current) {
+    if (current.isEmpty()) {
+      return Optional.of("the whole record (it could not be read)");
+    }
+    for (var e : new java.util.TreeMap<>(r.expected()).entrySet()) {
+      var a = CanonicalJson.comparable(e.getValue());
+      var b = CanonicalJson.comparable(current.get(e.getKey()));
+      boolean same = a == null || b == null ? a == null && b == null
+          : a.replace("\r\n", "\n").strip().equals(b.replace("\r\n", "\n").strip());
+      if (!same) {
+        return Optional.of(e.getKey());
+      }
+    }
+    return Optional.empty();
   }
 
   private Write toWrite(OutboxEntry r, ObjectMapping mapping) {

@@ -106,8 +106,15 @@ public record OutboxEntry(
       return fields;
     }
     var values = new LinkedHashMap<String, Object>(fields);
-    values.put("salesos_key", idemKey);
+    // a rollback that re-creates a withdrawn task carries the task's own key
+    values.putIfAbsent("salesos_key", idemKey);
     return values;
+  }
+
+  /** The same entry queued as held, for {@code reason}: a person must decide on it. */
+  public OutboxEntry held(String reason) {
+    return new OutboxEntry(id, idemKey, source, crmObject, canonicalObject, recordId, op, kind, fields, expected, Status.HELD,
+        attempts, Optional.of(reason), ruleId, ruleHash, runId, actor, approvedBy, createdAt);
   }
 
   public OutboxEntry withStatus(Status s) {

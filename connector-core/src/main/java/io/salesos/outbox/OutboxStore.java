@@ -125,7 +125,8 @@ public final class OutboxStore {
         ps.setString(i++, e.ruleHash().orElse(null));
         ps.setString(i++, e.runId().orElse(null));
         ps.setString(i++, e.actor().orElse(null));
-        ps.setString(i++, errors.get(e.idemKey()));
+        // the reason it was held or blocked when queued, or the one the entry carries (a withdrawal held for a person)
+        ps.setString(i++, errors.getOrDefault(e.idemKey(), e.lastError().orElse(null)));
         ps.setTimestamp(i++, now);
         ps.setTimestamp(i, now);
         ps.addBatch();

@@ -19,6 +19,7 @@ import io.salesos.rules.RuleSet;
 import io.salesos.rules.WriteKind;
 import io.salesos.spi.Write;
 import io.salesos.sync.CrmCompare;
+import io.salesos.sync.PullProgress;
 import io.salesos.sync.Puller;
 import io.salesos.sync.SyncEngine;
 import io.salesos.visits.DayPlanner;
@@ -152,9 +153,32 @@ public final class Pipeline implements AutoCloseable {
     var runner = new RulesRunner(database, clock, limits);
     var out = new ArrayList<RulesRunner.RunResult>();
     for (var c : selected(connection)) {
-      out.add(runner.run(c, absentInputs.restrict(set.get(), c), dryRun));
+      if (consistent(c, dryRun ? "dry-run" : "evaluate")) {
+        out.add(runner.run(c, absentInputs.restrict(set.get(), c), dryRun));
+      }
     }
     return out;
+  }
+
+  /**
+   * Whether the mirror of a connection may be evaluated now (see {@link PullProgress#readiness}):
+   * every mapped object loaded and its latest pull read to the end. Evaluating a partial mirror
+   * would conclude from missing records (a lead with no activities yet, a Commit deal with no
+   * visit) and write tasks and flags that do not hold, so the step is skipped with the reason.
+   */
+  private boolean consistent(CrmConnection c, String step) {
+    var readiness = readiness(c.name());
+    if (readiness.ready()) {
+      return true;
+    }
+    log.warn("event=evaluation_skipped step={} source={} watermark={} reason=\"{}\"", step, c.name(),
+        readiness.watermark().map(Object::toString).orElse("none"), readiness.blocked().orElseThrow());
+    return false;
+  }
+
+  /** Whether the mirror of one connection is consistent enough to evaluate, its watermark, and why not. */
+  public PullProgress.Readiness readiness(String connection) {
+    return sync.progress().readiness(connection(connection).name());
   }
 
   /**
@@ -168,7 +192,9 @@ public final class Pipeline implements AutoCloseable {
     }
     var out = new ArrayList<Planning.Result>();
     for (var c : selected(connection)) {
-      out.add(Planning.run(database, c, set.get(), day, clock));
+      if (consistent(c, "plan")) {
+        out.add(Planning.run(database, c, set.get(), day, clock));
+      }
     }
     return out;
   }
@@ -185,6 +211,10 @@ public final class Pipeline implements AutoCloseable {
       throw new IllegalStateException("no rule set is in force: " + problemsLine());
     }
     for (var c : selected(connection)) {
+      if (!dryRun && !consistent(c, "plan")) {
+        throw new IllegalStateException("the mirror of " + c.name() + " is not complete, so no plan is written from it: "
+            + readiness(c.name()).blocked().orElse("") + "; let the pull finish (salesos sync) or plan with --dry-run");
+      }
       var source = new MirrorContextSource(database, c.name(), clock.instant());
       var plans = new DayPlanner(Planning.routing(set.get()), Planning.ITERATIONS, 42).plan(source, day, clock.instant(),
           Optional.of(rep));
@@ -246,6 +276,10 @@ public final class Pipeline implements AutoCloseable {
       if (e.op().equals(Write.Op.UPSERT.name()) && e.before().isEmpty()) {
         queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), e.recordId(),
             Write.Op.DELETE, WriteKind.ROLLBACK, Map.of(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
+      } else if (e.op().equals(Write.Op.DELETE.name()) && !e.before().isEmpty()) {
+        // a withdrawn task salesos deleted: created again as it was, under its own key
+        queue.add(OutboxEntry.queued(key, e.source(), e.crmObject(), mapping.canonicalObject(), Optional.empty(),
+            Write.Op.UPSERT, WriteKind.ROLLBACK, e.before(), Map.of(), e.ruleId(), e.ruleHash(), Optional.of(rollbackRun), actor));
       } else if (!e.before().isEmpty()) {
         // decided on the values the run wrote: a field someone changed since is a conflict, settled by policy
         var expected = new HashMap<String, Object>();

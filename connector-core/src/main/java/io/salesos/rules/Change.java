@@ -10,7 +10,8 @@ import java.util.Optional;
  * so the outbox can drop a repeat), the write kind and policy decision, and the canonical object,
  * record and fields to write (already filtered by the allow-list).
  */
-public sealed interface Change permits Change.FlagsChanged, Change.ForecastCategoryChanged, Change.CreateTask {
+public sealed interface Change permits Change.FlagsChanged, Change.ForecastCategoryChanged, Change.CreateTask,
+    Change.WithdrawTask {
 
   String key();
 
@@ -80,6 +81,40 @@ public sealed interface Change permits Change.FlagsChanged, Change.ForecastCateg
     @Override
     public Map<String, Object> fields() {
       return Map.of("salesos_forecast_category", after);
+    }
+  }
+
+  /**
+   * A task salesos created, still open and untouched, whose rule no longer concludes it: closed
+   * ({@code fields} set status and body) or deleted ({@code fields} empty), decided on the values
+   * salesos wrote ({@code expected}). {@code held} says why it may not be sent (the allow-list).
+   */
+  record WithdrawTask(String taskKey, String crmObject, String taskId, String ruleId, TaskWithdrawal mode,
+      WriteDecision decision, Map<String, Object> fields, Map<String, Object> expected, Optional<String> held)
+      implements Change {
+    public WithdrawTask {
+      fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+      expected = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(expected));
+    }
+
+    @Override
+    public String key() {
+      return Hashing.key("withdraw", taskKey);
+    }
+
+    @Override
+    public WriteKind kind() {
+      return WriteKind.WITHDRAW;
+    }
+
+    @Override
+    public String object() {
+      return CanonicalSchema.ACTIVITY;
+    }
+
+    @Override
+    public Optional<String> recordId() {
+      return Optional.of(taskId);
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Diffs desired state against what the mirror holds and returns only the writes that change
@@ -17,11 +18,63 @@ public final class DesiredStateDiff {
   private DesiredStateDiff() {}
 
   public static List<Change> diff(DesiredState desired, CurrentState current, WritePolicy policy) {
+    return diff(desired, current, policy, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #diff(DesiredState, CurrentState, WritePolicy)}, and withdraws the open tasks of
+   * {@code taskRules} (the task rules of the set in force) that the rules no longer conclude.
+   */
+  public static List<Change> diff(DesiredState desired, CurrentState current, WritePolicy policy, java.util.Set<String> taskRules) {
     var out = new ArrayList<Change>();
     flags(desired, current, policy, out);
     forecast(desired, current, policy, out);
     tasks(desired, current, policy, out);
+    withdrawals(desired, current, policy, taskRules, out);
     return out;
+  }
+
+  /**
+   * Open tasks salesos created that no rule concludes any more. Fails closed: a task is left as it
+   * is when its rule is not in the set (a rule renamed or removed says nothing about the task),
+   * when its rule errored on some record in this run, when anyone edited it in the CRM, or when
+   * task writes are off or withdrawals are set to keep.
+   */
+  private static void withdrawals(DesiredState desired, CurrentState current, WritePolicy policy, java.util.Set<String> taskRules,
+      List<Change> out) {
+    var decision = policy.decision(WriteKind.TASK);
+    if (decision == WriteDecision.OFF || policy.withdraw() == TaskWithdrawal.KEEP || current.openTasks().isEmpty()) {
+      return;
+    }
+    var wanted = new java.util.HashSet<String>();
+    desired.tasks().forEach(t -> wanted.add(t.key()));
+    var errored = desired.ruleErrorCounts().keySet();
+    var day = java.time.LocalDate.ofInstant(desired.now(), java.time.ZoneOffset.UTC);
+    for (var t : current.openTasks()) {
+      if (wanted.contains(t.key()) || !t.untouched() || t.ruleId().isEmpty() || !taskRules.contains(t.ruleId().get())
+          || errored.contains(t.ruleId().get())) {
+        continue;
+      }
+      var rule = t.ruleId().get();
+      var fields = new LinkedHashMap<String, Object>();
+      Optional<String> held = Optional.empty();
+      if (policy.withdraw() == TaskWithdrawal.CLOSE) {
+        fields.put("status", "completed");
+        var line = "Closed by salesos on " + day + ": rule " + rule + " no longer concludes this task.";
+        fields.put("body", t.body().isBlank() ? line : t.body().stripTrailing() + "\n\n" + line);
+        var refused = new java.util.TreeSet<>(fields.keySet());
+        refused.removeIf(f -> policy.allows(CanonicalSchema.ACTIVITY, f));
+        if (!refused.isEmpty()) {
+          held = Optional.of("held: closing a withdrawn task writes activity." + String.join(", activity.", refused)
+              + ", which the write allow-list does not hold");
+        }
+      } else if (!policy.allows(CanonicalSchema.ACTIVITY, "salesos_key")) {
+        held = Optional.of("held: deleting a withdrawn task needs activity.salesos_key on the write allow-list"
+            + " (salesos deletes only records it created)");
+      }
+      out.add(new Change.WithdrawTask(t.key(), t.crmObject(), t.recordId(), rule, policy.withdraw(), decision, fields,
+          t.asWritten(), held));
+    }
   }
 
   private static void flags(DesiredState desired, CurrentState current, WritePolicy policy, List<Change> out) {

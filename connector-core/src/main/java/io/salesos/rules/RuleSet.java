@@ -143,4 +143,11 @@ public final class RuleSet {
   List<FollowUpRule> followUps() {
     return followUps;
   }
+
+  /** The ids of the rules that conclude tasks: a task of another rule is never withdrawn by this set. */
+  public java.util.Set<String> taskRuleIds() {
+    var out = new java.util.TreeSet<String>();
+    followUps.forEach(r -> out.add(r.id()));
+    return out;
+  }
 }

@@ -515,7 +515,7 @@ public final class RuleSetLoader {
     private record LoadedPolicy(WritePolicy policy, YamlFile yaml, Map<WriteKind, Node> kindNodes) {}
 
     private LoadedPolicy writePolicy(YamlFile y) {
-      var top = y.mapping(y.root().orElseThrow(), "write-policy.yaml", Set.of("writes", "allow"), Set.of("writes", "allow"));
+      var top = y.mapping(y.root().orElseThrow(), "write-policy.yaml", Set.of("writes", "allow", "withdraw"), Set.of("writes", "allow"));
       var decisions = new EnumMap<WriteKind, WriteDecision>(WriteKind.class);
       var kindNodes = new EnumMap<WriteKind, Node>(WriteKind.class);
       var allow = new TreeMap<String, Set<String>>();
@@ -570,7 +570,18 @@ public final class RuleSetLoader {
           allow.put(object, fields);
         }
       }
-      return new LoadedPolicy(new WritePolicy(decisions, allow), y, kindNodes);
+      var withdraw = TaskWithdrawal.DEFAULT;
+      if (f.containsKey("withdraw")) {
+        var s = y.scalar(f.get("withdraw"), "withdraw").orElse(null);
+        if (s != null) {
+          try {
+            withdraw = TaskWithdrawal.parse(s);
+          } catch (IllegalArgumentException ex) {
+            y.problem(f.get("withdraw"), ex.getMessage());
+          }
+        }
+      }
+      return new LoadedPolicy(new WritePolicy(decisions, allow, withdraw), y, kindNodes);
     }
 
     /** Every write a rule implies must be allowed: rules never widen the allow-list. */

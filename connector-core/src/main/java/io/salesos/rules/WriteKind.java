@@ -14,7 +14,9 @@ public enum WriteKind {
   VISIT_PLAN,
   ADMIN,
   LOCAL_EDIT,
-  ROLLBACK;
+  ROLLBACK,
+  /** A task salesos created closed or deleted because its rule no longer concludes it; the task policy decides it. */
+  WITHDRAW;
 
   private static final List<WriteKind> RULED = List.of(FLAG, FORECAST, TASK, VISIT_PLAN);
 

@@ -7,12 +7,18 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The write policy from write-policy.yaml: a decision per kind of write and the allow-list of
- * canonical objects and fields salesos may write at all. Reconcile drops anything outside it.
+ * The write policy from write-policy.yaml: a decision per kind of write, the allow-list of
+ * canonical objects and fields salesos may write at all, and what becomes of a task whose rule no
+ * longer concludes it ({@code withdraw}). Reconcile drops anything outside the allow-list.
  */
-public record WritePolicy(Map<WriteKind, WriteDecision> decisions, Map<String, Set<String>> allow) {
+public record WritePolicy(Map<WriteKind, WriteDecision> decisions, Map<String, Set<String>> allow, TaskWithdrawal withdraw) {
+
+  public WritePolicy(Map<WriteKind, WriteDecision> decisions, Map<String, Set<String>> allow) {
+    this(decisions, allow, TaskWithdrawal.DEFAULT);
+  }
 
   public WritePolicy {
+    java.util.Objects.requireNonNull(withdraw, "withdraw");
     var d = new EnumMap<WriteKind, WriteDecision>(WriteKind.class);
     for (var k : WriteKind.ruled()) {
       d.put(k, decisions.getOrDefault(k, WriteDecision.OFF));
@@ -51,7 +57,8 @@ public record WritePolicy(Map<WriteKind, WriteDecision> decisions, Map<String, S
         a.put(object, both);
       }
     });
-    return new WritePolicy(d, a);
+    var w = withdraw.ordinal() <= other.withdraw().ordinal() ? withdraw : other.withdraw();
+    return new WritePolicy(d, a, w);
   }
 
   public boolean allows(String object, String field) {

@@ -38,11 +38,13 @@ public final class Puller {
   private final MirrorStore store;
   private final int batchSize;
   private final ObjectLocks locks;
+  private final PullProgress progress;
 
-  Puller(MirrorStore store, int batchSize, ObjectLocks locks) {
+  Puller(MirrorStore store, int batchSize, ObjectLocks locks, PullProgress progress) {
     this.store = store;
     this.batchSize = batchSize;
     this.locks = locks;
+    this.progress = progress;
   }
 
   /** What one pull of one object did. */
@@ -79,6 +81,9 @@ public final class Puller {
     int quarantined = 0;
     var columns = mapping.canonicalTypes();
     var start = store.checkpoint(connection.name(), mapping.crmObject());
+    // recorded before the first read: a pull that reads to the end has mirrored every change made before this
+    var startedAt = progress.started(connection.name(), mapping.crmObject());
+    boolean readToEnd = false;
     try (var fetcher = new Fetcher(connection, mapping, start, maxBatches)) {
       while (batches < maxBatches) {
         var batch = fetcher.next();
@@ -98,21 +103,29 @@ public final class Puller {
           }
         }
         if (batch.bug().isPresent()) {
+          progress.ended(connection.name(), mapping.crmObject(), true, String.valueOf(batch.bug().get().getMessage()));
           throw batch.bug().get();
         }
         if (batch.failure().isPresent()) {
           var e = batch.failure().get();
           var reason = e.kind() + ": " + e.getMessage();
           store.recordPullError(connection.name(), mapping.crmObject(), reason);
+          progress.ended(connection.name(), mapping.crmObject(), true, reason);
           log.warn("event=pull_failed source={} object={} kind={} reason=\"{}\"", connection.name(), mapping.crmObject(),
               e.kind(), e.getMessage());
           return new PullStats(connection.name(), mapping.crmObject(), batches, inserted, updated, unchanged, deleted,
               quarantined, Optional.of(reason));
         }
         if (!batch.hasMore()) {
+          readToEnd = true;
           break;
         }
       }
+    }
+    if (readToEnd) {
+      progress.completed(connection.name(), mapping.crmObject(), startedAt);
+    } else {
+      progress.ended(connection.name(), mapping.crmObject(), false, "stopped after " + batches + " batches");
     }
     if (inserted + updated + deleted > 0) {
       log.info("event=pulled source={} object={} batches={} inserted={} updated={} deleted={} quarantined={}",

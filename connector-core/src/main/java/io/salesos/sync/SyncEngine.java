@@ -60,7 +60,8 @@ public final class SyncEngine {
     this.connections = byName;
     this.clock = clock;
     this.mirror = new MirrorStore(database, clock, settings.quarantinePayloadBytes());
-    this.puller = new Puller(mirror, settings.pullBatch(), locks);
+    this.progress = new PullProgress(database, clock);
+    this.puller = new Puller(mirror, settings.pullBatch(), locks, progress);
     this.maxBatches = settings.maxBatchesPerPull();
     this.pullBatch = settings.pullBatch();
     this.pullLanes = settings.pullLanes();
@@ -68,6 +69,7 @@ public final class SyncEngine {
     var readWriteColumns = new LinkedHashMap<String, Map<String, FieldType>>();
     for (var c : connections) {
       schema.ensure(c.mapping().columns(), c.mapping().file());
+      progress.register(c.name(), c.mapping().objects().stream().map(ObjectMapping::crmObject).toList());
       if (c.readWrite()) {
         c.mapping().columns().forEach((object, cols) -> readWriteColumns.computeIfAbsent(object, k -> new LinkedHashMap<>()).putAll(cols));
       }
@@ -79,6 +81,7 @@ public final class SyncEngine {
   private final int pullBatch;
   private final int pullLanes;
   private final ObjectLocks locks = new ObjectLocks();
+  private final PullProgress progress;
 
   /**
    * Pulls every mapped object of every connection (or of one), answering in mapping order. Up to
@@ -189,6 +192,11 @@ public final class SyncEngine {
 
   public Map<String, CrmConnection> connections() {
     return connections;
+  }
+
+  /** How far each mapped object is pulled, and whether a connection's mirror may be evaluated. */
+  public PullProgress progress() {
+    return progress;
   }
 
   public MirrorStore mirror() {

@@ -53,6 +53,63 @@ class DesiredStateDiffTest {
         .containsExactlyInAnyOrder(Map.of("salesos_flags", ""), Map.of("salesos_forecast_category", ""));
   }
 
+  /** A stall task salesos wrote for D1, open, as the journal says it was written; {@code untouched} as the mirror shows. */
+  private static CurrentState withOpenStallTask(boolean untouched) {
+    var task = new CurrentState.OpenTask("k-stall-D1", "Task", "00T1", java.util.Optional.of("stall.stage"), untouched,
+        Map.of("status", "planned", "subject", "Stalled 60 days in Qualification: D1"), "Agree a dated next step.");
+    return new CurrentState(Map.of(), Map.of(), Set.of("k-stall-D1"), List.of(task));
+  }
+
+  @Test
+  void anUntouchedTaskWhoseRuleNoLongerConcludesItIsClosedWithTheReason() {
+    var moved = evaluate(new TestRules.Deal("D1").build());
+    var changes = DesiredStateDiff.diff(moved, withOpenStallTask(true), rules.writePolicy(), rules.taskRuleIds());
+    assertThat(changes).filteredOn(c -> c instanceof Change.WithdrawTask).singleElement().satisfies(c -> {
+      var w = (Change.WithdrawTask) c;
+      assertThat(w.kind()).isEqualTo(WriteKind.WITHDRAW);
+      assertThat(w.mode()).isEqualTo(TaskWithdrawal.CLOSE);
+      assertThat(w.recordId()).hasValue("00T1");
+      assertThat(w.fields()).containsEntry("status", "completed");
+      assertThat(w.fields().get("body").toString()).startsWith("Agree a dated next step.\n\nClosed by salesos on ")
+          .endsWith("rule stall.stage no longer concludes this task.");
+      assertThat(w.expected()).containsEntry("status", "planned");
+      assertThat(w.held()).isEmpty();
+    });
+  }
+
+  @Test
+  void aTaskIsNotWithdrawnWhenARepTouchedItItsRuleStillHoldsIsUnknownOrErroredOrThePolicyKeepsIt() {
+    var moved = evaluate(new TestRules.Deal("D1").build());
+    assertThat(DesiredStateDiff.diff(moved, withOpenStallTask(false), rules.writePolicy(), rules.taskRuleIds()))
+        .noneMatch(c -> c instanceof Change.WithdrawTask);
+    assertThat(DesiredStateDiff.diff(moved, withOpenStallTask(true), rules.writePolicy(), Set.of("sla.lead_untouched")))
+        .noneMatch(c -> c instanceof Change.WithdrawTask);
+    var keep = new WritePolicy(rules.writePolicy().decisions(), rules.writePolicy().allow(), TaskWithdrawal.KEEP);
+    assertThat(DesiredStateDiff.diff(moved, withOpenStallTask(true), keep, rules.taskRuleIds()))
+        .noneMatch(c -> c instanceof Change.WithdrawTask);
+    var errored = new DesiredState(moved.now(), moved.ruleSetVersion(), moved.evaluatedDealIds(), moved.flags(), moved.forecasts(),
+        moved.tasks(), moved.rollups(), moved.ruleHits(), moved.flagCodesKept(), moved.forecastsUndecided(),
+        List.of(new RuleError("stall.stage", "deal", "D9", "no such field")));
+    assertThat(DesiredStateDiff.diff(errored, withOpenStallTask(true), rules.writePolicy(), rules.taskRuleIds()))
+        .noneMatch(c -> c instanceof Change.WithdrawTask);
+  }
+
+  @Test
+  void aWithdrawalTheAllowListForbidsIsHeldAndDeleteModeWritesNoField() {
+    var moved = evaluate(new TestRules.Deal("D1").build());
+    var noBody = new WritePolicy(Map.of(WriteKind.TASK, WriteDecision.AUTO),
+        Map.of("activity", Set.of("subject", "owner_id", "salesos_key", "kind", "status")));
+    assertThat(DesiredStateDiff.diff(moved, withOpenStallTask(true), noBody, rules.taskRuleIds()))
+        .filteredOn(c -> c instanceof Change.WithdrawTask).singleElement()
+        .satisfies(c -> assertThat(((Change.WithdrawTask) c).held()).hasValueSatisfying(h -> assertThat(h).contains("activity.body")));
+    var delete = new WritePolicy(rules.writePolicy().decisions(), rules.writePolicy().allow(), TaskWithdrawal.DELETE);
+    assertThat(DesiredStateDiff.diff(moved, withOpenStallTask(true), delete, rules.taskRuleIds()))
+        .filteredOn(c -> c instanceof Change.WithdrawTask).singleElement().satisfies(c -> {
+          assertThat(c.fields()).isEmpty();
+          assertThat(((Change.WithdrawTask) c).held()).isEmpty();
+        });
+  }
+
   @Test
   void anExistingTaskKeyIsNotCreatedAgain() {
     var desired = evaluate(new TestRules.Deal("D1").stage("Qualification").category("Pipeline").daysInStage(60).build());

@@ -36,6 +36,8 @@ public final class Metrics {
   private final MultiGauge budgetLimit;
   private final MultiGauge ruleHits;
   private final MultiGauge ruleErrors;
+  private final MultiGauge evaluationReady;
+  private final MultiGauge watermarkAge;
   private final AtomicLong outboxDepth = new AtomicLong();
   private final AtomicLong quarantine = new AtomicLong();
   private final AtomicLong conflicts = new AtomicLong();
@@ -54,6 +56,11 @@ public final class Metrics {
     outboxByStatus = MultiGauge.builder("salesos_outbox_rows").description("outbox rows by status").register(registry);
     budgetUsed = MultiGauge.builder("salesos_api_budget_used").description("API requests used in the CRM's daily window").register(registry);
     budgetLimit = MultiGauge.builder("salesos_api_budget_limit").description("API requests allowed in the CRM's daily window").register(registry);
+    evaluationReady = MultiGauge.builder("salesos_evaluation_ready")
+        .description("1 when the connection's mirror is complete and rules run over it; 0 while they wait (see the status page)")
+        .register(registry);
+    watermarkAge = MultiGauge.builder("salesos_mirror_watermark_age_seconds")
+        .description("seconds since the time up to which every mapped object of the connection is pulled").register(registry);
     ruleHits = MultiGauge.builder("salesos_rule_hits").description("deals or subjects each rule fired on in the last run").register(registry);
     ruleErrors = MultiGauge.builder("salesos_rule_errors")
         .description("records each rule could not be evaluated on in the source's last run (they got no write from it)")
@@ -109,6 +116,17 @@ public final class Metrics {
     } catch (SQLException e) {
       throw new IllegalStateException("could not read metrics from the mirror: " + e.getMessage(), e);
     }
+    var ready = new ArrayList<MultiGauge.Row<?>>();
+    var age = new ArrayList<MultiGauge.Row<?>>();
+    var progress = new io.salesos.sync.PullProgress(database, Clock.systemUTC());
+    for (var conn : connections) {
+      var r = progress.readiness(conn.name());
+      ready.add(MultiGauge.Row.of(Tags.of("source", conn.name()), r.ready() ? 1 : 0));
+      age.add(MultiGauge.Row.of(Tags.of("source", conn.name()),
+          r.watermark().map(w -> (double) Math.max(0, Duration.between(w, java.time.Instant.now()).toSeconds())).orElse(Double.NaN)));
+    }
+    evaluationReady.register(ready, true);
+    watermarkAge.register(age, true);
     var byStatus = new ArrayList<MultiGauge.Row<?>>();
     outbox.counts().forEach((status, n) -> byStatus.add(MultiGauge.Row.of(Tags.of("status", status), n)));
     outboxByStatus.register(byStatus, true);

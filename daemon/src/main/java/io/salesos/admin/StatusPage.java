@@ -388,7 +388,14 @@ public final class StatusPage {
   // ---- 5. ops ------------------------------------------------------------------------------------
 
   private void opsSection(StringBuilder sb, String source, Instant now) {
-    sb.append("<section id=\"ops\"><h2>Sync and write-back health · ").append(Html.esc(source)).append("</h2><div class=\"cols\"><div>");
+    sb.append("<section id=\"ops\"><h2>Sync and write-back health · ").append(Html.esc(source)).append("</h2>");
+    var readiness = queries.readiness(source);
+    sb.append("<p class=\"watermark\">Mirror complete up to: <strong>")
+        .append(readiness.watermark().map(Html::stamp).orElse("not yet (initial load)")).append("</strong> · rules ")
+        .append(readiness.ready() ? "<span class=\"good\">run over it</span>"
+            : "<span class=\"bad\">wait: " + Html.esc(readiness.blocked().orElseThrow()) + "</span>")
+        .append("</p>");
+    sb.append("<div class=\"cols\"><div>");
     sb.append("<h3>Sync per object</h3><table class=\"compact sync\"><thead><tr><th>Object</th><th class=\"n\">Records</th>")
         .append("<th>Last pull</th><th class=\"n\">Lag</th><th>Last error</th></tr></thead><tbody>");
     for (var s : queries.sync(source, now)) {

@@ -389,6 +389,11 @@ final class StatusQueries {
     return out;
   }
 
+  /** Whether rules may run over this connection's mirror, and the time up to which every mapped object is pulled. */
+  io.salesos.sync.PullProgress.Readiness readiness(String source) {
+    return new io.salesos.sync.PullProgress(database, Clock.systemUTC()).readiness(source);
+  }
+
   List<SyncRow> sync(String source, Instant now) {
     var out = new ArrayList<SyncRow>();
     query("SELECT crm_object, records_total, last_pull_at, last_error FROM sync_checkpoint WHERE source = ? ORDER BY crm_object",

@@ -79,6 +79,27 @@ class StatusPageHttpTest {
   }
 
   @Test
+  void eachSourceShowsItsWatermarkAndThatRulesRunOverItsCompleteMirror() throws Exception {
+    var cycle = DemoCycle.get();
+    var hubspot = get(cycle.url("/?source=hubspot")).body();
+    assertThat(hubspot).containsPattern("Mirror complete up to: <strong>[^<]*\\d{2}:\\d{2} UTC</strong> · rules <span class=\"good\">run over it");
+
+    // a pull that stops short holds the rules back, and the page says why
+    try (var c = cycle.database().connection(); var ps = c.prepareStatement(
+        "UPDATE pull_progress SET state = 'failed', reason = 'TRANSIENT: read timed out' WHERE source = 'hubspot' AND crm_object = 'deals'")) {
+      ps.executeUpdate();
+    }
+    try {
+      var waiting = get(cycle.url("/?source=hubspot")).body();
+      assertThat(waiting).contains("wait: the latest pull of deals failed: TRANSIENT: read timed out");
+      assertThat(get(cycle.url("/metrics")).body()).contains("salesos_evaluation_ready{source=\"hubspot\"} 0.0");
+    } finally {
+      cycle.runtime.pipeline().pull(java.util.Optional.of("hubspot"));
+    }
+    assertThat(get(cycle.url("/?source=hubspot")).body()).contains("run over it");
+  }
+
+  @Test
   void draftActionsAreRefusedWithoutAConfiguredTokenAndWithAWrongOne() throws Exception {
     var cycle = DemoCycle.get();
     var noToken = post(cycle.url("/drafts"), "id=1&action=approve&token=anything", Optional.empty());
