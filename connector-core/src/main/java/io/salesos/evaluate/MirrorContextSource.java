@@ -39,6 +39,15 @@ public final class MirrorContextSource implements ContextSource {
    * when it was logged, as {@link io.salesos.model.CanonicalSchema#activityAtSql} has it for the
    * status page and the audits, so the recency rules see it too.
    */
+  /** A task salesos closed itself (withdrawn: its rule no longer concluded it): no evidence of anyone's work. */
+  static boolean withdrawnBySalesos(CrmRecord activity) {
+    return activity.string("salesos_key").isPresent() && activity.string("status").map("completed"::equals).orElse(false)
+        && activity.string("body").map(b -> {
+          int at = b.lastIndexOf(io.salesos.rules.DesiredStateDiff.WITHDRAWN_MARK);
+          return at >= 0 && b.indexOf('\n', at) < 0;
+        }).orElse(false);
+  }
+
   static CrmRecord timed(CrmRecord activity) {
     if (activity.get("start_at").isPresent() || activity.get("created_at").isEmpty()) {
       return activity;
@@ -88,7 +97,7 @@ public final class MirrorContextSource implements ContextSource {
       var contactById = index(contactList);
       var since = LocalDateTime.ofInstant(now.minus(Duration.ofDays(400)), ZoneOffset.UTC);
       var activityList = read(c, "activity", source, " AND (`start_at` IS NULL OR `start_at` >= ?)", List.of(since))
-          .stream().map(MirrorContextSource::timed).toList();
+          .stream().filter(a -> !withdrawnBySalesos(a)).map(MirrorContextSource::timed).toList();
       var closedSince = LocalDateTime.ofInstant(now.minus(Duration.ofDays(90)), ZoneOffset.UTC);
       var dealList = read(c, "deal", source,
           " AND (`is_closed` IS NULL OR `is_closed` = FALSE OR `stage_entered_at` IS NULL OR `stage_entered_at` >= ?)", List.of(closedSince));

@@ -15,6 +15,14 @@ import java.util.Optional;
  */
 public final class DesiredStateDiff {
 
+  /**
+   * The line a task salesos closed because its rule no longer concludes it ends with. Such a task
+   * is salesos's own bookkeeping, not contact with a customer: evaluation does not count it as
+   * activity (a withdrawn "call the lead" task must not read as the call).
+   */
+  public static final String WITHDRAWN_MARK = "Closed by salesos on ";
+
+
   private DesiredStateDiff() {}
 
   public static List<Change> diff(DesiredState desired, CurrentState current, WritePolicy policy) {
@@ -60,7 +68,7 @@ public final class DesiredStateDiff {
       Optional<String> held = Optional.empty();
       if (policy.withdraw() == TaskWithdrawal.CLOSE) {
         fields.put("status", "completed");
-        var line = "Closed by salesos on " + day + ": rule " + rule + " no longer concludes this task.";
+        var line = WITHDRAWN_MARK + day + ": rule " + rule + " no longer concludes this task.";
         fields.put("body", t.body().isBlank() ? line : t.body().stripTrailing() + "\n\n" + line);
         var refused = new java.util.TreeSet<>(fields.keySet());
         refused.removeIf(f -> policy.allows(CanonicalSchema.ACTIVITY, f));

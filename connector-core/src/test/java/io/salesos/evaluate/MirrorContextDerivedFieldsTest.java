@@ -36,4 +36,18 @@ class MirrorContextDerivedFieldsTest {
     var meeting = CrmRecord.of("e1", "kind", "meeting", "start_at", MARCH, "created_at", MAY);
     assertThat(MirrorContextSource.timed(meeting).instant("start_at")).contains(MARCH);
   }
+
+  @Test
+  void aTaskSalesosWithdrewIsNotEvidenceButOneARepClosedIs() {
+    var withdrawn = CrmRecord.of("t1", "salesos_key", "k1", "status", "completed",
+        "body", "Call the lead.\n\nClosed by salesos on 2026-12-03: rule sla.lead_untouched no longer concludes this task.");
+    var repDone = CrmRecord.of("t2", "salesos_key", "k2", "status", "completed", "body", "Call the lead.");
+    var repAddedAfter = CrmRecord.of("t3", "salesos_key", "k3", "status", "completed",
+        "body", "Closed by salesos on 2026-12-03: rule x no longer concludes this task.\nCalled anyway, she is keen.");
+    var repCall = CrmRecord.of("c1", "status", "completed", "body", "Closed by salesos on: quoted in a rep's note");
+    org.assertj.core.api.Assertions.assertThat(MirrorContextSource.withdrawnBySalesos(withdrawn)).isTrue();
+    org.assertj.core.api.Assertions.assertThat(MirrorContextSource.withdrawnBySalesos(repDone)).isFalse();
+    org.assertj.core.api.Assertions.assertThat(MirrorContextSource.withdrawnBySalesos(repAddedAfter)).isFalse();
+    org.assertj.core.api.Assertions.assertThat(MirrorContextSource.withdrawnBySalesos(repCall)).isFalse();
+  }
 }
