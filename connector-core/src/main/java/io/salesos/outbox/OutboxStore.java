@@ -163,7 +163,9 @@ public final class OutboxStore {
 
   /** Pending rows whose next attempt is due, oldest first. */
   public List<OutboxEntry> due(int limit) {
-    return query("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+    // a paused connection's writes wait (sync --pause)
+    return query("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        + " AND source NOT IN (SELECT source FROM connection_pause) ORDER BY id LIMIT ?",
         ps -> {
           ps.setTimestamp(1, Timestamp.from(clock.instant()));
           ps.setInt(2, limit);

@@ -167,6 +167,11 @@ public final class Pipeline implements AutoCloseable {
    * visit) and write tasks and flags that do not hold, so the step is skipped with the reason.
    */
   private boolean consistent(CrmConnection c, String step) {
+    var pause = sync.pauses().of(c.name());
+    if (pause.isPresent()) {
+      log.info("event=evaluation_skipped step={} source={} reason=\"{}\"", step, c.name(), pause.get().describe());
+      return false;
+    }
     var readiness = readiness(c.name());
     if (readiness.ready()) {
       return true;

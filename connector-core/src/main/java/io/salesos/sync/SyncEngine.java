@@ -61,6 +61,7 @@ public final class SyncEngine {
     this.clock = clock;
     this.mirror = new MirrorStore(database, clock, settings.quarantinePayloadBytes());
     this.progress = new PullProgress(database, clock);
+    this.pauses = new Pauses(database, clock);
     this.puller = new Puller(mirror, settings.pullBatch(), locks, progress);
     this.maxBatches = settings.maxBatchesPerPull();
     this.pullBatch = settings.pullBatch();
@@ -81,6 +82,7 @@ public final class SyncEngine {
   private final int pullBatch;
   private final int pullLanes;
   private final ObjectLocks locks = new ObjectLocks();
+  private final Pauses pauses;
   private final PullProgress progress;
 
   /**
@@ -92,8 +94,13 @@ public final class SyncEngine {
    */
   public List<Puller.PullStats> pullAll(Optional<String> onlyConnection) {
     var tasks = new ArrayList<java.util.concurrent.Callable<List<Puller.PullStats>>>();
+    var paused = pauses.paused();
     for (var c : connections.values()) {
       if (onlyConnection.isPresent() && !onlyConnection.get().equals(c.name())) {
+        continue;
+      }
+      if (paused.containsKey(c.name())) {
+        log.info("event=pull_skipped source={} reason=\"{}\"", c.name(), paused.get(c.name()).describe());
         continue;
       }
       if (c.connector().concurrentCalls()) {
@@ -163,6 +170,11 @@ public final class SyncEngine {
   /** Pulls one CRM object of one connection. */
   public Puller.PullStats pull(String connection, String crmObject) {
     var c = connection(connection);
+    var pause = pauses.of(c.name());
+    if (pause.isPresent()) {
+      throw new IllegalStateException(c.name() + " is " + pause.get().describe() + "; resume it first (salesos sync --resume "
+          + c.name() + ")");
+    }
     var m = c.mapping().forCrmObject(crmObject).orElseThrow(
         () -> new IllegalArgumentException(connection + " maps no CRM object " + crmObject));
     return puller.pull(c, m, maxBatches);
@@ -172,7 +184,12 @@ public final class SyncEngine {
   public List<CrmCompare.Result> compare(Optional<String> onlyConnection) {
     var reconciler = new CrmCompare(mirror, pullBatch, clock, locks);
     var out = new ArrayList<CrmCompare.Result>();
+    var paused = pauses.paused();
     for (var c : connections.values()) {
+      if (paused.containsKey(c.name())) {
+        log.info("event=compare_skipped source={} reason=\"{}\"", c.name(), paused.get(c.name()).describe());
+        continue;
+      }
       if (onlyConnection.isEmpty() || onlyConnection.get().equals(c.name())) {
         for (var m : c.mapping().objects()) {
           out.add(reconciler.reconcile(c, m));
@@ -195,6 +212,11 @@ public final class SyncEngine {
   }
 
   /** How far each mapped object is pulled, and whether a connection's mirror may be evaluated. */
+  /** The connections an admin paused. */
+  public Pauses pauses() {
+    return pauses;
+  }
+
   public PullProgress progress() {
     return progress;
   }

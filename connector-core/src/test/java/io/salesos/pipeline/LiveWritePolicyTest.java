@@ -219,6 +219,26 @@ class LiveWritePolicyTest {
         w -> assertThat(w).contains("sync.hold_writes_over (500)"));
   }
 
+  @Test
+  void aPausedConnectionIsNotPulledNorPushedToAndItsWritesWaitUntilResumed() {
+    var pauses = pipeline.sync().pauses();
+    assertThat(pauses.pause("mem", "ops", Optional.of("CRM maintenance window"))).isTrue();
+    assertThat(pauses.pause("mem", "someone else", Optional.empty())).as("the first pause stands").isFalse();
+    pipeline.outbox().enqueue(List.of(task("t-7")), pipeline.rules().allowList().orElseThrow());
+    int pullsBefore = crm.pullCalls();
+
+    assertThat(pipeline.pull(Optional.empty())).isEmpty();
+    assertThat(crm.pullCalls()).isEqualTo(pullsBefore);
+    assertThat(pipeline.push().written()).isZero();
+    assertThat(crm.all("tasks")).isEmpty();
+    assertThat(pipeline.evaluate(Optional.empty())).as("no evaluation of a paused connection").isEmpty();
+    assertThat(pipeline.outbox().byKey("t-7").orElseThrow().status()).isEqualTo(OutboxEntry.Status.PENDING);
+
+    assertThat(pauses.resume("mem")).isTrue();
+    assertThat(pipeline.push().written()).isEqualTo(1);
+    assertThat(pipeline.pull(Optional.empty())).isNotEmpty();
+  }
+
   private static OutboxEntry task(String key) {
     return OutboxEntry.queued(key, "mem", "tasks", "activity", Optional.empty(), Write.Op.UPSERT, WriteKind.TASK,
         Map.of("subject", "Call back", "owner_id", "u1"), Map.of(), Optional.of("follow.stall"), Optional.empty(),

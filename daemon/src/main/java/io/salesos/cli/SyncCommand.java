@@ -31,12 +31,46 @@ final class SyncCommand implements java.util.concurrent.Callable<Integer> {
       + " the CRM meanwhile are found by `salesos reconcile`)")
   boolean full;
 
+  @Option(names = "--pause", paramLabel = "CONNECTION",
+      description = "pause a connection: no pull, evaluation or push for it (in every daemon on this database) until"
+          + " --resume; its queued writes wait")
+  String pause;
+
+  @Option(names = "--resume", paramLabel = "CONNECTION", description = "resume a paused connection")
+  String resume;
+
+  @Option(names = "--reason", description = "with --pause: why (shown with the pause)")
+  String reason;
+
   @Mixin
   Deadline.Option deadline;
 
   @Override
   public Integer call() throws Exception {
+    if (pause != null || resume != null) {
+      return pauseOrResume();
+    }
     return deadline.within("sync", this::once);
+  }
+
+  private int pauseOrResume() {
+    var cfg = config.load();
+    var name = pause != null ? pause : resume;
+    if (cfg.connections().stream().noneMatch(c -> c.name().equals(name))) {
+      throw new IllegalArgumentException("no connection named '" + name + "' in " + cfg.file());
+    }
+    try (var db = SalesosRuntime.openDatabase(cfg, System::getenv)) {
+      var pauses = new io.salesos.sync.Pauses(db, Clock.systemUTC());
+      if (pause != null) {
+        boolean now = pauses.pause(name, System.getProperty("user.name", "admin"), Optional.ofNullable(reason));
+        System.out.println(name + (now ? " paused: " : " was already ") + pauses.of(name).orElseThrow().describe()
+            + "; nothing is pulled, evaluated or pushed for it until `salesos sync --resume " + name + "`");
+      } else {
+        System.out.println(pauses.resume(name) ? name + " resumed: the next cycle pulls, evaluates and pushes it"
+            : name + " was not paused");
+      }
+      return 0;
+    }
   }
 
   private Integer once() {
