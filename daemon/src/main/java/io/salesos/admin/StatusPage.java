@@ -395,6 +395,13 @@ public final class StatusPage {
         .append(readiness.ready() ? "<span class=\"good\">run over it</span>"
             : "<span class=\"bad\">wait: " + Html.esc(readiness.blocked().orElseThrow()) + "</span>")
         .append("</p>");
+    queries.pause(source).ifPresent(p -> sb.append("<p class=\"paused bad\">Paused: ").append(Html.esc(p.describe()))
+        .append(". Nothing is pulled, evaluated or pushed until <code>salesos sync --resume ").append(Html.esc(source))
+        .append("</code>.</p>"));
+    queries.runsInReview(source).forEach((run, n) -> sb.append("<p class=\"review bad\">Held for review: run <code>")
+        .append(Html.esc(run)).append("</code> queued ").append(Html.num(n))
+        .append(" writes, over the run limits; nothing of it is sent until <code>salesos outbox release ").append(Html.esc(run))
+        .append("</code> (see <code>salesos outbox list --status review</code>).</p>"));
     sb.append("<div class=\"cols\"><div>");
     sb.append("<h3>Sync per object</h3><table class=\"compact sync\"><thead><tr><th>Object</th><th class=\"n\">Records</th>")
         .append("<th>Last pull</th><th class=\"n\">Lag</th><th>Last error</th></tr></thead><tbody>");
@@ -407,7 +414,7 @@ public final class StatusPage {
     }
     sb.append("</tbody></table></div><div><h3>Outbox</h3><table class=\"compact outbox\"><tbody>");
     queries.outboxCounts(source).forEach((status, n) -> sb.append("<tr><th scope=\"row\">").append(Html.esc(status))
-        .append("</th><td class=\"n").append((status.equals("dead") || status.equals("held")) && n > 0 ? " bad" : "").append("\">")
+        .append("</th><td class=\"n").append(java.util.Set.of("dead", "held", "blocked", "review").contains(status) && n > 0 ? " bad" : "").append("\">")
         .append(Html.num(n)).append("</td></tr>"));
     sb.append("</tbody></table></div></div>");
     var drafts = queries.drafts(source, 50);

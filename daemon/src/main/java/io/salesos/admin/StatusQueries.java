@@ -390,6 +390,28 @@ final class StatusQueries {
   }
 
   /** Whether rules may run over this connection's mirror, and the time up to which every mapped object is pulled. */
+  /** The admin's pause of this connection, if it is paused. */
+  java.util.Optional<io.salesos.sync.Pauses.Pause> pause(String source) {
+    return new io.salesos.sync.Pauses(database, Clock.systemUTC()).of(source);
+  }
+
+  /** The runs of this connection whose writes are held for review, with how many. */
+  java.util.Map<String, Long> runsInReview(String source) {
+    var out = new java.util.TreeMap<String, Long>();
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT run_id, COUNT(*) FROM outbox WHERE status = 'review' AND source = ? GROUP BY run_id")) {
+      ps.setString(1, source);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return out;
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not read the outbox: " + e.getMessage(), e);
+    }
+  }
+
   io.salesos.sync.PullProgress.Readiness readiness(String source) {
     return new io.salesos.sync.PullProgress(database, Clock.systemUTC()).readiness(source);
   }
