@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Schedules the daemon's jobs with Quartz on a JDBC job store in the mirror's own MariaDB: pull
- * per connection and push every poll interval, evaluate and plan after them, a nightly reconcile.
+ * per connection and push every poll interval, evaluate after them, plan every 15 minutes (each rep at
+ * the rep's local evening), a nightly reconcile.
  * With several daemons on one database the store is clustered and each trigger runs once.
  * Job data is stored as text properties, never as serialized Java objects.
  */
@@ -78,8 +79,11 @@ public final class DaemonScheduler implements AutoCloseable {
       schedule(scheduler, "push", Jobs.Push.class, poll, null);
       schedule(scheduler, "evaluate", Jobs.Evaluate.class, Math.max(poll, 60), null);
       var plan = JobBuilder.newJob(Jobs.Plan.class).withIdentity("plan").storeDurably().build();
-      var planTrigger = TriggerBuilder.newTrigger().withIdentity("plan-daily").forJob(plan)
-          .withSchedule(CronScheduleBuilder.dailyAtHourAndMinute(18, 0).inTimeZone(java.util.TimeZone.getTimeZone("UTC"))).build();
+      // every 15 minutes: each rep is planned at the rep's own local plan time (PlanSchedule)
+      var planTrigger = TriggerBuilder.newTrigger().withIdentity("plan-every-15-minutes").forJob(plan)
+          .withSchedule(CronScheduleBuilder.cronSchedule("0 0/15 * * * ?").inTimeZone(java.util.TimeZone.getTimeZone("UTC"))).build();
+      // the plan trigger of earlier versions fired at 18:00 UTC for everyone
+      scheduler.unscheduleJob(org.quartz.TriggerKey.triggerKey("plan-daily"));
       replace(scheduler, plan, planTrigger);
       var reconcile = JobBuilder.newJob(Jobs.Reconcile.class).withIdentity("reconcile").storeDurably().build();
       var reconcileTrigger = TriggerBuilder.newTrigger().withIdentity("reconcile-nightly").forJob(reconcile)

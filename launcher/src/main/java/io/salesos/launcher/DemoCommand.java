@@ -84,12 +84,15 @@ final class DemoCommand implements Runnable {
           System.out.printf("  %s: %d deals evaluated, %d flagged, %d forecast downgrades, %d tasks due; %d writes queued (%d drafts for approval)%n",
               r.source(), r.deals(), r.flags(), r.downgraded(), r.tasks(), r.queued(), r.drafts());
         }
-        var day = pipeline.nextWorkday();
         for (var connection : pipeline.connections()) {
           long tp = System.nanoTime();
-          for (var planned : pipeline.plan(day, Optional.of(connection.name()))) {
+          // each rep's own next working day, in the rep's zone
+          for (var planned : pipeline.planNext(Optional.of(connection.name()))) {
+            var days = new java.util.TreeSet<java.time.LocalDate>();
+            planned.plans().forEach(p -> days.add(p.date()));
             System.out.printf("  %s: planned %d rep-days for %s in %.1f s (%d stops, %d re-planned after a cancelled meeting); %d writes queued%n",
-                connection.name(), planned.plans().size(), day, (System.nanoTime() - tp) / 1e9,
+                connection.name(), planned.plans().size(), days.isEmpty() ? "-" : days.first()
+                    + (days.size() > 1 ? ".." + days.last() : ""), (System.nanoTime() - tp) / 1e9,
                 planned.plans().stream().mapToInt(p -> p.stops().size()).sum(), planned.replanned(), planned.queued());
           }
         }
