@@ -38,6 +38,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private static final Pattern PROPERTIES = Pattern.compile("^/crm/v3/properties/([^/]+)(?:/([^/]+))?$");
   private static final Pattern GROUPS = Pattern.compile("^/crm/v3/properties/([^/]+)/groups(?:/([^/]+))?$");
   private static final Pattern OWNERS = Pattern.compile("^/crm/v3/owners/?([^/]*)$");
+  private static final Pattern ACCOUNT_DETAILS = Pattern.compile("^/account-info/(v3|\\d{4}-\\d{2})/details$");
   private static final Pattern PIPELINES = Pattern.compile("^/crm/v3/pipelines/deals/?([^/]*)$");
   private static final Pattern V4_OBJECT =
       Pattern.compile("^/crm/v4/objects/([^/]+)/([^/]+)/associations/(?:default/)?([^/]+)(?:/([^/]+))?$");
@@ -197,6 +198,9 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     }
     if ((m = OWNERS.matcher(path)).matches() && method.equals("GET")) {
       return m.group(1).isEmpty() ? metadata.owners(query) : metadata.owner(m.group(1));
+    }
+    if (ACCOUNT_DETAILS.matcher(path).matches() && method.equals("GET")) {
+      return metadata.accountDetails();
     }
     if ((m = PIPELINES.matcher(path)).matches() && method.equals("GET")) {
       return metadata.pipelines(m.group(1));

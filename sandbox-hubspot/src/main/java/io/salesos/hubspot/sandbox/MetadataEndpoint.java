@@ -244,6 +244,26 @@ final class MetadataEndpoint {
     return n;
   }
 
+  /**
+   * The account's details (GET /account-info/v3/details): the portal id, currency and the portal's
+   * time zone with its current UTC offset, as HubSpot answers.
+   */
+  Reply accountDetails() {
+    var zone = java.time.ZoneId.of(state.portalTimeZone);
+    var offset = zone.getRules().getOffset(state.clock.instant());
+    var n = object();
+    n.put("portalId", SandboxState.PORTAL_ID);
+    n.put("accountType", "STANDARD");
+    n.put("timeZone", state.portalTimeZone);
+    n.put("companyCurrency", "USD");
+    n.set("additionalCurrencies", array());
+    n.put("utcOffset", offset.getId().equals("Z") ? "+00:00" : offset.getId());
+    n.put("utcOffsetMilliseconds", offset.getTotalSeconds() * 1000L);
+    n.put("uiDomain", "app.hubspot.com");
+    n.put("dataHostingLocation", "na1");
+    return Reply.json(200, n);
+  }
+
   Reply pipelines(String id) {
     var p = object();
     p.put("id", SandboxState.PIPELINE_ID);
