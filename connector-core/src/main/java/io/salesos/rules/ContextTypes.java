@@ -122,6 +122,9 @@ final class ContextTypes implements CelTypeProvider {
 
   // ---- run time: read-only views, so evaluation copies nothing per subject ----
 
+  /** The activation key of the run's {@link OrgCalendar}; not a name a rule can use (it is not an identifier). */
+  static final String ORG = "@org";
+
   /** The CEL activation for one subject at {@code now}. */
   static Map<String, Object> activation(Subject subject, java.time.Instant now) {
     return activation(subject, now, OrgCalendar.DEFAULT);
@@ -162,6 +165,9 @@ final class ContextTypes implements CelTypeProvider {
         m.put("owner", owner(a.owner(), org));
     }
     m.put("now", now);
+    // not a CEL variable: the closure evaluator reads the run's calendars from here (CEL's own
+    // interpreter gets them through the late-bound functions)
+    m.put(ORG, org);
     return m;
   }
 

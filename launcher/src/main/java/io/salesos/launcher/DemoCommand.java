@@ -47,6 +47,14 @@ final class DemoCommand implements Runnable {
   @Option(names = "--export-seed", paramLabel = "FILE", description = "write the demo org as a JSON seed file and exit")
   Path exportSeed;
 
+  /** Each region of the org with its reps' zone, e.g. "Berlin (Europe/Berlin)", in the order the org lists them. */
+  static String regions(DemoOrg org) {
+    var zones = new LinkedHashMap<String, String>();
+    org.users().stream().filter(u -> u.role() == DemoOrg.Role.REP)
+        .forEach(u -> zones.putIfAbsent(u.region(), u.timeZone().getId()));
+    return String.join(", ", zones.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
+  }
+
   @Override
   public void run() {
     var clock = Clock.systemUTC();
@@ -61,6 +69,7 @@ final class DemoCommand implements Runnable {
     cfg.database().embeddedDataDir().ifPresent(DemoCommand::wipe);
     System.out.printf("demo org: %d users, %d accounts, %d contacts, %d deals, %d activities%n",
         org.users().size(), org.accounts().size(), org.contacts().size(), org.deals().size(), org.activities().size());
+    System.out.println("regions: " + regions(org));
     var sandboxes = new LinkedHashMap<String, SandboxProvider.Sandbox>();
     try {
       startSandboxes(cfg, org, sandboxes);
