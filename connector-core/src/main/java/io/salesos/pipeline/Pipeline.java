@@ -218,19 +218,34 @@ public final class Pipeline implements AutoCloseable {
 
   /** One rep's plan for {@code day}, found in the first connection that knows the rep, queued unless {@code dryRun}. */
   public Optional<RepDay> planRep(String rep, LocalDate day, Optional<String> connection, boolean dryRun) {
+    return planRep(rep, Optional.of(day), connection, dryRun);
+  }
+
+  /**
+   * One rep's plan for {@code day}, or without one for the rep's own next working day in the rep's
+   * zone, found in the first connection that knows the rep, queued unless {@code dryRun}.
+   */
+  public Optional<RepDay> planRep(String rep, Optional<LocalDate> day, Optional<String> connection, boolean dryRun) {
     var set = inForce("plan");
     if (set.isEmpty()) {
       throw new IllegalStateException("no rule set is in force: " + problemsLine());
     }
+    var routing = Planning.routing(set.get());
+    var now = clock.instant();
     for (var c : selected(connection)) {
-      var source = new MirrorContextSource(database, c.name(), clock.instant());
-      var plans = new DayPlanner(Planning.routing(set.get()), Planning.ITERATIONS, 42).plan(source, day, clock.instant(),
-          Optional.of(rep));
+      var source = new MirrorContextSource(database, c.name(), now);
+      var owner = DayPlanner.reps(source).stream().filter(o -> o.id().equals(rep)).findFirst();
+      var calendar = owner.flatMap(routing::calendar);
+      if (owner.isEmpty() || (day.isEmpty() && calendar.isEmpty())) {
+        continue;
+      }
+      var date = day.orElseGet(() -> calendar.get().nextWorkday(calendar.get().date(now)));
+      var plans = new DayPlanner(routing, Planning.ITERATIONS, 42).plan(source, date, now, Optional.of(rep));
       if (plans.isEmpty()) {
         continue;
       }
       int queued = dryRun ? 0 : new PlanWriter(database, clock).write(c, plans,
-          set.get().writePolicy().decision(WriteKind.VISIT_PLAN), "plan-cli-" + day);
+          set.get().writePolicy().decision(WriteKind.VISIT_PLAN), "plan-cli-" + date);
       return Optional.of(new RepDay(c.name(), plans.get(0), queued));
     }
     return Optional.empty();
