@@ -126,8 +126,7 @@ final class Jobs {
    * Plans each rep's next working day once the rep's local plan time has passed (every 15 minutes it
    * asks who is due). The day last planned per rep is kept in the job's data, as text
    * ("connection/rep" = date), so each rep is planned once per local evening on whichever daemon runs
-   * the job; a daemon restart rewrites the job and forgets it, and the next pass plans the reps again,
-   * which writes nothing that did not change.
+   * the job, and a daemon start keeps it (DaemonScheduler).
    */
   @DisallowConcurrentExecution
   @PersistJobDataAfterExecution
