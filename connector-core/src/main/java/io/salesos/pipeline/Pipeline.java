@@ -23,6 +23,7 @@ import io.salesos.sync.PullProgress;
 import io.salesos.sync.Puller;
 import io.salesos.sync.SyncEngine;
 import io.salesos.visits.DayPlanner;
+import io.salesos.visits.PlanSchedule;
 import io.salesos.visits.PlanWriter;
 import io.salesos.visits.Planning;
 import java.time.Clock;
@@ -204,29 +205,110 @@ public final class Pipeline implements AutoCloseable {
     return out;
   }
 
-  /** The next working day after today (UTC). */
+  /**
+   * Plans each rep's own next working day (in the rep's zone, after the rep's local today) for every
+   * connection (or one): what "plan tomorrow" means for a team across zones.
+   */
+  public List<Planning.Result> planNext(Optional<String> connection) {
+    var set = inForce("plan");
+    if (set.isEmpty()) {
+      return List.of();
+    }
+    var now = clock.instant();
+    var out = new ArrayList<Planning.Result>();
+    for (var c : selected(connection)) {
+      var dates = new java.util.HashMap<String, LocalDate>();
+      Planning.calendars(database, c, set.get(), now).forEach((rep, cal) -> dates.put(rep, cal.nextWorkday(cal.date(now))));
+      out.add(Planning.run(database, c, set.get(), dates, clock));
+    }
+    return out;
+  }
+
+  /** What one pass of the plan job did: the plans, and the day now planned per "connection/rep". */
+  public record PlanPass(List<Planning.Result> results, Map<String, LocalDate> planned) {
+    public PlanPass {
+      results = List.copyOf(results);
+      planned = Map.copyOf(planned);
+    }
+  }
+
+  /**
+   * The plan job's pass: plans every rep whose local plan time has passed and whose next working day
+   * is not planned yet ({@code planned}: the day last planned per "connection/rep", as the previous
+   * pass returned it), each for that rep's own next working day, so every rep is planned once per
+   * local evening whatever zone the rep works in.
+   */
+  public PlanPass planDue(Map<String, LocalDate> planned) {
+    var set = inForce("plan");
+    if (set.isEmpty()) {
+      return new PlanPass(List.of(), planned);
+    }
+    var now = clock.instant();
+    var routing = Planning.routing(set.get());
+    var next = new java.util.HashMap<>(planned);
+    var out = new ArrayList<Planning.Result>();
+    for (var c : selected(Optional.empty())) {
+      var dates = new java.util.HashMap<String, LocalDate>();
+      var source = new MirrorContextSource(database, c.name(), now);
+      for (var rep : DayPlanner.reps(source)) {
+        var calendar = routing.calendar(rep);
+        if (calendar.isEmpty()) {
+          continue;
+        }
+        var key = c.name() + "/" + rep.id();
+        PlanSchedule.due(now, calendar.get(), routing.repDay(rep).planAt(), Optional.ofNullable(planned.get(key)))
+            .ifPresent(d -> dates.put(rep.id(), d));
+      }
+      if (dates.isEmpty()) {
+        continue;
+      }
+      out.add(Planning.run(database, c, set.get(), dates, clock));
+      dates.forEach((rep, d) -> next.put(c.name() + "/" + rep, d));
+      log.info("event=plan_due connection={} reps={} days={}", c.name(), dates.size(), new java.util.TreeMap<>(dates));
+    }
+    // a week's memory is enough to plan each rep once per evening
+    next.values().removeIf(d -> d.isBefore(LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(7)));
+    return new PlanPass(out, next);
+  }
+
+  /** The next weekday after today (UTC); {@link #planNext} plans each rep's own next working day. */
   public LocalDate nextWorkday() {
     return Planning.nextWorkday(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
   }
 
   /** One rep's plan for {@code day}, found in the first connection that knows the rep, queued unless {@code dryRun}. */
   public Optional<RepDay> planRep(String rep, LocalDate day, Optional<String> connection, boolean dryRun) {
+    return planRep(rep, Optional.of(day), connection, dryRun);
+  }
+
+  /**
+   * One rep's plan for {@code day}, or without one for the rep's own next working day in the rep's
+   * zone, found in the first connection that knows the rep, queued unless {@code dryRun}.
+   */
+  public Optional<RepDay> planRep(String rep, Optional<LocalDate> day, Optional<String> connection, boolean dryRun) {
     var set = inForce("plan");
     if (set.isEmpty()) {
       throw new IllegalStateException("no rule set is in force: " + problemsLine());
     }
+    var routing = Planning.routing(set.get());
+    var now = clock.instant();
     for (var c : selected(connection)) {
       if (!dryRun && !consistent(c, "plan")) {
         throw new IllegalStateException("the mirror of " + c.name() + " is not complete, so no plan is written from it: "
             + readiness(c.name()).blocked().orElse("") + "; let the pull finish (salesos sync) or plan with --dry-run");
       }
-      var source = new MirrorContextSource(database, c.name(), clock.instant());
-      var plans = new DayPlanner(Planning.routing(set.get()), Planning.ITERATIONS, 42).plan(source, day, clock.instant(),
-          Optional.of(rep));
+      var source = new MirrorContextSource(database, c.name(), now);
+      var owner = DayPlanner.reps(source).stream().filter(o -> o.id().equals(rep)).findFirst();
+      var calendar = owner.flatMap(routing::calendar);
+      if (owner.isEmpty() || (day.isEmpty() && calendar.isEmpty())) {
+        continue;
+      }
+      var date = day.orElseGet(() -> calendar.get().nextWorkday(calendar.get().date(now)));
+      var plans = new DayPlanner(routing, Planning.ITERATIONS, 42).plan(source, date, now, Optional.of(rep));
       if (plans.isEmpty()) {
         continue;
       }
-      int queued = dryRun ? 0 : new PlanWriter(database, clock).write(c, plans, set.get().writePolicy(), "plan-cli-" + day);
+      int queued = dryRun ? 0 : new PlanWriter(database, clock).write(c, plans, set.get().writePolicy(), "plan-cli-" + date);
       return Optional.of(new RepDay(c.name(), plans.get(0), queued));
     }
     return Optional.empty();

@@ -42,11 +42,13 @@ final class ClosureCompiler {
   static final class Frame {
     final Map<String, Object> activation;
     final Instant now;
+    final OrgCalendar org;
     final Object[] locals;
 
     Frame(Map<String, Object> activation, Instant now, int slots) {
       this.activation = activation;
       this.now = now;
+      this.org = activation.get(ContextTypes.ORG) instanceof OrgCalendar o ? o : OrgCalendar.DEFAULT;
       this.locals = new Object[slots];
     }
   }
@@ -307,6 +309,26 @@ final class ClosureCompiler {
       case "end_of_quarter/1" -> f -> RuleFunctions.endOfQuarter(ts(a.eval(f)));
       case "add_days/2" -> f -> ts(a.eval(f)).plus(Duration.ofDays(lng(b.eval(f))));
       case "date/1" -> f -> LocalDate.ofInstant(ts(a.eval(f)), ZoneOffset.UTC).toString();
+      case "date/2" -> f -> LocalDate.ofInstant(ts(a.eval(f)), RuleFunctions.zone(str(b.eval(f)))).toString();
+      case "start_of_quarter/2" -> f -> RuleFunctions.startOfQuarter(ts(a.eval(f)), RuleFunctions.zone(str(b.eval(f))),
+          f.org.fiscalYearStartMonth());
+      case "end_of_quarter/2" -> f -> RuleFunctions.endOfQuarter(ts(a.eval(f)), RuleFunctions.zone(str(b.eval(f))),
+          f.org.fiscalYearStartMonth());
+      case "quarter/2" -> f -> RuleFunctions.quarter(ts(a.eval(f)), RuleFunctions.zone(str(b.eval(f))),
+          f.org.fiscalYearStartMonth());
+      case "end_of_business/2" -> f -> f.org.calendar(str(b.eval(f))).endOfBusiness(ts(a.eval(f)));
+      case "add_business_hours/3" -> {
+        var c = args.get(2);
+        yield f -> f.org.calendar(str(c.eval(f))).addBusinessHours(ts(a.eval(f)), lng(b.eval(f)));
+      }
+      case "start_of_day/2" -> f -> {
+        var z = RuleFunctions.zone(str(b.eval(f)));
+        return LocalDate.ofInstant(ts(a.eval(f)), z).atStartOfDay(z).toInstant();
+      };
+      case "start_of_week/2" -> f -> {
+        var z = RuleFunctions.zone(str(b.eval(f)));
+        return LocalDate.ofInstant(ts(a.eval(f)), z).with(java.time.DayOfWeek.MONDAY).atStartOfDay(z).toInstant();
+      };
       case "money/1" -> f -> RuleFunctions.money(dbl(a.eval(f)));
       case "quarter/1" -> f -> RuleFunctions.quarter(ts(a.eval(f)));
       case "iso_week/1" -> f -> RuleFunctions.isoWeek(ts(a.eval(f)));

@@ -50,7 +50,7 @@ final class ContextTypes implements CelTypeProvider {
     declare(CONTACT, CanonicalSchema.CONTACT, vocabulary, Map.of("role", FieldType.STRING, "is_primary", FieldType.BOOLEAN));
     declare(ACTIVITY, CanonicalSchema.ACTIVITY, vocabulary, Map.of());
     declare(STAGE_CHANGE, CanonicalSchema.STAGE_HISTORY, vocabulary, Map.of());
-    declare(OWNER, CanonicalSchema.OWNER, vocabulary, Map.of());
+    declare(OWNER, CanonicalSchema.OWNER, vocabulary, Map.of("tz", FieldType.STRING));
 
     var deal = structs.get(DEAL);
     var account = structs.get(ACCOUNT);
@@ -122,8 +122,16 @@ final class ContextTypes implements CelTypeProvider {
 
   // ---- run time: read-only views, so evaluation copies nothing per subject ----
 
+  /** The activation key of the run's {@link OrgCalendar}; not a name a rule can use (it is not an identifier). */
+  static final String ORG = "@org";
+
   /** The CEL activation for one subject at {@code now}. */
   static Map<String, Object> activation(Subject subject, java.time.Instant now) {
+    return activation(subject, now, OrgCalendar.DEFAULT);
+  }
+
+  /** The CEL activation for one subject at {@code now}, the owner's {@code tz} from the org's calendars. */
+  static Map<String, Object> activation(Subject subject, java.time.Instant now, OrgCalendar org) {
     var m = new HashMap<String, Object>(16);
     // Java 17: no pattern switch yet, so instanceof over the sealed set
     if (subject instanceof DealContext d) {
@@ -132,36 +140,44 @@ final class ContextTypes implements CelTypeProvider {
         var contacts = new Object[d.contacts().size()];
         for (int i = 0; i < contacts.length; i++) {
           var dc = d.contacts().get(i);
-          contacts[i] = new RecordView(dc.contact(), dc.role(), dc.primary());
+          contacts[i] = new RecordView(dc.contact(), dc.role(), dc.primary(), null);
         }
         m.put("contacts", Arrays.asList(contacts));
         m.put("activities", views(d.activities()));
         m.put("stage_history", views(d.stageHistory()));
-        m.put("owner", view(d.owner()));
+        m.put("owner", owner(d.owner(), org));
     } else if (subject instanceof ContactContext c) {
         m.put("contact", view(c.contact()));
         m.put("account", view(c.account()));
         m.put("activities", views(c.activities()));
-        m.put("owner", view(c.owner()));
+        m.put("owner", owner(c.owner(), org));
     } else if (subject instanceof AccountContext a) {
         m.put("account", view(a.account()));
         m.put("contacts", views(a.contacts()));
         m.put("deals", views(a.deals()));
         m.put("activities", views(a.activities()));
-        m.put("owner", view(a.owner()));
+        m.put("owner", owner(a.owner(), org));
     } else if (subject instanceof ActivityContext a) {
         m.put("activity", view(a.activity()));
         m.put("account", view(a.account()));
         m.put("deal", view(a.deal()));
         m.put("contact", view(a.contact()));
-        m.put("owner", view(a.owner()));
+        m.put("owner", owner(a.owner(), org));
     }
     m.put("now", now);
+    // not a CEL variable: the closure evaluator reads the run's calendars from here (CEL's own
+    // interpreter gets them through the late-bound functions)
+    m.put(ORG, org);
     return m;
   }
 
   static Map<String, Object> view(CrmRecord r) {
-    return new RecordView(r, null, false);
+    return new RecordView(r, null, false, null);
+  }
+
+  /** An owner with {@code tz}: the zone the rep works in, or none when the CRM's zone is not a zone id. */
+  static Map<String, Object> owner(CrmRecord r, OrgCalendar org) {
+    return new RecordView(r, null, false, org.zoneOf(r.isEmpty() ? "" : r.id()).orElse(null));
   }
 
   static List<Object> views(List<CrmRecord> records) {
@@ -195,17 +211,22 @@ final class ContextTypes implements CelTypeProvider {
     private final CrmRecord record;
     private final String role;
     private final boolean primary;
+    private final String tz;
 
-    RecordView(CrmRecord record, String role, boolean primary) {
+    RecordView(CrmRecord record, String role, boolean primary, String tz) {
       this.record = record;
       this.role = role;
       this.primary = primary;
+      this.tz = tz;
     }
 
     @Override
     public Object get(Object key) {
       if ("id".equals(key)) {
         return record.isEmpty() ? null : record.id();
+      }
+      if (tz != null && "tz".equals(key)) {
+        return tz;
       }
       if (role != null) {
         if ("role".equals(key)) {
@@ -230,6 +251,9 @@ final class ContextTypes implements CelTypeProvider {
         m.put("id", record.id());
       }
       record.values().forEach((k, v) -> m.put(k, toCel(v)));
+      if (tz != null) {
+        m.put("tz", tz);
+      }
       if (role != null) {
         m.put("role", role);
         m.put("is_primary", primary);

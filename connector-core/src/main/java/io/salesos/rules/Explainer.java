@@ -20,8 +20,9 @@ public final class Explainer {
   private Explainer() {}
 
   public static String explain(RuleSet rules, DealContext d, Instant now) {
-    var late = RuleFunctions.atNow(now);
-    var act = ContextTypes.activation(d, now);
+    var org = RuleEvaluator.orgCalendar(rules, List.of(d.owner()));
+    var late = RuleFunctions.atNow(now, org);
+    var act = ContextTypes.activation(d, now, org);
     var deal = d.deal();
     var stage = deal.string("stage").orElse("?");
     var out = new StringBuilder();
@@ -72,7 +73,7 @@ public final class Explainer {
       }
     }
     out.append("follow-up\n");
-    var taskErrors = evaluator.followUps(d, now, late).errors();
+    var taskErrors = evaluator.followUps(d, now, late, org).errors();
     for (var r : rules.followUps()) {
       if (r.subject() != SubjectKind.DEAL) {
         continue;

@@ -55,13 +55,14 @@ public final class RuleEvaluator {
   record SubjectOutcome(List<TaskToCreate> tasks, List<String> hits, List<RuleError> errors) {}
 
   public DesiredState evaluate(ContextSource source, Instant now) {
-    var late = RuleFunctions.atNow(now);
-    var deals = source.deals().parallel().map(d -> evaluateDeal(d, now, late)).collect(Collectors.toList());
+    var org = orgCalendar(rules, source.owners());
+    var late = RuleFunctions.atNow(now, org);
+    var deals = source.deals().parallel().map(d -> evaluateDeal(d, now, late, org)).collect(Collectors.toList());
     // gathered into a list first: a parallel stream over flatMap runs the inner streams on one thread
     var subjects = Stream.of(source.contacts(), source.accounts(), source.activities())
         .flatMap(s -> s.map(x -> (Subject) x))
         .collect(Collectors.toList());
-    var others = subjects.parallelStream().map(s -> followUps(s, now, late)).collect(Collectors.toList());
+    var others = subjects.parallelStream().map(s -> followUps(s, now, late, org)).collect(Collectors.toList());
 
     var flags = new ArrayList<DealFlags>();
     var forecasts = new ArrayList<AdjustedForecast>();
@@ -103,8 +104,29 @@ public final class RuleEvaluator {
         new java.util.TreeSet<>(forecastsUndecided), errors);
   }
 
-  DealOutcome evaluateDeal(DealContext d, Instant now, CelFunctionResolver late) {
-    var act = ContextTypes.activation(d, now);
+  /**
+   * The org's calendar for a run over {@code owners}: each rep's working calendar from routing.yaml
+   * and the rep's CRM zone, and the fiscal year's first month. Without routing.yaml every rep works
+   * weekdays 08:00-17:00 in the zone the CRM gives (UTC where it gives none).
+   */
+  static OrgCalendar orgCalendar(RuleSet rules, java.util.Collection<CrmRecord> owners) {
+    var reps = new HashMap<String, Optional<WorkCalendar>>();
+    var routing = rules.routing();
+    for (var o : owners) {
+      if (o.isEmpty()) {
+        continue;
+      }
+      reps.put(o.id(), routing.isPresent() ? routing.get().calendar(o)
+          : o.string("time_zone").map(String::strip).filter(z -> !z.isEmpty())
+              .map(z -> RoutingRules.parseZone(z).map(WorkCalendar.UTC_OFFICE::in))
+              .orElse(Optional.of(WorkCalendar.UTC_OFFICE)));
+    }
+    var fallback = routing.map(r -> WorkCalendar.UTC_OFFICE.in(r.defaultZone())).orElse(WorkCalendar.UTC_OFFICE);
+    return new OrgCalendar(routing.map(RoutingRules::fiscalYearStartMonth).orElse(1), reps, fallback);
+  }
+
+  DealOutcome evaluateDeal(DealContext d, Instant now, CelFunctionResolver late, OrgCalendar org) {
+    var act = ContextTypes.activation(d, now, org);
     var deal = d.deal();
     var flags = new ArrayList<Flag>();
     var hits = new ArrayList<String>();
@@ -167,7 +189,7 @@ public final class RuleEvaluator {
     var tasks = new ArrayList<TaskToCreate>();
     for (var r : rules.followUps()) {
       if (r.subject() == SubjectKind.DEAL) {
-        followUp(r, d, act, now, late, tasks, hits, errors);
+        followUp(r, d, act, now, late, org, tasks, hits, errors);
       }
     }
     return new DealOutcome(deal.id(), flags, keptCodes, forecastDecided, adjusted, contribution, tasks, hits, errors);
@@ -223,14 +245,14 @@ public final class RuleEvaluator {
     return new Support(cats.get(0), reasons, failed, errors);
   }
 
-  SubjectOutcome followUps(Subject s, Instant now, CelFunctionResolver late) {
-    var act = ContextTypes.activation(s, now);
+  SubjectOutcome followUps(Subject s, Instant now, CelFunctionResolver late, OrgCalendar org) {
+    var act = ContextTypes.activation(s, now, org);
     var tasks = new ArrayList<TaskToCreate>();
     var hits = new ArrayList<String>();
     var errors = new ArrayList<RuleError>();
     for (var r : rules.followUps()) {
       if (r.subject() == s.kind()) {
-        followUp(r, s, act, now, late, tasks, hits, errors);
+        followUp(r, s, act, now, late, org, tasks, hits, errors);
       }
     }
     return new SubjectOutcome(tasks, hits, errors);
@@ -238,12 +260,12 @@ public final class RuleEvaluator {
 
   /** One follow-up rule on one subject: a task when its condition holds and its key and due date evaluate. */
   private void followUp(FollowUpRule r, Subject s, Map<String, Object> act, Instant now, CelFunctionResolver late,
-      List<TaskToCreate> tasks, List<String> hits, List<RuleError> errors) {
+      OrgCalendar org, List<TaskToCreate> tasks, List<String> hits, List<RuleError> errors) {
     var v = r.when().verdict(act, late);
     if (v instanceof Verdict.Error e) {
       errors.add(new RuleError(r.id(), s.kind().label(), s.id(), e.message()));
     } else if (v instanceof Verdict.Holds) {
-      var task = task(r, s, act, late, errors);
+      var task = task(r, s, act, late, org, errors);
       task.ifPresent(tasks::add);
       if (task.isPresent()) {
         hits.add(r.id());
@@ -257,7 +279,7 @@ public final class RuleEvaluator {
    * task would claim a date no rule gave it.
    */
   private Optional<TaskToCreate> task(FollowUpRule r, Subject s, Map<String, Object> act, CelFunctionResolver late,
-      List<RuleError> errors) {
+      OrgCalendar org, List<RuleError> errors) {
     var keyValue = "";
     if (r.key().isPresent()) {
       var k = r.key().get().value(act, late);
@@ -278,9 +300,16 @@ public final class RuleEvaluator {
           + ": not a timestamp: " + ((Evaluated.Value) dueValue).value()));
       return Optional.empty();
     }
-    var due = LocalDate.ofInstant(dueAt, ZoneOffset.UTC);
     var record = subjectRecord(s);
     var owner = !s.owner().isEmpty() ? s.owner().id() : record.string("owner_id").orElse("");
+    // the due date is the owner's local date of the due instant: 17:00 in Denver is still that day
+    var zone = org.zoneOf(owner);
+    if (zone.isEmpty()) {
+      errors.add(new RuleError(r.id(), s.kind().label(), s.id(), "task due date: the owner's time zone in the CRM"
+          + " is not a time-zone id, so the local due date is unknown"));
+      return Optional.empty();
+    }
+    var due = LocalDate.ofInstant(dueAt, java.time.ZoneId.of(zone.get()));
     Optional<String> dealId;
     Optional<String> accountId;
     Optional<String> contactId = Optional.empty();
@@ -303,7 +332,7 @@ public final class RuleEvaluator {
     var extra = new LinkedHashMap<String, String>();
     r.fields().forEach((f, t) -> extra.put(f, t.render(act, late)));
     return Optional.of(new TaskToCreate(key, r.id(), owner, r.title().render(act, late), r.body().render(act, late),
-        due, r.priority(), dealId, accountId, contactId, extra));
+        due, dueAt, r.priority(), dealId, accountId, contactId, extra));
   }
 
   private static CrmRecord subjectRecord(Subject s) {

@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -379,7 +381,9 @@ public final class RuleSetLoader {
     // ---------------------------------------------------------------- routing.yaml
 
     private Optional<RoutingRules> routing(YamlFile y) {
-      var top = y.mapping(y.root().orElseThrow(), "routing.yaml", Set.of("visit_value", "rep_day", "travel", "reps"),
+      var top = y.mapping(y.root().orElseThrow(), "routing.yaml",
+          Set.of("visit_value", "rep_day", "travel", "reps", "time_zone", "holidays", "regions",
+              "fiscal_year_start_month"),
           Set.of("visit_value", "rep_day"));
       if (top.isEmpty() || !top.get().containsKey("visit_value") || !top.get().containsKey("rep_day")) {
         return Optional.empty();
@@ -398,7 +402,15 @@ public final class RuleSetLoader {
           rural = travel(y, t.get("rural"), rural);
         }
       }
+      ZoneId defaultZone = java.time.ZoneOffset.UTC;
+      if (f.containsKey("time_zone")) {
+        defaultZone = zone(y, f.get("time_zone")).orElse(defaultZone);
+      }
+      var holidays = f.containsKey("holidays") ? dates(y, f.get("holidays"), "holidays") : Set.<LocalDate>of();
+      int fiscal = f.containsKey("fiscal_year_start_month")
+          ? y.integer(f.get("fiscal_year_start_month"), "fiscal_year_start_month", 1, 12).orElse(1) : 1;
       var perRep = new TreeMap<String, RoutingRules.RepDay>();
+      var repZones = new TreeMap<String, ZoneId>();
       if (f.containsKey("reps") && defaults != null) {
         var reps = y.mapping(f.get("reps"), "reps", null, null).orElse(Map.of());
         for (var e : reps.entrySet()) {
@@ -406,17 +418,58 @@ public final class RuleSetLoader {
           if (d != null) {
             perRep.put(e.getKey(), d);
           }
+          y.mapping(e.getValue(), "a rep's day", null, null).map(m -> m.get("time_zone"))
+              .flatMap(n -> zone(y, n)).ifPresent(z -> repZones.put(e.getKey(), z));
+        }
+      }
+      var regions = new TreeMap<String, RoutingRules.Region>();
+      if (f.containsKey("regions") && defaults != null) {
+        for (var e : y.mapping(f.get("regions"), "regions", null, null).orElse(Map.of()).entrySet()) {
+          var m = y.mapping(e.getValue(), "a region", null, null).orElse(Map.of());
+          var zone = Optional.ofNullable(m.get("time_zone")).flatMap(n -> zone(y, n));
+          var off = m.containsKey("holidays") ? dates(y, m.get("holidays"), "holidays") : Set.<LocalDate>of();
+          var hasDay = m.keySet().stream().anyMatch(k -> !k.equals("time_zone") && !k.equals("holidays"));
+          var day = hasDay ? Optional.ofNullable(repDay(y, e.getValue(), defaults)) : Optional.<RoutingRules.RepDay>empty();
+          regions.put(e.getKey(), new RoutingRules.Region(zone, day, off));
         }
       }
       if (value == null || defaults == null) {
         return Optional.empty();
       }
-      return Optional.of(new RoutingRules(value, defaults, perRep, urban, rural));
+      return Optional.of(new RoutingRules(value, defaults, perRep, repZones, regions, defaultZone, holidays, fiscal, urban,
+          rural));
+    }
+
+    private Optional<ZoneId> zone(YamlFile y, Node n) {
+      return y.scalar(n, "time_zone").flatMap(s -> {
+        var z = RoutingRules.parseZone(s);
+        if (z.isEmpty()) {
+          y.problem(n, "time_zone must be a time-zone id like Europe/Berlin or America/Denver, got '" + s + "'");
+        }
+        return z;
+      });
+    }
+
+    private Set<LocalDate> dates(YamlFile y, Node n, String what) {
+      var out = new java.util.TreeSet<LocalDate>();
+      for (var item : y.sequence(n, what).orElse(List.of())) {
+        y.scalar(item, what).ifPresent(s -> {
+          try {
+            out.add(LocalDate.parse(s.strip()));
+          } catch (DateTimeParseException e) {
+            y.problem(item, what + " must list dates like 2026-12-25, got '" + s + "'");
+          }
+        });
+      }
+      return out;
     }
 
     private RoutingRules.RepDay repDay(YamlFile y, Node node, RoutingRules.RepDay base) {
-      var keys = Set.of("start", "end", "max_stops", "service_minutes");
-      var m = y.mapping(node, base == null ? "rep_day" : "a rep's day", keys, base == null ? keys : Set.of());
+      var keys = Set.of("start", "end", "max_stops", "service_minutes", "workdays", "plan_at");
+      var allowed = base == null ? keys : Set.of("start", "end", "max_stops", "service_minutes", "workdays", "plan_at",
+          "time_zone", "holidays");
+      var m = y.mapping(node, base == null ? "rep_day" : "a rep's day", allowed,
+          base == null ? Set.of("start", "end", "max_stops", "service_minutes") : Set.of());
       if (m.isEmpty()) {
         return null;
       }
@@ -427,14 +480,62 @@ public final class RuleSetLoader {
           : Optional.ofNullable(base).map(RoutingRules.RepDay::maxStops);
       var service = f.containsKey("service_minutes") ? y.integer(f.get("service_minutes"), "service_minutes", 5, 480)
           : Optional.ofNullable(base).map(RoutingRules.RepDay::serviceMinutes);
-      if (start.isEmpty() || end.isEmpty() || stops.isEmpty() || service.isEmpty()) {
+      var planAt = f.containsKey("plan_at") ? time(y, f.get("plan_at"), "plan_at")
+          : Optional.of(base == null ? RoutingRules.PLAN_AT : base.planAt());
+      var workdays = f.containsKey("workdays") ? workdays(y, f.get("workdays"))
+          : Optional.of(base == null ? RoutingRules.WEEKDAYS : base.workdays());
+      if (start.isEmpty() || end.isEmpty() || stops.isEmpty() || service.isEmpty() || planAt.isEmpty() || workdays.isEmpty()) {
         return null;
       }
       if (!end.get().isAfter(start.get())) {
         y.problem(f.getOrDefault("end", node), "the day must end after it starts (" + start.get() + " - " + end.get() + ")");
         return null;
       }
-      return new RoutingRules.RepDay(start.get(), end.get(), stops.get(), service.get());
+      return new RoutingRules.RepDay(start.get(), end.get(), stops.get(), service.get(), workdays.get(), planAt.get());
+    }
+
+    /** "Mon-Fri", "Sun-Thu" or a list of days ([Mon, Tue, Thu]). */
+    private Optional<Set<java.time.DayOfWeek>> workdays(YamlFile y, Node n) {
+      var names = new ArrayList<String>();
+      if (n instanceof SequenceNode) {
+        y.sequence(n, "workdays").orElse(List.of()).forEach(i -> y.scalar(i, "workdays").ifPresent(names::add));
+      } else {
+        y.scalar(n, "workdays").ifPresent(names::add);
+      }
+      var out = java.util.EnumSet.noneOf(java.time.DayOfWeek.class);
+      for (var name : names) {
+        var range = name.split("-");
+        var from = day(range[0]);
+        var to = range.length == 2 ? day(range[1]) : from;
+        if (range.length > 2 || from.isEmpty() || to.isEmpty()) {
+          y.problem(n, "workdays must be days like Mon-Fri or [Mon, Tue, Thu], got '" + name + "'");
+          return Optional.empty();
+        }
+        for (var d = from.get(); ; d = d.plus(1)) {
+          out.add(d);
+          if (d == to.get()) {
+            break;
+          }
+        }
+      }
+      if (out.isEmpty()) {
+        y.problem(n, "workdays must name at least one day");
+        return Optional.empty();
+      }
+      return Optional.of(out);
+    }
+
+    private static Optional<java.time.DayOfWeek> day(String s) {
+      var t = s.strip().toLowerCase(java.util.Locale.ROOT);
+      if (t.length() < 3) {
+        return Optional.empty();
+      }
+      for (var d : java.time.DayOfWeek.values()) {
+        if (d.name().toLowerCase(java.util.Locale.ROOT).startsWith(t.substring(0, 3))) {
+          return Optional.of(d);
+        }
+      }
+      return Optional.empty();
     }
 
     private Optional<LocalTime> time(YamlFile y, Node n, String what) {

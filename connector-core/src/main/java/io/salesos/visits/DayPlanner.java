@@ -20,7 +20,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -33,7 +33,9 @@ import java.util.Optional;
  * to the rep's accounts to maximise the summed value of the visits (routing.yaml's visit value:
  * deal size, win probability, close-date urgency, time since the last visit), inside the working
  * day and each account's opening hours, around meetings already booked, from and back to the
- * rep's base. Times are wall-clock minutes of the day (the demo org runs on UTC).
+ * rep's base. Every rep is planned in the rep's own zone (routing.yaml's calendar: the CRM's zone,
+ * working days and hours, regional holidays): stop times are the rep's local wall-clock times, and
+ * {@link RepPlan#zone()} turns them into instants.
  */
 public final class DayPlanner {
 
@@ -57,11 +59,19 @@ public final class DayPlanner {
       LocalDateTime arrival, LocalDateTime start, LocalDateTime departure, double driveMinutes, double value,
       boolean booked, boolean done, String reason) {}
 
-  /** One rep's day; {@code leftOut} names the accounts left out because a deal's visit value could not be evaluated. */
-  public record RepPlan(String ownerId, String ownerName, LocalDate date, double baseLat, double baseLng, List<Stop> stops,
-      double totalValue, double driveMinutes, LocalDateTime returnAt, List<LeftOut> leftOut) {
+  /**
+   * One rep's day; {@code date} and the stops' times are local to {@code zone}, the rep's zone;
+   * {@code leftOut} names the accounts left out because a deal's visit value could not be evaluated.
+   */
+  public record RepPlan(String ownerId, String ownerName, LocalDate date, ZoneId zone, double baseLat, double baseLng,
+      List<Stop> stops, double totalValue, double driveMinutes, LocalDateTime returnAt, List<LeftOut> leftOut) {
     public RepPlan {
       leftOut = List.copyOf(leftOut);
+    }
+
+    /** The instant of a local time of this plan (a stop's start or end) in the rep's zone. */
+    public Instant instant(LocalDateTime local) {
+      return local.atZone(zone).toInstant();
     }
   }
 
@@ -71,7 +81,7 @@ public final class DayPlanner {
   /** Where the rep is now, for a re-plan of the rest of today. */
   public record Progress(Instant now, List<String> completedAccountIds) {}
 
-  /** Plans {@code date} for every rep (or one) who owns accounts with coordinates. */
+  /** Plans {@code date} (each rep's local date) for every rep (or one) who owns accounts with coordinates. */
   public List<RepPlan> plan(ContextSource source, LocalDate date, Instant now, Optional<String> onlyRep) {
     var index = new SourceIndex(source);
     var out = new ArrayList<RepPlan>();
@@ -82,6 +92,24 @@ public final class DayPlanner {
       planRep(index, owner, date, now, Optional.empty()).ifPresent(out::add);
     }
     return out;
+  }
+
+  /** Plans each rep of {@code dates} for that rep's own date (a rep's next working day in the rep's zone). */
+  public List<RepPlan> plan(ContextSource source, Map<String, LocalDate> dates, Instant now) {
+    var index = new SourceIndex(source);
+    var out = new ArrayList<RepPlan>();
+    for (var owner : index.reps()) {
+      var date = dates.get(owner.id());
+      if (date != null) {
+        planRep(index, owner, date, now, Optional.empty()).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** The reps who own accounts with coordinates: whom a planning pass plans. */
+  public static List<CrmRecord> reps(ContextSource source) {
+    return List.copyOf(new SourceIndex(source).reps());
   }
 
   /**
@@ -100,7 +128,18 @@ public final class DayPlanner {
     if (accounts.isEmpty()) {
       return Optional.empty();
     }
-    var day = routing.repDay(owner.id());
+    var day = routing.repDay(owner);
+    var calendar = routing.calendar(owner);
+    if (calendar.isEmpty()) {
+      log.warn("event=rep_not_planned rep={} date={} reason=\"the CRM's time zone '{}' is not a time-zone id\"", owner.id(),
+          date, owner.string("time_zone").orElse(""));
+      return Optional.empty();
+    }
+    var zone = calendar.get().zone();
+    if (!calendar.get().isWorkday(date) && progress.isEmpty()) {
+      log.info("event=rep_not_planned rep={} date={} zone={} reason=\"not a working day of the rep\"", owner.id(), date, zone);
+      return Optional.empty();
+    }
     double baseLat = owner.get("base_lat").map(v -> ((Number) v).doubleValue())
         .orElse(accounts.stream().mapToDouble(a -> lat(a.account())).average().orElseThrow());
     double baseLng = owner.get("base_lng").map(v -> ((Number) v).doubleValue())
@@ -113,7 +152,7 @@ public final class DayPlanner {
     for (var a : accounts) {
       for (var act : a.activities()) {
         var start = act.instant("start_at");
-        if (start.isPresent() && LocalDate.ofInstant(start.get(), ZoneOffset.UTC).equals(date)
+        if (start.isPresent() && LocalDate.ofInstant(start.get(), zone).equals(date)
             && act.string("status").map("planned"::equals).orElse(false)
             && act.string("owner_id").map(owner.id()::equals).orElse(true)
             && act.string("kind").map(k -> k.equals("meeting") || k.equals("visit")).orElse(false)
@@ -183,7 +222,7 @@ public final class DayPlanner {
     for (int i = 1; i < n; i++) {
       var c = chosen.get(i - 1);
       if (c.booked) {
-        double at = minutes(LocalTime.ofInstant(booked.get(c.account.id()), ZoneOffset.UTC));
+        double at = minutes(LocalTime.ofInstant(booked.get(c.account.id()), zone));
         customers.add(new Customer(i, 0, service, at, at));
         fixed.add(new FixedStop(i, at));
       } else if (c.done) {
@@ -197,7 +236,7 @@ public final class DayPlanner {
     }
     completed.sort(Comparator.comparing(i -> done.indexOf(chosen.get(i - 1).account.id())));
     int startAt = completed.isEmpty() ? 0 : completed.get(completed.size() - 1);
-    double startTime = progress.map(p -> Math.max(dayStart, minutes(LocalTime.ofInstant(p.now(), ZoneOffset.UTC)))).orElse(dayStart);
+    double startTime = progress.map(p -> Math.max(dayStart, minutes(LocalTime.ofInstant(p.now(), zone)))).orElse(dayStart);
     int maxStops = Math.max(day.maxStops(), completed.size() + fixed.size());
     var tour = new TourSpec(startAt, Math.min(startTime, dayEnd), 0, dayEnd, maxStops, completed, fixed);
     var problem = new PlanningProblem(new MatrixTravelTimes(matrix), customers, List.of(tour), 60);
@@ -211,7 +250,7 @@ public final class DayPlanner {
       for (var f : fixed) {
         var c = chosen.get(f.customerId() - 1);
         meetings.append(meetings.isEmpty() ? "" : ",").append(c.account.id()).append('@')
-            .append(LocalTime.ofInstant(booked.get(c.account.id()), ZoneOffset.UTC))
+            .append(LocalTime.ofInstant(booked.get(c.account.id()), zone))
             .append("(").append(Math.round(matrix[0][f.customerId()])).append("min from base)");
       }
       log.warn("event=plan_without_bookings rep={} date={} day={}-{} start_at={} meetings={} reason=\"{}\"", owner.id(),
@@ -247,7 +286,7 @@ public final class DayPlanner {
       prev = v.customerId();
     }
     drive += matrix[prev][0];
-    return Optional.of(new RepPlan(owner.id(), name(owner), date, baseLat, baseLng, stops, total, drive,
+    return Optional.of(new RepPlan(owner.id(), name(owner), date, zone, baseLat, baseLng, stops, total, drive,
         at(date, planned.returnTime()), leftOut));
   }
 

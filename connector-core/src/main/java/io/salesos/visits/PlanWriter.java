@@ -13,7 +13,6 @@ import io.salesos.spi.Write;
 import io.salesos.connection.CrmConnection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,12 +59,14 @@ public final class PlanWriter {
         fields.put("kind", "visit");
         fields.put("subject", "Visit " + stop.accountName() + " (stop " + stop.order() + " of " + plan.stops().size() + ")");
         fields.put("body", "Planned by salesos for " + plan.date() + ". Why this stop: " + stop.reason()
-            + ". Arrive " + stop.arrival().toLocalTime() + ", meet " + stop.start().toLocalTime() + "-" + stop.departure().toLocalTime() + ".");
+            + ". Arrive " + stop.arrival().toLocalTime() + ", meet " + stop.start().toLocalTime() + "-" + stop.departure().toLocalTime()
+            + " (" + plan.zone().getId() + ").");
         fields.put("owner_id", plan.ownerId());
         fields.put("account_id", stop.accountId());
         stop.dealId().ifPresent(d -> fields.put("deal_id", d));
-        fields.put("start_at", stop.start().toInstant(ZoneOffset.UTC));
-        fields.put("end_at", stop.departure().toInstant(ZoneOffset.UTC));
+        // stop times are the rep's local wall-clock times: the rep's zone makes them instants
+        fields.put("start_at", plan.instant(stop.start()));
+        fields.put("end_at", plan.instant(stop.departure()));
         fields.put("status", "planned");
         // the content is part of the key: a changed stop time is a new upsert of the same record
         var writeKey = key + ":" + Hashing.sha256(fields.toString()).substring(0, 12);

@@ -37,7 +37,7 @@ public final class DemoMirror {
       owners.add(record(u.id(), asOf.minus(Duration.ofDays(400)), "name", u.name(), "first_name", u.firstName(),
           "last_name", u.lastName(), "email", u.email(), "title", u.title(), "role", u.role().name().toLowerCase(),
           "manager_id", u.managerId().orElse(null), "region", u.region(), "base_lat", u.baseLat(), "base_lng", u.baseLng(),
-          "urban", u.urban(), "active", true));
+          "urban", u.urban(), "active", true, "time_zone", u.timeZone().getId()));
     }
     var accounts = new ArrayList<MirrorRecord>();
     var accountNames = new HashMap<String, String>();

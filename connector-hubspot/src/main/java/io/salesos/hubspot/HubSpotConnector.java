@@ -96,7 +96,9 @@ final class HubSpotConnector implements Connector {
     }
     objects.add(new CrmObject(OWNERS, "Owners", List.of(
         field("email", "string"), field("firstName", "string"), field("lastName", "string"),
-        field("userId", "number"), field("archived", "bool"))));
+        field("userId", "number"), field("archived", "bool"),
+        // not an owner property in HubSpot: the portal's zone (account-info), the same for every owner
+        field("timeZone", "string"))));
     objects.add(new CrmObject(DEAL_CONTACTS, "Deal contacts (v4 associations)", List.of(
         field("deal_id", "string"), field("contact_id", "string"), field("role", "string"),
         field("labels", "string"), field("is_primary", "bool"))));
@@ -292,6 +294,7 @@ final class HubSpotConnector implements Connector {
     var records = new ArrayList<RawRecord>();
     var deletions = new ArrayList<Deletion>();
     var malformed = new ArrayList<MalformedRecord>();
+    var portalZone = archived ? null : portalTimeZone();
     for (var o : answer.path("results")) {
       var id = o.path("id").asText("");
       var updated = RecordReader.parseStamp(o.path("updatedAt").asText(""));
@@ -308,6 +311,7 @@ final class HubSpotConnector implements Connector {
       for (var f : List.of("email", "firstName", "lastName", "userId", "archived")) {
         fields.put(f, o.path(f).isMissingNode() || o.path(f).isNull() ? null : o.path(f).asText());
       }
+      fields.put("timeZone", portalZone);
       records.add(new RawRecord(id, fields, updated.get()));
     }
     var nextAfter = answer.path("paging").path("next").path("after").asText("");
@@ -322,6 +326,21 @@ final class HubSpotConnector implements Connector {
     }
     // owners are few and carry no searchable stamp: every round re-reads the list
     return new PullBatch(records, deletions, malformed, Checkpoint.of(Map.of(ChangePuller.PHASE, "owners")), false);
+  }
+
+  /**
+   * The portal's time zone from GET /account-info/v3/details (HubSpot keeps none per owner), or null
+   * when the token may not read it: the owners then carry no zone and the rules' region or default
+   * zone applies, which routing.yaml can pin per owner.
+   */
+  private String portalTimeZone() {
+    try {
+      var zone = client.get("/account-info/v3/details").path("timeZone").asText("");
+      return zone.isBlank() ? null : zone;
+    } catch (ConnectorException e) {
+      LOG.warn("event=portal_time_zone_unread reason=\"{}\"", e.getMessage());
+      return null;
+    }
   }
 
   @Override

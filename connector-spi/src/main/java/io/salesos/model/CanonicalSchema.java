@@ -29,7 +29,7 @@ public final class CanonicalSchema {
         "name", FieldType.STRING, "first_name", FieldType.STRING, "last_name", FieldType.STRING,
         "email", FieldType.STRING, "title", FieldType.STRING, "role", FieldType.STRING, "manager_id", FieldType.ID, "region", FieldType.STRING,
         "base_lat", FieldType.DOUBLE, "base_lng", FieldType.DOUBLE, "urban", FieldType.BOOLEAN,
-        "active", FieldType.BOOLEAN));
+        "active", FieldType.BOOLEAN, "time_zone", FieldType.STRING));
     STANDARD.put(ACCOUNT, fields(
         "name", FieldType.STRING, "owner_id", FieldType.ID, "industry", FieldType.STRING,
         "street", FieldType.STRING, "city", FieldType.STRING, "state", FieldType.STRING,

@@ -34,12 +34,12 @@ final class PlanCommand implements java.util.concurrent.Callable<Integer> {
     var cfg = config.load();
     var clock = Clock.systemUTC();
     try (var runtime = SalesosRuntime.open(cfg, Map.of(), System::getenv, clock)) {
-      var day = date != null ? date : runtime.pipeline().nextWorkday();
-      var planned = runtime.pipeline().planRep(rep, day, Optional.ofNullable(connection), dryRun);
+      // without --date: the rep's own next working day, in the rep's zone
+      var planned = runtime.pipeline().planRep(rep, Optional.ofNullable(date), Optional.ofNullable(connection), dryRun);
       if (planned.isPresent()) {
         var p = planned.get().plan();
-        System.out.printf("%s (%s) on %s: %d stops, visit value $%,.0f, %.0f min driving, back at base %s%n", p.ownerName(),
-            p.ownerId(), p.date(), p.stops().size(), p.totalValue(), p.driveMinutes(), p.returnAt().toLocalTime());
+        System.out.printf("%s (%s) on %s, times in %s: %d stops, visit value $%,.0f, %.0f min driving, back at base %s%n",
+            p.ownerName(), p.ownerId(), p.date(), p.zone().getId(), p.stops().size(), p.totalValue(), p.driveMinutes(), p.returnAt().toLocalTime());
         System.out.printf("%-3s %-6s %-6s %-6s %6s %10s  %-34s %s%n", "#", "ARRIVE", "START", "LEAVE", "DRIVE", "VALUE", "ACCOUNT", "WHY");
         for (var s : p.stops()) {
           System.out.printf("%-3d %-6s %-6s %-6s %5.0fm %10s  %-34s %s%n", s.order(), time(s.arrival()), time(s.start()),

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Schedules the daemon's jobs with Quartz on a JDBC job store in the mirror's own MariaDB: pull
- * per connection and push every poll interval, evaluate and plan after them, a nightly reconcile
- * and a nightly retention.
+ * per connection and push every poll interval, evaluate after them, plan every 15 minutes (each rep at
+ * the rep's local evening), a nightly reconcile and a nightly retention.
  * With several daemons on one database the store is clustered and each trigger runs once.
  * Job data is stored as text properties, never as serialized Java objects.
  */
@@ -81,8 +81,12 @@ public final class DaemonScheduler implements AutoCloseable {
       schedule(scheduler, "push", Jobs.Push.class, poll, null);
       schedule(scheduler, "evaluate", Jobs.Evaluate.class, Math.max(poll, 60), null);
       var plan = JobBuilder.newJob(Jobs.Plan.class).withIdentity("plan").storeDurably().build();
-      var planTrigger = TriggerBuilder.newTrigger().withIdentity("plan-daily").forJob(plan)
-          .withSchedule(CronScheduleBuilder.dailyAtHourAndMinute(18, 0).inTimeZone(java.util.TimeZone.getTimeZone("UTC"))).build();
+      plan = keepPlanMemory(scheduler, plan);
+      // every 15 minutes: each rep is planned at the rep's own local plan time (PlanSchedule)
+      var planTrigger = TriggerBuilder.newTrigger().withIdentity("plan-every-15-minutes").forJob(plan)
+          .withSchedule(CronScheduleBuilder.cronSchedule("0 0/15 * * * ?").inTimeZone(java.util.TimeZone.getTimeZone("UTC"))).build();
+      // the plan trigger of earlier versions fired at 18:00 UTC for everyone
+      scheduler.unscheduleJob(org.quartz.TriggerKey.triggerKey("plan-daily"));
       replace(scheduler, plan, planTrigger);
       var reconcile = JobBuilder.newJob(Jobs.Reconcile.class).withIdentity("reconcile").storeDurably().build();
       var reconcileTrigger = TriggerBuilder.newTrigger().withIdentity("reconcile-nightly").forJob(reconcile)
@@ -98,6 +102,30 @@ public final class DaemonScheduler implements AutoCloseable {
       return new DaemonScheduler(scheduler);
     } catch (SchedulerException e) {
       throw new IllegalStateException("could not start the scheduler: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The plan job's memory of the days it planned per rep survives a daemon start: storing the job
+   * again would otherwise empty it and plan every rep a second time that evening (harmless, since an
+   * unchanged plan writes nothing, but not once per evening). A memory that cannot be read is dropped.
+   */
+  private static org.quartz.JobDetail keepPlanMemory(Scheduler scheduler, org.quartz.JobDetail plan) {
+    try {
+      var stored = scheduler.getJobDetail(plan.getKey());
+      if (stored == null) {
+        return plan;
+      }
+      var data = new org.quartz.JobDataMap();
+      for (var key : stored.getJobDataMap().getKeys()) {
+        if (key.startsWith(Jobs.Plan.PLANNED) && stored.getJobDataMap().get(key) instanceof String day) {
+          data.put(key, day);
+        }
+      }
+      return plan.getJobBuilder().usingJobData(data).build();
+    } catch (SchedulerException | RuntimeException e) {
+      log.warn("event=plan_memory_dropped reason=\"{}\"", e.getMessage());
+      return plan;
     }
   }
 

@@ -7,6 +7,7 @@ import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
+import org.quartz.PersistJobDataAfterExecution;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,9 +123,17 @@ final class Jobs {
     }
   }
 
-  /** Plans the next working day's visits. */
+  /**
+   * Plans each rep's next working day once the rep's local plan time has passed (every 15 minutes it
+   * asks who is due). The day last planned per rep is kept in the job's data, as text
+   * ("connection/rep" = date), so each rep is planned once per local evening on whichever daemon runs
+   * the job, and a daemon start keeps it (DaemonScheduler).
+   */
   @DisallowConcurrentExecution
+  @PersistJobDataAfterExecution
   public static final class Plan extends TimedJob {
+    static final String PLANNED = "planned.";
+
     @Override
     String name(JobExecutionContext context) {
       return "plan";
@@ -132,7 +141,28 @@ final class Jobs {
 
     @Override
     void work(JobExecutionContext context, Pipeline pipeline) {
-      pipeline.plan(pipeline.nextWorkday(), Optional.empty());
+      var data = context.getJobDetail().getJobDataMap();
+      var pass = pipeline.planDue(planned(data));
+      for (var key : java.util.List.copyOf(data.keySet())) {
+        if (key.startsWith(PLANNED)) {
+          data.remove(key);
+        }
+      }
+      pass.planned().forEach((rep, day) -> data.put(PLANNED + rep, day.toString()));
+    }
+
+    static java.util.Map<String, java.time.LocalDate> planned(org.quartz.JobDataMap data) {
+      var out = new java.util.HashMap<String, java.time.LocalDate>();
+      for (var key : data.getKeys()) {
+        if (key.startsWith(PLANNED)) {
+          try {
+            out.put(key.substring(PLANNED.length()), java.time.LocalDate.parse(data.getString(key)));
+          } catch (java.time.format.DateTimeParseException | ClassCastException e) {
+            log.warn("event=plan_memory_skipped key={} reason=\"not a date\"", key);
+          }
+        }
+      }
+      return out;
     }
   }
 

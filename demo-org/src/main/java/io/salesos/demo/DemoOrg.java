@@ -101,7 +101,7 @@ public record DemoOrg(
     }
   }
 
-  /** A person in the sales org: the VP, a manager or a rep, with the rep's home base. */
+  /** A person in the sales org: the VP, a manager or a rep, with the rep's home base and time zone. */
   public record User(
       String id,
       String firstName,
@@ -113,10 +113,13 @@ public record DemoOrg(
       String region,
       double baseLat,
       double baseLng,
-      boolean urban) {
+      boolean urban,
+      java.time.ZoneId timeZone) {
     public User {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(managerId, "managerId");
+      // a seed file written before users had zones reads as UTC
+      timeZone = timeZone == null ? java.time.ZoneOffset.UTC : timeZone;
     }
 
     public String name() {

@@ -18,6 +18,7 @@ import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -68,16 +69,26 @@ public final class DemoOrgGenerator {
     }
   }
 
-  record Metro(String city, String state, double lat, double lng) {}
+  /** A sales region: its city, where it lies, and the zone its reps work in. */
+  record Metro(String city, String state, double lat, double lng, ZoneId zone) {}
 
   static final Metro[] METROS = {
-    new Metro("Chicago", "IL", 41.8781, -87.6298),
-    new Metro("Dallas", "TX", 32.7767, -96.7970),
-    new Metro("Atlanta", "GA", 33.7490, -84.3880),
-    new Metro("Denver", "CO", 39.7392, -104.9903),
-    new Metro("Phoenix", "AZ", 33.4484, -112.0740),
-    new Metro("Boston", "MA", 42.3601, -71.0589),
+    new Metro("Chicago", "IL", 41.8781, -87.6298, ZoneId.of("America/Chicago")),
+    new Metro("Dallas", "TX", 32.7767, -96.7970, ZoneId.of("America/Chicago")),
+    new Metro("Atlanta", "GA", 33.7490, -84.3880, ZoneId.of("America/New_York")),
+    new Metro("Denver", "CO", 39.7392, -104.9903, ZoneId.of("America/Denver")),
+    new Metro("Berlin", "BE", 52.5200, 13.4050, ZoneId.of("Europe/Berlin")),
+    new Metro("Bengaluru", "KA", 12.9716, 77.5946, ZoneId.of("Asia/Kolkata")),
   };
+
+  /** The zone of each region the generator can make, by region name. */
+  public static java.util.Map<String, ZoneId> regionZones() {
+    var out = new java.util.LinkedHashMap<String, ZoneId>();
+    for (var m : METROS) {
+      out.put(m.city(), m.zone());
+    }
+    return out;
+  }
 
   private static final String[] FIRST = {
     "Lena", "Trent", "Anil", "Maria", "James", "Priya", "Daniel", "Sofia", "Marcus", "Aisha", "Tom",
@@ -134,7 +145,7 @@ public final class DemoOrgGenerator {
     var activities = new ArrayList<Activity>();
 
     var vp = new User("U000", "Lena", "Okafor", "lena.okafor@demo-salesos.example", "VP of Sales",
-        Role.VP, Optional.empty(), "National", METROS[0].lat(), METROS[0].lng(), true);
+        Role.VP, Optional.empty(), "National", METROS[0].lat(), METROS[0].lng(), true, METROS[0].zone());
     users.add(vp);
     int userSeq = 1;
     int accountSeq = 1;
@@ -201,7 +212,7 @@ public final class DemoOrgGenerator {
         // tomorrow's booked meeting for some reps, and one cancelled today
         if (random.nextInt(2) == 0) {
           var account = repAccounts.get(random.nextInt(repAccounts.size()));
-          var start = today.plusDays(1).atTime(10 + random.nextInt(5), 0).toInstant(ZoneOffset.UTC);
+          var start = today.plusDays(1).atTime(10 + random.nextInt(5), 0).atZone(rep.timeZone()).toInstant();
           activities.add(activity(ActivityKind.MEETING, "Quarterly review at " + account.name(), rep,
               Optional.of(account.id()), Optional.empty(), Optional.empty(), start, 60, ActivityStatus.PLANNED, null));
         }
@@ -244,7 +255,7 @@ public final class DemoOrgGenerator {
       int n = (int) expected + (own.nextDouble() < expected - (int) expected ? 1 : 0);
       for (int i = 0; i < n; i++) {
         var day = workday(today.minusDays(1 + own.nextInt(56)));
-        var start = day.atTime(8 + own.nextInt(8), own.nextInt(4) * 15).toInstant(ZoneOffset.UTC);
+        var start = day.atTime(8 + own.nextInt(8), own.nextInt(4) * 15).atZone(byId.get(account.ownerId()).timeZone()).toInstant();
         boolean onSite = own.nextInt(5) != 0;
         activities.add(activity(ActivityKind.VISIT, "Visit " + account.name(), byId.get(account.ownerId()),
             Optional.of(account.id()), Optional.empty(), Optional.empty(), start, 45, ActivityStatus.COMPLETED,
@@ -273,7 +284,8 @@ public final class DemoOrgGenerator {
       if (!late || d.ownerId().equals(padder) || d.closeDate().isAfter(quarterEnd) || own.nextInt(100) >= 80) {
         continue;
       }
-      var start = today.minusDays(2 + own.nextInt(11)).atTime(9 + own.nextInt(7), 0).toInstant(ZoneOffset.UTC);
+      var start = today.minusDays(2 + own.nextInt(11)).atTime(9 + own.nextInt(7), 0)
+          .atZone(byId.get(d.ownerId()).timeZone()).toInstant();
       activities.add(activity(ActivityKind.MEETING, "Contract review: " + d.name(), byId.get(d.ownerId()),
           Optional.of(d.accountId()), Optional.of(d.id()), Optional.empty(), start, 60, ActivityStatus.COMPLETED, null));
     }
@@ -321,7 +333,7 @@ public final class DemoOrgGenerator {
     }
     // a meeting booked for today, cancelled this morning
     var account = accounts.stream().filter(a -> a.ownerId().equals(staller.id())).findFirst().orElseThrow();
-    var start = today.atTime(14, 0).toInstant(ZoneOffset.UTC);
+    var start = LocalDate.ofInstant(asOf, staller.timeZone()).atTime(14, 0).atZone(staller.timeZone()).toInstant();
     activities.add(activity(ActivityKind.MEETING, "Site walk-through at " + account.name(), staller,
         Optional.of(account.id()), Optional.empty(), Optional.empty(), start, 60, ActivityStatus.CANCELLED, null));
   }
@@ -332,7 +344,7 @@ public final class DemoOrgGenerator {
     var id = String.format("U%03d", seq);
     return new User(id, first, last,
         (first + "." + last + "." + id).toLowerCase() + "@demo-salesos.example", title, role, managerId,
-        metro.city(), jitter(metro.lat(), spread), jitter(metro.lng(), spread * 1.3), urban);
+        metro.city(), jitter(metro.lat(), spread), jitter(metro.lng(), spread * 1.3), urban, metro.zone());
   }
 
   private Account account(int seq, User rep, Metro metro, boolean urban) {
@@ -385,7 +397,7 @@ public final class DemoOrgGenerator {
         continue;
       }
       var day = workday(today.minusDays(daysAgo + 1));
-      var start = day.atTime(8 + random.nextInt(8), random.nextInt(4) * 15).toInstant(ZoneOffset.UTC);
+      var start = day.atTime(8 + random.nextInt(8), random.nextInt(4) * 15).atZone(rep.timeZone()).toInstant();
       // most visits are checked in on site; some are typed in later from the office
       boolean onSite = random.nextInt(5) != 0;
       list.add(activity(ActivityKind.VISIT, "Visit " + account.name(), rep, Optional.of(account.id()),
@@ -400,7 +412,7 @@ public final class DemoOrgGenerator {
       }
       var kind = random.nextInt(3) == 0 ? ActivityKind.EMAIL : random.nextInt(2) == 0 ? ActivityKind.CALL : ActivityKind.MEETING;
       var day = workday(today.minusDays(daysAgo));
-      var start = day.atTime(8 + random.nextInt(9), random.nextInt(4) * 15).toInstant(ZoneOffset.UTC);
+      var start = day.atTime(8 + random.nextInt(9), random.nextInt(4) * 15).atZone(rep.timeZone()).toInstant();
       var subject = switch (kind) {
         case EMAIL -> "Follow-up email";
         case CALL -> "Check-in call";

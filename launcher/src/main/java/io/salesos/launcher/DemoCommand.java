@@ -47,6 +47,14 @@ final class DemoCommand implements Runnable {
   @Option(names = "--export-seed", paramLabel = "FILE", description = "write the demo org as a JSON seed file and exit")
   Path exportSeed;
 
+  /** Each region of the org with its reps' zone, e.g. "Berlin (Europe/Berlin)", in the order the org lists them. */
+  static String regions(DemoOrg org) {
+    var zones = new LinkedHashMap<String, String>();
+    org.users().stream().filter(u -> u.role() == DemoOrg.Role.REP)
+        .forEach(u -> zones.putIfAbsent(u.region(), u.timeZone().getId()));
+    return String.join(", ", zones.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
+  }
+
   @Override
   public void run() {
     var clock = Clock.systemUTC();
@@ -61,6 +69,7 @@ final class DemoCommand implements Runnable {
     cfg.database().embeddedDataDir().ifPresent(DemoCommand::wipe);
     System.out.printf("demo org: %d users, %d accounts, %d contacts, %d deals, %d activities%n",
         org.users().size(), org.accounts().size(), org.contacts().size(), org.deals().size(), org.activities().size());
+    System.out.println("regions: " + regions(org));
     var sandboxes = new LinkedHashMap<String, SandboxProvider.Sandbox>();
     try {
       startSandboxes(cfg, org, sandboxes);
@@ -84,12 +93,15 @@ final class DemoCommand implements Runnable {
           System.out.printf("  %s: %d deals evaluated, %d flagged, %d forecast downgrades, %d tasks due; %d writes queued (%d drafts for approval)%n",
               r.source(), r.deals(), r.flags(), r.downgraded(), r.tasks(), r.queued(), r.drafts());
         }
-        var day = pipeline.nextWorkday();
         for (var connection : pipeline.connections()) {
           long tp = System.nanoTime();
-          for (var planned : pipeline.plan(day, Optional.of(connection.name()))) {
+          // each rep's own next working day, in the rep's zone
+          for (var planned : pipeline.planNext(Optional.of(connection.name()))) {
+            var days = new java.util.TreeSet<java.time.LocalDate>();
+            planned.plans().forEach(p -> days.add(p.date()));
             System.out.printf("  %s: planned %d rep-days for %s in %.1f s (%d stops, %d re-planned after a cancelled meeting); %d writes queued%n",
-                connection.name(), planned.plans().size(), day, (System.nanoTime() - tp) / 1e9,
+                connection.name(), planned.plans().size(), days.isEmpty() ? "-" : days.first()
+                    + (days.size() > 1 ? ".." + days.last() : ""), (System.nanoTime() - tp) / 1e9,
                 planned.plans().stream().mapToInt(p -> p.stops().size()).sum(), planned.replanned(), planned.queued());
           }
         }

@@ -34,7 +34,7 @@ public final class DemoContextSource {
       owners.put(u.id(), CrmRecord.of(u.id(), "name", u.name(), "first_name", u.firstName(), "last_name", u.lastName(),
           "email", u.email(), "title", u.title(), "role", u.role().name().toLowerCase(),
           "manager_id", u.managerId().orElse(null), "region", u.region(), "base_lat", u.baseLat(),
-          "base_lng", u.baseLng(), "urban", u.urban(), "active", true));
+          "base_lng", u.baseLng(), "urban", u.urban(), "active", true, "time_zone", u.timeZone().getId()));
     }
     var accounts = new HashMap<String, CrmRecord>();
     for (var a : org.accounts()) {

@@ -108,7 +108,8 @@ class DayPlannerTest {
     var rep = org.users().stream().filter(u -> u.role() == io.salesos.demo.DemoOrg.Role.REP).findFirst().orElseThrow();
     var repAccounts = org.accounts().stream().filter(a -> a.ownerId().equals(rep.id())).map(a -> a.id()).toList();
     var done = List.of(repAccounts.get(0), repAccounts.get(1));
-    var noon = MONDAY.atTime(12, 0).toInstant(ZoneOffset.UTC);
+    // the rep's own noon: the demo's reps work in their region's zone (Chicago here), not in UTC
+    var noon = MONDAY.atTime(12, 0).atZone(rep.timeZone()).toInstant();
     var plan = planner.replan(source, rep.id(), MONDAY, new DayPlanner.Progress(noon, done)).orElseThrow();
     assertThat(plan.stops().subList(0, 2)).extracting(DayPlanner.Stop::accountId).containsExactlyElementsOf(done);
     assertThat(plan.stops().subList(0, 2)).allSatisfy(s -> assertThat(s.done()).isTrue());

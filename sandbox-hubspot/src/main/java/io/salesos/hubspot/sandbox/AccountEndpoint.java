@@ -26,11 +26,14 @@ final class AccountEndpoint {
     var n = object();
     n.put("portalId", PORTAL_ID);
     n.put("accountType", "STANDARD");
-    n.put("timeZone", "UTC");
+    // the portal's zone (Settings > Account defaults), with its offset now
+    var zone = java.time.ZoneId.of(state.portalTimeZone);
+    var offset = zone.getRules().getOffset(state.clock.instant());
+    n.put("timeZone", state.portalTimeZone);
     n.put("companyCurrency", "USD");
     n.set("additionalCurrencies", array());
-    n.put("utcOffset", "+00:00");
-    n.put("utcOffsetMilliseconds", 0);
+    n.put("utcOffset", offset.getId().equals("Z") ? "+00:00" : offset.getId());
+    n.put("utcOffsetMilliseconds", offset.getTotalSeconds() * 1000L);
     n.put("uiDomain", "app.hubspot.com");
     n.put("dataHostingLocation", "na1");
     return Reply.json(200, n);

@@ -37,6 +37,8 @@ final class DemoSeeder {
   }
 
   Map<String, String> seed(DemoOrg org) {
+    // the portal keeps the head office's zone (the VP's); HubSpot keeps no zone per owner
+    org.users().stream().findFirst().ifPresent(u -> state.portalTimeZone = u.timeZone().getId());
     long ownerSeq = 70_000_000L + state.owners.size();
     for (var u : org.users()) {
       long id = ++ownerSeq;

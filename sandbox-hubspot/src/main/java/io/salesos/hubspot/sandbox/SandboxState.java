@@ -34,6 +34,7 @@ final class SandboxState {
   record AssocType(String category, int typeId, String label) {}
 
   static final String PIPELINE_ID = "default";
+  static final long PORTAL_ID = 4_211_877L;
 
   // HubSpot-defined association type ids (CRM-API-FACTS B7; the engagement ones are unconfirmed)
   private static final Map<String, int[]> TYPE_IDS = Map.ofEntries(
@@ -60,6 +61,8 @@ final class SandboxState {
   final Duration searchLag;
   final Map<String, ObjectTable> tables = new LinkedHashMap<>();
   final List<Owner> owners = new ArrayList<>();
+  /** The portal's time zone (Settings > Account defaults), which GET /account-info/v3/details reports. */
+  volatile String portalTimeZone = "US/Eastern";
   /** Every deal stage of every deal pipeline, in display order within each pipeline. */
   final List<Stage> stages = new ArrayList<>();
   final Map<String, Pipeline> pipelines = new LinkedHashMap<>();

@@ -43,6 +43,7 @@ final class DemoSeeder {
         case REP -> "Rep";
       });
       v.put("Urban__c", u.urban());
+      v.put("TimeZoneSidKey", u.timeZone().getId());
       var created = asOf.minus(java.time.Duration.ofDays(400));
       ids.put(u.id(), store.seed("User", v, created, created).id);
     }
@@ -158,7 +159,10 @@ final class DemoSeeder {
           case EMAIL -> "Email";
           default -> "Other";
         });
-        v.put("ActivityDate", LocalDate.ofInstant(a.startAt(), ZoneOffset.UTC));
+        // a task's date is the owner's local date (Salesforce shows ActivityDate in the user's zone)
+        var zone = org.users().stream().filter(u -> u.id().equals(a.ownerId())).findFirst()
+            .map(u -> (java.time.ZoneId) u.timeZone()).orElse(ZoneOffset.UTC);
+        v.put("ActivityDate", LocalDate.ofInstant(a.startAt(), zone));
         v.put("Status", a.status() == ActivityStatus.COMPLETED ? "Completed" : "Not Started");
         v.put("Priority", "Normal");
       }

@@ -86,7 +86,7 @@ final class OrgSchema {
         .ro("Name", "string").f("Email", "email", 128).f("Title", "string", 80)
         .f("IsActive", "boolean", 0).ref("ManagerId", "User").f("Division", "string", 80)
         .f("Street", "textarea", 255).f("City", "string", 40).f("State", "string", 80)
-        .f("Latitude", "double", 0).f("Longitude", "double", 0)
+        .f("Latitude", "double", 0).f("Longitude", "double", 0).f("TimeZoneSidKey", "picklist", 0)
         .custom("Sales_Role__c", "picklist", 0, "VP", "Manager", "Rep")
         .custom("Urban__c", "boolean", 0)
         .required("LastName", "Username", "Email"));

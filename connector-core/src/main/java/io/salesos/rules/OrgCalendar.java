@@ -1,0 +1,39 @@
+package io.salesos.rules;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The org's time as rules see it in one run: the month its fiscal year starts (Salesforce's
+ * Organization.FiscalYearStartMonth; January when the CRM says nothing) and each rep's working
+ * calendar by owner id. A rep without a calendar (a zone the CRM names that is not a time-zone id)
+ * makes the business-hour functions fail on that rep's records, so no task gets a guessed due time.
+ */
+public record OrgCalendar(int fiscalYearStartMonth, Map<String, Optional<WorkCalendar>> reps, WorkCalendar fallback) {
+
+  /** Calendar quarters, every rep on weekdays 08:00-17:00 UTC. */
+  public static final OrgCalendar DEFAULT = new OrgCalendar(1, Map.of(), WorkCalendar.UTC_OFFICE);
+
+  public OrgCalendar {
+    if (fiscalYearStartMonth < 1 || fiscalYearStartMonth > 12) {
+      throw new IllegalArgumentException("the fiscal year must start in month 1..12, not " + fiscalYearStartMonth);
+    }
+    reps = Map.copyOf(reps);
+  }
+
+  /** The working calendar of {@code ownerId}; the fallback for an owner the run does not know. */
+  public WorkCalendar calendar(String ownerId) {
+    var known = reps.get(ownerId);
+    if (known == null) {
+      return fallback;
+    }
+    return known.orElseThrow(() -> new IllegalArgumentException("owner " + ownerId
+        + " has a time zone in the CRM that is not a time-zone id, so its business hours are unknown"));
+  }
+
+  /** The zone id of {@code ownerId} as rules read it ({@code owner.tz}); empty when the rep's zone is unknown. */
+  public Optional<String> zoneOf(String ownerId) {
+    var known = reps.get(ownerId);
+    return known == null ? Optional.of(fallback.zone().getId()) : known.map(c -> c.zone().getId());
+  }
+}
