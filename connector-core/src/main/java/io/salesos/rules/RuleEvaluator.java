@@ -261,6 +261,10 @@ public final class RuleEvaluator {
   /** One follow-up rule on one subject: a task when its condition holds and its key and due date evaluate. */
   private void followUp(FollowUpRule r, Subject s, Map<String, Object> act, Instant now, CelFunctionResolver late,
       OrgCalendar org, List<TaskToCreate> tasks, List<String> hits, List<RuleError> errors) {
+    if (!r.inHorizon(s, now)) {
+      // older than the rule looks back: no verdict, no write, not an error
+      return;
+    }
     var v = r.when().verdict(act, late);
     if (v instanceof Verdict.Error e) {
       errors.add(new RuleError(r.id(), s.kind().label(), s.id(), e.message()));

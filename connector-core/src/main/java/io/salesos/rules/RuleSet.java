@@ -101,7 +101,7 @@ public final class RuleSet {
         .map(r -> new ForecastRules.Requirement(r.id(), r.category(), check.apply(r.id(), r.require()), r.reason())).toList()));
     var fc = new ForecastRules(forecast.appliesTo(), forecast.inPeriod(), byCategory, forecast.flagCode());
     var follows = followUps.stream().map(f -> new FollowUpRule(f.id(), f.subject(), check.apply(f.id(), f.when()), f.key(),
-        f.title(), f.body(), f.due(), f.priority(), f.fields())).toList();
+        f.title(), f.body(), f.due(), f.priority(), f.fields(), f.horizon())).toList();
     var restricted = new RuleSet(fileHashes, vocabulary, exits, fc, follows, writePolicy, routing, cadence);
     return new Restricted(restricted, off);
   }

@@ -304,7 +304,8 @@ public final class RuleSetLoader {
       }
       var ids = new HashSet<String>();
       for (var item : y.sequence(top.get().get("rules"), "rules").orElse(List.of())) {
-        var m = y.mapping(item, "a follow-up rule", Set.of("id", "for", "when", "key", "task"), Set.of("id", "when", "task"));
+        var m = y.mapping(item, "a follow-up rule", Set.of("id", "for", "when", "key", "task", "horizon_days"),
+            Set.of("id", "when", "task"));
         if (m.isEmpty()) {
           continue;
         }
@@ -321,6 +322,21 @@ public final class RuleSetLoader {
           }
         }
         var when = expr(y, kind, f.get("when"), RuleCompiler.Want.BOOL, "when");
+        Optional<java.time.Duration> horizon = Optional.empty();
+        boolean horizonOk = true;
+        if (f.containsKey("horizon_days")) {
+          var text = y.scalar(f.get("horizon_days"), "horizon_days").orElse("");
+          if (kind == SubjectKind.ACCOUNT) {
+            y.problem(f.get("horizon_days"), "an account rule has no moment to measure a horizon from (horizon_days is for"
+                + " deal, contact and activity rules)");
+            horizonOk = false;
+          } else if (!text.matches("[1-9][0-9]{0,4}")) {
+            y.problem(f.get("horizon_days"), "horizon_days must be a whole number of days, 1 or more, was '" + text + "'");
+            horizonOk = false;
+          } else {
+            horizon = Optional.of(java.time.Duration.ofDays(Long.parseLong(text)));
+          }
+        }
         Optional<CompiledExpr> key = f.containsKey("key")
             ? Optional.ofNullable(expr(y, kind, f.get("key"), RuleCompiler.Want.ANY, "key")) : Optional.empty();
         if (!f.containsKey("task")) {
@@ -366,8 +382,8 @@ public final class RuleSetLoader {
           }
         }
         if (id != null && when != null && title != null && body != null && due != null && priority != null && fieldsOk
-            && (key.isPresent() || !f.containsKey("key"))) {
-          out.add(new FollowUpRule(id, kind, when, key, title, body, due, priority, fields));
+            && horizonOk && (key.isPresent() || !f.containsKey("key"))) {
+          out.add(new FollowUpRule(id, kind, when, key, title, body, due, priority, fields, horizon));
           fieldSites.put(id, f.get("task"));
           fieldYaml.put(id, y);
         }
