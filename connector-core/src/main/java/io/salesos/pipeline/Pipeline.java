@@ -188,6 +188,28 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
+   * Pulls one connection and, when the pull brought activity changes (a meeting cancelled or
+   * booked, a check-in), re-plans the rest of today for the reps whose booked meeting today was
+   * cancelled: the live re-plan, within one poll of the change.
+   */
+  public List<Puller.PullStats> pullAndReplan(String connection) {
+    var stats = pull(Optional.of(connection));
+    var c = connection(connection);
+    boolean activityChanged = stats.stream().anyMatch(s -> s.changed() > 0 && c.mapping().forCrmObject(s.crmObject())
+        .map(m -> m.canonicalObject().equals(io.salesos.model.CanonicalSchema.ACTIVITY)).orElse(false));
+    if (activityChanged) {
+      var set = rules.current();
+      if (set.isPresent() && set.get().routing().isPresent() && consistent(c, "replan")) {
+        var result = Planning.replanToday(database, c, set.get(), clock);
+        if (result.replanned() > 0) {
+          log.info("event=replanned source={} reps={} queued={}", connection, result.replanned(), result.queued());
+        }
+      }
+    }
+    return stats;
+  }
+
+  /**
    * Plans {@code day} for every rep of every connection (or of one), re-plans today where a booked
    * meeting was cancelled, and queues the plans under the write policy.
    */

@@ -81,6 +81,53 @@ public final class Planning {
     return out;
   }
 
+  /**
+   * Re-plans the rest of today for the reps whose booked meeting today was cancelled, from where
+   * each rep is (the stops completed so far), and queues the new plans: run after a pull that
+   * brought activity changes, so a cancellation at 09:10 moves the rep's day within one poll. A
+   * plan that did not change writes nothing (its writes are keyed by content).
+   */
+  public static Result replanToday(Database database, CrmConnection connection, RuleSet rules, Clock clock) {
+    var now = clock.instant();
+    var source = new MirrorContextSource(database, connection.name(), now);
+    var planner = new DayPlanner(routing(rules), ITERATIONS, 42);
+    var runId = "replan-" + LocalDate.ofInstant(now, ZoneOffset.UTC) + "-" + connection.name();
+    return finish(database, connection, rules, clock, source, planner, new ArrayList<>(), runId);
+  }
+
+  /**
+   * Whether the rep's day was planned after the latest cancellation of a meeting that day: a
+   * cancellation is re-planned once, not at every pass (each pass starts from "now", so a second
+   * re-plan would move every stop again and churn the rep's calendar).
+   */
+  static boolean handledAlready(Database database, String source, String owner, LocalDate day, java.time.ZoneId zone) {
+    var from = java.sql.Timestamp.from(day.atStartOfDay(zone).toInstant());
+    var to = java.sql.Timestamp.from(day.plusDays(1).atStartOfDay(zone).toInstant());
+    try (var c = database.connection();
+        var cancelled = c.prepareStatement("SELECT MAX(`crm_modified_at`) FROM `activity` WHERE `source` = ? AND `owner_id` = ?"
+            + " AND `status` = 'cancelled' AND `start_at` >= ? AND `start_at` < ? AND `deleted` = FALSE");
+        var planned = c.prepareStatement("SELECT MAX(created_at) FROM outbox WHERE source = ? AND write_kind = 'visit_plan'"
+            + " AND op = 'UPSERT' AND JSON_VALUE(fields, '$.owner_id') = ?")) {
+      cancelled.setString(1, source);
+      cancelled.setString(2, owner);
+      cancelled.setTimestamp(3, from);
+      cancelled.setTimestamp(4, to);
+      planned.setString(1, source);
+      planned.setString(2, owner);
+      java.sql.Timestamp lastCancel;
+      java.sql.Timestamp lastPlan;
+      try (var rs = cancelled.executeQuery()) {
+        lastCancel = rs.next() ? rs.getTimestamp(1) : null;
+      }
+      try (var rs = planned.executeQuery()) {
+        lastPlan = rs.next() ? rs.getTimestamp(1) : null;
+      }
+      return lastCancel != null && lastPlan != null && !lastPlan.before(lastCancel);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not read the plan history of " + owner + ": " + e.getMessage(), e);
+    }
+  }
+
   private static Result finish(Database database, CrmConnection connection, RuleSet rules, Clock clock,
       MirrorContextSource source, DayPlanner planner, List<DayPlanner.RepPlan> plans, String runId) {
     var now = clock.instant();
@@ -101,7 +148,8 @@ public final class Planning {
         continue;
       }
       var today = LocalDate.ofInstant(now, zone.get());
-      if (act.instant("start_at").map(t -> LocalDate.ofInstant(t, zone.get()).equals(today)).orElse(false)) {
+      if (act.instant("start_at").map(t -> LocalDate.ofInstant(t, zone.get()).equals(today)).orElse(false)
+          && !handledAlready(database, connection.name(), owner.get(), today, zone.get())) {
         var done = new ArrayList<String>();
         source.activities().filter(x -> x.activity().string("owner_id").equals(owner)
                 && x.activity().string("status").map("completed"::equals).orElse(false)
@@ -116,7 +164,7 @@ public final class Planning {
         }
       }
     }
-    int queued = new PlanWriter(database, clock).write(connection, plans, rules.writePolicy(), runId);
+    int queued = plans.isEmpty() ? 0 : new PlanWriter(database, clock).write(connection, plans, rules.writePolicy(), runId);
     return new Result(plans, queued, replanned);
   }
 }

@@ -90,7 +90,8 @@ final class Jobs {
     @Override
     void work(JobExecutionContext context, Pipeline pipeline) {
       var connection = context.getMergedJobDataMap().getString("connection");
-      var stats = pipeline.pull(Optional.of(connection));
+      // a cancelled or new meeting seen by this pull re-plans the rep's day now, not at the next plan run
+      var stats = pipeline.pullAndReplan(connection);
       log.debug("event=job_done job=pull connection={} objects={}", connection, stats.size());
     }
   }
