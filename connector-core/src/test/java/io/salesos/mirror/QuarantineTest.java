@@ -121,7 +121,7 @@ class QuarantineTest {
         var c = migrated.connection(); var rs = c.createStatement().executeQuery("SELECT record_id, occurrences,"
             + " first_seen, last_seen, resolved_at IS NULL, CHAR_LENGTH(raw_payload), payload_length, payload_truncated"
             + " FROM quarantine ORDER BY id")) {
-      assertThat(migrated.migrationsApplied()).isEqualTo(1);
+      assertThat(migrated.migrationsApplied()).as("V6 and every later migration").isGreaterThanOrEqualTo(1);
       var rows = new java.util.ArrayList<String>();
       while (rs.next()) {
         rows.add(String.join("|", rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(),
