@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         + "runs the team's rules, writes flags, tasks and visit plans back.",
     subcommands = {
       RunCommand.class,
+      InstallCommand.class,
       SyncCommand.class,
       OutboxCommand.class,
       DraftsCommand.class,

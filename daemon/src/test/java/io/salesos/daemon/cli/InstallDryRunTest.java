@@ -1,0 +1,106 @@
+package io.salesos.daemon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.salesos.cli.Main;
+import io.salesos.demo.DemoOrgGenerator;
+import io.salesos.hubspot.sandbox.HubSpotSandbox;
+import io.salesos.hubspot.sandbox.RateLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code salesos install --dry-run} before the first run on an org: it mirrors (reading only) and
+ * says what the first cycle would write, per kind and rule, and whether the run limits would hold
+ * it, writing nothing to the CRM.
+ */
+class InstallDryRunTest {
+
+  @TempDir
+  Path dir;
+
+  private HubSpotSandbox hubspot;
+
+  @BeforeEach
+  void start() {
+    hubspot = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withLimits(RateLimits.unlimited()));
+    hubspot.seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now().truncatedTo(ChronoUnit.DAYS))));
+  }
+
+  @AfterEach
+  void stop() {
+    hubspot.close();
+  }
+
+  private Path config(String extra) throws IOException {
+    var root = Path.of("..").toAbsolutePath().normalize();
+    Files.writeString(dir.resolve("hs-token"), hubspot.token());
+    var config = dir.resolve("salesos.yaml");
+    Files.writeString(config, String.join("\n",
+        "database:",
+        "  embedded:",
+        "    data_dir: " + dir.resolve("db"),
+        "connections:",
+        "  - name: hubspot",
+        "    type: hubspot",
+        "    mapping: " + root.resolve("config/mappings/hubspot.yaml"),
+        "    settings:",
+        "      base_url: " + hubspot.baseUrl(),
+        "      tier: professional",
+        "    secrets:",
+        "      token: {file: " + dir.resolve("hs-token") + "}",
+        "rules: " + root.resolve("rules"),
+        extra,
+        ""));
+    return config;
+  }
+
+  @Test
+  void itSaysWhatTheFirstCycleWouldWritePerKindAndRuleAndWritesNothing() throws IOException {
+    var install = run("install", "--dry-run", "--config", config("").toString());
+
+    assertThat(install.exit()).as(install.out()).isZero();
+    assertThat(install.out()).containsPattern("== hubspot: the first cycle would evaluate [1-9]\\d* deals ==")
+        .containsPattern("writes by kind/decision: \\{.*task/auto=\\d+")
+        .containsPattern("tasks, per rule: \\{.*commit\\.silent_week=\\d+")
+        .contains("within the run limits");
+    assertThat(hubspot.requests()).as("nothing is written to the CRM")
+        .noneMatch(r -> r.startsWith("PATCH") || r.startsWith("PUT") || r.startsWith("DELETE")
+            || (r.startsWith("POST") && !r.contains("/search") && !r.contains("/batch/read")));
+    var outbox = run("outbox", "list", "--config", dir.resolve("salesos.yaml").toString());
+    assertThat(outbox.out()).contains("depth 0");
+  }
+
+  @Test
+  void aFirstRunOverTheLimitsIsAnnouncedAsHeld() throws IOException {
+    var install = run("install", "--dry-run", "--config", config("sync:\n  hold_writes_over: 5").toString());
+    assertThat(install.exit()).as(install.out()).isZero();
+    assertThat(install.out()).contains("the first run would be HELD for review").contains("sync.hold_writes_over (5)");
+  }
+
+  private record Run(int exit, String out) {}
+
+  private static Run run(String... args) {
+    var previous = System.out;
+    var buffer = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.execute(args);
+      var out = buffer.toString(StandardCharsets.UTF_8);
+      previous.print("$ salesos " + String.join(" ", args) + "  (exit " + exit + ")\n" + out);
+      return new Run(exit, out);
+    } finally {
+      System.setOut(previous);
+    }
+  }
+}
