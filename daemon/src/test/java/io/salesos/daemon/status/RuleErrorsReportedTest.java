@@ -86,7 +86,7 @@ class RuleErrorsReportedTest {
   }
 
   @Test
-  void aRuleThatErrorsOnSomeDealsIsCountedInTheRunMetricsAndStatusPageAndThoseDealsGetNoFlagWrite(@TempDir Path dir)
+  void aRuleThatErrorsOnSomeDealsIsCountedInTheRunMetricsAndStatusPageAndThoseDealsGetNoFlagFromIt(@TempDir Path dir)
       throws Exception {
     var crm = new MemoryCrm("mem");
     crm.save("users", List.of(Map.of("id", "u1", "name", "Trent Walsh", "role", "rep")));
@@ -110,8 +110,11 @@ class RuleErrorsReportedTest {
     assertThat(run.errorCounts()).containsEntry("negotiation.next_step_soon", 1L);
     assertThat(run.errors()).filteredOn(e -> e.ruleId().equals("negotiation.next_step_soon"))
         .extracting(RuleError::recordId).containsExactly(undated);
+    // the erroring criterion writes nothing on the undated deal: no NEXT_STEP_FAR line (its other criteria still decide theirs)
     assertThat(run.changes()).filteredOn(c -> c instanceof Change.FlagsChanged).extracting(c -> c.recordId().orElseThrow())
-        .contains(dated).doesNotContain(undated);
+        .contains(dated);
+    assertThat(run.changes()).filteredOn(c -> c instanceof Change.FlagsChanged f && f.dealId().equals(undated))
+        .allSatisfy(c -> assertThat(((Change.FlagsChanged) c).after()).doesNotContain("NEXT_STEP_FAR"));
 
     var metrics = new Metrics(db, List.of(connection));
     admin = AdminServer.start(db, metrics, "127.0.0.1", 0);
