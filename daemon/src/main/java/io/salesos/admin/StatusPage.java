@@ -243,6 +243,21 @@ public final class StatusPage {
           .append("#map\">map</a></td></tr>");
     }
     sb.append("</tbody></table>");
+    var replans = queries.replans(source, clock.instant());
+    if (!replans.isEmpty()) {
+      sb.append("<h3 id=\"replans\">Re-planned after a cancelled meeting (last 24 hours)</h3><table class=\"compact replans\">")
+          .append("<thead><tr><th>Rep</th><th>Re-planned</th><th>Why</th><th>The rest of the day now</th></tr></thead><tbody>");
+      for (var r : replans) {
+        sb.append("<tr><th scope=\"row\">").append(Html.esc(name(owners, r.ownerId()))).append("</th><td>")
+            .append(Html.stamp(r.at())).append("</td><td>")
+            .append(r.cancelled().isEmpty() ? "a booked meeting was cancelled"
+                : "cancelled: " + Html.esc(String.join("; ", r.cancelled())))
+            .append("</td><td><ol class=\"stops\">");
+        r.stops().forEach(x -> sb.append("<li>").append(Html.esc(x)).append("</li>"));
+        sb.append("</ol></td></tr>");
+      }
+      sb.append("</tbody></table>");
+    }
     var selected = requestedRep != null && reps.contains(requestedRep) ? requestedRep
         : stops.keySet().stream().findFirst().orElse(reps.stream().findFirst().orElse(""));
     if (!selected.isEmpty()) {

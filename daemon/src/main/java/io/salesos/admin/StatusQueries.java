@@ -390,6 +390,61 @@ final class StatusQueries {
   }
 
   /** Whether rules may run over this connection's mirror, and the time up to which every mapped object is pulled. */
+  /** One rep's day re-planned after a cancelled meeting: when, the new stops, and the cancelled meeting(s) why. */
+  record Replan(String ownerId, Instant at, List<String> stops, List<String> cancelled) {}
+
+  /**
+   * The re-plans of the last 24 hours (plan writes of `replan-` runs), newest first, each with its
+   * stops (subject and start) and the meetings of the rep cancelled that day, which caused it.
+   */
+  List<Replan> replans(String source, Instant now) {
+    var since = java.sql.Timestamp.from(now.minus(java.time.Duration.ofHours(24)));
+    var byOwner = new LinkedHashMap<String, List<String[]>>();
+    var at = new HashMap<String, Instant>();
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT JSON_VALUE(fields, '$.owner_id'), JSON_VALUE(fields, '$.subject'),"
+            + " JSON_VALUE(fields, '$.start_at'), created_at FROM outbox WHERE source = ? AND write_kind = 'visit_plan'"
+            + " AND op = 'UPSERT' AND run_id LIKE 'replan-%' AND created_at >= ? ORDER BY created_at DESC, id")) {
+      ps.setString(1, source);
+      ps.setTimestamp(2, since);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          var owner = rs.getString(1);
+          var when = rs.getTimestamp(4).toInstant();
+          // only the newest re-plan of each rep: an older one was superseded
+          if (at.containsKey(owner) && !at.get(owner).equals(when)) {
+            continue;
+          }
+          at.put(owner, when);
+          byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(new String[] {rs.getString(3), rs.getString(2)});
+        }
+      }
+      var out = new ArrayList<Replan>();
+      for (var e : byOwner.entrySet()) {
+        var stops = e.getValue().stream().sorted(java.util.Comparator.comparing((String[] x) -> x[0] == null ? "" : x[0]))
+            .map(x -> (x[0] == null ? "" : x[0].replace('T', ' ').replaceAll(":\\d{2}(\\.\\d+)?Z$", " UTC") + " ") + x[1]).toList();
+        var cancelled = new ArrayList<String>();
+        try (var q = c.prepareStatement("SELECT `subject`, `start_at` FROM `activity` WHERE `source` = ? AND `owner_id` = ?"
+            + " AND `status` = 'cancelled' AND `deleted` = FALSE AND `start_at` >= ? AND `start_at` < ? ORDER BY `start_at`")) {
+          q.setString(1, source);
+          q.setString(2, e.getKey());
+          q.setTimestamp(3, java.sql.Timestamp.from(at.get(e.getKey()).minus(java.time.Duration.ofHours(12))));
+          q.setTimestamp(4, java.sql.Timestamp.from(at.get(e.getKey()).plus(java.time.Duration.ofHours(24))));
+          try (var rs = q.executeQuery()) {
+            while (rs.next()) {
+              cancelled.add(rs.getString(1) + " (" + rs.getTimestamp(2).toInstant().toString().replace('T', ' ')
+                  .replaceAll(":\\d{2}(\\.\\d+)?Z$", " UTC") + ")");
+            }
+          }
+        }
+        out.add(new Replan(e.getKey(), at.get(e.getKey()), stops, cancelled));
+      }
+      return out;
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not read the re-plans: " + e.getMessage(), e);
+    }
+  }
+
   /** The admin's pause of this connection, if it is paused. */
   java.util.Optional<io.salesos.sync.Pauses.Pause> pause(String source) {
     return new io.salesos.sync.Pauses(database, Clock.systemUTC()).of(source);

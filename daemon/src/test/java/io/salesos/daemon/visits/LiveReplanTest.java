@@ -83,6 +83,17 @@ class LiveReplanTest {
     assertThat(after).as("the rest of the day is re-planned: the plan events changed").isNotEqualTo(before);
     assertThat(after.values()).as("one plan event per account and day, never two").allMatch(n -> n == 1);
 
+    // the status page shows the re-planned day and why
+    try (var admin = io.salesos.admin.AdminServer.start(runtime.database(),
+        new io.salesos.admin.Metrics(runtime.database(), runtime.connections()), "127.0.0.1", 0)) {
+      io.salesos.admin.StatusPage.register(admin, runtime.database(), java.util.List.of("salesforce"), clock,
+          pipeline.rules()::current);
+      var page = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(admin.address() + "/?source=salesforce")).GET().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(page).contains("Re-planned after a cancelled meeting").contains("cancelled: ").contains(booked.subject());
+    }
+
     // the next poll, with nothing new: nothing is written again
     clock.advance(java.time.Duration.ofSeconds(60));
     pipeline.pullAndReplan("salesforce");
