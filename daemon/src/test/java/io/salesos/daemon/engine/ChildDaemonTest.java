@@ -20,7 +20,14 @@ abstract class ChildDaemonTest {
   @AfterEach
   void tearDown() throws InterruptedException {
     if (child != null && child.isAlive()) {
-      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      // SIGTERM first, so a daemon with an embedded server stops it; what is still running after is killed,
+      // its embedded server included, rather than left behind for the next test run
+      var descendants = child.descendants().toList();
+      child.destroy();
+      if (!child.waitFor(15, TimeUnit.SECONDS)) {
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
     if (db != null) {
       db.close();
