@@ -77,7 +77,7 @@ public final class OutboxStore {
       log.warn("event=run_held run={} writes={} reason=\"{}\" release=\"salesos outbox release {}\"", run,
           newPending.values().stream().mapToLong(Long::longValue).sum(), over.get(), run);
     }
-    return insert(checked, reasons);
+    return insert(checked, reasons, existing);
   }
 
   /**
@@ -86,15 +86,15 @@ public final class OutboxStore {
    * and sends nothing while there is none.
    */
   public int enqueue(List<OutboxEntry> entries) {
-    return insert(entries, java.util.Map.of());
+    return insert(entries, java.util.Map.of(), existingKeys(entries.stream().map(OutboxEntry::idemKey).toList()));
   }
 
-  private int insert(List<OutboxEntry> entries, java.util.Map<String, String> errors) {
+  /** Inserts the entries whose key is not in {@code existing} (read once by the caller), with their reasons. */
+  private int insert(List<OutboxEntry> entries, java.util.Map<String, String> errors, java.util.Set<String> existing) {
     if (entries.isEmpty()) {
       return 0;
     }
     var now = Timestamp.from(clock.instant());
-    var existing = existingKeys(entries.stream().map(OutboxEntry::idemKey).toList());
     var fresh = new java.util.LinkedHashMap<String, OutboxEntry>();
     for (var e : entries) {
       if (!existing.contains(e.idemKey())) {

@@ -26,6 +26,7 @@ final class AbsentInputs {
 
   private final Clock clock;
   private final Map<String, Known> byConnection = new ConcurrentHashMap<>();
+  private final Map<String, java.util.List<String>> offSaid = new ConcurrentHashMap<>();
 
   AbsentInputs(Clock clock) {
     this.clock = clock;
@@ -34,8 +35,11 @@ final class AbsentInputs {
   RuleSet restrict(RuleSet rules, CrmConnection connection) {
     var absent = absent(connection, AllowList.of(rules.writePolicy()));
     var restricted = rules.restrictedTo(absent);
-    for (var off : restricted.off()) {
-      log.warn("event=rule_off_for_absent_field source={} rule=\"{}\"", connection.name(), off);
+    // said when it changes, not at every evaluation: each run counts the errors it gives anyway
+    if (!restricted.off().equals(offSaid.put(connection.name(), restricted.off()))) {
+      for (var off : restricted.off()) {
+        log.warn("event=rule_off_for_absent_field source={} rule=\"{}\"", connection.name(), off);
+      }
     }
     return restricted.rules();
   }
