@@ -1,15 +1,12 @@
 package io.salesos.daemon.cli;
 
+import static io.salesos.testing.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salesos.cli.Main;
 import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.hubspot.sandbox.RateLimits;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -86,21 +83,5 @@ class InstallDryRunTest {
     var install = run("install", "--dry-run", "--config", config("sync:\n  hold_writes_over: 5").toString());
     assertThat(install.exit()).as(install.out()).isZero();
     assertThat(install.out()).contains("the first run would be HELD for review").contains("sync.hold_writes_over (5)");
-  }
-
-  private record Run(int exit, String out) {}
-
-  private static Run run(String... args) {
-    var previous = System.out;
-    var buffer = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.execute(args);
-      var out = buffer.toString(StandardCharsets.UTF_8);
-      previous.print("$ salesos " + String.join(" ", args) + "  (exit " + exit + ")\n" + out);
-      return new Run(exit, out);
-    } finally {
-      System.setOut(previous);
-    }
   }
 }

@@ -1,15 +1,12 @@
 package io.salesos.daemon.cli;
 
+import static io.salesos.testing.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salesos.cli.Main;
 import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.hubspot.sandbox.RateLimits;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -106,21 +103,5 @@ class RulesCheckAgainstTest {
     var check = run("rules", "check", candidate.toString(), "--config", config.toString(), "--against", "hubspot");
     assertThat(check.exit()).isEqualTo(1);
     assertThat(check.out()).contains("routing.yaml:").contains("did you mean 'visit_value'").doesNotContain("== hubspot");
-  }
-
-  private record Run(int exit, String out) {}
-
-  private static Run run(String... args) {
-    var previous = System.out;
-    var buffer = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.execute(args);
-      var out = buffer.toString(StandardCharsets.UTF_8);
-      previous.print("$ salesos " + String.join(" ", args) + "  (exit " + exit + ")\n" + out);
-      return new Run(exit, out);
-    } finally {
-      System.setOut(previous);
-    }
   }
 }

@@ -1,14 +1,11 @@
 package io.salesos.daemon.schema;
 
+import static io.salesos.testing.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salesos.cli.Main;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.hubspot.sandbox.RateLimits;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -74,23 +71,6 @@ class SchemaCommandTest {
   void stop() {
     salesforce.close();
     hubspot.close();
-  }
-
-  private record Run(int exit, String out) {}
-
-  private static Run run(String... args) {
-    var previous = System.out;
-    var buffer = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.execute(args);
-      var out = buffer.toString(StandardCharsets.UTF_8);
-      // echoed, so a failing run's report shows what the admin would have seen
-      previous.print("$ salesos " + String.join(" ", args) + "  (exit " + exit + ")\n" + out);
-      return new Run(exit, out);
-    } finally {
-      System.setOut(previous);
-    }
   }
 
   @Test

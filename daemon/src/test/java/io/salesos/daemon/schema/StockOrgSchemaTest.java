@@ -1,13 +1,10 @@
 package io.salesos.daemon.schema;
 
+import static io.salesos.testing.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.salesos.cli.Main;
 import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -107,21 +104,5 @@ class StockOrgSchemaTest {
         .doesNotContain("NO_DATED_NEXT_STEP").doesNotContain("NO_MUTUAL_ACTION_PLAN")
         .as("rules that read only standard fields still run").contains("Commit deal with no activity for a week")
         .as("and the flags of the criteria that were evaluated are written beside the kept ones").contains("salesos_flags=");
-  }
-
-  private record Run(int exit, String out) {}
-
-  private static Run run(String... args) {
-    var previous = System.out;
-    var buffer = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.execute(args);
-      var out = buffer.toString(StandardCharsets.UTF_8);
-      previous.print("$ salesos " + String.join(" ", args) + "  (exit " + exit + ")\n" + out);
-      return new Run(exit, out);
-    } finally {
-      System.setOut(previous);
-    }
   }
 }
