@@ -20,8 +20,6 @@ import io.salesos.rules.TaskToCreate;
 import io.salesos.spi.CrmSchema;
 import io.salesos.testing.MemoryCrm;
 import io.salesos.testing.TestDatabases;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -130,18 +128,8 @@ class CustomObjectsTest {
             due: add_days(now, 2)
       """;
 
-  static Map<String, String> ruleFiles(String extraRule) throws Exception {
-    var files = new TreeMap<String, String>();
-    var dir = Files.isDirectory(Path.of("..", "rules")) ? Path.of("..", "rules") : Path.of("rules");
-    try (var list = Files.list(dir)) {
-      for (var p : list.toList()) {
-        if (p.getFileName().toString().endsWith(".yaml")) {
-          files.put(p.getFileName().toString(), Files.readString(p));
-        }
-      }
-    }
-    files.put("follow-up.yaml", files.get("follow-up.yaml").stripTrailing() + "\n" + extraRule);
-    return files;
+  static Map<String, String> ruleFiles(String extraRule) {
+    return io.salesos.testing.RuleFiles.shippedWith("follow-up.yaml", extraRule);
   }
 
   @Test
