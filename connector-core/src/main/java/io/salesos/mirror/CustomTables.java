@@ -306,6 +306,51 @@ public final class CustomTables {
     }
   }
 
+  /**
+   * Forgets the relations of {@code source} its mapping no longer declares ({@code parent.name}
+   * kept), so rules stop seeing them; the tables and their rows stay.
+   */
+  public void keepOnlyRelations(String source, java.util.Set<String> declared) {
+    try (var c = database.connection();
+        var ps = c.prepareStatement("SELECT parent_object, name FROM mirror_relation WHERE source = ?")) {
+      ps.setString(1, source);
+      var gone = new ArrayList<String[]>();
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (!declared.contains(rs.getString(1) + "." + rs.getString(2))) {
+            gone.add(new String[] {rs.getString(1), rs.getString(2)});
+          }
+        }
+      }
+      try (var del = c.prepareStatement("DELETE FROM mirror_relation WHERE source = ? AND parent_object = ? AND name = ?")) {
+        for (var g : gone) {
+          del.setString(1, source);
+          del.setString(2, g[0]);
+          del.setString(3, g[1]);
+          del.executeUpdate();
+          log.info("event=relation_forgotten source={} relation={}.{}", source, g[0], g[1]);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not update the relations of " + source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The columns of a custom table and the canonical type each holds (empty when salesos did not create that type); none when there is no such table. */
+  public Map<String, Optional<FieldType>> columns(String table) {
+    var out = new LinkedHashMap<String, Optional<FieldType>>();
+    try (var c = database.connection()) {
+      columnTypes(c, SqlName.of(table).name()).forEach((col, sql) -> {
+        if (!io.salesos.model.CanonicalSchema.SYSTEM_COLUMNS.contains(col) && !col.equals("deleted_at")) {
+          out.put(col, typeOf(sql));
+        }
+      });
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the columns of " + table + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   /** The relations the mirror holds (of one connection, or of all), each with its table's column types. */
   public List<StoredRelation> relations(Optional<String> source) {
     var out = new ArrayList<StoredRelation>();

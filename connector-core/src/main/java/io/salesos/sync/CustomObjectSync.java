@@ -46,6 +46,26 @@ public final class CustomObjectSync {
     this.clock = clock;
   }
 
+  /**
+   * Describes the custom objects of every connection that maps some (bringing their tables in
+   * step) and answers the relations the mirror then holds for those connections, which the rules'
+   * vocabulary types {@code account.site_visits} by. A CRM that cannot be described now leaves the
+   * relations as last mirrored.
+   */
+  public static List<CustomTables.StoredRelation> describeAll(io.salesos.mirror.Database database, List<CrmConnection> connections,
+      Clock clock) {
+    var tables = new CustomTables(database, clock);
+    var sync = new CustomObjectSync(tables, clock);
+    var names = new java.util.HashSet<String>();
+    for (var c : connections) {
+      names.add(c.name());
+      if (!c.mapping().customObjects().isEmpty()) {
+        sync.refresh(c);
+      }
+    }
+    return tables.relations(Optional.empty()).stream().filter(r -> names.contains(r.source())).toList();
+  }
+
   /** The connection's custom objects, described again when the last describe is older than {@link #DESCRIBE_EVERY}. */
   public Resolved current(CrmConnection connection) {
     var last = byConnection.get(connection.name());
@@ -90,16 +110,21 @@ public final class CustomObjectSync {
         log.warn("event=custom_object_left_out source={} object={} reason=\"{}\"", connection.name(), d.crmObject(), e.getMessage());
       }
     }
+    var declaredRelations = new java.util.HashSet<String>();
+    declared.forEach(d -> d.relation().ifPresent(r -> declaredRelations.add(r.parent() + "." + r.name())));
+    tables.keepOnlyRelations(connection.name(), declaredRelations);
     var out = new Resolved(clock.instant(), pullable, problems);
     byConnection.put(connection.name(), out);
     return out;
   }
 
   /**
-   * The object mapping of one custom object from the CRM's describe: each mapped field (or every
+   * The object mapping of one custom object from the CRM's describe (its columns and their types
+   * in {@link ObjectMapping#canonicalTypes()}), changing nothing; IllegalArgumentException says
+   * why it cannot be mirrored as described: each mapped field (or every
    * described field the connector can type) as a read-only column of its described type.
    */
-  static ObjectMapping resolve(CrmConnection connection, CustomObjectMapping d, CrmSchema schema) {
+  public static ObjectMapping resolve(CrmConnection connection, CustomObjectMapping d, CrmSchema schema) {
     var object = schema.object(d.crmObject()).orElseThrow(() -> new IllegalArgumentException(d.origin() + ": "
         + connection.name() + " has no object " + d.crmObject() + " (the CRM's describe lists "
         + schema.objects().stream().map(CrmSchema.CrmObject::name).filter(n -> n.endsWith("__c") || !n.contains("_")).limit(30).toList()
