@@ -71,9 +71,10 @@ public final class SyncEngine {
     this.customObjects = new CustomObjectSync(new io.salesos.mirror.CustomTables(database, clock), clock);
     for (var c : connections) {
       schema.ensure(c.mapping().columns(), c.mapping().file());
-      progress.register(c.name(), c.mapping().objects().stream().map(ObjectMapping::crmObject).toList());
       // an org's own objects count for the watermark too: rules read them through their relations
-      progress.register(c.name(), c.mapping().customObjects().stream().map(io.salesos.mapping.CustomObjectMapping::crmObject).toList());
+      var registered = new ArrayList<String>(c.mapping().objects().stream().map(ObjectMapping::crmObject).toList());
+      c.mapping().customObjects().forEach(o -> registered.add(o.crmObject()));
+      progress.register(c.name(), registered);
       if (c.readWrite()) {
         c.mapping().columns().forEach((object, cols) -> readWriteColumns.computeIfAbsent(object, k -> new LinkedHashMap<>()).putAll(cols));
       }
