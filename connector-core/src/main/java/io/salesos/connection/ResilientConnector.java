@@ -253,6 +253,11 @@ public final class ResilientConnector implements Connector {
     return delegate.fieldMismatch(needed, found);
   }
 
+  @Override
+  public java.util.Optional<io.salesos.model.FieldType> canonicalType(CrmSchema.CrmField field) {
+    return delegate.canonicalType(field);
+  }
+
   // schema changes are not idempotent in every CRM (a retried create may meet its own first try),
   // so they pass the rate limiter and breaker but are never retried here
   @Override

@@ -91,7 +91,7 @@ public final class MirrorContextSource implements ContextSource {
       owners = read(c, "owner", source, "", List.of()).stream().map(o -> o.get("name").isPresent() ? o
           : o.with("name", (o.string("first_name").orElse("") + " " + o.string("last_name").orElse("")).strip())).toList();
       var ownerById = index(owners);
-      var accountList = read(c, "account", source, "", List.of());
+      var accountList = withRelations(c, source, read(c, "account", source, "", List.of()));
       var accountById = index(accountList);
       var contactList = read(c, "contact", source, "", List.of());
       var contactById = index(contactList);
@@ -179,6 +179,24 @@ public final class MirrorContextSource implements ContextSource {
     } catch (SQLException e) {
       throw new IllegalStateException("could not read the mirror of " + source + " for the rules: " + e.getMessage(), e);
     }
+  }
+
+  /** The accounts with the rows of each relation declared on account (account.site_visits), as lists of records. */
+  static List<CrmRecord> withRelations(java.sql.Connection c, String source, List<CrmRecord> accounts) throws SQLException {
+    var loader = RelationLoader.of(c, source);
+    if (loader.of("account").isEmpty()) {
+      return accounts;
+    }
+    var rows = loader.load(c, "account", accounts.stream().map(CrmRecord::id).toList());
+    var out = new ArrayList<CrmRecord>(accounts.size());
+    for (var a : accounts) {
+      var r = a;
+      for (var e : rows.getOrDefault(a.id(), Map.of()).entrySet()) {
+        r = r.with(e.getKey(), List.copyOf(e.getValue()));
+      }
+      out.add(r);
+    }
+    return out;
   }
 
   private static CrmRecord ownerOf(CrmRecord r, Map<String, CrmRecord> owners) {

@@ -18,12 +18,18 @@ import java.util.regex.Pattern;
  * fields land in which canonical objects and fields. Names are checked strictly at load, so a CRM
  * field name can never smuggle SQL into the mirror.
  */
-public record Mapping(String file, String crm, List<ObjectMapping> objects) {
+public record Mapping(String file, String crm, List<ObjectMapping> objects, List<CustomObjectMapping> customObjects) {
 
   static final Pattern CRM_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,127}");
 
   public Mapping {
     objects = List.copyOf(objects);
+    customObjects = List.copyOf(customObjects);
+  }
+
+  /** A mapping of canonical objects only. */
+  public Mapping(String file, String crm, List<ObjectMapping> objects) {
+    this(file, crm, objects, List.of());
   }
 
   public Optional<ObjectMapping> forCrmObject(String crmObject) {
@@ -48,7 +54,7 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
   }
 
   public static Mapping from(YamlNode root) {
-    root.allowOnly(Set.of("crm", "objects"));
+    root.allowOnly(Set.of("crm", "objects", "custom_objects"));
     var crm = root.require("crm").asString();
     var objects = new ArrayList<ObjectMapping>();
     var seen = new java.util.HashSet<String>();
@@ -59,7 +65,94 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects) {
       }
       objects.add(m);
     }
-    return new Mapping(root.file(), crm, objects);
+    var custom = new ArrayList<CustomObjectMapping>();
+    var tables = new java.util.HashSet<String>();
+    var relations = new java.util.HashSet<String>();
+    for (var o : root.get("custom_objects").items()) {
+      var m = customObject(o);
+      if (!seen.add(m.crmObject())) {
+        throw o.error("the CRM object " + m.crmObject() + " is mapped twice");
+      }
+      if (!tables.add(m.table())) {
+        throw o.get("table").error("two custom objects land in the table " + m.tableName());
+      }
+      if (m.relation().isPresent() && !relations.add(m.relation().get().parent() + "." + m.relation().get().name())) {
+        throw o.get("relation").error("the relation " + m.relation().get().parent() + "." + m.relation().get().name()
+            + " is declared twice");
+      }
+      custom.add(m);
+    }
+    return new Mapping(root.file(), crm, objects, custom);
+  }
+
+  /** The canonical objects a custom object's relation may hang from. */
+  public static final java.util.List<String> RELATION_PARENTS = List.of(CanonicalSchema.ACCOUNT);
+
+  private static CustomObjectMapping customObject(YamlNode o) {
+    o.allowOnly(Set.of("crm_object", "table", "fields", "relation"));
+    var crmObject = crmName(o.require("crm_object"));
+    var tableNode = o.require("table");
+    var table = canonicalName(tableNode);
+    if ((CustomObjectMapping.TABLE_PREFIX + table).length() > 64) {
+      throw tableNode.error("'" + table + "' is too long: custom_" + table + " must fit in 64 characters");
+    }
+    var fields = new java.util.LinkedHashMap<String, String>();
+    var fieldsNode = o.get("fields");
+    if (fieldsNode.isNull()) {
+      // every field the CRM describes
+    } else if (fieldsNode.isScalar()) {
+      if (!fieldsNode.asString().equals("all")) {
+        throw fieldsNode.error("fields must be 'all' (every field the CRM describes), a list of CRM fields, or a map CRM field -> column");
+      }
+    } else if (fieldsNode.isSequence()) {
+      for (var f : fieldsNode.items()) {
+        var crmField = crmName(f);
+        var column = CustomObjectMapping.columnFor(crmField).orElseThrow(() -> f.error(
+            "'" + crmField + "' gives no valid column name; use the map form (" + crmField + ": column_name)"));
+        putColumn(fields, crmField, column, f);
+      }
+    } else if (fieldsNode.isMapping()) {
+      for (var e : fieldsNode.entries().entrySet()) {
+        if (!CRM_NAME.matcher(e.getKey()).matches()) {
+          throw e.getValue().error("'" + e.getKey() + "' is not a valid CRM field name (letters, digits, '_' and '.')");
+        }
+        putColumn(fields, e.getKey(), canonicalName(e.getValue()), e.getValue());
+      }
+    } else {
+      throw fieldsNode.error("fields must be 'all', a list of CRM fields, or a map CRM field -> column");
+    }
+    Optional<CustomObjectMapping.Relation> relation = Optional.empty();
+    var r = o.get("relation");
+    if (!r.isNull()) {
+      r.allowOnly(Set.of("name", "from", "key"));
+      var name = canonicalName(r.require("name"));
+      var parentNode = r.require("from");
+      var parent = parentNode.asString();
+      if (!RELATION_PARENTS.contains(parent)) {
+        throw parentNode.error("a relation hangs from one of " + RELATION_PARENTS + ", not '" + parent + "'");
+      }
+      if (CanonicalSchema.standardType(parent, name).isPresent()) {
+        throw r.get("name").error("'" + name + "' is a standard field of " + parent + "; give the relation another name");
+      }
+      var key = canonicalName(r.require("key"));
+      if (!fields.isEmpty() && !fields.containsValue(key)) {
+        throw r.get("key").error("the key column '" + key + "' is not one of this object's columns " + fields.values());
+      }
+      relation = Optional.of(new CustomObjectMapping.Relation(name, parent, key));
+    }
+    return new CustomObjectMapping(crmObject, table, fields, relation, o.file() + ":" + o.line());
+  }
+
+  private static void putColumn(Map<String, String> fields, String crmField, String column, YamlNode at) {
+    if (CanonicalSchema.SYSTEM_COLUMNS.contains(column) || column.equals("deleted_at")) {
+      throw at.error("'" + column + "' is a reserved mirror column; name the column otherwise (" + crmField + ": other_name)");
+    }
+    if (fields.containsValue(column)) {
+      throw at.error("two fields land in the column '" + column + "'");
+    }
+    if (fields.put(crmField, column) != null) {
+      throw at.error("the CRM field " + crmField + " is listed twice");
+    }
   }
 
   private static ObjectMapping object(YamlNode o) {

@@ -154,6 +154,21 @@ public final class LiveRuleSet implements AutoCloseable {
   }
 
   /**
+   * As {@link #vocabulary(List)}, plus the relations to an org's own objects as the mirror holds
+   * them ({@code account.site_visits}), typed by their tables' columns (which follow the CRM's
+   * describe). Two connections declaring one relation name share it, with the fields of both.
+   */
+  public static RuleVocabulary vocabulary(List<Mapping> mappings, List<io.salesos.mirror.CustomTables.StoredRelation> relations) {
+    var relationTypes = new java.util.LinkedHashMap<String, Map<String, Map<String, FieldType>>>();
+    for (var r : relations) {
+      var fields = relationTypes.computeIfAbsent(r.parent(), k -> new java.util.LinkedHashMap<>())
+          .computeIfAbsent(r.name(), k -> new java.util.LinkedHashMap<>());
+      r.columns().forEach(fields::putIfAbsent);
+    }
+    return vocabulary(mappings).withRelations(relationTypes);
+  }
+
+  /**
    * The rule set in {@code dir} once, for a verb that reads the mirror offline (audits) or a test,
    * or an error listing every problem as FILE:LINE:COL: message.
    */

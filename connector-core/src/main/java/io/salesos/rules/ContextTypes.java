@@ -77,9 +77,27 @@ final class ContextTypes implements CelTypeProvider {
     fieldsByType.put(typeName, fields);
     var celFields = new HashMap<String, CelType>();
     fields.forEach((k, v) -> celFields.put(k, celType(v)));
-    structs.put(typeName, StructType.create(typeName, ImmutableSet.copyOf(fields.keySet()),
+    var names = new LinkedHashSet<>(fields.keySet());
+    // each relation to an org's own object is a list of typed rows: account.site_visits
+    vocabulary.relations().getOrDefault(object, Map.of()).forEach((relation, rowFields) -> {
+      var rowType = RELATION_PREFIX + object + "." + relation;
+      var row = new LinkedHashMap<String, FieldType>();
+      row.put("id", FieldType.ID);
+      row.putAll(rowFields);
+      fieldsByType.put(rowType, row);
+      var rowCel = new HashMap<String, CelType>();
+      row.forEach((k, v) -> rowCel.put(k, celType(v)));
+      var struct = StructType.create(rowType, ImmutableSet.copyOf(row.keySet()), f -> Optional.ofNullable(rowCel.get(f)));
+      structs.put(rowType, struct);
+      celFields.put(relation, ListType.create(struct));
+      names.add(relation);
+    });
+    structs.put(typeName, StructType.create(typeName, ImmutableSet.copyOf(names),
         f -> Optional.ofNullable(celFields.get(f))));
   }
+
+  /** The prefix of the CEL type of a relation's rows ({@code salesos.relation.account.site_visits}). */
+  static final String RELATION_PREFIX = "salesos.relation.";
 
   private static Map<String, CelType> vars(Object... pairs) {
     var m = new LinkedHashMap<String, CelType>();
@@ -191,6 +209,12 @@ final class ContextTypes implements CelTypeProvider {
 
   /** Converts a stored value to what CEL expects for it. */
   static Object toCel(Object v) {
+    if (v instanceof List<?> l && (l.isEmpty() || l.get(0) instanceof CrmRecord)) {
+      // a relation's rows (account.site_visits), each a read-only view as the record itself is
+      @SuppressWarnings("unchecked")
+      var rows = (List<CrmRecord>) l;
+      return views(rows);
+    }
     if (v instanceof BigDecimal b) {
       return b.doubleValue();
     }

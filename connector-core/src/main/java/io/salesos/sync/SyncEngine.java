@@ -68,9 +68,13 @@ public final class SyncEngine {
     this.pullLanes = settings.pullLanes();
     var schema = new MirrorSchema(database, clock);
     var readWriteColumns = new LinkedHashMap<String, Map<String, FieldType>>();
+    this.customObjects = new CustomObjectSync(new io.salesos.mirror.CustomTables(database, clock), clock);
     for (var c : connections) {
       schema.ensure(c.mapping().columns(), c.mapping().file());
-      progress.register(c.name(), c.mapping().objects().stream().map(ObjectMapping::crmObject).toList());
+      // an org's own objects count for the watermark too: rules read them through their relations
+      var registered = new ArrayList<String>(c.mapping().objects().stream().map(ObjectMapping::crmObject).toList());
+      c.mapping().customObjects().forEach(o -> registered.add(o.crmObject()));
+      progress.register(c.name(), registered);
       if (c.readWrite()) {
         c.mapping().columns().forEach((object, cols) -> readWriteColumns.computeIfAbsent(object, k -> new LinkedHashMap<>()).putAll(cols));
       }
@@ -78,6 +82,7 @@ public final class SyncEngine {
     readWriteColumns.forEach((object, cols) -> LocalEditTriggers.install(database, object, cols));
   }
 
+  private final CustomObjectSync customObjects;
   private final int maxBatches;
   private final int pullBatch;
   private final int pullLanes;
@@ -103,12 +108,13 @@ public final class SyncEngine {
         log.info("event=pull_skipped source={} reason=\"{}\"", c.name(), paused.get(c.name()).describe());
         continue;
       }
+      var objects = pulledObjects(c);
       if (c.connector().concurrentCalls()) {
-        for (var m : c.mapping().objects()) {
+        for (var m : objects) {
           tasks.add(() -> List.of(puller.pull(c, m, maxBatches)));
         }
       } else {
-        tasks.add(() -> c.mapping().objects().stream().map(m -> puller.pull(c, m, maxBatches)).toList());
+        tasks.add(() -> objects.stream().map(m -> puller.pull(c, m, maxBatches)).toList());
       }
     }
     var out = new ArrayList<Puller.PullStats>();
@@ -148,6 +154,32 @@ public final class SyncEngine {
     }
   }
 
+  /**
+   * The objects a pull of {@code c} reads: its canonical objects, then its custom objects as last
+   * described (described again every {@link CustomObjectSync#DESCRIBE_EVERY}); a custom object
+   * left out has its reason recorded as its pull error, for the status page and {@code schema verify}.
+   */
+  private List<ObjectMapping> pulledObjects(CrmConnection c) {
+    var out = new ArrayList<>(c.mapping().objects());
+    if (!c.mapping().customObjects().isEmpty()) {
+      var resolved = customObjects.current(c);
+      out.addAll(resolved.pullable());
+      resolved.problems().forEach((object, reason) -> mirror.recordPullError(c.name(), object, reason));
+    }
+    return out;
+  }
+
+  /** Reads the describe of every connection with custom objects now (or of one), bringing their tables in step. */
+  public Map<String, CustomObjectSync.Resolved> describeCustomObjects(Optional<String> onlyConnection) {
+    var out = new LinkedHashMap<String, CustomObjectSync.Resolved>();
+    for (var c : connections.values()) {
+      if ((onlyConnection.isEmpty() || onlyConnection.get().equals(c.name())) && !c.mapping().customObjects().isEmpty()) {
+        out.put(c.name(), customObjects.refresh(c));
+      }
+    }
+    return out;
+  }
+
   private static <T> T call(java.util.concurrent.Callable<T> task) {
     try {
       return task.call();
@@ -175,8 +207,9 @@ public final class SyncEngine {
       throw new IllegalStateException(c.name() + " is " + pause.get().describe() + "; resume it first (salesos sync --resume "
           + c.name() + ")");
     }
-    var m = c.mapping().forCrmObject(crmObject).orElseThrow(
-        () -> new IllegalArgumentException(connection + " maps no CRM object " + crmObject));
+    var m = c.mapping().forCrmObject(crmObject)
+        .or(() -> customObjects.current(c).pullable().stream().filter(o -> o.crmObject().equals(crmObject)).findFirst())
+        .orElseThrow(() -> new IllegalArgumentException(connection + " maps no CRM object " + crmObject));
     return puller.pull(c, m, maxBatches);
   }
 
@@ -191,7 +224,7 @@ public final class SyncEngine {
         continue;
       }
       if (onlyConnection.isEmpty() || onlyConnection.get().equals(c.name())) {
-        for (var m : c.mapping().objects()) {
+        for (var m : pulledObjects(c)) {
           out.add(reconciler.reconcile(c, m));
         }
       }

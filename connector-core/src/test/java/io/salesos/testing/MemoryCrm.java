@@ -181,9 +181,25 @@ public final class MemoryCrm implements Connector {
     return name;
   }
 
+  private CrmSchema schema = new CrmSchema(List.of());
+
+  /** What {@link #describe()} answers from now on; field types are canonical type names ({@code date}, {@code decimal}...). */
+  public synchronized void describeAs(CrmSchema schema) {
+    this.schema = schema;
+  }
+
   @Override
-  public CrmSchema describe() {
-    return new CrmSchema(List.of());
+  public synchronized CrmSchema describe() {
+    return schema;
+  }
+
+  @Override
+  public Optional<io.salesos.model.FieldType> canonicalType(CrmSchema.CrmField field) {
+    try {
+      return Optional.of(io.salesos.model.FieldType.parse(field.type()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   @Override

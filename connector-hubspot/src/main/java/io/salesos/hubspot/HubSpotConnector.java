@@ -94,6 +94,7 @@ final class HubSpotConnector implements Connector {
       }
       objects.add(new CrmObject(type, type, fields));
     }
+    objects.addAll(customObjects());
     objects.add(new CrmObject(OWNERS, "Owners", List.of(
         field("email", "string"), field("firstName", "string"), field("lastName", "string"),
         field("userId", "number"), field("archived", "bool"),
@@ -109,6 +110,102 @@ final class HubSpotConnector implements Connector {
     return new CrmSchema(objects);
   }
 
+  /**
+   * The portal's custom objects from the schemas API, each under its schema name with its
+   * properties and an {@code associations.<type>} field per standard object it associates with.
+   * Remembers each name's object type id ({@code 2-...}), which the objects API is called with. A
+   * token without the custom objects read scope sees none (said once in the log).
+   */
+  private List<CrmObject> customObjects() throws ConnectorException {
+    JsonNode answer;
+    try {
+      answer = client.get("/crm/v3/schemas");
+    } catch (ConnectorException e) {
+      if (e.kind() == ConnectorException.Kind.AUTHENTICATION || e.kind() == ConnectorException.Kind.PERMANENT) {
+        LOG.warn("event=custom_objects_unreadable connection={} reason=\"{}\" effect=\"custom objects are not described;"
+            + " grant the private app crm.schemas.custom.read to mirror them\"", name, e.getMessage());
+        return List.of();
+      }
+      throw e;
+    }
+    var out = new ArrayList<CrmObject>();
+    for (var schema : answer.path("results")) {
+      var objectName = schema.path("name").asText();
+      var typeId = schema.path("objectTypeId").asText();
+      if (objectName.isEmpty() || !typeId.matches("2-\\d+")) {
+        continue;
+      }
+      customTypeIds.put(objectName.toLowerCase(Locale.ROOT), typeId);
+      var fields = new ArrayList<CrmField>();
+      for (var p : schema.path("properties")) {
+        fields.add(property(p));
+      }
+      for (var a : schema.path("associations")) {
+        var target = STANDARD_TYPE_IDS.get(a.path("toObjectTypeId").asText());
+        if (target != null && fields.stream().noneMatch(f -> f.name().equals(BatchWriter.ASSOCIATIONS + target))) {
+          fields.add(new CrmField(BatchWriter.ASSOCIATIONS + target, "Associated " + target + " (primary, else first)",
+              "association", true, false, false));
+        }
+      }
+      out.add(new CrmObject(objectName, schema.path("labels").path("singular").asText(objectName), fields));
+    }
+    return out;
+  }
+
+  private static CrmField property(JsonNode p) {
+    var options = new ArrayList<String>();
+    if (p.path("type").asText("").equals("enumeration")) {
+      p.path("options").forEach(o -> options.add(o.path("value").asText()));
+    }
+    return new CrmField(p.path("name").asText(), p.path("label").asText(null), p.path("type").asText("string"),
+        !p.path("modificationMetadata").path("readOnlyValue").asBoolean(false) && !p.path("calculated").asBoolean(false),
+        p.path("hasUniqueValue").asBoolean(false), !p.path("hubspotDefined").asBoolean(false), options);
+  }
+
+  /** Standard object type ids to the plural names the associations API takes. */
+  private static final Map<String, String> STANDARD_TYPE_IDS = Map.of("0-1", "contacts", "0-2", "companies", "0-3", "deals");
+
+  /** Custom object names (lower case) to their object type ids, as the last describe found them. */
+  private final Map<String, String> customTypeIds = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The path segment of an object type: a standard type as it is, a custom object by its object
+   * type id (looked up in the schemas API when no describe has named it yet).
+   */
+  private String pathType(String type) throws ConnectorException {
+    if (OBJECT_TYPES.contains(type) || type.matches("\\d-\\d+")) {
+      return type;
+    }
+    var id = customTypeIds.get(type);
+    if (id == null) {
+      customObjects();
+      id = customTypeIds.get(type);
+    }
+    if (id == null) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name + ": the portal has no object type '" + type
+          + "' (neither a standard object nor a custom object in /crm/v3/schemas)");
+    }
+    return id;
+  }
+
+  /**
+   * HubSpot's property types as mirror types: numbers as doubles (HubSpot keeps any decimal),
+   * dates and datetimes as such, bool (and a yes/no enumeration) as boolean, associations as ids,
+   * every other type as text of up to 65,536 characters when it is a textarea, else a string.
+   */
+  @Override
+  public java.util.Optional<io.salesos.model.FieldType> canonicalType(CrmField field) {
+    return java.util.Optional.ofNullable(switch (field.type()) {
+      case "number" -> io.salesos.model.FieldType.DOUBLE;
+      case "date" -> io.salesos.model.FieldType.DATE;
+      case "datetime", "dateTime" -> io.salesos.model.FieldType.DATETIME;
+      case "bool" -> io.salesos.model.FieldType.BOOLEAN;
+      case "association" -> io.salesos.model.FieldType.ID;
+      case "string", "enumeration", "phone_number" -> io.salesos.model.FieldType.TEXT;
+      default -> null;
+    });
+  }
+
   private static CrmField field(String name, String type) {
     return new CrmField(name, name, type, false, false, false);
   }
@@ -120,7 +217,7 @@ final class HubSpotConnector implements Connector {
       case OWNERS -> owners(request.checkpoint());
       case DEAL_CONTACTS -> dealContacts(request);
       case DEAL_STAGE_HISTORY -> stageHistory(request);
-      default -> objects(type, request);
+      default -> objects(pathType(type), request);
     };
     LOG.debug("event=pull connection={} object={} records={} deletions={} malformed={} more={}", name, type,
         batch.records().size(), batch.deletions().size(), batch.malformed().size(), batch.hasMore());

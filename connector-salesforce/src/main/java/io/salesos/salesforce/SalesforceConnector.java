@@ -600,6 +600,29 @@ final class SalesforceConnector implements Connector {
     return WriteResult.failed(key, code, e.getMessage() + fields, retryable);
   }
 
+  /**
+   * Salesforce's describe types as mirror types: money as decimal, percents as percent, Number
+   * fields (describe type double) as double, text areas (up to 131,072 characters) as text, ids and
+   * lookups as ids. Compound (address, location), binary and time fields are not mirrored.
+   */
+  @Override
+  public Optional<io.salesos.model.FieldType> canonicalType(CrmSchema.CrmField field) {
+    var type = field.type().toLowerCase(java.util.Locale.ROOT).replaceFirst("^_", "");
+    return Optional.ofNullable(switch (type) {
+      case "id", "reference" -> io.salesos.model.FieldType.ID;
+      case "string", "picklist", "combobox", "email", "phone", "url", "encryptedstring" -> io.salesos.model.FieldType.STRING;
+      case "textarea", "multipicklist" -> io.salesos.model.FieldType.TEXT;
+      case "currency" -> io.salesos.model.FieldType.DECIMAL;
+      case "percent" -> io.salesos.model.FieldType.PERCENT;
+      case "double" -> io.salesos.model.FieldType.DOUBLE;
+      case "int", "long" -> io.salesos.model.FieldType.INTEGER;
+      case "boolean" -> io.salesos.model.FieldType.BOOLEAN;
+      case "date" -> io.salesos.model.FieldType.DATE;
+      case "datetime" -> io.salesos.model.FieldType.DATETIME;
+      default -> null;
+    });
+  }
+
   // ---- the fields salesos writes (`salesos schema verify|prepare`) ----
 
   @Override

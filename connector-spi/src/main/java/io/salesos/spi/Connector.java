@@ -65,6 +65,16 @@ public interface Connector extends AutoCloseable {
   @Override
   default void close() {}
 
+  /**
+   * The canonical type a field of this CRM is mirrored as (Salesforce {@code currency} as a
+   * decimal, HubSpot {@code datetime} as a datetime...), used to type the columns of the objects an
+   * admin maps as a whole (custom objects); empty when the connector does not know the type, and
+   * the field is then not mirrored.
+   */
+  default java.util.Optional<io.salesos.model.FieldType> canonicalType(CrmSchema.CrmField field) {
+    return java.util.Optional.empty();
+  }
+
   // ---- optional: the fields salesos writes (`salesos schema verify|prepare`) ----
 
   /**

@@ -53,8 +53,7 @@ final class RulesCommand implements Runnable {
         option.file = config;
         cfg = Optional.of(option.load());
       }
-      RuleVocabulary vocabulary = cfg.map(c -> LiveRuleSet.vocabulary(c.connections().stream().map(x -> Mapping.load(x.mapping())).toList()))
-          .orElseGet(RuleVocabulary::standard);
+      RuleVocabulary vocabulary = cfg.map(Check::vocabulary).orElseGet(RuleVocabulary::standard);
       var result = RulesCheck.run(folder, vocabulary, System.out);
       if (result.exitCode() != 0 || against == null) {
         return result.exitCode();
@@ -69,6 +68,28 @@ final class RulesCommand implements Runnable {
           anyErrored |= !r.errors().isEmpty();
         }
         return anyErrored ? DryRunCommand.RULES_ERROR : 0;
+      }
+    }
+  
+    /**
+     * The configuration's vocabulary: its mappings' custom fields, and, when a mapping declares
+     * custom objects, their relations typed as the mirror last held them (offline: the CRM is not
+     * asked; `salesos sync` or the daemon bring the tables in step with the CRM's describe).
+     */
+    static RuleVocabulary vocabulary(SalesosConfig cfg) {
+      var mappings = cfg.connections().stream().map(x -> Mapping.load(x.mapping())).toList();
+      if (mappings.stream().allMatch(m -> m.customObjects().isEmpty())) {
+        return LiveRuleSet.vocabulary(mappings);
+      }
+      var names = cfg.connections().stream().map(x -> x.name()).collect(java.util.stream.Collectors.toSet());
+      try (var database = SalesosRuntime.openDatabase(cfg, System::getenv)) {
+        var relations = new io.salesos.mirror.CustomTables(database, Clock.systemUTC()).relations(Optional.empty()).stream()
+            .filter(r -> names.contains(r.source())).toList();
+        if (relations.isEmpty()) {
+          System.out.println("note: the mirror holds no custom object yet; rules that read a relation (account.<name>) are"
+              + " checked once `salesos sync` has described and mirrored them");
+        }
+        return LiveRuleSet.vocabulary(mappings, relations);
       }
     }
   }

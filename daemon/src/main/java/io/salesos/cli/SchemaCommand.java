@@ -67,6 +67,16 @@ final class SchemaCommand implements Runnable {
           printInputs(System.out, InputFields.missing(c.mapping(), opened.allow(), c.connector().describe()));
           complete &= check.complete();
         }
+        if (opened.connections().stream().anyMatch(c -> !c.mapping().customObjects().isEmpty())) {
+          try (var database = io.salesos.runtime.SalesosRuntime.openDatabase(cfg, System::getenv)) {
+            var tables = new io.salesos.mirror.CustomTables(database, Clock.systemUTC());
+            for (var c : opened.connections()) {
+              if (!c.mapping().customObjects().isEmpty()) {
+                complete &= printCustomObjects(System.out, c, c.connector().describe(), tables);
+              }
+            }
+          }
+        }
         if (!complete) {
           System.out.println();
           System.out.println("Some fields are missing or unfit. `salesos schema prepare --config " + configArg()
@@ -187,6 +197,67 @@ final class SchemaCommand implements Runnable {
     out.println("  " + (check.complete() ? "every field salesos writes is in place"
         : (check.rows().size() - check.rows().stream().filter(r -> r.status() == SchemaCheck.Status.OK).count())
             + " of " + check.rows().size() + " fields need attention (" + missing + " missing)"));
+  }
+
+  /**
+   * The connection's custom objects: each column as the CRM's describe types it beside the
+   * mirror's column, what the next pull does about a difference (add it, migrate it, or refuse a
+   * change that would lose data), and the table's migration log. False when one cannot be mirrored.
+   */
+  static boolean printCustomObjects(PrintStream out, CrmConnection c, io.salesos.spi.CrmSchema schema,
+      io.salesos.mirror.CustomTables tables) {
+    boolean ok = true;
+    out.println("  custom objects (" + c.mapping().customObjects().size() + "):");
+    var log = tables.migrations(200);
+    for (var d : c.mapping().customObjects()) {
+      var relation = d.relation().map(r -> ", rules read it as " + r.parent() + "." + r.name()).orElse("");
+      out.println("  " + d.crmObject() + " -> table " + d.tableName() + relation);
+      io.salesos.mapping.ObjectMapping resolved;
+      try {
+        resolved = io.salesos.sync.CustomObjectSync.resolve(c, d, schema);
+      } catch (IllegalArgumentException e) {
+        out.println("    cannot be mirrored: " + e.getMessage());
+        ok = false;
+        continue;
+      }
+      var mirror = tables.columns(d.tableName());
+      out.printf("    %-28s %-28s %-10s %-10s %s%n", "COLUMN", "CRM FIELD", "CRM TYPE", "MIRROR", "STATUS");
+      for (var f : resolved.fields()) {
+        var have = mirror.get(f.canonicalField());
+        var want = f.type().name().toLowerCase();
+        String status;
+        String mirrorType;
+        if (have == null) {
+          mirrorType = "-";
+          status = mirror.isEmpty() ? "the next pull creates the table" : "new: the next pull adds the column";
+        } else {
+          mirrorType = have.map(t -> t.name().toLowerCase()).orElse("other");
+          if (have.isPresent() && have.get() == f.type()) {
+            status = "ok";
+          } else {
+            var refusal = log.stream().filter(m -> m.table().equals(d.tableName()) && m.column().equals(f.canonicalField()))
+                .findFirst().filter(m -> m.outcome().equals("refused") && m.toType().equals(want));
+            if (refusal.isPresent()) {
+              status = "REFUSED: " + refusal.get().reason().orElse("");
+              ok = false;
+            } else {
+              status = "type changed in the CRM: the next pull migrates it if every value survives";
+            }
+          }
+        }
+        out.printf("    %-28s %-28s %-10s %-10s %s%n", f.canonicalField(), f.crmField(), want, mirrorType, status);
+      }
+      var mine = log.stream().filter(m -> m.table().equals(d.tableName())).toList();
+      if (!mine.isEmpty()) {
+        out.println("    migrations, newest first:");
+        for (var m : mine) {
+          out.println("      " + m.seenAt() + "  " + m.column() + " " + m.fromType() + " -> " + m.toType() + "  "
+              + (m.outcome().equals("applied") ? "applied (" + m.rowsChecked() + " values kept): " + m.statement().orElse("")
+                  : "refused: " + m.rowsLost() + " of " + m.rowsChecked() + " values would not survive"));
+        }
+      }
+    }
+    return ok;
   }
 
   /** The inputs the CRM lacks, each with what salesos does without it; nothing when every input is there. */

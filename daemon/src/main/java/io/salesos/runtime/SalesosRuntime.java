@@ -71,8 +71,10 @@ public final class SalesosRuntime implements AutoCloseable {
           connections.add(Connections.open(c, env, clock));
         }
       }
+      // an org's own objects are described first: their relations (account.site_visits) are typed by their tables
+      var relations = io.salesos.sync.CustomObjectSync.describeAll(database, connections, clock);
       var rules = LiveRuleSet.watching(config.rulesDir(),
-          LiveRuleSet.vocabulary(connections.stream().map(CrmConnection::mapping).toList()));
+          LiveRuleSet.vocabulary(connections.stream().map(CrmConnection::mapping).toList(), relations));
       var pipeline = new Pipeline(database, connections, rules, ConflictPolicy.defaults(), Pipeline.Settings.of(config),
           clock);
       return new SalesosRuntime(config, database, connections, pipeline, clock);

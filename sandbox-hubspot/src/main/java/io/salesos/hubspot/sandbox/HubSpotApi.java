@@ -37,6 +37,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private static final Pattern OBJECTS = Pattern.compile("^/crm/v3/objects/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$");
   private static final Pattern PROPERTIES = Pattern.compile("^/crm/v3/properties/([^/]+)(?:/([^/]+))?$");
   private static final Pattern GROUPS = Pattern.compile("^/crm/v3/properties/([^/]+)/groups(?:/([^/]+))?$");
+  private static final Pattern SCHEMAS = Pattern.compile("^/(?:crm|crm-object-schemas)/v3/schemas(?:/([^/]+))?$");
   private static final Pattern OWNERS = Pattern.compile("^/crm/v3/owners/?([^/]*)$");
   private static final Pattern PIPELINES =
       Pattern.compile("^/crm/v3/pipelines/([^/]+)(?:/([^/]+))?(?:/(stages)(?:/([^/]+))?)?/?$");
@@ -66,6 +67,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final ObjectsEndpoint objects;
   private final SearchEndpoint search;
   private final MetadataEndpoint metadata;
+  private final SchemasEndpoint schemas;
   private final PipelinesEndpoint pipelines;
   private final AccountEndpoint account;
   private volatile boolean schemaWriteScope = true;
@@ -78,6 +80,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     this.objects = new ObjectsEndpoint(state, faults);
     this.search = new SearchEndpoint(state, objects);
     this.metadata = new MetadataEndpoint(state, objects);
+    this.schemas = new SchemasEndpoint(state, metadata);
     this.pipelines = new PipelinesEndpoint(state, objects);
     this.account = new AccountEndpoint(budget);
   }
@@ -216,6 +219,20 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
       return switch (method) {
         case "GET" -> name == null ? metadata.properties(type, query) : metadata.property(type, name, query);
         case "POST" -> name == null ? metadata.createProperty(type, body) : methodNotAllowed(method, path);
+        case "PATCH" -> name == null ? methodNotAllowed(method, path) : metadata.updateProperty(type, name, body);
+        default -> methodNotAllowed(method, path);
+      };
+    }
+    if ((m = SCHEMAS.matcher(path)).matches()) {
+      var objectType = segment(m, 1);
+      if (method.equals("POST") && objectType == null && !schemaWriteScope) {
+        throw new ApiError(403, "MISSING_SCOPES", "This app hasn't been granted all required scopes to make this call.",
+            List.of(Map.of("message", "One or more of the following scopes are required.",
+                "context", Map.of("requiredGranularScopes", List.of("crm.schemas.custom.write")))), Map.of());
+      }
+      return switch (method) {
+        case "GET" -> objectType == null ? schemas.list() : schemas.get(objectType);
+        case "POST" -> objectType == null ? schemas.create(body) : methodNotAllowed(method, path);
         default -> methodNotAllowed(method, path);
       };
     }

@@ -133,6 +133,86 @@ final class MetadataEndpoint {
     return Reply.json(201, render(def, table.definitions.size() - 1));
   }
 
+  /**
+   * One property of a custom object schema (POST /crm/v3/schemas): name, label and type required,
+   * fieldType defaulting from the type, in the object's information group.
+   */
+  PropertyDef propertyFromJson(JsonNode p, String group) {
+    var unset = new ArrayList<String>();
+    for (var required : List.of("name", "label", "type")) {
+      if (!p.hasNonNull(required) || p.path(required).asText("").isBlank()) {
+        unset.add(required);
+      }
+    }
+    if (!unset.isEmpty()) {
+      throw ApiError.validation("Invalid input JSON on line 1, column 1: Cannot build ObjectTypePropertyCreate, some of"
+          + " required attributes are not set " + unset);
+    }
+    var name = p.path("name").asText();
+    if (!name.matches("[a-z][a-z0-9_]*")) {
+      throw ApiError.validation("Property name '" + name + "' must start with a lower-case letter and hold only "
+          + "lower-case letters, digits and underscores");
+    }
+    var dataType = p.path("type").asText().toLowerCase(java.util.Locale.ROOT);
+    if (!FIELD_TYPES.containsKey(dataType)) {
+      throw ApiError.validation("'" + p.path("type").asText() + "' is not a valid property type; valid: "
+          + new java.util.TreeSet<>(FIELD_TYPES.keySet()));
+    }
+    var fieldType = p.hasNonNull("fieldType") ? p.path("fieldType").asText() : null;
+    if (fieldType != null && !FIELD_TYPES.get(dataType).contains(fieldType)) {
+      throw ApiError.validation("fieldType '" + fieldType + "' is not valid for a property of type " + dataType
+          + "; valid: " + FIELD_TYPES.get(dataType));
+    }
+    var options = new ArrayList<String>();
+    p.path("options").forEach(o -> options.add(o.path("value").asText("")));
+    if (dataType.equals("enumeration") && options.isEmpty()) {
+      throw ApiError.validation("Property '" + name + "' of type enumeration needs at least one option");
+    }
+    return new PropertyDef(name, p.path("label").asText(), dataType, fieldType, group, options,
+        p.path("hasUniqueValue").asBoolean(false), false, false, p.path("description").asText(""));
+  }
+
+  /** Every property of a table, as the properties API renders them. */
+  com.fasterxml.jackson.databind.node.ArrayNode renderProperties(ObjectTable table) {
+    var results = array();
+    int order = 0;
+    for (var d : table.definitions.values()) {
+      results.add(render(d, order++));
+    }
+    return results;
+  }
+
+  /**
+   * PATCH /crm/v3/properties/{objectType}/{name}: changes a custom property's label, type and
+   * field type (a HubSpot-defined property's type cannot change). Stored values are kept as they
+   * are: HubSpot keeps every value as a string, so a value that does not fit the new type stays
+   * until someone edits it.
+   */
+  Reply updateProperty(String type, String name, JsonNode body) {
+    var table = objects.table(type);
+    var def = table.definitions.get(name);
+    if (def == null) {
+      throw new ApiError(404, "OBJECT_NOT_FOUND", "Unable to find property " + name + " on " + type);
+    }
+    var dataType = body.hasNonNull("type") ? body.path("type").asText().toLowerCase(java.util.Locale.ROOT) : def.type();
+    if (!dataType.equals(def.type()) && def.hubspotDefined()) {
+      throw ApiError.validation("The type of the HubSpot-defined property '" + name + "' cannot be changed");
+    }
+    if (!FIELD_TYPES.containsKey(dataType)) {
+      throw ApiError.validation("'" + dataType + "' is not a valid property type; valid: " + new java.util.TreeSet<>(FIELD_TYPES.keySet()));
+    }
+    var fieldType = body.hasNonNull("fieldType") ? body.path("fieldType").asText()
+        : FIELD_TYPES.get(dataType).contains(def.fieldType()) ? def.fieldType() : null;
+    if (fieldType != null && !FIELD_TYPES.get(dataType).contains(fieldType)) {
+      throw ApiError.validation("fieldType '" + fieldType + "' is not valid for a property of type " + dataType
+          + "; valid: " + FIELD_TYPES.get(dataType));
+    }
+    var updated = new PropertyDef(name, body.path("label").asText(def.label()), dataType, fieldType, def.groupName(),
+        def.options(), def.hasUniqueValue(), def.readOnly(), def.hubspotDefined(), body.path("description").asText(def.description()));
+    table.define(updated);
+    return Reply.json(200, render(updated, new ArrayList<>(table.definitions.keySet()).indexOf(name)));
+  }
+
   Reply groups(String type) {
     var table = objects.table(type);
     var results = array();

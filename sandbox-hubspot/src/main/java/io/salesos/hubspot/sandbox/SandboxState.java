@@ -159,7 +159,57 @@ final class SandboxState {
   }
 
   int[] typeIds(String from, String to) {
-    return TYPE_IDS.getOrDefault(from + ">" + to, new int[] {0, 0});
+    var standard = TYPE_IDS.get(from + ">" + to);
+    return standard != null ? standard : customTypeIds.getOrDefault(from + ">" + to, new int[] {0, 0});
+  }
+
+  /** A custom object's definition, as the schemas API keeps it. */
+  record CustomSchema(String id, String objectTypeId, String name, String fullyQualifiedName, String singular, String plural,
+      String primaryDisplayProperty, List<String> required, List<String> searchable, List<String> secondary,
+      List<SchemaAssociation> associations, Instant createdAt, Instant updatedAt) {}
+
+  /** One association a schema defines, with the type id its records are associated by. */
+  record SchemaAssociation(String id, String fromObjectTypeId, String toObjectTypeId, String name) {}
+
+  /** Custom object schemas by object type id, in the order they were defined. */
+  final Map<String, CustomSchema> schemas = new LinkedHashMap<>();
+  /** "from>to" -> the default association type id of a pair involving a custom object (no primary type). */
+  private final Map<String, int[]> customTypeIds = new java.util.HashMap<>();
+  private int nextSchemaId = 8_201_000;
+  private int nextAssociationTypeId = 600;
+
+  /**
+   * Defines a custom object (the schemas API validated the request): its record table under the
+   * fully qualified name, its properties plus the ones HubSpot adds to every custom object, and an
+   * association type each way with each of {@code targets}.
+   */
+  CustomSchema defineCustomObject(String name, String singular, String plural, String primary, List<String> required,
+      List<String> searchable, List<String> secondary, List<PropertyDef> properties, List<ObjectTable> targets) {
+    var id = Integer.toString(nextSchemaId++);
+    var objectTypeId = "2-" + id;
+    var fqn = "p" + AccountEndpoint.PORTAL_ID + "_" + name.toLowerCase(Locale.ROOT);
+    var table = new ObjectTable(fqn, objectTypeId, "hs_lastmodifieddate",
+        List.of("hs_createdate", "hs_lastmodifieddate", "hs_object_id"));
+    properties.forEach(table::define);
+    table.define(PropertyDef.readOnly("hs_object_id", "number"));
+    table.define(PropertyDef.readOnly("hs_createdate", "datetime"));
+    table.define(PropertyDef.readOnly("createdate", "datetime"));
+    table.define(PropertyDef.readOnly("hs_lastmodifieddate", "datetime"));
+    tables.put(fqn, table);
+    var associations = new ArrayList<SchemaAssociation>();
+    for (var target : targets) {
+      int forward = nextAssociationTypeId++;
+      int reverse = nextAssociationTypeId++;
+      customTypeIds.put(fqn + ">" + target.name, new int[] {forward, 0});
+      customTypeIds.put(target.name + ">" + fqn, new int[] {reverse, 0});
+      associations.add(new SchemaAssociation(Integer.toString(forward), objectTypeId, target.typeId,
+          name.toLowerCase(Locale.ROOT) + "_to_" + target.name));
+    }
+    var now = now();
+    var schema = new CustomSchema(id, objectTypeId, name, fqn, singular, plural, primary, List.copyOf(required),
+        List.copyOf(searchable), List.copyOf(secondary), List.copyOf(associations), now, now);
+    schemas.put(objectTypeId, schema);
+    return schema;
   }
 
   /** The USER_DEFINED label's type id, created on first use as HubSpot does in settings. */

@@ -202,6 +202,34 @@ final class OrgSchema {
     objects.get(objectName.toLowerCase(Locale.ROOT)).fields().add(shown);
   }
 
+  /**
+   * Adds a custom object as Setup's object wizard does: the system fields, a Name text field, an
+   * OwnerId, and {@code fields}; false when the name or key prefix is taken.
+   */
+  synchronized boolean addCustomObject(String name, String label, String keyPrefix, List<FieldDef> fields) {
+    if (objects.containsKey(name.toLowerCase(Locale.ROOT))
+        || objects.values().stream().anyMatch(o -> o.keyPrefix().equals(keyPrefix))) {
+      return false;
+    }
+    var b = new Builder(name, label, keyPrefix).createable(true).f("Name", "string", 80).ref("OwnerId", "User");
+    b.fields.addAll(fields);
+    var built = b.build();
+    objects.put(name.toLowerCase(Locale.ROOT), new ObjectDef(built.name(), built.label(), built.keyPrefix(), true, true, true,
+        built.fields(), built.requiredOnCreate()));
+    return true;
+  }
+
+  /** Replaces a field's definition (Setup's "Change Field Type"), answering the old one; empty when there is no such field. */
+  synchronized Optional<FieldDef> replaceField(String objectName, FieldDef field) {
+    var def = objects.get(objectName.toLowerCase(Locale.ROOT));
+    if (def == null) {
+      return Optional.empty();
+    }
+    var old = def.field(field.name());
+    old.ifPresent(o -> def.fields().replaceAll(f -> f == o ? field : f));
+    return old;
+  }
+
   private static String key(String objectName, String fieldName) {
     return objectName.toLowerCase(Locale.ROOT) + "." + fieldName.toLowerCase(Locale.ROOT);
   }

@@ -101,6 +101,31 @@ final class OrgStore {
     return schema;
   }
 
+  /**
+   * Converts the stored values of one field to its new definition after a type change in Setup:
+   * a value that reads as the new type is kept, converted; any other is lost (blanked), as
+   * Salesforce warns when a field's type changes. Answers how many values were lost. The records'
+   * SystemModstamp does not move.
+   */
+  synchronized int convertField(String objectName, FieldDef field) {
+    var rows = byType.getOrDefault(objectName.toLowerCase(Locale.ROOT), new LinkedHashMap<>());
+    int lost = 0;
+    for (var row : rows.values()) {
+      var key = row.values.keySet().stream().filter(k -> k.equalsIgnoreCase(field.name())).findFirst();
+      if (key.isEmpty() || row.values.get(key.get()) == null) {
+        continue;
+      }
+      var text = WireFormat.format(row.values.get(key.get()));
+      try {
+        row.values.put(key.get(), WireFormat.parse(field, text));
+      } catch (IllegalArgumentException e) {
+        row.values.remove(key.get());
+        lost++;
+      }
+    }
+    return lost;
+  }
+
   Clock clock() {
     return clock;
   }

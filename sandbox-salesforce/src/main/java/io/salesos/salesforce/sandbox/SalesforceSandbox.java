@@ -286,6 +286,62 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     }
   }
 
+  /**
+   * Creates a custom object as an admin does in Setup's Object Manager (its API name ends in
+   * {@code __c}): Name, OwnerId and the system fields, plus {@code fields}, field API name to
+   * Setup type ({@code Text}, {@code LongTextArea}, {@code Number}, {@code Currency}, {@code
+   * Percent}, {@code Checkbox}, {@code Date}, {@code DateTime}, {@code Picklist}, or {@code
+   * Lookup(Account)}). It is then in describe, SOQL, Bulk queries and DML like any sObject.
+   */
+  public void createCustomObjectAsAdmin(String apiName, String label, String keyPrefix, Map<String, String> fields) {
+    if (!apiName.endsWith("__c")) {
+      throw new IllegalArgumentException("a custom object's API name ends in __c: " + apiName);
+    }
+    var defs = new java.util.ArrayList<OrgSchema.FieldDef>();
+    fields.forEach((name, setupType) -> defs.add(customField(name, setupType)));
+    if (!store.schema().addCustomObject(apiName, label, keyPrefix, defs)) {
+      throw new IllegalArgumentException("the org has an object " + apiName + " or the key prefix " + keyPrefix + " already");
+    }
+  }
+
+  /**
+   * Changes a custom field's type as Setup's "Change Field Type" does: describe reports the new
+   * type at once; stored values that read as the new type are converted, the others are lost (as
+   * Salesforce warns), without moving SystemModstamp. Answers how many values were lost.
+   */
+  public int changeFieldTypeAsAdmin(String sobject, String field, String setupType) {
+    var def = customField(field, setupType);
+    if (store.schema().replaceField(sobject, def).isEmpty()) {
+      throw new IllegalArgumentException(sobject + " has no field " + field);
+    }
+    return store.convertField(sobject, def);
+  }
+
+  private static OrgSchema.FieldDef customField(String field, String setupType) {
+    if (!field.endsWith("__c")) {
+      throw new IllegalArgumentException("a custom field's API name ends in __c: " + field);
+    }
+    if (setupType.startsWith("Lookup(") && setupType.endsWith(")")) {
+      return new OrgSchema.FieldDef(field, field.replace("__c", "").replace('_', ' '), "reference", true, true, true, true, false,
+          false, 18, List.of(setupType.substring(7, setupType.length() - 1)), List.of(), false);
+    }
+    var type = switch (setupType) {
+      case "Picklist" -> "picklist";
+      case "Text" -> "string";
+      case "LongTextArea" -> "textarea";
+      case "Number" -> "double";
+      case "Currency" -> "currency";
+      case "Percent" -> "percent";
+      case "Checkbox" -> "boolean";
+      case "Date" -> "date";
+      case "DateTime" -> "datetime";
+      default -> throw new IllegalArgumentException("unsupported Setup type " + setupType);
+    };
+    var length = type.equals("string") ? 255 : type.equals("textarea") ? 32_768 : 0;
+    return new OrgSchema.FieldDef(field, field.replace("__c", "").replace('_', ' '), type, true, true, true,
+        !type.equals("boolean"), false, false, length, List.of(), List.of(), false);
+  }
+
   /** The field permissions a permission set deployed through the Metadata API grants: field to {read, edit}. */
   public Map<String, boolean[]> permissionSet(String name) {
     return metadata.permissionSet(name);
