@@ -83,7 +83,8 @@ public final class RulesRunner {
   /** Evaluates and reconciles; with {@code dryRun} nothing is queued or stored. */
   public RunResult run(CrmConnection connection, RuleSet rules, boolean dryRun) {
     var now = clock.instant();
-    var runId = "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now) + "-" + connection.name();
+    var stamp = "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now);
+    var runId = dryRun ? stamp + "-" + connection.name() : claimRunId(stamp, connection.name(), now);
     var source = new MirrorContextSource(database, connection.name(), now);
     var desired = new RuleEvaluator(rules).evaluate(source, now);
     var current = currentState(connection);
@@ -311,11 +312,36 @@ public final class RulesRunner {
     return a.replace("\r\n", "\n").strip().equals(b.replace("\r\n", "\n").strip());
   }
 
+  /**
+   * A run id no other run has: the second's stamp and the connection, with "-2", "-3"... after the
+   * stamp when a run of the same connection started in the same second (two cycles, or a CLI
+   * evaluation beside the daemon's). Shared, two runs would be one to {@code rollback RUN}, which
+   * would then undo the writes of both.
+   */
+  private String claimRunId(String stamp, String source, Instant now) {
+    for (int n = 1; ; n++) {
+      var id = stamp + (n == 1 ? "" : "-" + n) + "-" + source;
+      try (var c = database.connection();
+          var ps = c.prepareStatement("INSERT INTO rule_run (run_id, source, started_at, status) VALUES (?,?,?,'running')")) {
+        ps.setString(1, id);
+        ps.setString(2, source);
+        ps.setTimestamp(3, Timestamp.from(now));
+        ps.executeUpdate();
+        return id;
+      } catch (SQLException e) {
+        if (e.getSQLState() == null || !e.getSQLState().startsWith("23") || n >= 1_000) {
+          throw new IllegalStateException("could not record the rules run " + id + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
   private void storeRun(String runId, String source, Instant now, RuleSet rules, DesiredState desired, int queued, String status) {
     try (var c = database.connection();
         var ps = c.prepareStatement("INSERT INTO rule_run (run_id, source, started_at, finished_at, rule_set_hash, deals, flags, tasks,"
             + " writes_queued, status, rule_hits) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE finished_at = VALUES(finished_at),"
-            + " writes_queued = VALUES(writes_queued), status = VALUES(status)")) {
+            + " rule_set_hash = VALUES(rule_set_hash), deals = VALUES(deals), flags = VALUES(flags), tasks = VALUES(tasks),"
+            + " writes_queued = VALUES(writes_queued), status = VALUES(status), rule_hits = VALUES(rule_hits)")) {
       ps.setString(1, runId);
       ps.setString(2, source);
       ps.setTimestamp(3, Timestamp.from(now));

@@ -90,6 +90,9 @@ public final class Pipeline implements AutoCloseable {
   private final Clock clock;
   private final AbsentInputs absentInputs;
   private final RunLimits limits;
+  private final Map<String, java.util.concurrent.locks.ReentrantReadWriteLock> cycles = new java.util.concurrent.ConcurrentHashMap<>();
+  /** How long an evaluation waits for a pull under way before it is skipped. */
+  static final Duration WAIT_FOR_PULL = Duration.ofMinutes(5);
 
   public Pipeline(Database database, List<CrmConnection> connections, LiveRuleSet rules, ConflictPolicy conflictPolicy,
       Settings settings, Clock clock) {
@@ -112,7 +115,53 @@ public final class Pipeline implements AutoCloseable {
 
   /** Pulls every mapped object of every connection (or of one) into the mirror. */
   public List<Puller.PullStats> pull(Optional<String> connection) {
-    return sync.pullAll(connection);
+    // every selected connection's cycle lock, shared, in the configured order (so two pulls never wait on each other)
+    var held = new ArrayList<java.util.concurrent.locks.Lock>();
+    try {
+      for (var c : selected(connection)) {
+        var lock = cycle(c.name()).readLock();
+        lock.lock();
+        held.add(lock);
+      }
+      return sync.pullAll(connection);
+    } finally {
+      held.forEach(java.util.concurrent.locks.Lock::unlock);
+    }
+  }
+
+  /**
+   * Per connection: pulls hold it shared, an evaluation alone. The daemon's pull and evaluate jobs
+   * fire on their own schedules; without it an evaluation that met a pull under way was skipped,
+   * and with pulls as long as the poll interval (or firing at the same instants) every one was, so
+   * the daemon never evaluated. Fair, so a queued evaluation is not starved by the next pull.
+   */
+  private java.util.concurrent.locks.ReentrantReadWriteLock cycle(String connection) {
+    return cycles.computeIfAbsent(connection, k -> new java.util.concurrent.locks.ReentrantReadWriteLock(true));
+  }
+
+  /**
+   * {@code body}'s answer when the mirror of {@code c} is consistent for {@code step}, empty (with the
+   * reason logged) when not. A loaded connection's pull under way in this process is waited for (up
+   * to {@link #WAIT_FOR_PULL}) and no pull starts meanwhile; an initial load or a pause is not waited
+   * for. A pull in another process (a CLI sync, another daemon) still holds the step back.
+   */
+  private <T> Optional<T> whenConsistent(CrmConnection c, String step, java.util.function.Supplier<T> body) {
+    var lock = cycle(c.name()).writeLock();
+    boolean held = false;
+    if (sync.pauses().of(c.name()).isEmpty() && readiness(c.name()).watermark().isPresent()) {
+      try {
+        held = lock.tryLock(WAIT_FOR_PULL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      return consistent(c, step) ? Optional.of(body.get()) : Optional.empty();
+    } finally {
+      if (held) {
+        lock.unlock();
+      }
+    }
   }
 
   /** Pulls one CRM object of one connection. */
@@ -154,9 +203,8 @@ public final class Pipeline implements AutoCloseable {
     var runner = new RulesRunner(database, clock, limits);
     var out = new ArrayList<RulesRunner.RunResult>();
     for (var c : selected(connection)) {
-      if (consistent(c, dryRun ? "dry-run" : "evaluate")) {
-        out.add(runner.run(c, absentInputs.restrict(set.get(), c), dryRun));
-      }
+      whenConsistent(c, dryRun ? "dry-run" : "evaluate", () -> runner.run(c, absentInputs.restrict(set.get(), c), dryRun))
+          .ifPresent(out::add);
     }
     return out;
   }
@@ -220,9 +268,7 @@ public final class Pipeline implements AutoCloseable {
     }
     var out = new ArrayList<Planning.Result>();
     for (var c : selected(connection)) {
-      if (consistent(c, "plan")) {
-        out.add(Planning.run(database, c, set.get(), day, clock));
-      }
+      whenConsistent(c, "plan", () -> Planning.run(database, c, set.get(), day, clock)).ifPresent(out::add);
     }
     return out;
   }

@@ -104,6 +104,11 @@ final class HubSpotOrg implements AutoCloseable {
 
   /** The tasks salesos created that stand in the CRM: salesos_key to status and subject, sorted. */
   java.util.SortedMap<String, String> salesosTasks() {
+    return salesosTasks(sandbox);
+  }
+
+  /** As {@link #salesosTasks()}, for any HubSpot sandbox (one a child daemon wrote into). */
+  static java.util.SortedMap<String, String> salesosTasks(HubSpotSandbox sandbox) {
     var out = new java.util.TreeMap<String, String>();
     for (var id : sandbox.ids("tasks")) {
       var p = sandbox.get("tasks", id).orElseThrow().properties();
@@ -117,6 +122,11 @@ final class HubSpotOrg implements AutoCloseable {
 
   /** The flags salesos wrote on deals in the CRM, by deal id (deals without flags left out). */
   java.util.SortedMap<String, String> flags() {
+    return flags(sandbox);
+  }
+
+  /** As {@link #flags()}, for any HubSpot sandbox. */
+  static java.util.SortedMap<String, String> flags(HubSpotSandbox sandbox) {
     var out = new java.util.TreeMap<String, String>();
     for (var id : sandbox.ids("deals")) {
       var v = sandbox.get("deals", id).orElseThrow().properties().get("salesos_flags");
