@@ -449,24 +449,6 @@ public final class OutboxStore {
   /** A flag or forecast write of one deal still waiting (draft, pending or held), with its fields as stored. */
   public record WaitingWrite(long id, String recordId, String kind, String fieldsJson) {}
 
-  /** The flag and forecast writes of {@code source} still waiting (draft, pending or held). */
-  public List<WaitingWrite> waitingDealWrites(String source) {
-    var out = new ArrayList<WaitingWrite>();
-    read("SELECT id, record_id, write_kind, fields FROM outbox WHERE source = ?"
-        + " AND write_kind IN ('flag', 'forecast') AND status IN ('draft', 'pending', 'held')",
-        ps -> ps.setString(1, source),
-        rs -> out.add(new WaitingWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4))));
-    return out;
-  }
-
-  /** The keys of task writes of {@code source} queued or done, so a task is never created twice. */
-  public java.util.Set<String> taskKeys(String source) {
-    var out = new java.util.HashSet<String>();
-    read("SELECT idem_key FROM outbox WHERE source = ? AND write_kind = 'task'"
-        + " AND status IN ('pending','draft','held','done')", ps -> ps.setString(1, source), rs -> out.add(rs.getString(1)));
-    return out;
-  }
-
   /** The flag and forecast writes of {@code source} still waiting (draft, pending or held) for {@code dealIds}. */
   public List<WaitingWrite> waitingDealWrites(String source, java.util.Collection<String> dealIds) {
     var out = new ArrayList<WaitingWrite>();
