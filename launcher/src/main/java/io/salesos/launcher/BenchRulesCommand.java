@@ -42,9 +42,9 @@ final class BenchRulesCommand implements Runnable {
     }
     var dir = rules != null ? rules : Home.dir().resolve("rules");
     var partitioned = measure("partitioned", dir);
-    partitioned.ifPresent(r -> System.out.printf("median %.2f s for %d deals (%d changes), peak heap used %d MB under -Xmx%s%n",
-        Double.parseDouble(r.get("median")), Long.parseLong(r.get("deals")), Long.parseLong(r.get("changes")),
-        Long.parseLong(r.get("peak")) >> 20, heap));
+    partitioned.ifPresent(r -> System.out.printf("median %.2f s for %d deals (%d changes), peak heap used %d MB, live after GC"
+        + " %d MB, under -Xmx%s%n", Double.parseDouble(r.get("median")), Long.parseLong(r.get("deals")),
+        Long.parseLong(r.get("changes")), Long.parseLong(r.get("peak")) >> 20, Long.parseLong(r.get("live")) >> 20, heap));
     if (compare) {
       var whole = measure("whole", dir);
       if (whole.isEmpty()) {
@@ -52,10 +52,12 @@ final class BenchRulesCommand implements Runnable {
       } else if (partitioned.isPresent()) {
         var p = partitioned.get();
         var w = whole.get();
-        System.out.printf("whole org at once: median %.2f s, peak heap used %d MB; partitioned/whole: time x%.2f, peak heap x%.2f%n",
-            Double.parseDouble(w.get("median")), Long.parseLong(w.get("peak")) >> 20,
+        System.out.printf("whole org at once: median %.2f s, peak heap used %d MB, live after GC %d MB;"
+            + " partitioned/whole: time x%.2f, peak heap x%.2f, live x%.2f%n",
+            Double.parseDouble(w.get("median")), Long.parseLong(w.get("peak")) >> 20, Long.parseLong(w.get("live")) >> 20,
             Double.parseDouble(p.get("median")) / Double.parseDouble(w.get("median")),
-            (double) Long.parseLong(p.get("peak")) / Long.parseLong(w.get("peak")));
+            (double) Long.parseLong(p.get("peak")) / Long.parseLong(w.get("peak")),
+            (double) Long.parseLong(p.get("live")) / Math.max(1, Long.parseLong(w.get("live"))));
       }
     }
     if (partitioned.isEmpty()) {
@@ -65,10 +67,10 @@ final class BenchRulesCommand implements Runnable {
 
   /** Runs one measurement in a child JVM with the heap cap; its figures, or empty when it failed (out of memory...). */
   private Optional<Map<String, String>> measure(String mode, Path dir) {
-    var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    var javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     var cmd = new ArrayList<String>(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("-XX:ActiveProcessorCount")).toList());
-    cmd.add(0, java);
+    cmd.add(0, javaBin);
     cmd.add("-Xmx" + heap);
     cmd.add("-XX:+ExitOnOutOfMemoryError");
     cmd.add("-cp");
@@ -101,7 +103,7 @@ final class BenchRulesCommand implements Runnable {
       }
       return Optional.ofNullable(result);
     } catch (IOException e) {
-      throw new IllegalStateException("could not start the measuring JVM (" + java + "): " + e.getMessage(), e);
+      throw new IllegalStateException("could not start the measuring JVM (" + javaBin + "): " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while benchmarking", e);

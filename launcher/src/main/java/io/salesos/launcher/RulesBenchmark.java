@@ -51,7 +51,7 @@ public final class RulesBenchmark {
    * whole evaluation and its reconcile) against the heap limit.
    */
   public record Result(Mode mode, int deals, int changes, double medianSeconds, double[] runs, long peakHeapBytes,
-      long maxHeapBytes) {}
+      long peakLiveBytes, long maxHeapBytes) {}
 
   public static Result run(int deals, Path rulesDir, PrintStream out) {
     return run(deals, rulesDir, Mode.PARTITIONED, out);
@@ -143,12 +143,12 @@ public final class RulesBenchmark {
     Arrays.sort(sorted);
     var cpuSorted = cpu.clone();
     Arrays.sort(cpuSorted);
-    var r = new Result(mode, evaluated, changes, sorted[1], runs, heap.peak, Runtime.getRuntime().maxMemory());
+    var r = new Result(mode, evaluated, changes, sorted[1], runs, heap.peak, heap.live, Runtime.getRuntime().maxMemory());
     // CPU seconds say what the work costs when the machine is shared; wall seconds what a user waits
     out.printf("bench rules: %s evaluate+reconcile %d deals: median %.3f s wall (runs %s), median %.3f s CPU, %d changes,"
-        + " peak heap used %d MB of %d MB, %d cores, load average %.1f, %.1f s in all%n",
+        + " peak heap used %d MB (live after GC %d MB) of %d MB, %d cores, load average %.1f, %.1f s in all%n",
         mode.name().toLowerCase(), r.deals(), r.medianSeconds(), Arrays.toString(runs), cpuSorted[1], changes,
-        r.peakHeapBytes() >> 20, r.maxHeapBytes() >> 20, Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage(),
+        r.peakHeapBytes() >> 20, r.peakLiveBytes() >> 20, r.maxHeapBytes() >> 20, Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage(),
         (System.nanoTime() - wall0) / 1e9);
     return r;
   }
@@ -157,12 +157,24 @@ public final class RulesBenchmark {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
   }
 
-  /** The most heap seen in use at the sampling points. */
+  /**
+   * The most heap seen in use at the sampling points (garbage included: G1 collects lazily, so this
+   * mostly shows how much room it was given), and the most seen live just after a collection (the
+   * heap pools' usage after their latest collection, summed): what the run really holds.
+   */
   private static final class Heap {
     long peak;
+    long live;
 
     void sample() {
       peak = Math.max(peak, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+      long afterGc = 0;
+      for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+          afterGc += pool.getCollectionUsage().getUsed();
+        }
+      }
+      live = Math.max(live, afterGc);
     }
   }
 
@@ -200,7 +212,8 @@ public final class RulesBenchmark {
     var mode = args.length > 2 ? Mode.valueOf(args[2].toUpperCase()) : Mode.PARTITIONED;
     var r = run(deals, dir, mode, System.out);
     // one line the parent process reads
-    System.out.printf("bench-result mode=%s deals=%d changes=%d median=%.3f peak=%d max=%d%n", r.mode().name().toLowerCase(),
-        r.deals(), r.changes(), r.medianSeconds(), r.peakHeapBytes(), r.maxHeapBytes());
+    System.out.printf(java.util.Locale.ROOT, "bench-result mode=%s deals=%d changes=%d median=%.3f peak=%d live=%d max=%d%n",
+        r.mode().name().toLowerCase(), r.deals(), r.changes(), r.medianSeconds(), r.peakHeapBytes(), r.peakLiveBytes(),
+        r.maxHeapBytes());
   }
 }
