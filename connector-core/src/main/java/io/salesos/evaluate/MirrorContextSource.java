@@ -76,6 +76,13 @@ public final class MirrorContextSource implements ContextSource {
   private static final Set<String> SYSTEM = Set.of("source", "crm_object", "id", "crm_modified_at", "deleted",
       "deleted_at", "synced_at", "row_hash");
 
+  /** Activities older than this are not read: no rule looks back further. */
+  static final Duration ACTIVITY_HORIZON = Duration.ofDays(400);
+  /** Closed deals stay subjects this long after they closed (hand-off rules look at them). */
+  static final Duration CLOSED_HORIZON = Duration.ofDays(90);
+  /** The most ids one {@code IN (...)} list binds. */
+  static final int IN_CHUNK = 500;
+
   private final List<DealContext> deals = new ArrayList<>();
   private final List<ContactContext> contacts = new ArrayList<>();
   private final List<AccountContext> accounts = new ArrayList<>();
@@ -84,23 +91,14 @@ public final class MirrorContextSource implements ContextSource {
   private final Map<String, Instant> dealVersions = new HashMap<>();
   private final Map<String, String> dealCrmObject = new HashMap<>();
 
-  /** Reads the mirror of {@code source} as of {@code now}. */
+  /** Reads the whole mirror of {@code source} as of {@code now} (the whole org in memory: explain, planning). */
   public MirrorContextSource(Database database, String source, Instant now) {
     try (var c = database.connection()) {
-      // a CRM that keeps first and last names apart (HubSpot owners) still gets a display name
-      owners = read(c, "owner", source, "", List.of()).stream().map(o -> o.get("name").isPresent() ? o
-          : o.with("name", (o.string("first_name").orElse("") + " " + o.string("last_name").orElse("")).strip())).toList();
-      var ownerById = index(owners);
-      var accountList = withRelations(c, source, read(c, "account", source, "", List.of()));
-      var accountById = index(accountList);
-      var contactList = read(c, "contact", source, "", List.of());
-      var contactById = index(contactList);
-      var since = LocalDateTime.ofInstant(now.minus(Duration.ofDays(400)), ZoneOffset.UTC);
-      var activityList = read(c, "activity", source, " AND (`start_at` IS NULL OR `start_at` >= ?)", List.of(since))
-          .stream().filter(a -> !withdrawnBySalesos(a)).map(MirrorContextSource::timed).toList();
-      var closedSince = LocalDateTime.ofInstant(now.minus(Duration.ofDays(90)), ZoneOffset.UTC);
-      var dealList = read(c, "deal", source,
-          " AND (`is_closed` IS NULL OR `is_closed` = FALSE OR `stage_entered_at` IS NULL OR `stage_entered_at` >= ?)", List.of(closedSince));
+      var owners = owners(c, source);
+      var accountList = withRelations(c, source, rows(c, "account", source, "", List.of()));
+      var contactList = rows(c, "contact", source, "", List.of());
+      var activityList = rows(c, "activity", source, ACTIVITY_WINDOW, List.of(activitySince(now)));
+      var dealList = rows(c, "deal", source, DEAL_WINDOW, List.of(closedSince(now)));
       try (var ps = c.prepareStatement("SELECT `id`, `crm_object`, `crm_modified_at` FROM `deal` WHERE `source` = ? AND `deleted` = FALSE")) {
         ps.setString(1, source);
         try (var rs = ps.executeQuery()) {
@@ -110,93 +108,278 @@ public final class MirrorContextSource implements ContextSource {
           }
         }
       }
-      var roles = read(c, "deal_contact", source, "", List.of());
-      var history = read(c, "stage_history", source, "", List.of());
-
-      var byAccount = new HashMap<String, List<CrmRecord>>();
-      var byDeal = new HashMap<String, List<CrmRecord>>();
-      var byContact = new HashMap<String, List<CrmRecord>>();
-      for (var a : activityList) {
-        a.string("account_id").ifPresent(id -> byAccount.computeIfAbsent(id, k -> new ArrayList<>()).add(a));
-        a.string("deal_id").ifPresent(id -> byDeal.computeIfAbsent(id, k -> new ArrayList<>()).add(a));
-        a.string("contact_id").ifPresent(id -> byContact.computeIfAbsent(id, k -> new ArrayList<>()).add(a));
-      }
-      var rolesByDeal = new HashMap<String, List<DealContact>>();
-      for (var r : roles) {
-        var contact = r.string("contact_id").map(contactById::get);
-        var deal = r.string("deal_id");
-        if (contact.isPresent() && deal.isPresent()) {
-          rolesByDeal.computeIfAbsent(deal.get(), k -> new ArrayList<>())
-              .add(new DealContact(contact.get(), r.string("role").orElse(""), r.flag("is_primary")));
-        }
-      }
-      var historyByDeal = new HashMap<String, List<CrmRecord>>();
-      for (var h : history) {
-        h.string("deal_id").ifPresent(id -> historyByDeal.computeIfAbsent(id, k -> new ArrayList<>()).add(h));
-      }
-      historyByDeal.values().forEach(l -> l.sort(Comparator.comparing(h -> h.instant("changed_at").orElse(Instant.EPOCH))));
-      var openByAccount = new HashMap<String, List<CrmRecord>>();
-      for (var d : dealList) {
-        var accountId = d.string("account_id");
-        if (!d.flag("is_closed")) {
-          accountId.ifPresent(id -> openByAccount.computeIfAbsent(id, k -> new ArrayList<>()).add(d));
-        }
-        var acts = new ArrayList<CrmRecord>(accountId.map(id -> byAccount.getOrDefault(id, List.of())).orElse(List.of()));
-        for (var a : byDeal.getOrDefault(d.id(), List.of())) {
-          if (!a.string("account_id").equals(accountId)) {
-            acts.add(a);
-          }
-        }
-        var stages = historyByDeal.getOrDefault(d.id(), List.of());
-        deals.add(new DealContext(withStageEntered(d, stages), accountId.map(accountById::get).orElse(null),
-            rolesByDeal.getOrDefault(d.id(), List.of()), acts, stages, ownerOf(d, ownerById)));
-      }
-      var recent = now.minus(Duration.ofDays(30));
-      for (var ct : contactList) {
-        if (ct.string("lifecycle").map(l -> l.equalsIgnoreCase("lead")).orElse(false)
-            || ct.instant("created_at").map(t -> t.isAfter(recent)).orElse(false)) {
-          contacts.add(new ContactContext(ct, ct.string("account_id").map(accountById::get).orElse(null),
-              byContact.getOrDefault(ct.id(), List.of()), ownerOf(ct, ownerById)));
-        }
-      }
-      var contactsByAccount = new HashMap<String, List<CrmRecord>>();
-      contactList.forEach(ct -> ct.string("account_id").ifPresent(id -> contactsByAccount.computeIfAbsent(id, k -> new ArrayList<>()).add(ct)));
-      for (var a : accountList) {
-        accounts.add(new AccountContext(a, contactsByAccount.getOrDefault(a.id(), List.of()),
-            openByAccount.getOrDefault(a.id(), List.of()), byAccount.getOrDefault(a.id(), List.of()), ownerOf(a, ownerById)));
-      }
-      var dealById = index(dealList);
-      for (var a : activityList) {
-        var kind = a.string("kind").orElse("");
-        var start = a.instant("start_at");
-        if ((kind.equals("meeting") || kind.equals("visit")) && start.isPresent()
-            && Duration.between(start.get(), now).abs().compareTo(Duration.ofDays(2)) <= 0) {
-          activities.add(new ActivityContext(a, a.string("account_id").map(accountById::get).orElse(null),
-              a.string("deal_id").map(dealById::get).orElse(null), a.string("contact_id").map(contactById::get).orElse(null),
-              ownerOf(a, ownerById)));
-        }
-      }
+      var roles = rows(c, "deal_contact", source, "", List.of());
+      var history = rows(c, "stage_history", source, "", List.of());
+      this.owners = owners;
+      assemble(new Rows(owners, accountList, accountList, contactList, contactList, activityList, activityList, dealList,
+          dealList, roles, history, true), now);
     } catch (SQLException e) {
       throw new IllegalStateException("could not read the mirror of " + source + " for the rules: " + e.getMessage(), e);
     }
   }
 
+  /**
+   * Reads the part of the mirror of {@code source} that one partition of an evaluation needs:
+   * every subject whose account id falls in {@code scope} (or, for a set of deal ids, those deals
+   * only), with the context each of them needs and nothing else. {@code owners} are read once per
+   * run and shared by its partitions.
+   */
+  MirrorContextSource(java.sql.Connection c, String source, Instant now, List<CrmRecord> owners, Scope scope) throws SQLException {
+    this.owners = owners;
+    List<Row> accountList;
+    List<Row> contactList;
+    List<Row> ownActivities;
+    List<Row> dealList;
+    if (scope instanceof Scope.AccountRange r) {
+      accountList = withRelations(c, source, rows(c, "account", source, r.where("id"), r.args()));
+      contactList = rows(c, "contact", source, r.where("account_id"), r.args());
+      ownActivities = rows(c, "activity", source, ACTIVITY_WINDOW + r.where("account_id"), r.args(activitySince(now)));
+      dealList = rows(c, "deal", source, DEAL_WINDOW + r.where("account_id"), r.args(closedSince(now)));
+    } else {
+      var ids = ((Scope.Deals) scope).ids();
+      accountList = List.of();
+      contactList = List.of();
+      ownActivities = List.of();
+      dealList = byIds(c, "deal", source, DEAL_WINDOW, List.of(closedSince(now)), "id", ids);
+    }
+    boolean subjectsBesideDeals = scope instanceof Scope.AccountRange;
+    var dealIds = new java.util.LinkedHashSet<String>();
+    var dealAccounts = new java.util.TreeSet<String>();
+    for (var d : dealList) {
+      dealIds.add(d.record().id());
+      d.record().string("account_id").ifPresent(dealAccounts::add);
+      dealCrmObject.put(d.record().id(), d.crmObject());
+      dealVersions.put(d.record().id(), d.modifiedAt());
+    }
+    var accountLookup = accountList;
+    if (!subjectsBesideDeals) {
+      accountLookup = withRelations(c, source, byIds(c, "account", source, "", List.of(), "id", dealAccounts));
+    }
+    var roles = byIds(c, "deal_contact", source, "", List.of(), "deal_id", dealIds);
+    var history = byIds(c, "stage_history", source, "", List.of(), "deal_id", dealIds);
+    // the activities of the subjects: their accounts' (read above for a range), their deals', their leads'
+    var activityKeys = new java.util.HashSet<String>();
+    var activityList = new ArrayList<Row>(ownActivities);
+    ownActivities.forEach(a -> activityKeys.add(a.key()));
+    if (!subjectsBesideDeals) {
+      addNew(activityList, activityKeys, byIds(c, "activity", source, ACTIVITY_WINDOW, List.of(activitySince(now)), "account_id", dealAccounts));
+    }
+    addNew(activityList, activityKeys, byIds(c, "activity", source, ACTIVITY_WINDOW, List.of(activitySince(now)), "deal_id", dealIds));
+    var leadIds = new java.util.LinkedHashSet<String>();
+    for (var ct : contactList) {
+      if (contactIsSubject(ct.record(), now)) {
+        leadIds.add(ct.record().id());
+      }
+    }
+    addNew(activityList, activityKeys, byIds(c, "activity", source, ACTIVITY_WINDOW, List.of(activitySince(now)), "contact_id", leadIds));
+    // the contacts and deals that deal roles and meetings name, wherever their account is
+    var contactKeys = new java.util.HashSet<String>();
+    var contactLookup = new ArrayList<Row>(contactList);
+    contactList.forEach(ct -> contactKeys.add(ct.record().id()));
+    var wantedContacts = new java.util.TreeSet<String>();
+    roles.forEach(r -> r.record().string("contact_id").filter(id -> !contactKeys.contains(id)).ifPresent(wantedContacts::add));
+    var dealLookup = new ArrayList<Row>(dealList);
+    var wantedDeals = new java.util.TreeSet<String>();
+    if (subjectsBesideDeals) {
+      for (var a : ownActivities) {
+        if (isMeetingSubject(a.record(), now)) {
+          a.record().string("contact_id").filter(id -> !contactKeys.contains(id)).ifPresent(wantedContacts::add);
+          a.record().string("deal_id").filter(id -> !dealIds.contains(id)).ifPresent(wantedDeals::add);
+        }
+      }
+    }
+    contactLookup.addAll(byIds(c, "contact", source, "", List.of(), "id", wantedContacts));
+    dealLookup.addAll(byIds(c, "deal", source, DEAL_WINDOW, List.of(closedSince(now)), "id", wantedDeals));
+    assemble(new Rows(owners, accountList, accountLookup, contactList, contactLookup, activityList,
+        subjectsBesideDeals ? ownActivities : List.of(), dealList, dealLookup, roles, history, subjectsBesideDeals), now);
+  }
+
+  /** Which subjects a partition holds: those whose account id is in a range, or a set of deals. */
+  sealed interface Scope {
+
+    /**
+     * Account ids after {@code after} (exclusive; absent: from the start, records without an
+     * account included) up to {@code upTo} (inclusive; absent: to the end), in the database's order.
+     */
+    record AccountRange(Optional<String> after, Optional<String> upTo) implements Scope {
+
+      String where(String column) {
+        var col = "`" + column + "`";
+        var sb = new StringBuilder();
+        if (after.isPresent()) {
+          sb.append(" AND ").append(col).append(" > ?");
+        } else if (upTo.isPresent() && !column.equals("id")) {
+          sb.append(" AND (").append(col).append(" IS NULL OR ").append(col).append(" <= ?)");
+          return sb.toString();
+        }
+        if (upTo.isPresent()) {
+          sb.append(" AND ").append(col).append(" <= ?");
+        }
+        return sb.toString();
+      }
+
+      List<Object> args(Object... before) {
+        var out = new ArrayList<Object>(List.of(before));
+        after.ifPresent(out::add);
+        upTo.ifPresent(out::add);
+        return out;
+      }
+    }
+
+    /** These deals only (their contexts in full), no other subject. */
+    record Deals(java.util.SortedSet<String> ids) implements Scope {}
+  }
+
+  private static final String ACTIVITY_WINDOW = " AND (`start_at` IS NULL OR `start_at` >= ?)";
+  private static final String DEAL_WINDOW =
+      " AND (`is_closed` IS NULL OR `is_closed` = FALSE OR `stage_entered_at` IS NULL OR `stage_entered_at` >= ?)";
+
+  private static LocalDateTime activitySince(Instant now) {
+    return LocalDateTime.ofInstant(now.minus(ACTIVITY_HORIZON), ZoneOffset.UTC);
+  }
+
+  private static LocalDateTime closedSince(Instant now) {
+    return LocalDateTime.ofInstant(now.minus(CLOSED_HORIZON), ZoneOffset.UTC);
+  }
+
+  /** Every user, with a display name even where the CRM keeps first and last names apart (HubSpot owners). */
+  static List<CrmRecord> owners(java.sql.Connection c, String source) throws SQLException {
+    return rows(c, "owner", source, "", List.of()).stream().map(Row::record).map(o -> o.get("name").isPresent() ? o
+        : o.with("name", (o.string("first_name").orElse("") + " " + o.string("last_name").orElse("")).strip())).toList();
+  }
+
+  private static void addNew(List<Row> into, Set<String> keys, List<Row> more) {
+    for (var r : more) {
+      if (keys.add(r.key())) {
+        into.add(r);
+      }
+    }
+  }
+
+  private static boolean contactIsSubject(CrmRecord ct, Instant now) {
+    var recent = now.minus(Duration.ofDays(30));
+    return ct.string("lifecycle").map(l -> l.equalsIgnoreCase("lead")).orElse(false)
+        || ct.instant("created_at").map(t -> t.isAfter(recent)).orElse(false);
+  }
+
+  private static boolean isMeetingSubject(CrmRecord a, Instant now) {
+    var kind = a.string("kind").orElse("");
+    var start = a.instant("start_at").or(() -> a.get("start_at").isEmpty() ? a.instant("created_at") : Optional.empty());
+    return (kind.equals("meeting") || kind.equals("visit")) && start.isPresent()
+        && Duration.between(start.get(), now).abs().compareTo(Duration.ofDays(2)) <= 0;
+  }
+
+  /**
+   * The rows one context source is built from. {@code accounts}, {@code contacts}, {@code
+   * meetingCandidates} and {@code deals} hold the subjects (contacts and meetings are filtered
+   * further); the lookups also hold the records the subjects name from elsewhere.
+   */
+  private record Rows(List<CrmRecord> owners, List<Row> accounts, List<Row> accountLookup, List<Row> contacts,
+      List<Row> contactLookup, List<Row> activities, List<Row> meetingCandidates, List<Row> deals, List<Row> dealLookup,
+      List<Row> roles, List<Row> history, boolean subjectsBesideDeals) {}
+
+  /** One mirror row: its CRM object, its modification stamp and its canonical values. */
   /** The accounts with the rows of each relation declared on account (account.site_visits), as lists of records. */
-  static List<CrmRecord> withRelations(java.sql.Connection c, String source, List<CrmRecord> accounts) throws SQLException {
+  static List<Row> withRelations(java.sql.Connection c, String source, List<Row> accounts) throws SQLException {
     var loader = RelationLoader.of(c, source);
-    if (loader.of("account").isEmpty()) {
+    if (loader.of("account").isEmpty() || accounts.isEmpty()) {
       return accounts;
     }
-    var rows = loader.load(c, "account", accounts.stream().map(CrmRecord::id).toList());
-    var out = new ArrayList<CrmRecord>(accounts.size());
+    var rows = loader.load(c, "account", accounts.stream().map(a -> a.record().id()).toList());
+    var out = new ArrayList<Row>(accounts.size());
     for (var a : accounts) {
-      var r = a;
-      for (var e : rows.getOrDefault(a.id(), Map.of()).entrySet()) {
+      var r = a.record();
+      for (var e : rows.getOrDefault(r.id(), Map.of()).entrySet()) {
         r = r.with(e.getKey(), List.copyOf(e.getValue()));
       }
-      out.add(r);
+      out.add(new Row(a.crmObject(), a.modifiedAt(), r));
     }
     return out;
+  }
+
+  record Row(String crmObject, Instant modifiedAt, CrmRecord record) {
+
+    /** Unique within one table of one source (the table's key). */
+    String key() {
+      return crmObject + "|" + record.id();
+    }
+  }
+
+  /** Mirror rows come in whatever order the database's plan gives; contexts are built in one fixed order. */
+  private static final Comparator<Row> ORDER = Comparator.comparing(Row::crmObject).thenComparing(r -> r.record().id());
+
+  private static List<CrmRecord> sorted(List<Row> rows) {
+    return rows.stream().sorted(ORDER).map(Row::record).toList();
+  }
+
+  private void assemble(Rows in, Instant now) {
+    var ownerById = index(in.owners());
+    var accountById = index(sorted(in.accountLookup()));
+    var contactById = index(sorted(in.contactLookup()));
+    var activityList = sorted(in.activities()).stream().filter(a -> !withdrawnBySalesos(a)).map(MirrorContextSource::timed).toList();
+    var dealList = sorted(in.deals());
+    var byAccount = new HashMap<String, List<CrmRecord>>();
+    var byDeal = new HashMap<String, List<CrmRecord>>();
+    var byContact = new HashMap<String, List<CrmRecord>>();
+    for (var a : activityList) {
+      a.string("account_id").ifPresent(id -> byAccount.computeIfAbsent(id, k -> new ArrayList<>()).add(a));
+      a.string("deal_id").ifPresent(id -> byDeal.computeIfAbsent(id, k -> new ArrayList<>()).add(a));
+      a.string("contact_id").ifPresent(id -> byContact.computeIfAbsent(id, k -> new ArrayList<>()).add(a));
+    }
+    var rolesByDeal = new HashMap<String, List<DealContact>>();
+    for (var r : sorted(in.roles())) {
+      var contact = r.string("contact_id").map(contactById::get);
+      var deal = r.string("deal_id");
+      if (contact.isPresent() && deal.isPresent()) {
+        rolesByDeal.computeIfAbsent(deal.get(), k -> new ArrayList<>())
+            .add(new DealContact(contact.get(), r.string("role").orElse(""), r.flag("is_primary")));
+      }
+    }
+    var historyByDeal = new HashMap<String, List<CrmRecord>>();
+    for (var h : sorted(in.history())) {
+      h.string("deal_id").ifPresent(id -> historyByDeal.computeIfAbsent(id, k -> new ArrayList<>()).add(h));
+    }
+    historyByDeal.values().forEach(l -> l.sort(Comparator.comparing(h -> h.instant("changed_at").orElse(Instant.EPOCH))));
+    var openByAccount = new HashMap<String, List<CrmRecord>>();
+    for (var d : dealList) {
+      var accountId = d.string("account_id");
+      if (!d.flag("is_closed")) {
+        accountId.ifPresent(id -> openByAccount.computeIfAbsent(id, k -> new ArrayList<>()).add(d));
+      }
+      var acts = new ArrayList<CrmRecord>(accountId.map(id -> byAccount.getOrDefault(id, List.of())).orElse(List.of()));
+      for (var a : byDeal.getOrDefault(d.id(), List.of())) {
+        if (!a.string("account_id").equals(accountId)) {
+          acts.add(a);
+        }
+      }
+      var stages = historyByDeal.getOrDefault(d.id(), List.of());
+      deals.add(new DealContext(withStageEntered(d, stages), accountId.map(accountById::get).orElse(null),
+          rolesByDeal.getOrDefault(d.id(), List.of()), acts, stages, ownerOf(d, ownerById)));
+    }
+    if (!in.subjectsBesideDeals()) {
+      return;
+    }
+    var contactList = sorted(in.contacts());
+    for (var ct : contactList) {
+      if (contactIsSubject(ct, now)) {
+        contacts.add(new ContactContext(ct, ct.string("account_id").map(accountById::get).orElse(null),
+            byContact.getOrDefault(ct.id(), List.of()), ownerOf(ct, ownerById)));
+      }
+    }
+    var contactsByAccount = new HashMap<String, List<CrmRecord>>();
+    contactList.forEach(ct -> ct.string("account_id").ifPresent(id -> contactsByAccount.computeIfAbsent(id, k -> new ArrayList<>()).add(ct)));
+    for (var a : sorted(in.accounts())) {
+      accounts.add(new AccountContext(a, contactsByAccount.getOrDefault(a.id(), List.of()),
+          openByAccount.getOrDefault(a.id(), List.of()), byAccount.getOrDefault(a.id(), List.of()), ownerOf(a, ownerById)));
+    }
+    var dealById = index(sorted(in.dealLookup()));
+    for (var a : sorted(in.meetingCandidates()).stream().filter(a -> !withdrawnBySalesos(a)).map(MirrorContextSource::timed).toList()) {
+      if (isMeetingSubject(a, now)) {
+        activities.add(new ActivityContext(a, a.string("account_id").map(accountById::get).orElse(null),
+            a.string("deal_id").map(dealById::get).orElse(null), a.string("contact_id").map(contactById::get).orElse(null),
+            ownerOf(a, ownerById)));
+      }
+    }
   }
 
   private static CrmRecord ownerOf(CrmRecord r, Map<String, CrmRecord> owners) {
@@ -212,6 +395,26 @@ public final class MirrorContextSource implements ContextSource {
   /** Every live row of one canonical table of one source, as typed values. */
   static List<CrmRecord> read(java.sql.Connection c, String table, String source, String extraWhere, List<Object> args)
       throws SQLException {
+    return rows(c, table, source, extraWhere, args).stream().map(Row::record).toList();
+  }
+
+  /** The live rows of one table whose {@code column} is one of {@code ids}, read {@link #IN_CHUNK} ids at a time. */
+  static List<Row> byIds(java.sql.Connection c, String table, String source, String extraWhere, List<Object> args,
+      String column, java.util.Collection<String> ids) throws SQLException {
+    var out = new ArrayList<Row>();
+    var list = new ArrayList<>(ids);
+    for (int from = 0; from < list.size(); from += IN_CHUNK) {
+      var chunk = list.subList(from, Math.min(list.size(), from + IN_CHUNK));
+      var where = extraWhere + " AND " + SqlName.of(column).quoted() + " IN (" + "?,".repeat(chunk.size() - 1) + "?)";
+      var all = new ArrayList<Object>(args);
+      all.addAll(chunk);
+      out.addAll(rows(c, table, source, where, all));
+    }
+    return out;
+  }
+
+  static List<Row> rows(java.sql.Connection c, String table, String source, String extraWhere, List<Object> args)
+      throws SQLException {
     var sql = "SELECT * FROM " + SqlName.of(table).quoted() + " WHERE `source` = ? AND `deleted` = FALSE" + extraWhere;
     try (var ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
@@ -221,7 +424,7 @@ public final class MirrorContextSource implements ContextSource {
       ps.setFetchSize(5000);
       try (var rs = ps.executeQuery()) {
         var meta = rs.getMetaData();
-        var out = new ArrayList<CrmRecord>();
+        var out = new ArrayList<Row>();
         while (rs.next()) {
           var values = new LinkedHashMap<String, Object>();
           for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -230,7 +433,9 @@ public final class MirrorContextSource implements ContextSource {
               values.put(name, value(rs, i, meta.getColumnType(i), meta.getColumnTypeName(i), meta.getPrecision(i)));
             }
           }
-          out.add(new CrmRecord(rs.getString("id"), values));
+          var modified = rs.getObject("crm_modified_at", LocalDateTime.class);
+          out.add(new Row(rs.getString("crm_object"), modified == null ? Instant.EPOCH : modified.toInstant(ZoneOffset.UTC),
+              new CrmRecord(rs.getString("id"), values)));
         }
         return out;
       }

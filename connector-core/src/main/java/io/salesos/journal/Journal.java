@@ -132,6 +132,34 @@ public final class Journal {
     return out;
   }
 
+  /** As {@link #latestWritten(String, String)}, for {@code keys} only, read a few hundred keys at a time. */
+  public java.util.Map<String, JournalEntry> latestWritten(String source, String writeKind, java.util.Collection<String> keys) {
+    var out = new java.util.HashMap<String, JournalEntry>();
+    var list = new java.util.ArrayList<>(keys);
+    for (int from = 0; from < list.size(); from += 500) {
+      var chunk = list.subList(from, Math.min(list.size(), from + 500));
+      try (var c = database.connection();
+          var ps = c.prepareStatement("SELECT * FROM write_journal WHERE source = ? AND write_kind = ? AND outcome = ?"
+              + " AND idem_key IN (" + "?,".repeat(chunk.size() - 1) + "?) ORDER BY id")) {
+        ps.setString(1, source);
+        ps.setString(2, writeKind);
+        ps.setString(3, JournalEntry.WRITTEN);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(4 + i, chunk.get(i));
+        }
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            var e = row(rs);
+            out.put(e.idemKey(), e);
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not read the journal: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
   /**
    * What salesos itself last wrote to each field of one record (written writes only, newest
    * last), so a value the CRM shows can be recognised as salesos's own write coming back.

@@ -68,6 +68,12 @@ public final class MirrorSchema {
           }
         }
       }
+      if (columns.getOrDefault(CanonicalSchema.ACTIVITY, Map.of()).containsKey("salesos_key")) {
+        // each rules partition looks its task keys up: by index, not by a scan of every activity
+        try (var st = c.createStatement()) {
+          st.execute("CREATE INDEX IF NOT EXISTS `ix_activity_salesos_key` ON `activity` (`source`, `salesos_key`)");
+        }
+      }
     } catch (SQLException e) {
       throw new IllegalStateException("could not update the mirror schema: " + e.getMessage(), e);
     }

@@ -81,6 +81,76 @@ public final class OutboxStore {
   }
 
   /**
+   * Queues one part of a run evaluated in partitions, under the allow-list, and adds its new
+   * pending writes per write kind to {@code newPending}. With {@code holdReason} every new pending
+   * write is queued held for review with that reason, so nothing of the run is sent before {@link
+   * #endHeldRun} has checked the whole run against its limits.
+   */
+  public int enqueuePart(List<OutboxEntry> entries, AllowList allowList, java.util.Optional<String> holdReason,
+      java.util.Map<String, Long> newPending) {
+    var checked = new ArrayList<OutboxEntry>(entries.size());
+    var reasons = new java.util.HashMap<String, String>();
+    for (var e : entries) {
+      var refusal = allowList.refusal(e);
+      if (refusal.isPresent()) {
+        reasons.put(e.idemKey(), refusal.get());
+        checked.add(e.withStatus(Status.BLOCKED));
+      } else {
+        checked.add(e);
+      }
+    }
+    var existing = existingKeys(checked.stream().map(OutboxEntry::idemKey).toList());
+    var seen = new java.util.HashSet<String>();
+    for (int i = 0; i < checked.size(); i++) {
+      var e = checked.get(i);
+      if (e.status() == Status.PENDING && !existing.contains(e.idemKey())) {
+        if (seen.add(e.idemKey())) {
+          newPending.merge(e.kind().code(), 1L, Long::sum);
+        }
+        if (holdReason.isPresent()) {
+          checked.set(i, e.withStatus(Status.REVIEW));
+          reasons.put(e.idemKey(), holdReason.get());
+        }
+      }
+    }
+    return insert(checked, reasons, existing);
+  }
+
+  /**
+   * Ends a run queued in parts held with {@code holdReason}: within its limits ({@code over} empty)
+   * its held writes become pending; over them, they stay held with the reason and the command that
+   * releases them. Returns how many writes were released.
+   */
+  public int endHeldRun(String runId, String holdReason, java.util.Optional<String> over) {
+    var now = Timestamp.from(clock.instant());
+    try (var c = database.connection()) {
+      if (over.isEmpty()) {
+        try (var ps = c.prepareStatement("UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = NULL,"
+            + " updated_at = ? WHERE run_id = ? AND status = 'review' AND last_error = ?")) {
+          ps.setTimestamp(1, now);
+          ps.setTimestamp(2, now);
+          ps.setString(3, runId);
+          ps.setString(4, holdReason);
+          return ps.executeUpdate();
+        }
+      }
+      var why = "held for review: " + over.get() + "; nothing of run " + runId + " is sent until `salesos outbox release " + runId + "`";
+      try (var ps = c.prepareStatement("UPDATE outbox SET last_error = ?, updated_at = ? WHERE run_id = ? AND status = 'review'"
+          + " AND last_error = ?")) {
+        ps.setString(1, why);
+        ps.setTimestamp(2, now);
+        ps.setString(3, runId);
+        ps.setString(4, holdReason);
+        int held = ps.executeUpdate();
+        log.warn("event=run_held run={} writes={} reason=\"{}\" release=\"salesos outbox release {}\"", runId, held, over.get(), runId);
+        return 0;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not end run " + runId + " in the outbox: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Queues entries as they are, with no allow-list at hand (a rollback while no rule set is in
    * force, tests): the drainer still checks each against the allow-list in force before sending,
    * and sends nothing while there is none.
@@ -379,22 +449,41 @@ public final class OutboxStore {
   /** A flag or forecast write of one deal still waiting (draft, pending or held), with its fields as stored. */
   public record WaitingWrite(long id, String recordId, String kind, String fieldsJson) {}
 
-  /** The flag and forecast writes of {@code source} still waiting (draft, pending or held). */
-  public List<WaitingWrite> waitingDealWrites(String source) {
+  /** The flag and forecast writes of {@code source} still waiting (draft, pending or held) for {@code dealIds}. */
+  public List<WaitingWrite> waitingDealWrites(String source, java.util.Collection<String> dealIds) {
     var out = new ArrayList<WaitingWrite>();
-    read("SELECT id, record_id, write_kind, fields FROM outbox WHERE source = ?"
-        + " AND write_kind IN ('flag', 'forecast') AND status IN ('draft', 'pending', 'held')",
-        ps -> ps.setString(1, source),
-        rs -> out.add(new WaitingWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    forChunks(dealIds, chunk -> read("SELECT id, record_id, write_kind, fields FROM outbox WHERE source = ? AND record_id IN ("
+        + marks(chunk.size()) + ") AND write_kind IN ('flag', 'forecast') AND status IN ('draft', 'pending', 'held')",
+        ps -> bind(ps, source, chunk),
+        rs -> out.add(new WaitingWrite(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))));
     return out;
   }
 
-  /** The keys of task writes of {@code source} queued or done, so a task is never created twice. */
-  public java.util.Set<String> taskKeys(String source) {
+  /** Which of {@code keys} are task writes of {@code source} queued or done. */
+  public java.util.Set<String> taskKeys(String source, java.util.Collection<String> keys) {
     var out = new java.util.HashSet<String>();
-    read("SELECT idem_key FROM outbox WHERE source = ? AND write_kind = 'task'"
-        + " AND status IN ('pending','draft','held','done')", ps -> ps.setString(1, source), rs -> out.add(rs.getString(1)));
+    forChunks(keys, chunk -> read("SELECT idem_key FROM outbox WHERE source = ? AND idem_key IN (" + marks(chunk.size())
+        + ") AND write_kind = 'task' AND status IN ('pending','draft','held','done')", ps -> bind(ps, source, chunk),
+        rs -> out.add(rs.getString(1))));
     return out;
+  }
+
+  private static void forChunks(java.util.Collection<String> ids, java.util.function.Consumer<List<String>> each) {
+    var list = new ArrayList<>(ids);
+    for (int from = 0; from < list.size(); from += 500) {
+      each.accept(list.subList(from, Math.min(list.size(), from + 500)));
+    }
+  }
+
+  private static String marks(int n) {
+    return "?,".repeat(n - 1) + "?";
+  }
+
+  private static void bind(java.sql.PreparedStatement ps, String source, List<String> ids) throws SQLException {
+    ps.setString(1, source);
+    for (int i = 0; i < ids.size(); i++) {
+      ps.setString(2 + i, ids.get(i));
+    }
   }
 
   /** Forecast categories still waiting (pending, draft, held) per deal id; blank when the write carries none. */

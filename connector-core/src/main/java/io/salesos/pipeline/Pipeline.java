@@ -210,6 +210,34 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
+   * Evaluates the rule set in force over the deals {@code dealIds} of one connection only and
+   * queues what changed for them (see {@link RulesRunner#runDeals}): for a caller that knows which
+   * deals changed. Empty when no rule set is in force or the mirror may not be evaluated now.
+   */
+  public Optional<RulesRunner.RunResult> evaluateDeals(String connection, java.util.Collection<String> dealIds, boolean dryRun) {
+    var set = inForce("evaluate");
+    if (set.isEmpty()) {
+      return Optional.empty();
+    }
+    var c = selected(Optional.of(connection)).get(0);
+    if (!consistent(c, dryRun ? "dry-run" : "evaluate")) {
+      return Optional.empty();
+    }
+    return Optional.of(new RulesRunner(database, clock, limits).runDeals(c, absentInputs.restrict(set.get(), c), dealIds, dryRun));
+  }
+
+  /** As {@link #evaluate(Optional)} for one connection, reading its mirror {@code accountsPerPartition} accounts at a time. */
+  public List<RulesRunner.RunResult> evaluate(String connection, int accountsPerPartition, boolean dryRun) {
+    var set = inForce("evaluate");
+    var out = new ArrayList<RulesRunner.RunResult>();
+    var c = selected(Optional.of(connection)).get(0);
+    if (set.isPresent() && consistent(c, dryRun ? "dry-run" : "evaluate")) {
+      out.add(new RulesRunner(database, clock, limits).run(c, absentInputs.restrict(set.get(), c), dryRun, accountsPerPartition));
+    }
+    return out;
+  }
+
+  /**
    * Whether the mirror of a connection may be evaluated now (see {@link PullProgress#readiness}):
    * every mapped object loaded and its latest pull read to the end. Evaluating a partial mirror
    * would conclude from missing records (a lead with no activities yet, a Commit deal with no
@@ -393,7 +421,11 @@ public final class Pipeline implements AutoCloseable {
     }
     var now = clock.instant();
     for (var c : selected(connection)) {
-      var deal = new MirrorContextSource(database, c.name(), now).deal(dealId);
+      // that deal's context only, as a run over that one deal reads it
+      var parts = new io.salesos.evaluate.MirrorPartitions(database, c.name(), now, 1);
+      var found = new ArrayList<io.salesos.rules.DealContext>();
+      parts.deals(List.of(dealId), parts.owners(), p -> p.deal(dealId).ifPresent(found::add));
+      var deal = found.stream().findFirst();
       if (deal.isPresent()) {
         return Optional.of(Explainer.explain(set.get(), deal.get(), now));
       }

@@ -50,16 +50,28 @@ public final class DesiredStateDiff {
    */
   private static void withdrawals(DesiredState desired, CurrentState current, WritePolicy policy, java.util.Set<String> taskRules,
       List<Change> out) {
-    var decision = policy.decision(WriteKind.TASK);
-    if (decision == WriteDecision.OFF || policy.withdraw() == TaskWithdrawal.KEEP || current.openTasks().isEmpty()) {
-      return;
-    }
     var wanted = new java.util.HashSet<String>();
     desired.tasks().forEach(t -> wanted.add(t.key()));
-    var errored = desired.ruleErrorCounts().keySet();
-    var day = java.time.LocalDate.ofInstant(desired.now(), java.time.ZoneOffset.UTC);
-    for (var t : current.openTasks()) {
-      if (wanted.contains(t.key()) || !t.untouched() || t.ruleId().isEmpty() || !taskRules.contains(t.ruleId().get())
+    out.addAll(withdrawals(wanted::contains, desired.ruleErrorCounts().keySet(), desired.now(), current.openTasks(), policy, taskRules));
+  }
+
+  /**
+   * The withdrawals of {@code open} (some of salesos's open tasks) for a run that concluded the
+   * tasks {@code wanted} accepts and in which the rules {@code errored} could not be evaluated on
+   * some record, as {@link #diff(DesiredState, CurrentState, WritePolicy, java.util.Set)} decides
+   * them: for a run evaluated in partitions, which knows its wanted keys only at the end. A key
+   * {@code wanted} wrongly accepts keeps its task (fail closed).
+   */
+  public static List<Change> withdrawals(java.util.function.Predicate<String> wanted, java.util.Set<String> errored,
+      java.time.Instant now, List<CurrentState.OpenTask> open, WritePolicy policy, java.util.Set<String> taskRules) {
+    var out = new ArrayList<Change>();
+    var decision = policy.decision(WriteKind.TASK);
+    if (decision == WriteDecision.OFF || policy.withdraw() == TaskWithdrawal.KEEP || open.isEmpty()) {
+      return out;
+    }
+    var day = java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC);
+    for (var t : open) {
+      if (wanted.test(t.key()) || !t.untouched() || t.ruleId().isEmpty() || !taskRules.contains(t.ruleId().get())
           || errored.contains(t.ruleId().get())) {
         continue;
       }
@@ -83,6 +95,7 @@ public final class DesiredStateDiff {
       out.add(new Change.WithdrawTask(t.key(), t.crmObject(), t.recordId(), rule, policy.withdraw(), decision, fields,
           t.asWritten(), held));
     }
+    return out;
   }
 
   private static void flags(DesiredState desired, CurrentState current, WritePolicy policy, List<Change> out) {

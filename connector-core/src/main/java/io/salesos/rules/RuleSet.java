@@ -145,6 +145,13 @@ public final class RuleSet {
   }
 
   /** The ids of the rules that conclude tasks: a task of another rule is never withdrawn by this set. */
+  /** The ids of the follow-up rules whose subject is {@code kind} (deal rules, for a run over some deals). */
+  public java.util.Set<String> taskRuleIds(SubjectKind kind) {
+    var out = new java.util.TreeSet<String>();
+    followUps.stream().filter(r -> r.subject() == kind).forEach(r -> out.add(r.id()));
+    return out;
+  }
+
   public java.util.Set<String> taskRuleIds() {
     var out = new java.util.TreeSet<String>();
     followUps.forEach(r -> out.add(r.id()));

@@ -3,7 +3,7 @@ package io.salesos.admin;
 import io.salesos.audit.CaptureCounts;
 import io.salesos.model.CanonicalSchema;
 import io.salesos.rules.Cadence;
-import io.salesos.evaluate.MirrorContextSource;
+import io.salesos.evaluate.MirrorPartitions;
 import io.salesos.html.Html;
 import io.salesos.mirror.Database;
 import io.salesos.outbox.ConflictStore;
@@ -209,7 +209,7 @@ final class StatusQueries {
 
   /**
    * Evaluates the stall rules of {@code rules} (see {@link StallRules}) on the open deals of
-   * {@code source} at {@code now} and 72 hours before: one read of the mirror and two evaluations
+   * {@code source} at {@code now} and 72 hours before: one read of the mirror (a partition at a time) and two evaluations
    * per deal; only the few that crossed the line are evaluated again, to find since when.
    */
   Stalls stalls(String source, Instant now, RuleSet rules) {
@@ -218,22 +218,28 @@ final class StatusQueries {
       return new Stalls(List.of(), 0, List.of());
     }
     var before = now.minus(Duration.ofHours(72));
-    var open = new MirrorContextSource(database, source, now).deals().filter(d -> !d.deal().flag("is_closed")).toList();
-    var stalledNow = stallRules.stalled(open, now);
-    var stalledBefore = stallRules.stalled(open, before);
     var out = new ArrayList<StalledDeal>();
-    for (var d : open) {
-      var stall = stalledNow.get(d.id());
-      if (stall == null || stalledBefore.containsKey(d.id())) {
-        continue;
+    var total = new int[1];
+    // a partition of the mirror at a time, as the rules runs read it: the page never holds the whole org
+    var parts = new MirrorPartitions(database, source, now, MirrorPartitions.DEFAULT_ACCOUNTS);
+    parts.all(parts.owners(), part -> {
+      var open = part.deals().filter(d -> !d.deal().flag("is_closed")).toList();
+      var stalledNow = stallRules.stalled(open, now);
+      var stalledBefore = stallRules.stalled(open, before);
+      total[0] += stalledNow.size();
+      for (var d : open) {
+        var stall = stalledNow.get(d.id());
+        if (stall == null || stalledBefore.containsKey(d.id())) {
+          continue;
+        }
+        var deal = d.deal();
+        out.add(new StalledDeal(deal.string("owner_id").orElse(""), deal.string("name").orElse(""), deal.string("stage").orElse(""),
+            deal.decimal("amount").orElse(BigDecimal.ZERO), stall.ruleId() + ": " + stall.title(),
+            stallRules.stalledSince(d, before, now)));
       }
-      var deal = d.deal();
-      out.add(new StalledDeal(deal.string("owner_id").orElse(""), deal.string("name").orElse(""), deal.string("stage").orElse(""),
-          deal.decimal("amount").orElse(BigDecimal.ZERO), stall.ruleId() + ": " + stall.title(),
-          stallRules.stalledSince(d, before, now)));
-    }
+    });
     out.sort(java.util.Comparator.comparing(StalledDeal::amount).reversed());
-    return new Stalls(out, stalledNow.size(), stallRules.ids());
+    return new Stalls(out, total[0], stallRules.ids());
   }
 
   /** Accounts with a logged visit since Monday 00:00 UTC of {@code now}'s week, newest first. */

@@ -48,47 +48,114 @@ final class DealTimeline {
 
   private DealTimeline() {}
 
-  /** Every live deal of {@code source}, by id. */
+  /** Deals read (with their history) per page: an audit holds one page of timelines, never the whole org's. */
+  static final int PAGE = 1_000;
+
+  /** Every live deal of {@code source}, by id (for small orgs and tests; the audits stream with {@link #forEach}). */
   static Map<String, Deal> load(MirrorReads reads, String source) {
-    var current = new LinkedHashMap<String, Object[]>();
-    reads.query("SELECT id, name, owner_id, account_id, stage, amount, close_date, forecast_category, is_closed, is_won,"
-        + " COALESCE(stage_entered_at, crm_modified_at) FROM deal WHERE source = ? AND deleted = FALSE ORDER BY id",
-        ps -> ps.setString(1, source), rs -> {
-          var stage = nz(rs.getString(5));
-          var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, Optional.of(MirrorReads.money(rs, 6)),
-              MirrorReads.date(rs, 7), nz(rs.getString(8)), flag(rs.getObject(9), closedStage(stage)),
-              flag(rs.getObject(10), wonStage(stage)));
-          current.put(rs.getString(1), new Object[] {nz(rs.getString(2)), nz(rs.getString(3)),
-              Optional.ofNullable(rs.getString(4)), state});
-        });
-    var states = new HashMap<String, List<State>>();
-    reads.query("SELECT deal_id, changed_at, stage, amount, close_date, forecast_category FROM stage_history"
-        + " WHERE source = ? AND deleted = FALSE AND changed_at IS NOT NULL", ps -> ps.setString(1, source), rs -> {
-          var stage = nz(rs.getString(3));
-          states.computeIfAbsent(nz(rs.getString(1)), k -> new ArrayList<>()).add(new State(
-              MirrorReads.instant(rs, 2).orElseThrow(), stage, Optional.of(MirrorReads.money(rs, 4)), MirrorReads.date(rs, 5),
-              nz(rs.getString(6)), closedStage(stage), wonStage(stage)));
-        });
-    reads.query("SELECT record_id, crm_modified_at, fields FROM record_history WHERE source = ? AND canonical_object = 'deal'"
-        + " AND deleted = FALSE ORDER BY seq", ps -> ps.setString(1, source), rs -> {
-          var f = CanonicalJson.readStrings(rs.getString(3));
-          var stage = nz(f.get("stage"));
-          states.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new State(
-              rs.getTimestamp(2).toInstant(), stage, amount(f.get("amount")), date(f.get("close_date")),
-              nz(f.get("forecast_category")), bool(f.get("is_closed")).orElse(closedStage(stage)),
-              bool(f.get("is_won")).orElse(wonStage(stage))));
-        });
     var out = new LinkedHashMap<String, Deal>();
-    current.forEach((id, v) -> {
-      var list = new ArrayList<>(states.getOrDefault(id, List.of()));
-      if (list.isEmpty()) {
-        list.add((State) v[3]);
+    forEach(reads, source, d -> out.put(d.id(), d));
+    return out;
+  }
+
+  /**
+   * Hands every live deal of {@code source} to {@code each}, in id order, reading the deals, their
+   * stage history and their record_history versions {@link #PAGE} deals at a time.
+   */
+  static void forEach(MirrorReads reads, String source, java.util.function.Consumer<Deal> each) {
+    all(reads, source).forEach(each);
+  }
+
+  /** Every live deal of {@code source} in id order, read a page at a time as the iteration reaches it. */
+  static Iterable<Deal> all(MirrorReads reads, String source) {
+    return () -> new java.util.Iterator<>() {
+      private java.util.Iterator<Deal> page = java.util.Collections.emptyIterator();
+      private String after = "";
+      private boolean done;
+
+      @Override
+      public boolean hasNext() {
+        while (!page.hasNext() && !done) {
+          var next = page(reads, source, after);
+          done = next.size() < PAGE;
+          if (!next.isEmpty()) {
+            after = next.get(next.size() - 1).id();
+          }
+          page = next.iterator();
+        }
+        return page.hasNext();
       }
-      list.sort(Comparator.comparing(State::at));
-      @SuppressWarnings("unchecked")
-      var account = (Optional<String>) v[2];
-      out.put(id, new Deal(id, (String) v[0], (String) v[1], account, (State) v[3], List.copyOf(list)));
-    });
+
+      @Override
+      public Deal next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return page.next();
+      }
+    };
+  }
+
+  /** The live deals of {@code source} after {@code after} in id order, at most {@link #PAGE}, with their timelines. */
+  private static List<Deal> page(MirrorReads reads, String source, String after) {
+    var out = new ArrayList<Deal>();
+    {
+      var current = new LinkedHashMap<String, Object[]>();
+      var from = after;
+      reads.query("SELECT id, name, owner_id, account_id, stage, amount, close_date, forecast_category, is_closed, is_won,"
+          + " COALESCE(stage_entered_at, crm_modified_at) FROM deal WHERE source = ? AND deleted = FALSE AND id > ?"
+          + " ORDER BY id LIMIT " + PAGE,
+          ps -> {
+            ps.setString(1, source);
+            ps.setString(2, from);
+          }, rs -> {
+            var stage = nz(rs.getString(5));
+            var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, Optional.of(MirrorReads.money(rs, 6)),
+                MirrorReads.date(rs, 7), nz(rs.getString(8)), flag(rs.getObject(9), closedStage(stage)),
+                flag(rs.getObject(10), wonStage(stage)));
+            current.put(rs.getString(1), new Object[] {nz(rs.getString(2)), nz(rs.getString(3)),
+                Optional.ofNullable(rs.getString(4)), state});
+          });
+      if (current.isEmpty()) {
+        return out;
+      }
+      var ids = List.copyOf(current.keySet());
+      var marks = "?,".repeat(ids.size() - 1) + "?";
+      MirrorReads.Binder bind = ps -> {
+        ps.setString(1, source);
+        for (int i = 0; i < ids.size(); i++) {
+          ps.setString(2 + i, ids.get(i));
+        }
+      };
+      var states = new HashMap<String, List<State>>();
+      reads.query("SELECT deal_id, changed_at, stage, amount, close_date, forecast_category FROM stage_history"
+          + " WHERE source = ? AND deal_id IN (" + marks + ") AND deleted = FALSE AND changed_at IS NOT NULL ORDER BY crm_object, id",
+          bind, rs -> {
+            var stage = nz(rs.getString(3));
+            states.computeIfAbsent(nz(rs.getString(1)), k -> new ArrayList<>()).add(new State(
+                MirrorReads.instant(rs, 2).orElseThrow(), stage, Optional.of(MirrorReads.money(rs, 4)), MirrorReads.date(rs, 5),
+                nz(rs.getString(6)), closedStage(stage), wonStage(stage)));
+          });
+      reads.query("SELECT record_id, crm_modified_at, fields FROM record_history WHERE source = ? AND canonical_object = 'deal'"
+          + " AND record_id IN (" + marks + ") AND deleted = FALSE ORDER BY seq", bind, rs -> {
+            var f = CanonicalJson.readStrings(rs.getString(3));
+            var stage = nz(f.get("stage"));
+            states.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new State(
+                rs.getTimestamp(2).toInstant(), stage, amount(f.get("amount")), date(f.get("close_date")),
+                nz(f.get("forecast_category")), bool(f.get("is_closed")).orElse(closedStage(stage)),
+                bool(f.get("is_won")).orElse(wonStage(stage))));
+          });
+      current.forEach((id, v) -> {
+        var list = new ArrayList<>(states.getOrDefault(id, List.of()));
+        if (list.isEmpty()) {
+          list.add((State) v[3]);
+        }
+        list.sort(Comparator.comparing(State::at));
+        @SuppressWarnings("unchecked")
+        var account = (Optional<String>) v[2];
+        out.add(new Deal(id, (String) v[0], (String) v[1], account, (State) v[3], List.copyOf(list)));
+      });
+    }
     return out;
   }
 

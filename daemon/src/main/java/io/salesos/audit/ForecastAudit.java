@@ -54,40 +54,50 @@ public final class ForecastAudit {
     var badAmounts = new java.util.TreeSet<String>();
     for (var source : sources) {
       var owners = reads.owners(source);
-      var deals = DealTimeline.load(reads, source);
-      var subjects = subjects(deals, owners);
+      var subjects = subjects(reps(source), owners);
       var actual = new HashMap<Subject, BigDecimal>();
-      for (var d : deals.values()) {
+      var weeks = weeks(quarter, now);
+      var asOfs = weeks.stream().map(week -> min(min(week.end(), quarter.end()), now)).toList();
+      var calledByWeek = new ArrayList<Map<Subject, BigDecimal>>();
+      var wonByWeek = new ArrayList<Map<Subject, BigDecimal>>();
+      weeks.forEach(w -> {
+        calledByWeek.add(new HashMap<>());
+        wonByWeek.add(new HashMap<>());
+      });
+      // one pass over the deals, a page of timelines at a time: each adds to every week's sums
+      for (var d : DealTimeline.all(reads, source)) {
         var c = d.current();
+        var of = subjectsOf(d.ownerId(), subjects, owners);
         if (c.closed() && c.won() && c.closeDate().filter(quarter::contains).isPresent()) {
-          for (var s : subjectsOf(d.ownerId(), subjects, owners)) {
+          for (var s : of) {
             add(actual, s, c.amount(), source, d.id(), badAmounts);
           }
         }
-      }
-      var stats = new LinkedHashMap<Subject, double[]>();
-      for (var week : weeks(quarter, now)) {
-        var asOf = min(min(week.end(), quarter.end()), now);
-        var from = week.start().isBefore(quarter.start()) ? quarter.start() : week.start();
-        var snapshots = snapshots(source, quarter, from, asOf);
-        var called = new HashMap<Subject, BigDecimal>();
-        var won = new HashMap<Subject, BigDecimal>();
-        for (var d : deals.values()) {
-          var s = d.asOf(asOf.minusMillis(1));
+        for (int w = 0; w < weeks.size(); w++) {
+          var s = d.asOf(asOfs.get(w).minusMillis(1));
           if (s.isEmpty()) {
             continue;
           }
           var st = s.get();
           var inQuarter = st.closeDate().filter(cd -> !cd.isAfter(quarter.lastDay())).isPresent();
-          for (var subject : subjectsOf(d.ownerId(), subjects, owners)) {
+          for (var subject : of) {
             if (!st.closed() && inQuarter && st.category().equalsIgnoreCase("Commit")) {
-              add(called, subject, st.amount(), source, d.id(), badAmounts);
+              add(calledByWeek.get(w), subject, st.amount(), source, d.id(), badAmounts);
             }
             if (st.closed() && st.won() && st.closeDate().filter(quarter::contains).isPresent()) {
-              add(won, subject, st.amount(), source, d.id(), badAmounts);
+              add(wonByWeek.get(w), subject, st.amount(), source, d.id(), badAmounts);
             }
           }
         }
+      }
+      var stats = new LinkedHashMap<Subject, double[]>();
+      for (int w = 0; w < weeks.size(); w++) {
+        var week = weeks.get(w);
+        var asOf = asOfs.get(w);
+        var from = week.start().isBefore(quarter.start()) ? quarter.start() : week.start();
+        var snapshots = snapshots(source, quarter, from, asOf);
+        var called = calledByWeek.get(w);
+        var won = wonByWeek.get(w);
         boolean anySnapshot = false;
         for (var subject : subjects) {
           var snap = Optional.ofNullable(snapshots.get(subject.level() + ":" + subject.id()));
@@ -185,10 +195,16 @@ public final class ForecastAudit {
     return a.isBefore(b) ? a : b;
   }
 
-  /** Reps owning deals, their managers, and the team; rep-level first, each by name. */
-  private static List<Subject> subjects(Map<String, DealTimeline.Deal> deals, Map<String, MirrorReads.Owner> owners) {
+  /** The owners of the live deals of {@code source} (blank for a deal with none). */
+  private java.util.SortedSet<String> reps(String source) {
     var reps = new java.util.TreeSet<String>();
-    deals.values().forEach(d -> reps.add(d.ownerId()));
+    reads.query("SELECT DISTINCT owner_id FROM deal WHERE source = ? AND deleted = FALSE", ps -> ps.setString(1, source),
+        rs -> reps.add(rs.getString(1) == null ? "" : rs.getString(1)));
+    return reps;
+  }
+
+  /** Reps owning deals, their managers, and the team; rep-level first, each by name. */
+  private static List<Subject> subjects(java.util.SortedSet<String> reps, Map<String, MirrorReads.Owner> owners) {
     var managers = new java.util.TreeSet<String>();
     reps.forEach(r -> Optional.ofNullable(owners.get(r)).flatMap(MirrorReads.Owner::managerId).ifPresent(managers::add));
     var out = new ArrayList<Subject>();

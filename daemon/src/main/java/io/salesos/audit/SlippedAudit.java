@@ -44,8 +44,10 @@ public final class SlippedAudit {
     int badAmounts = 0;
     for (var source : sources) {
       var owners = reads.owners(source);
-      var accounts = accountNames(source);
-      for (var deal : DealTimeline.load(reads, source).values()) {
+      // only the names of the accounts of reported deals are read
+      var names = new java.util.HashMap<String, String>();
+      java.util.function.Function<String, String> accounts = id -> names.computeIfAbsent(id, k -> accountName(source, k));
+      for (var deal : DealTimeline.all(reads, source)) {
         var now = deal.current();
         Optional<LocalDate> reference = Optional.empty();
         String outcome = null;
@@ -82,7 +84,7 @@ public final class SlippedAudit {
         var c = (int[]) o[3];
         c[0]++;
         c[1] += none ? 1 : 0;
-        rows.add(List.of(source, deal.id(), deal.name(), deal.accountId().map(accounts::get).orElse(""), deal.ownerId(), ownerName,
+        rows.add(List.of(source, deal.id(), deal.name(), deal.accountId().map(accounts).orElse(""), deal.ownerId(), ownerName,
             now.amount().map(BigDecimal::toPlainString).orElse("not a number"), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
             Integer.toString(t.visits()), Integer.toString(t.calls()), Integer.toString(t.emails()),
             Integer.toString(t.meetings()), Integer.toString(t.total()), t.last().map(Object::toString).orElse(""),
@@ -148,10 +150,12 @@ public final class SlippedAudit {
     return new Touches(counts[0], counts[1], counts[2], counts[3], Optional.ofNullable(last[0]));
   }
 
-  private Map<String, String> accountNames(String source) {
-    var out = new java.util.HashMap<String, String>();
-    reads.query("SELECT id, name FROM account WHERE source = ? AND deleted = FALSE", ps -> ps.setString(1, source),
-        rs -> out.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2)));
-    return out;
+  private String accountName(String source, String id) {
+    var out = new String[] {""};
+    reads.query("SELECT name FROM account WHERE source = ? AND id = ? AND deleted = FALSE", ps -> {
+      ps.setString(1, source);
+      ps.setString(2, id);
+    }, rs -> out[0] = rs.getString(1) == null ? "" : rs.getString(1));
+    return out[0];
   }
 }

@@ -28,24 +28,33 @@ public final class DemoContextSource {
   private DemoContextSource() {}
 
   public static InMemoryContextSource of(DemoOrg org) {
+    return of(org, "");
+  }
+
+  /**
+   * As {@link #of(DemoOrg)}, with {@code prefix} before every id and every reference to one, so
+   * several generated orgs can stand side by side as one larger org (the benchmark's partitions).
+   */
+  public static InMemoryContextSource of(DemoOrg org, String prefix) {
+    java.util.function.UnaryOperator<String> p = id -> id == null ? null : prefix + id;
     var asOf = org.asOf();
     var owners = new LinkedHashMap<String, CrmRecord>();
     for (var u : org.users()) {
-      owners.put(u.id(), CrmRecord.of(u.id(), "name", u.name(), "first_name", u.firstName(), "last_name", u.lastName(),
+      owners.put(u.id(), CrmRecord.of(p.apply(u.id()), "name", u.name(), "first_name", u.firstName(), "last_name", u.lastName(),
           "email", u.email(), "title", u.title(), "role", u.role().name().toLowerCase(),
-          "manager_id", u.managerId().orElse(null), "region", u.region(), "base_lat", u.baseLat(),
+          "manager_id", p.apply(u.managerId().orElse(null)), "region", u.region(), "base_lat", u.baseLat(),
           "base_lng", u.baseLng(), "urban", u.urban(), "active", true, "time_zone", u.timeZone().getId()));
     }
     var accounts = new HashMap<String, CrmRecord>();
     for (var a : org.accounts()) {
-      accounts.put(a.id(), CrmRecord.of(a.id(), "name", a.name(), "owner_id", a.ownerId(), "industry", a.industry(),
+      accounts.put(a.id(), CrmRecord.of(p.apply(a.id()), "name", a.name(), "owner_id", p.apply(a.ownerId()), "industry", a.industry(),
           "street", a.street(), "city", a.city(), "state", a.state(), "lat", a.lat(), "lng", a.lng(),
           "opening_hours", a.openingHours(), "tier", a.tier(), "visit_every_days", (long) a.visitEveryDays(),
           "created_at", a.createdAt()));
     }
     var contacts = new HashMap<String, CrmRecord>();
     for (var c : org.contacts()) {
-      contacts.put(c.id(), CrmRecord.of(c.id(), "account_id", c.accountId(), "owner_id", c.ownerId(),
+      contacts.put(c.id(), CrmRecord.of(p.apply(c.id()), "account_id", p.apply(c.accountId()), "owner_id", p.apply(c.ownerId()),
           "first_name", c.firstName(), "last_name", c.lastName(), "email", c.email(), "title", c.title(),
           "buying_role", c.buyingRole().orElse(null), "lifecycle", c.lifecycle(), "created_at", c.createdAt()));
     }
@@ -54,9 +63,9 @@ public final class DemoContextSource {
     var byContact = new HashMap<String, List<CrmRecord>>();
     var activities = new ArrayList<CrmRecord>();
     for (var a : org.activities()) {
-      var r = CrmRecord.of(a.id(), "kind", a.kind().name().toLowerCase(), "subject", a.subject(),
-          "owner_id", a.ownerId(), "account_id", a.accountId().orElse(null), "deal_id", a.dealId().orElse(null),
-          "contact_id", a.contactId().orElse(null), "start_at", a.startAt(), "end_at", a.endAt(),
+      var r = CrmRecord.of(p.apply(a.id()), "kind", a.kind().name().toLowerCase(), "subject", a.subject(),
+          "owner_id", p.apply(a.ownerId()), "account_id", p.apply(a.accountId().orElse(null)), "deal_id", p.apply(a.dealId().orElse(null)),
+          "contact_id", p.apply(a.contactId().orElse(null)), "start_at", a.startAt(), "end_at", a.endAt(),
           "status", a.status().name().toLowerCase(), "check_in_lat", a.checkInLat().orElse(null),
           "check_in_lng", a.checkInLng().orElse(null), "created_at", a.startAt());
       activities.add(r);
@@ -67,7 +76,7 @@ public final class DemoContextSource {
     var deals = new ArrayList<DealContext>();
     var openByAccount = new HashMap<String, List<CrmRecord>>();
     for (var d : org.deals()) {
-      var deal = deal(d);
+      var deal = deal(d, p);
       if (!d.stage().closed()) {
         openByAccount.computeIfAbsent(d.accountId(), k -> new ArrayList<>()).add(deal);
       } else if (d.stageEnteredAt().isBefore(asOf.minus(Duration.ofDays(90)))) {
@@ -78,14 +87,14 @@ public final class DemoContextSource {
           .map(cr -> new DealContact(contacts.get(cr.contactId()), cr.role(), cr.primary())).toList();
       var acts = new ArrayList<>(byAccount.getOrDefault(d.accountId(), List.of()));
       for (var a : byDeal.getOrDefault(d.id(), List.of())) {
-        if (!a.string("account_id").equals(Optional.of(d.accountId()))) {
+        if (!a.string("account_id").equals(Optional.of(p.apply(d.accountId())))) {
           acts.add(a);
         }
       }
       var history = new ArrayList<CrmRecord>();
       for (int i = 0; i < d.stageHistory().size(); i++) {
         var h = d.stageHistory().get(i);
-        history.add(CrmRecord.of(d.id() + "-" + i, "deal_id", d.id(), "stage", h.stage().label(), "amount", h.amount(),
+        history.add(CrmRecord.of(p.apply(d.id() + "-" + i), "deal_id", p.apply(d.id()), "stage", h.stage().label(), "amount", h.amount(),
             "close_date", h.closeDate(), "forecast_category", h.forecastCategory().label(), "changed_at", h.at()));
       }
       deals.add(new DealContext(deal, accounts.get(d.accountId()), roles, acts, history,
@@ -120,10 +129,14 @@ public final class DemoContextSource {
   }
 
   static CrmRecord deal(DemoOrg.Deal d) {
+    return deal(d, id -> id);
+  }
+
+  static CrmRecord deal(DemoOrg.Deal d, java.util.function.UnaryOperator<String> p) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("name", d.name());
-    v.put("account_id", d.accountId());
-    v.put("owner_id", d.ownerId());
+    v.put("account_id", p.apply(d.accountId()));
+    v.put("owner_id", p.apply(d.ownerId()));
     v.put("stage", d.stage().label());
     v.put("amount", d.amount());
     v.put("close_date", d.closeDate());
@@ -136,6 +149,6 @@ public final class DemoContextSource {
     v.put("is_won", d.stage().won());
     v.put("stage_entered_at", d.stageEnteredAt());
     v.put("created_at", d.createdAt());
-    return new CrmRecord(d.id(), v);
+    return new CrmRecord(p.apply(d.id()), v);
   }
 }
