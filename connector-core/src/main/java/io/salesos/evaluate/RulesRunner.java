@@ -85,7 +85,9 @@ public final class RulesRunner {
     var now = clock.instant();
     var runId = "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(now) + "-" + connection.name();
     var source = new MirrorContextSource(database, connection.name(), now);
-    var desired = new RuleEvaluator(rules).evaluate(source, now);
+    var calendar = new io.salesos.sync.CrmCalendars(database, clock).of(connection.name())
+        .map(io.salesos.sync.CrmCalendars.Stored::calendar);
+    var desired = new RuleEvaluator(rules).evaluate(source, now, calendar);
     var current = currentState(connection);
     var changes = DesiredStateDiff.diff(desired, current, rules.writePolicy(), rules.taskRuleIds());
     List<OutboxEntry> entries = new ArrayList<>();
