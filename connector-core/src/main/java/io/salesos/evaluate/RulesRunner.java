@@ -25,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -106,7 +105,8 @@ public final class RulesRunner {
       storeRun(runId, connection.name(), now, rules, desired, entries.size(), "running");
       storeErrors(runId, connection.name(), desired);
       queued = outbox.enqueue(entries, AllowList.of(rules.writePolicy()), limits, desired.evaluatedDealIds().size());
-      storeSnapshot(runId, connection.name(), now, desired, source);
+      storeSnapshot(runId, connection.name(), now, desired, source,
+          io.salesos.rules.OrgCalendar.quarterName(now, rules.routing(), calendar));
       storeRun(runId, connection.name(), now, rules, desired, queued, "done");
     }
     long withdrawn = changes.stream().filter(ch -> ch instanceof Change.WithdrawTask).count();
@@ -164,6 +164,10 @@ public final class RulesRunner {
         }
         var fields = new HashMap<String, Object>(t.fields());
         fields.remove("salesos_key");
+        // a CRM whose task keeps a due date only (Salesforce ActivityDate) gets the rep's local date
+        if (target.get().bindingFor("due_at").filter(b -> !b.readOnly()).isEmpty()) {
+          fields.remove("due_at");
+        }
         entry = OutboxEntry.queued(t.key(), connection.name(), target.get().crmObject(), "activity", Optional.empty(),
             Write.Op.UPSERT, WriteKind.TASK, fields, Map.of(), ruleId, Optional.of(ruleHash), Optional.of(runId), "rules");
     }
@@ -359,9 +363,8 @@ public final class RulesRunner {
     }
   }
 
-  private void storeSnapshot(String runId, String source, Instant now, DesiredState desired, MirrorContextSource mirror) {
-    var date = LocalDate.ofInstant(now, ZoneOffset.UTC);
-    var period = date.getYear() + "-Q" + ((date.getMonthValue() - 1) / 3 + 1);
+  private void storeSnapshot(String runId, String source, Instant now, DesiredState desired, MirrorContextSource mirror,
+      String period) {
     try (var c = database.connection();
         var ps = c.prepareStatement("INSERT INTO forecast_snapshot (run_id, source, taken_at, level, subject_id, subject_name, period,"
             + " called_commit, called_best, adjusted_commit, adjusted_best, deals, downgraded) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"

@@ -131,7 +131,11 @@ public final class DesiredStateDiff {
     if (decision == WriteDecision.OFF || !policy.allows(CanonicalSchema.ACTIVITY, "salesos_key")) {
       return;
     }
-    var allowedFields = policy.allow().getOrDefault(CanonicalSchema.ACTIVITY, java.util.Set.of());
+    var allowedFields = new java.util.HashSet<>(policy.allow().getOrDefault(CanonicalSchema.ACTIVITY, java.util.Set.of()));
+    // the due instant is the due date's own time of day: allowed with it
+    if (allowedFields.contains("due_date")) {
+      allowedFields.add("due_at");
+    }
     for (var t : desired.tasks()) {
       if (current.taskKeys().contains(t.key())) {
         continue;
@@ -142,6 +146,7 @@ public final class DesiredStateDiff {
       all.put("subject", t.subject());
       all.put("body", t.body());
       all.put("due_date", t.dueDate());
+      all.put("due_at", t.dueAt());
       all.put("priority", t.priority() == null ? null : t.priority().toLowerCase(java.util.Locale.ROOT));
       all.put("owner_id", t.ownerId());
       t.dealId().ifPresent(v -> all.put("deal_id", v));

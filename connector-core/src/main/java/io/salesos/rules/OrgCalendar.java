@@ -48,6 +48,16 @@ public record OrgCalendar(int fiscalYearStartMonth, Map<String, Optional<WorkCal
         .orElseGet(() -> routing.map(RoutingRules::defaultZone).orElse(java.time.ZoneOffset.UTC));
   }
 
+  /**
+   * The name of the org's fiscal quarter that holds {@code now} in the org's zone: {@code 2026-Q4}
+   * for calendar quarters, {@code FY2027-Q4} for a fiscal year from another month (named by the
+   * calendar year it ends in).
+   */
+  public static String quarterName(java.time.Instant now, Optional<RoutingRules> routing,
+      Optional<io.salesos.spi.CrmCalendar> crm) {
+    return RuleFunctions.quarter(now, orgZone(routing, crm), fiscalYearStartMonth(routing, crm));
+  }
+
   /** The working calendar of {@code ownerId}; the fallback for an owner the run does not know. */
   public WorkCalendar calendar(String ownerId) {
     var known = reps.get(ownerId);

@@ -179,7 +179,7 @@ final class SalesforceConnector implements Connector {
     var rows = turn.take(() -> session.call("read Organization",
         (p, b) -> p.query("SELECT FiscalYearStartMonth, TimeZoneSidKey FROM Organization")).getRecords());
     if (rows == null || rows.length != 1) {
-      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name + ": the org answered "
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name() + ": the org answered "
           + (rows == null ? 0 : rows.length) + " Organization rows, expected one");
     }
     var month = rows[0].getField("FiscalYearStartMonth");
@@ -187,7 +187,7 @@ final class SalesforceConnector implements Connector {
     try {
       start = Integer.parseInt(String.valueOf(month).strip());
     } catch (NumberFormatException e) {
-      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name()
           + ": Organization.FiscalYearStartMonth is '" + month + "', not a month number");
     }
     var zone = rows[0].getField("TimeZoneSidKey");

@@ -173,10 +173,11 @@ public final class ForecastAudit {
   /** The ISO weeks that touch the quarter and have begun by {@code now} (the current one is taken as of now). */
   static List<IsoWeek> weeks(Quarter quarter, Instant now) {
     var out = new ArrayList<IsoWeek>();
-    var week = IsoWeek.of(quarter.firstDay());
+    // weeks in the quarter's zone: a Monday in Berlin begins at 23:00 UTC on Sunday
+    var week = IsoWeek.of(quarter.firstDay(), quarter.zone());
     while (!week.monday().isAfter(quarter.lastDay()) && week.start().isBefore(now)) {
       out.add(week);
-      week = IsoWeek.of(week.monday().plusDays(7));
+      week = IsoWeek.of(week.monday().plusDays(7), quarter.zone());
     }
     return out;
   }

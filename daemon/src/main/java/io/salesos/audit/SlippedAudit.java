@@ -5,7 +5,6 @@ import io.salesos.mirror.Database;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +66,7 @@ public final class SlippedAudit {
         } else {
           slipped++;
         }
-        var t = touches(source, deal, reference.get());
+        var t = touches(source, deal, reference.get(), quarter.zone());
         boolean none = t.total() == 0;
         if (none) {
           untouched++;
@@ -117,9 +116,10 @@ public final class SlippedAudit {
   }
 
   /** The owner's completed touches on the deal or its account from 14 days before the close date to its end. */
-  private Touches touches(String source, DealTimeline.Deal deal, LocalDate close) {
-    var from = close.minusDays(WINDOW_DAYS).atStartOfDay().toInstant(ZoneOffset.UTC);
-    var to = close.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+  private Touches touches(String source, DealTimeline.Deal deal, LocalDate close, java.time.ZoneId zone) {
+    // the close date is a day in the org's zone: its 14 days run from midnight there
+    var from = close.minusDays(WINDOW_DAYS).atStartOfDay(zone).toInstant();
+    var to = close.plusDays(1).atStartOfDay(zone).toInstant();
     var counts = new int[4];
     var last = new java.time.Instant[1];
     reads.query("SELECT kind, MAX(" + LeadAudit.ACTIVITY_AT + "), COUNT(*) FROM activity WHERE source = ? AND deleted = FALSE"
