@@ -349,7 +349,8 @@ public final class Pipeline implements AutoCloseable {
     for (var c : selected(connection)) {
       var deal = new MirrorContextSource(database, c.name(), now).deal(dealId);
       if (deal.isPresent()) {
-        return Optional.of(Explainer.explain(set.get(), deal.get(), now));
+        return Optional.of(Explainer.explain(set.get(), deal.get(), now,
+            sync.calendars().of(c.name()).map(io.salesos.sync.CrmCalendars.Stored::calendar)));
       }
     }
     return Optional.empty();

@@ -45,6 +45,13 @@ public final class ForecastAudit {
   record Snapshot(BigDecimal calledCommit, BigDecimal adjustedCommit, Instant takenAt) {}
 
   public AuditReport run(List<String> sources, Quarter quarter, Instant asOfNow) {
+    return run(sources, quarter, asOfNow, s -> quarter.zone());
+  }
+
+  /** As {@link #run(List, Quarter, Instant)}, each source's quarter and weeks counted in its own org zone. */
+  public AuditReport run(List<String> sources, Quarter requested, Instant asOfNow,
+      java.util.function.Function<String, java.time.ZoneId> zoneOf) {
+    var quarter = requested;
     var now = asOfNow.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     var rows = new ArrayList<List<String>>();
     var verdicts = new ArrayList<List<String>>();
@@ -53,23 +60,24 @@ public final class ForecastAudit {
     // deals (source + id) whose amount, in some state a sum needed, was not a number: left out of that sum
     var badAmounts = new java.util.TreeSet<String>();
     for (var source : sources) {
+      var q = requested.withZone(zoneOf.apply(source));
       var owners = reads.owners(source);
       var deals = DealTimeline.load(reads, source);
       var subjects = subjects(deals, owners);
       var actual = new HashMap<Subject, BigDecimal>();
       for (var d : deals.values()) {
         var c = d.current();
-        if (c.closed() && c.won() && c.closeDate().filter(quarter::contains).isPresent()) {
+        if (c.closed() && c.won() && c.closeDate().filter(q::contains).isPresent()) {
           for (var s : subjectsOf(d.ownerId(), subjects, owners)) {
             add(actual, s, c.amount(), source, d.id(), badAmounts);
           }
         }
       }
       var stats = new LinkedHashMap<Subject, double[]>();
-      for (var week : weeks(quarter, now)) {
-        var asOf = min(min(week.end(), quarter.end()), now);
-        var from = week.start().isBefore(quarter.start()) ? quarter.start() : week.start();
-        var snapshots = snapshots(source, quarter, from, asOf);
+      for (var week : weeks(q, now)) {
+        var asOf = min(min(week.end(), q.end()), now);
+        var from = week.start().isBefore(q.start()) ? q.start() : week.start();
+        var snapshots = snapshots(source, q, from, asOf);
         var called = new HashMap<Subject, BigDecimal>();
         var won = new HashMap<Subject, BigDecimal>();
         for (var d : deals.values()) {
@@ -78,12 +86,12 @@ public final class ForecastAudit {
             continue;
           }
           var st = s.get();
-          var inQuarter = st.closeDate().filter(cd -> !cd.isAfter(quarter.lastDay())).isPresent();
+          var inQuarter = st.closeDate().filter(cd -> !cd.isAfter(q.lastDay())).isPresent();
           for (var subject : subjectsOf(d.ownerId(), subjects, owners)) {
             if (!st.closed() && inQuarter && st.category().equalsIgnoreCase("Commit")) {
               add(called, subject, st.amount(), source, d.id(), badAmounts);
             }
-            if (st.closed() && st.won() && st.closeDate().filter(quarter::contains).isPresent()) {
+            if (st.closed() && st.won() && st.closeDate().filter(q::contains).isPresent()) {
               add(won, subject, st.amount(), source, d.id(), badAmounts);
             }
           }

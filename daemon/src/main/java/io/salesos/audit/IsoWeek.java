@@ -63,6 +63,11 @@ public record IsoWeek(int year, int number, ZoneId zone) {
     return of(today.minusWeeks(1), zone);
   }
 
+  /** The same week counted in {@code other}. */
+  public IsoWeek withZone(ZoneId other) {
+    return new IsoWeek(year, number, other);
+  }
+
   public LocalDate monday() {
     return LocalDate.of(year, 6, 1).with(IsoFields.WEEK_OF_WEEK_BASED_YEAR, number).with(DayOfWeek.MONDAY);
   }

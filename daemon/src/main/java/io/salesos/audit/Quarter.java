@@ -79,6 +79,11 @@ public record Quarter(int year, int number, int startMonth, ZoneId zone) {
     return of(today, startMonth, zone).previous();
   }
 
+  /** The same quarter counted in {@code other}. */
+  public Quarter withZone(ZoneId other) {
+    return new Quarter(year, number, startMonth, other);
+  }
+
   public Quarter previous() {
     return number == 1 ? new Quarter(year - 1, 4, startMonth, zone) : new Quarter(year, number - 1, startMonth, zone);
   }

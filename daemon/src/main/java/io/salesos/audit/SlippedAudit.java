@@ -33,6 +33,11 @@ public final class SlippedAudit {
   }
 
   public AuditReport run(List<String> sources, Quarter quarter) {
+    return run(sources, quarter, s -> quarter.zone());
+  }
+
+  /** As {@link #run(List, Quarter)}, each source's close dates counted in its own org zone. */
+  public AuditReport run(List<String> sources, Quarter quarter, java.util.function.Function<String, java.time.ZoneId> zoneOf) {
     var rows = new ArrayList<List<String>>();
     // per source and owner id (two reps may share a name): name, deals, deals with no touch
     var byOwner = new TreeMap<String, Object[]>();
@@ -66,7 +71,7 @@ public final class SlippedAudit {
         } else {
           slipped++;
         }
-        var t = touches(source, deal, reference.get(), quarter.zone());
+        var t = touches(source, deal, reference.get(), zoneOf.apply(source));
         boolean none = t.total() == 0;
         if (none) {
           untouched++;

@@ -75,24 +75,26 @@ final class AuditCommand implements Runnable {
     }
 
     /**
-     * The fiscal year and zone the audited connections count quarters and weeks in: each one's CRM
+     * The fiscal year and zones the audited connections count quarters and weeks in: each one's CRM
      * calendar (Salesforce's Organization; HubSpot's configured fiscal year and portal zone) and the
-     * rules' routing.yaml. Connections that disagree are audited one at a time (--connection),
-     * since one report cannot hold two kinds of quarter.
+     * rules' routing.yaml. Each connection's days begin in its own zone; connections whose fiscal
+     * years start in different months are audited one at a time (--connection), since one report
+     * cannot hold two kinds of quarter.
      */
     OrgTime orgTime(Database db, RuleSet rules, List<String> sources) {
       var calendars = new io.salesos.sync.CrmCalendars(db, Clock.systemUTC());
-      var times = new java.util.LinkedHashMap<String, OrgTime>();
+      var months = new java.util.LinkedHashMap<String, Integer>();
+      var zones = new java.util.LinkedHashMap<String, java.time.ZoneId>();
       for (var s : sources) {
         var crm = calendars.of(s).map(io.salesos.sync.CrmCalendars.Stored::calendar);
-        times.put(s, new OrgTime(io.salesos.rules.OrgCalendar.fiscalYearStartMonth(rules.routing(), crm),
-            io.salesos.rules.OrgCalendar.orgZone(rules.routing(), crm)));
+        months.put(s, io.salesos.rules.OrgCalendar.fiscalYearStartMonth(rules.routing(), crm));
+        zones.put(s, io.salesos.rules.OrgCalendar.orgZone(rules.routing(), crm));
       }
-      if (new java.util.HashSet<>(times.values()).size() > 1) {
-        throw new IllegalArgumentException("the connections count time differently (" + times
-            + "); audit one at a time with --connection NAME");
+      if (new java.util.HashSet<>(months.values()).size() > 1) {
+        throw new IllegalArgumentException("the connections' fiscal years start in different months " + months
+            + "; audit one at a time with --connection NAME");
       }
-      return times.values().iterator().next();
+      return new OrgTime(months.values().iterator().next(), zones);
     }
 
     /**
@@ -133,11 +135,24 @@ final class AuditCommand implements Runnable {
     AuditReport run(Database database, RuleSet rules, List<String> sources, OrgTime org);
   }
 
-  /** The month the org's fiscal year starts and the zone its days begin in. */
-  record OrgTime(int fiscalYearStartMonth, java.time.ZoneId zone) {
-    @Override
-    public String toString() {
-      return "fiscal year from month " + fiscalYearStartMonth + ", " + zone;
+  /**
+   * The month the audited orgs' fiscal year starts, and the zone each connection's days begin in;
+   * {@link #zone()}, the first connection's, dates {@code --today} and the default period.
+   */
+  record OrgTime(int fiscalYearStartMonth, java.util.Map<String, java.time.ZoneId> zones) {
+    OrgTime {
+      zones = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(zones));
+      if (zones.isEmpty()) {
+        throw new IllegalArgumentException("no connection to audit");
+      }
+    }
+
+    java.time.ZoneId zone() {
+      return zones.values().iterator().next();
+    }
+
+    java.time.ZoneId zoneOf(String source) {
+      return zones.getOrDefault(source, zone());
     }
   }
 
@@ -172,7 +187,8 @@ final class AuditCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return common.run(clock, (db, rules, sources, org) -> new SlippedAudit(db).run(sources, common.quarter(quarter, clock, org)));
+      return common.run(clock, (db, rules, sources, org) -> new SlippedAudit(db).run(sources,
+          common.quarter(quarter, clock, org), org::zoneOf));
     }
   }
 
@@ -190,7 +206,7 @@ final class AuditCommand implements Runnable {
     @Override
     public Integer call() {
       return common.run(clock, (db, rules, sources, org) -> new ForecastAudit(db).run(sources, common.quarter(quarter, clock, org),
-          common.now(clock, org)));
+          common.now(clock, org), org::zoneOf));
     }
   }
 
@@ -209,7 +225,7 @@ final class AuditCommand implements Runnable {
     public Integer call() {
       return common.run(clock, (db, rules, sources, org) -> new CaptureAudit(db).run(sources,
           week != null ? IsoWeek.parse(week, org.zone()) : IsoWeek.lastComplete(common.day(clock, org), org.zone()),
-          rules.cadence()));
+          rules.cadence(), org::zoneOf));
     }
   }
 }
