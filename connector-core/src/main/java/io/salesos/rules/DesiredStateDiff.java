@@ -131,11 +131,9 @@ public final class DesiredStateDiff {
     if (decision == WriteDecision.OFF || !policy.allows(CanonicalSchema.ACTIVITY, "salesos_key")) {
       return;
     }
-    var allowedFields = new java.util.HashSet<>(policy.allow().getOrDefault(CanonicalSchema.ACTIVITY, java.util.Set.of()));
-    // the due instant is the due date's own time of day: allowed with it
-    if (allowedFields.contains("due_date")) {
-      allowedFields.add("due_at");
-    }
+    // due_at (the instant, for a CRM that keeps one) is written only when the allow-list names it:
+    // without it a HubSpot task is due at the start of its due date, as before
+    var allowedFields = policy.allow().getOrDefault(CanonicalSchema.ACTIVITY, java.util.Set.of());
     for (var t : desired.tasks()) {
       if (current.taskKeys().contains(t.key())) {
         continue;
