@@ -212,6 +212,11 @@ public final class ResilientConnector implements Connector {
   }
 
   @Override
+  public Optional<io.salesos.spi.CrmCalendar> calendar() throws ConnectorException {
+    return call("calendar", delegate::calendar);
+  }
+
+  @Override
   public boolean concurrentCalls() {
     return delegate.concurrentCalls();
   }

@@ -25,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -127,6 +126,8 @@ public final class RulesRunner {
     var evaluator = new RuleEvaluator(rules);
     var policy = rules.writePolicy();
     var allow = AllowList.of(policy);
+    var calendar = new io.salesos.sync.CrmCalendars(database, clock).of(connection.name())
+        .map(io.salesos.sync.CrmCalendars.Stored::calendar);
     var ruleHash = rules.version();
     var hold = !dryRun && !limits.equals(RunLimits.NONE) ? Optional.of(inProgress(runId)) : Optional.<String>empty();
     var tally = new Tally(now, ruleHash, dryRun);
@@ -137,7 +138,7 @@ public final class RulesRunner {
     var parts = new MirrorPartitions(database, connection.name(), now, perPartition);
     var owners = parts.owners();
     java.util.function.Consumer<MirrorContextSource> onePartition = source -> {
-      var desired = evaluator.evaluate(source, now);
+      var desired = evaluator.evaluate(source, now, calendar);
       var changes = DesiredStateDiff.diff(desired, currentState(connection.name(), desired), policy, java.util.Set.of());
       var entries = new ArrayList<OutboxEntry>();
       for (var change : changes) {
@@ -177,7 +178,8 @@ public final class RulesRunner {
       }
       storeErrors(runId, connection.name(), tally.erroredRules());
       if (dealIds.isEmpty()) {
-        storeSnapshot(runId, connection.name(), now, tally.rollups());
+        storeSnapshot(runId, connection.name(), now, tally.rollups(),
+            io.salesos.rules.OrgCalendar.quarterName(now, rules.routing(), calendar));
       }
       storeRun(runId, connection.name(), now, rules, tally, tally.queued, "done");
     }
@@ -381,6 +383,10 @@ public final class RulesRunner {
         }
         var fields = new HashMap<String, Object>(t.fields());
         fields.remove("salesos_key");
+        // a CRM whose task keeps a due date only (Salesforce ActivityDate) gets the rep's local date
+        if (target.get().bindingFor("due_at").filter(b -> !b.readOnly()).isEmpty()) {
+          fields.remove("due_at");
+        }
         entry = OutboxEntry.queued(t.key(), connection.name(), target.get().crmObject(), "activity", Optional.empty(),
             Write.Op.UPSERT, WriteKind.TASK, fields, Map.of(), ruleId, Optional.of(ruleHash), Optional.of(runId), "rules");
     }
@@ -693,9 +699,7 @@ public final class RulesRunner {
     }
   }
 
-  private void storeSnapshot(String runId, String source, Instant now, List<io.salesos.rules.ForecastRollup> rollups) {
-    var date = LocalDate.ofInstant(now, ZoneOffset.UTC);
-    var period = date.getYear() + "-Q" + ((date.getMonthValue() - 1) / 3 + 1);
+  private void storeSnapshot(String runId, String source, Instant now, List<io.salesos.rules.ForecastRollup> rollups, String period) {
     try (var c = database.connection();
         var ps = c.prepareStatement("INSERT INTO forecast_snapshot (run_id, source, taken_at, level, subject_id, subject_name, period,"
             + " called_commit, called_best, adjusted_commit, adjusted_best, deals, downgraded) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"

@@ -64,7 +64,7 @@ public record AllowList(Map<String, Set<String>> fieldsByObject, Set<String> del
     return new AllowList(Map.of(
         "deal", Set.of("salesos_flags", "salesos_forecast_category"),
         "activity", Set.of("kind", "subject", "body", "owner_id", "account_id", "deal_id", "contact_id", "start_at",
-            "end_at", "due_date", "status", "priority", "salesos_key")),
+            "end_at", "due_date", "due_at", "status", "priority", "salesos_key")),
         Set.of("activity"));
   }
 }

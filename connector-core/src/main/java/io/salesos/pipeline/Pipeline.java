@@ -269,7 +269,24 @@ public final class Pipeline implements AutoCloseable {
    * cancelled: the live re-plan, within one poll of the change.
    */
   public List<Puller.PullStats> pullAndReplan(String connection) {
+    return pullAndReplanned(connection).stats();
+  }
+
+  /** What a pull with live re-planning did: the pull's stats and how many plan writes the re-plan queued. */
+  public record Pulled(List<Puller.PullStats> stats, int replanQueued) {
+    public Pulled {
+      stats = List.copyOf(stats);
+    }
+  }
+
+  /**
+   * As {@link #pullAndReplan}, also saying how many plan writes a re-plan queued, so the caller can
+   * push them at once rather than at the next push: the rep's new route reaches the CRM within one
+   * poll of the cancellation.
+   */
+  public Pulled pullAndReplanned(String connection) {
     var stats = pull(Optional.of(connection));
+    int queued = 0;
     var c = connection(connection);
     boolean activityChanged = stats.stream().anyMatch(s -> s.changed() > 0 && c.mapping().forCrmObject(s.crmObject())
         .map(m -> m.canonicalObject().equals(io.salesos.model.CanonicalSchema.ACTIVITY)).orElse(false));
@@ -280,9 +297,10 @@ public final class Pipeline implements AutoCloseable {
         if (result.replanned() > 0) {
           log.info("event=replanned source={} reps={} queued={}", connection, result.replanned(), result.queued());
         }
+        queued = result.queued();
       }
     }
-    return stats;
+    return new Pulled(stats, queued);
   }
 
   /**
@@ -427,7 +445,8 @@ public final class Pipeline implements AutoCloseable {
       parts.deals(List.of(dealId), parts.owners(), p -> p.deal(dealId).ifPresent(found::add));
       var deal = found.stream().findFirst();
       if (deal.isPresent()) {
-        return Optional.of(Explainer.explain(set.get(), deal.get(), now));
+        return Optional.of(Explainer.explain(set.get(), deal.get(), now,
+            sync.calendars().of(c.name()).map(io.salesos.sync.CrmCalendars.Stored::calendar)));
       }
     }
     return Optional.empty();

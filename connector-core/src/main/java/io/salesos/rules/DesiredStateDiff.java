@@ -144,6 +144,8 @@ public final class DesiredStateDiff {
     if (decision == WriteDecision.OFF || !policy.allows(CanonicalSchema.ACTIVITY, "salesos_key")) {
       return;
     }
+    // due_at (the instant, for a CRM that keeps one) is written only when the allow-list names it:
+    // without it a HubSpot task is due at the start of its due date, as before
     var allowedFields = policy.allow().getOrDefault(CanonicalSchema.ACTIVITY, java.util.Set.of());
     for (var t : desired.tasks()) {
       if (current.taskKeys().contains(t.key())) {
@@ -155,6 +157,7 @@ public final class DesiredStateDiff {
       all.put("subject", t.subject());
       all.put("body", t.body());
       all.put("due_date", t.dueDate());
+      all.put("due_at", t.dueAt());
       all.put("priority", t.priority() == null ? null : t.priority().toLowerCase(java.util.Locale.ROOT));
       all.put("owner_id", t.ownerId());
       t.dealId().ifPresent(v -> all.put("deal_id", v));

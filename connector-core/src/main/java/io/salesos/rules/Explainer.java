@@ -20,7 +20,12 @@ public final class Explainer {
   private Explainer() {}
 
   public static String explain(RuleSet rules, DealContext d, Instant now) {
-    var org = RuleEvaluator.orgCalendar(rules, List.of(d.owner()));
+    return explain(rules, d, now, Optional.empty());
+  }
+
+  /** As {@link #explain(RuleSet, DealContext, Instant)}, with the org calendar the deal's CRM reported (its fiscal year). */
+  public static String explain(RuleSet rules, DealContext d, Instant now, Optional<io.salesos.spi.CrmCalendar> crm) {
+    var org = RuleEvaluator.orgCalendar(rules, List.of(d.owner()), crm);
     var late = RuleFunctions.atNow(now, org);
     var act = ContextTypes.activation(d, now, org);
     var deal = d.deal();

@@ -21,6 +21,43 @@ public record OrgCalendar(int fiscalYearStartMonth, Map<String, Optional<WorkCal
     reps = Map.copyOf(reps);
   }
 
+  /**
+   * The month a connection's fiscal year starts in: the CRM's own (Salesforce's
+   * Organization.FiscalYearStartMonth) when it reports one; else routing.yaml's {@code
+   * fiscal_year_start_month}; else the connection's configured month (HubSpot's {@code
+   * fiscal_year_start_month} setting, January by default); January when nothing is known yet.
+   */
+  public static int fiscalYearStartMonth(Optional<RoutingRules> routing, Optional<io.salesos.spi.CrmCalendar> crm) {
+    if (crm.isPresent() && crm.get().fiscalYearFromCrm()) {
+      return crm.get().fiscalYearStartMonth();
+    }
+    var set = routing.flatMap(r -> {
+      var m = r.fiscalYearStartMonth();
+      return m.isPresent() ? Optional.of(m.getAsInt()) : Optional.<Integer>empty();
+    });
+    return set.orElseGet(() -> crm.map(io.salesos.spi.CrmCalendar::fiscalYearStartMonth).orElse(1));
+  }
+
+  /**
+   * The org's zone, in which quarters and weeks of org-wide reports begin: the CRM's default zone
+   * (Salesforce's Organization.TimeZoneSidKey, HubSpot's account zone) when it is a zone id, else
+   * routing.yaml's {@code time_zone}, else UTC.
+   */
+  public static java.time.ZoneId orgZone(Optional<RoutingRules> routing, Optional<io.salesos.spi.CrmCalendar> crm) {
+    return crm.flatMap(io.salesos.spi.CrmCalendar::timeZone).flatMap(RoutingRules::parseZone)
+        .orElseGet(() -> routing.map(RoutingRules::defaultZone).orElse(java.time.ZoneOffset.UTC));
+  }
+
+  /**
+   * The name of the org's fiscal quarter that holds {@code now} in the org's zone: {@code 2026-Q4}
+   * for calendar quarters, {@code FY2027-Q4} for a fiscal year from another month (named by the
+   * calendar year it ends in).
+   */
+  public static String quarterName(java.time.Instant now, Optional<RoutingRules> routing,
+      Optional<io.salesos.spi.CrmCalendar> crm) {
+    return RuleFunctions.quarter(now, orgZone(routing, crm), fiscalYearStartMonth(routing, crm));
+  }
+
   /** The working calendar of {@code ownerId}; the fallback for an owner the run does not know. */
   public WorkCalendar calendar(String ownerId) {
     var known = reps.get(ownerId);

@@ -78,7 +78,7 @@ public final class RoutingRules {
   private final Travel rural;
 
   RoutingRules(CompiledExpr visitValue, RepDay defaults, Map<String, RepDay> perRep, Travel urban, Travel rural) {
-    this(visitValue, defaults, perRep, Map.of(), Map.of(), java.time.ZoneOffset.UTC, Set.of(), 1, urban, rural);
+    this(visitValue, defaults, perRep, Map.of(), Map.of(), java.time.ZoneOffset.UTC, Set.of(), 0, urban, rural);
   }
 
   RoutingRules(CompiledExpr visitValue, RepDay defaults, Map<String, RepDay> perRep, Map<String, ZoneId> repZones,
@@ -140,9 +140,12 @@ public final class RoutingRules {
     return zone(owner).map(z -> new WorkCalendar(z, day.workdays(), day.start(), day.end(), off));
   }
 
-  /** The month (1-12) the org's fiscal year starts; quarters with a zone count from it. */
-  public int fiscalYearStartMonth() {
-    return fiscalYearStartMonth;
+  /**
+   * The month (1-12) routing.yaml says the fiscal year starts in, if it says so. The CRM's own
+   * fiscal year (Salesforce's Organization) comes first: see {@link OrgCalendar#fiscalYearStartMonth}.
+   */
+  public java.util.OptionalInt fiscalYearStartMonth() {
+    return fiscalYearStartMonth == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(fiscalYearStartMonth);
   }
 
   /** The zone of reps that neither the CRM nor routing.yaml place. */

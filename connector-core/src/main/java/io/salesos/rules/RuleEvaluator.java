@@ -55,7 +55,12 @@ public final class RuleEvaluator {
   record SubjectOutcome(List<TaskToCreate> tasks, List<String> hits, List<RuleError> errors) {}
 
   public DesiredState evaluate(ContextSource source, Instant now) {
-    var org = orgCalendar(rules, source.owners());
+    return evaluate(source, now, Optional.empty());
+  }
+
+  /** Evaluates with the org calendar {@code crm} the connection's CRM reported (its fiscal year). */
+  public DesiredState evaluate(ContextSource source, Instant now, Optional<io.salesos.spi.CrmCalendar> crm) {
+    var org = orgCalendar(rules, source.owners(), crm);
     var late = RuleFunctions.atNow(now, org);
     var deals = source.deals().parallel().map(d -> evaluateDeal(d, now, late, org)).collect(Collectors.toList());
     // gathered into a list first: a parallel stream over flatMap runs the inner streams on one thread
@@ -110,6 +115,11 @@ public final class RuleEvaluator {
    * weekdays 08:00-17:00 in the zone the CRM gives (UTC where it gives none).
    */
   static OrgCalendar orgCalendar(RuleSet rules, java.util.Collection<CrmRecord> owners) {
+    return orgCalendar(rules, owners, Optional.empty());
+  }
+
+  static OrgCalendar orgCalendar(RuleSet rules, java.util.Collection<CrmRecord> owners,
+      Optional<io.salesos.spi.CrmCalendar> crm) {
     var reps = new HashMap<String, Optional<WorkCalendar>>();
     var routing = rules.routing();
     for (var o : owners) {
@@ -122,7 +132,7 @@ public final class RuleEvaluator {
               .orElse(Optional.of(WorkCalendar.UTC_OFFICE)));
     }
     var fallback = routing.map(r -> WorkCalendar.UTC_OFFICE.in(r.defaultZone())).orElse(WorkCalendar.UTC_OFFICE);
-    return new OrgCalendar(routing.map(RoutingRules::fiscalYearStartMonth).orElse(1), reps, fallback);
+    return new OrgCalendar(OrgCalendar.fiscalYearStartMonth(routing, crm), reps, fallback);
   }
 
   DealOutcome evaluateDeal(DealContext d, Instant now, CelFunctionResolver late, OrgCalendar org) {

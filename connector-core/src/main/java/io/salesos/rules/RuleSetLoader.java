@@ -424,7 +424,7 @@ public final class RuleSetLoader {
       }
       var holidays = f.containsKey("holidays") ? dates(y, f.get("holidays"), "holidays") : Set.<LocalDate>of();
       int fiscal = f.containsKey("fiscal_year_start_month")
-          ? y.integer(f.get("fiscal_year_start_month"), "fiscal_year_start_month", 1, 12).orElse(1) : 1;
+          ? y.integer(f.get("fiscal_year_start_month"), "fiscal_year_start_month", 1, 12).orElse(0) : 0;
       var perRep = new TreeMap<String, RoutingRules.RepDay>();
       var repZones = new TreeMap<String, ZoneId>();
       if (f.containsKey("reps") && defaults != null) {

@@ -62,6 +62,7 @@ public final class SyncEngine {
     this.mirror = new MirrorStore(database, clock, settings.quarantinePayloadBytes());
     this.progress = new PullProgress(database, clock);
     this.pauses = new Pauses(database, clock);
+    this.calendars = new CrmCalendars(database, clock);
     this.puller = new Puller(mirror, settings.pullBatch(), locks, progress);
     this.maxBatches = settings.maxBatchesPerPull();
     this.pullBatch = settings.pullBatch();
@@ -88,6 +89,7 @@ public final class SyncEngine {
   private final int pullLanes;
   private final ObjectLocks locks = new ObjectLocks();
   private final Pauses pauses;
+  private final CrmCalendars calendars;
   private final PullProgress progress;
 
   /**
@@ -108,6 +110,7 @@ public final class SyncEngine {
         log.info("event=pull_skipped source={} reason=\"{}\"", c.name(), paused.get(c.name()).describe());
         continue;
       }
+      calendars.refresh(c);
       var objects = pulledObjects(c);
       if (c.connector().concurrentCalls()) {
         for (var m : objects) {
@@ -246,6 +249,11 @@ public final class SyncEngine {
 
   /** How far each mapped object is pulled, and whether a connection's mirror may be evaluated. */
   /** The connections an admin paused. */
+  /** The org calendars (fiscal year, default zone) the connections' CRMs reported. */
+  public CrmCalendars calendars() {
+    return calendars;
+  }
+
   public Pauses pauses() {
     return pauses;
   }

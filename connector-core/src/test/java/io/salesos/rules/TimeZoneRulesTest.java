@@ -101,6 +101,59 @@ class TimeZoneRulesTest {
     assertThat(RuleFunctions.quarter(newYearsEve, ZoneId.of("UTC"), 1)).isEqualTo("2027-Q1");
   }
 
+  static String quarterTask(DesiredState state) {
+    return taskOf(state, "U-BER").subject();
+  }
+
+  static final String QUARTER_RULE = """
+      rules:
+        - id: quarter.name
+          when: "true"
+          task:
+            subject: "{{quarter(now, owner.tz)}}"
+            body: "b"
+            due: add_days(now, 1)
+      """;
+
+  @Test
+  void theQuarterFunctionsCountFromTheFiscalYearTheCrmReports() {
+    var rules = withFollowUps(QUARTER_RULE);
+    var deals = OWNERS.stream().map(o -> new TestRules.Deal("D-" + o.id()).owner(o.id()).build()).toList();
+    var source = InMemoryContextSource.ofDeals(deals, OWNERS);
+    // 2 November 2026 with a fiscal year from February (Salesforce Organization.FiscalYearStartMonth = 2):
+    // November to January is the fourth quarter of FY2027
+    var fromSalesforce = new RuleEvaluator(rules).evaluate(source, NOW,
+        java.util.Optional.of(new io.salesos.spi.CrmCalendar(2, true, java.util.Optional.of("Europe/Berlin"))));
+    assertThat(quarterTask(fromSalesforce)).isEqualTo("FY2027-Q4");
+    // the CRM reports none and the connection configures April (HubSpot): August to October is Q3, November Q3
+    var configured = new RuleEvaluator(rules).evaluate(source, NOW,
+        java.util.Optional.of(new io.salesos.spi.CrmCalendar(4, false, java.util.Optional.empty())));
+    assertThat(quarterTask(configured)).isEqualTo("FY2027-Q3");
+    // nothing read yet: calendar quarters
+    assertThat(quarterTask(new RuleEvaluator(rules).evaluate(source, NOW))).isEqualTo("2026-Q4");
+  }
+
+  @Test
+  void theCrmsOwnFiscalYearWinsOverRoutingYamlsAndRoutingYamlsOverAConfiguredOne() {
+    var files = new TreeMap<>(TestRules.defaultFiles());
+    files.put("follow-up.yaml", QUARTER_RULE);
+    files.put("routing.yaml", files.get("routing.yaml") + "\nfiscal_year_start_month: 7\n");
+    var routing = TestRules.load(files).routing();
+    assertThat(routing.orElseThrow().fiscalYearStartMonth()).hasValue(7);
+    assertThat(OrgCalendar.fiscalYearStartMonth(routing,
+        java.util.Optional.of(new io.salesos.spi.CrmCalendar(2, true, java.util.Optional.empty())))).isEqualTo(2);
+    assertThat(OrgCalendar.fiscalYearStartMonth(routing,
+        java.util.Optional.of(new io.salesos.spi.CrmCalendar(4, false, java.util.Optional.empty())))).isEqualTo(7);
+    assertThat(OrgCalendar.fiscalYearStartMonth(java.util.Optional.empty(), java.util.Optional.empty())).isEqualTo(1);
+    // the org's zone: the CRM's when it is a zone id, else routing.yaml's time_zone
+    assertThat(OrgCalendar.orgZone(routing,
+        java.util.Optional.of(new io.salesos.spi.CrmCalendar(1, true, java.util.Optional.of("Asia/Kolkata")))))
+        .isEqualTo(ZoneId.of("Asia/Kolkata"));
+    assertThat(OrgCalendar.orgZone(routing,
+        java.util.Optional.of(new io.salesos.spi.CrmCalendar(1, true, java.util.Optional.of("Pacific Time")))))
+        .isEqualTo(routing.get().defaultZone());
+  }
+
   @Test
   void theRepsTodayIsTheirOwnDate() {
     var state = evaluate(withFollowUps("""

@@ -426,6 +426,18 @@ final class HubSpotConnector implements Connector {
   }
 
   /**
+   * The fiscal year from the connection's {@code fiscal_year_start_month} setting (HubSpot's API
+   * reports none: the account details name the portal's time zone and currencies only) and the
+   * portal's time zone.
+   */
+  @Override
+  public Optional<io.salesos.spi.CrmCalendar> calendar() throws ConnectorException {
+    var zone = client.get("/account-info/v3/details").path("timeZone").asText("");
+    return Optional.of(new io.salesos.spi.CrmCalendar(settings.fiscalYearStartMonth(), false,
+        zone.isBlank() ? Optional.empty() : Optional.of(zone)));
+  }
+
+  /**
    * The portal's time zone from GET /account-info/v3/details (HubSpot keeps none per owner), or null
    * when the token may not read it: the owners then carry no zone and the rules' region or default
    * zone applies, which routing.yaml can pin per owner.

@@ -9,7 +9,9 @@ import java.util.Objects;
  * (https://api.hubapi.com), {@code tier} (free|starter|professional|enterprise), {@code
  * objects_path} (/crm/v3/objects; HubSpot also serves date-versioned paths), {@code
  * overlap_seconds} (how far back each incremental round re-reads, for search-index lag), {@code
- * request_timeout_seconds}, {@code search_per_second} (4; HubSpot allows 5 per account), and the secret {@code token} (a private app token).
+ * request_timeout_seconds}, {@code search_per_second} (4; HubSpot allows 5 per account), {@code
+ * fiscal_year_start_month} (1 = January: HubSpot's API reports no fiscal year, so the portal's is
+ * configured here), and the secret {@code token} (a private app token).
  */
 record HubSpotSettings(
     String baseUrl,
@@ -19,7 +21,8 @@ record HubSpotSettings(
     Duration overlap,
     double searchPerSecond,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    int fiscalYearStartMonth) {
 
   static final String DEFAULT_BASE_URL = "https://api.hubapi.com";
 
@@ -41,7 +44,26 @@ record HubSpotSettings(
         Duration.ofSeconds(seconds(context, "overlap_seconds", 30)),
         seconds(context, "search_per_second", 4),
         Duration.ofSeconds(10),
-        Duration.ofSeconds(seconds(context, "request_timeout_seconds", 60)));
+        Duration.ofSeconds(seconds(context, "request_timeout_seconds", 60)),
+        month(context, "fiscal_year_start_month"));
+  }
+
+  /** A month number 1-12 (January when unset); anything else stops the connection with the reason. */
+  private static int month(ConnectorContext context, String key) {
+    var v = context.setting(key).map(String::strip);
+    if (v.isEmpty()) {
+      return 1;
+    }
+    try {
+      int m = Integer.parseInt(v.get());
+      if (m >= 1 && m <= 12) {
+        return m;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("connection '" + context.name() + "': setting '" + key
+        + "' must be the number of the month the fiscal year starts in (1 for January ... 12), was '" + v.get() + "'");
   }
 
   private static long seconds(ConnectorContext context, String key, long dflt) {

@@ -170,6 +170,32 @@ final class SalesforceConnector implements Connector {
   }
 
   /**
+   * The org's fiscal year start month and default time zone from its Organization row (Setup >
+   * Fiscal Year and Company Information). A custom fiscal year is not read: its quarters need not be
+   * three months, and salesos counts standard quarters from FiscalYearStartMonth.
+   */
+  @Override
+  public Optional<io.salesos.spi.CrmCalendar> calendar() throws ConnectorException {
+    var rows = turn.take(() -> session.call("read Organization",
+        (p, b) -> p.query("SELECT FiscalYearStartMonth, TimeZoneSidKey FROM Organization")).getRecords());
+    if (rows == null || rows.length != 1) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name() + ": the org answered "
+          + (rows == null ? 0 : rows.length) + " Organization rows, expected one");
+    }
+    var month = rows[0].getField("FiscalYearStartMonth");
+    int start;
+    try {
+      start = Integer.parseInt(String.valueOf(month).strip());
+    } catch (NumberFormatException e) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name()
+          + ": Organization.FiscalYearStartMonth is '" + month + "', not a month number");
+    }
+    var zone = rows[0].getField("TimeZoneSidKey");
+    return Optional.of(new io.salesos.spi.CrmCalendar(start, true,
+        Optional.ofNullable(zone).map(String::valueOf)));
+  }
+
+  /**
    * The checkpoint an initial load starts from: the SOAP cursor at the epoch for a small object,
    * the result files of a Bulk query job for a large one. A job already under way for the object
    * (this pull's earlier try failed mid-wait) is awaited rather than started again.

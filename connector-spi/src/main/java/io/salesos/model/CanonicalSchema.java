@@ -59,7 +59,9 @@ public final class CanonicalSchema {
         "kind", FieldType.STRING, "subject", FieldType.STRING, "body", FieldType.TEXT,
         "owner_id", FieldType.ID, "account_id", FieldType.ID, "deal_id", FieldType.ID,
         "contact_id", FieldType.ID, "start_at", FieldType.DATETIME, "end_at", FieldType.DATETIME,
-        "due_date", FieldType.DATE, "status", FieldType.STRING, "priority", FieldType.STRING,
+        // a task's due day, and the instant it is due where the CRM keeps one (HubSpot hs_timestamp;
+        // Salesforce's Task.ActivityDate is a date only)
+        "due_date", FieldType.DATE, "due_at", FieldType.DATETIME, "status", FieldType.STRING, "priority", FieldType.STRING,
         "check_in_lat", FieldType.DOUBLE, "check_in_lng", FieldType.DOUBLE,
         "created_at", FieldType.DATETIME,
         // the idempotency key of records salesos creates (an external id field in the CRM)

@@ -56,6 +56,15 @@ public interface Connector extends AutoCloseable {
     return false;
   }
 
+  /**
+   * The org's calendar as the CRM keeps it: where its fiscal year starts and its default time zone.
+   * Empty when the connector cannot tell; core then counts calendar quarters (January) unless the
+   * rules say otherwise.
+   */
+  default Optional<CrmCalendar> calendar() throws ConnectorException {
+    return Optional.empty();
+  }
+
   /** The largest number of writes one {@link #push} call may carry (Salesforce 200, HubSpot 100). */
   int maxWriteBatch();
 

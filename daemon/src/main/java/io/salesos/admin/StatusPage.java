@@ -38,10 +38,12 @@ public final class StatusPage {
   private final AdminToken token;
   private final Clock clock;
   private final java.util.function.Supplier<Optional<RuleSet>> rules;
+  private final Database database;
 
   StatusPage(Database database, List<String> sources, AdminToken token, Clock clock,
       java.util.function.Supplier<Optional<RuleSet>> rules) {
     this.queries = new StatusQueries(database);
+    this.database = database;
     this.configuredSources = List.copyOf(sources);
     this.token = token;
     this.clock = clock;
@@ -208,16 +210,25 @@ public final class StatusPage {
 
   private void tomorrowSection(StringBuilder sb, String source, Instant now, Map<String, StatusQueries.Owner> owners,
       List<String> repOrder, String requestedRep) {
-    var tomorrow = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1);
+    // each rep's tomorrow is the day after the rep's own today: at 20:00 UTC it is already Friday in Bengaluru
+    var zones = new java.util.HashMap<String, java.time.ZoneId>();
+    owners.values().forEach(o -> zones.put(o.id(), repZone(source, o)));
+    var fallback = orgZone(source);
+    java.util.function.Function<String, LocalDate> tomorrowOf = id ->
+        LocalDate.ofInstant(now, zones.getOrDefault(id, fallback)).plusDays(1);
     var tasks = queries.openTasks(source).stream().collect(Collectors.groupingBy(StatusQueries.Task::ownerId,
         LinkedHashMap::new, Collectors.toList()));
-    var stops = queries.plannedStops(source, tomorrow).stream().collect(Collectors.groupingBy(StatusQueries.Stop::ownerId,
-        LinkedHashMap::new, Collectors.toList()));
+    var stops = queries.plannedStops(source, now.minus(java.time.Duration.ofDays(1)), now.plus(java.time.Duration.ofDays(3)))
+        .stream().filter(s -> LocalDate.ofInstant(s.at(), zones.getOrDefault(s.ownerId(), fallback)).equals(tomorrowOf.apply(s.ownerId())))
+        .collect(Collectors.groupingBy(StatusQueries.Stop::ownerId, LinkedHashMap::new, Collectors.toList()));
+    var days = stops.keySet().stream().map(tomorrowOf).distinct().toList();
+    var tomorrow = days.size() == 1 ? days.get(0) : LocalDate.ofInstant(now, fallback).plusDays(1);
     var reps = new LinkedHashSet<String>(repOrder);
     reps.addAll(stops.keySet());
     reps.addAll(tasks.keySet());
     reps.removeIf(id -> id.isEmpty());
-    sb.append("<section id=\"tomorrow\"><h2>What each rep should do tomorrow (").append(tomorrow).append(")</h2>");
+    sb.append("<section id=\"tomorrow\"><h2>What each rep should do tomorrow (")
+        .append(days.size() > 1 ? "each rep's own, in the rep's time zone" : tomorrow.toString()).append(")</h2>");
     if (stops.isEmpty()) {
       sb.append("<p class=\"muted\">No visit plans for tomorrow yet: the visit planner writes them as visit activities. ")
           .append("The map shows the rep's accounts by open pipeline until it does.</p>");
@@ -261,13 +272,14 @@ public final class StatusPage {
     var selected = requestedRep != null && reps.contains(requestedRep) ? requestedRep
         : stops.keySet().stream().findFirst().orElse(reps.stream().findFirst().orElse(""));
     if (!selected.isEmpty()) {
-      mapOf(sb, source, owners, selected, stops.getOrDefault(selected, List.of()), tomorrow);
+      mapOf(sb, source, owners, selected, stops.getOrDefault(selected, List.of()), tomorrowOf.apply(selected),
+          zones.getOrDefault(selected, fallback));
     }
     sb.append("</section>");
   }
 
   private void mapOf(StringBuilder sb, String source, Map<String, StatusQueries.Owner> owners, String repId,
-      List<StatusQueries.Stop> stops, LocalDate day) {
+      List<StatusQueries.Stop> stops, LocalDate day, java.time.ZoneId zone) {
     var owner = owners.get(repId);
     var repName = name(owners, repId);
     var base = Optional.ofNullable(owner).filter(o -> o.baseLat().isPresent() && o.baseLng().isPresent())
@@ -276,7 +288,7 @@ public final class StatusPage {
     var points = stops.stream().map(s -> new PlanMap.Point(s.account(), s.lat(), s.lng())).toList();
     var accountPoints = accounts.stream().map(a -> new PlanMap.Point(a.name() + " · " + Html.shortMoney(a.pipeline()) + " open",
         a.lat(), a.lng())).toList();
-    var title = repName + ": " + (stops.isEmpty() ? "accounts (no plan yet)" : "route for " + day);
+    var title = repName + ": " + (stops.isEmpty() ? "accounts (no plan yet)" : "route for " + day + " (" + zone.getId() + ")");
     sb.append("<div id=\"map\" class=\"plan\"><div><h3>").append(Html.esc(title)).append("</h3>")
         .append(PlanMap.svg(title, base, points, accountPoints))
         .append("<p class=\"muted legend\">■ home base · <span style=\"color:#cf222e\">●</span> planned stop, in order · ")
@@ -293,7 +305,7 @@ public final class StatusPage {
       for (int i = 0; i < stops.size(); i++) {
         var s = stops.get(i);
         sb.append("<tr><td>").append(i + 1).append("</td><td>")
-            .append(s.at().atOffset(ZoneOffset.UTC).toLocalTime()).append("</td><td>").append(Html.esc(s.account()))
+            .append(s.at().atZone(zone).toLocalTime()).append("</td><td>").append(Html.esc(s.account()))
             .append("</td><td class=\"why\">").append(Html.esc(s.reason())).append("</td></tr>");
       }
       sb.append("</tbody></table>");
@@ -307,7 +319,7 @@ public final class StatusPage {
       List<String> repOrder) {
     sb.append("<section id=\"week\"><h2>This week</h2><div class=\"cols\"><div>");
     stallSection(sb, source, now, owners);
-    var visited = queries.visitedThisWeek(source, now);
+    var visited = queries.visitedThisWeek(source, now, orgZone(source));
     var accounts = visited.stream().map(v -> v.account()).distinct().count();
     sb.append("</div><div><h3>Accounts visited this week (").append(accounts).append(")</h3>");
     if (visited.isEmpty()) {
@@ -533,6 +545,22 @@ public final class StatusPage {
       return seconds / 60 + " min";
     }
     return seconds / 3600 + " h";
+  }
+
+  /** The org's zone for {@code source}: its CRM's default zone, else routing.yaml's time_zone, else UTC. */
+  private java.time.ZoneId orgZone(String source) {
+    var crm = new io.salesos.sync.CrmCalendars(database, clock).of(source).map(io.salesos.sync.CrmCalendars.Stored::calendar);
+    return io.salesos.rules.OrgCalendar.orgZone(rules.get().flatMap(RuleSet::routing), crm);
+  }
+
+  /** The zone a rep works in, as the planner places the rep (routing.yaml's pin, the CRM's zone, the region's); else the org's. */
+  private java.time.ZoneId repZone(String source, StatusQueries.Owner o) {
+    var routing = rules.get().flatMap(RuleSet::routing);
+    var record = io.salesos.rules.CrmRecord.of(o.id(), "time_zone", o.timeZone().orElse(null), "region", o.region().orElse(null));
+    if (routing.isPresent()) {
+      return routing.get().zone(record).orElseGet(() -> orgZone(source));
+    }
+    return o.timeZone().flatMap(io.salesos.rules.RoutingRules::parseZone).orElseGet(() -> orgZone(source));
   }
 
   private static String name(Map<String, StatusQueries.Owner> owners, String id) {

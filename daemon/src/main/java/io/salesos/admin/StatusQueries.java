@@ -63,7 +63,13 @@ final class StatusQueries {
 
   record DowngradedDeal(String ownerId, String name, BigDecimal amount, String called, String supported, String flags) {}
 
-  record Owner(String id, String name, Optional<String> managerId, Optional<Double> baseLat, Optional<Double> baseLng) {}
+  record Owner(String id, String name, Optional<String> managerId, Optional<Double> baseLat, Optional<Double> baseLng,
+      Optional<String> timeZone, Optional<String> region) {
+
+    Owner(String id, String name, Optional<String> managerId, Optional<Double> baseLat, Optional<Double> baseLng) {
+      this(id, name, managerId, baseLat, baseLng, Optional.empty(), Optional.empty());
+    }
+  }
 
   record RepWeek(String ownerId, int logged, double expected, double gap, int meetings, int visits,
       BigDecimal visitedPipeline) {
@@ -169,9 +175,11 @@ final class StatusQueries {
 
   Map<String, Owner> owners(String source) {
     var out = new LinkedHashMap<String, Owner>();
-    query("SELECT id, COALESCE(NULLIF(name, ''), NULLIF(TRIM(CONCAT_WS(' ', first_name, last_name)), ''), email, id) AS name, manager_id, base_lat, base_lng FROM owner WHERE source = ? AND deleted = FALSE ORDER BY 2",
+    query("SELECT id, COALESCE(NULLIF(name, ''), NULLIF(TRIM(CONCAT_WS(' ', first_name, last_name)), ''), email, id) AS name, manager_id, base_lat, base_lng,"
+        + " time_zone, region FROM owner WHERE source = ? AND deleted = FALSE ORDER BY 2",
         ps -> ps.setString(1, source), rs -> out.put(rs.getString(1), new Owner(rs.getString(1), nz(rs.getString(2)),
-            Optional.ofNullable(rs.getString(3)), optDouble(rs, 4), optDouble(rs, 5))));
+            Optional.ofNullable(rs.getString(3)), optDouble(rs, 4), optDouble(rs, 5), Optional.ofNullable(rs.getString(6)),
+            Optional.ofNullable(rs.getString(7)))));
     return out;
   }
 
@@ -242,9 +250,9 @@ final class StatusQueries {
     return new Stalls(out, total[0], stallRules.ids());
   }
 
-  /** Accounts with a logged visit since Monday 00:00 UTC of {@code now}'s week, newest first. */
-  List<VisitedAccount> visitedThisWeek(String source, Instant now) {
-    var monday = LocalDate.ofInstant(now, ZoneOffset.UTC).with(DayOfWeek.MONDAY).atStartOfDay().toInstant(ZoneOffset.UTC);
+  /** Accounts with a logged visit since Monday 00:00 in the org's {@code zone} of {@code now}'s week, newest first. */
+  List<VisitedAccount> visitedThisWeek(String source, Instant now, java.time.ZoneId zone) {
+    var monday = LocalDate.ofInstant(now, zone).with(DayOfWeek.MONDAY).atStartOfDay(zone).toInstant();
     var out = new ArrayList<VisitedAccount>();
     query("SELECT a.owner_id, c.name, c.city, MAX(a.start_at), MAX(a.check_in_lat IS NOT NULL) FROM activity a"
         + " JOIN account c ON c.source = a.source AND c.id = a.account_id"
@@ -285,8 +293,8 @@ final class StatusQueries {
     return out;
   }
 
-  /** Planned visits (salesos-made visit activities) starting on {@code day}, in stop order per rep. */
-  List<Stop> plannedStops(String source, LocalDate day) {
+  /** Planned visits (salesos-made visit activities) starting in [{@code from}, {@code to}), in stop order per rep. */
+  List<Stop> plannedStops(String source, Instant from, Instant to) {
     var out = new ArrayList<Stop>();
     query("SELECT a.owner_id, c.name, c.lat, c.lng, a.start_at, COALESCE(NULLIF(a.body, ''), a.subject) FROM activity a"
         + " JOIN account c ON c.source = a.source AND c.id = a.account_id"
@@ -294,8 +302,8 @@ final class StatusQueries {
         + " AND a.start_at >= ? AND a.start_at < ? AND c.lat IS NOT NULL AND c.lng IS NOT NULL"
         + " ORDER BY a.owner_id, a.start_at", ps -> {
           ps.setString(1, source);
-          ps.setTimestamp(2, Timestamp.from(day.atStartOfDay().toInstant(ZoneOffset.UTC)));
-          ps.setTimestamp(3, Timestamp.from(day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)));
+          ps.setTimestamp(2, Timestamp.from(from));
+          ps.setTimestamp(3, Timestamp.from(to));
         }, rs -> out.add(new Stop(nz(rs.getString(1)), nz(rs.getString(2)), rs.getDouble(3), rs.getDouble(4),
             rs.getTimestamp(5).toInstant(), nz(rs.getString(6)))));
     return out;

@@ -42,6 +42,12 @@ public final class CaptureAudit {
   }
 
   public AuditReport run(List<String> sources, IsoWeek week, Cadence cadence) {
+    return run(sources, week, cadence, s -> week.zone());
+  }
+
+  /** As {@link #run(List, IsoWeek, Cadence)}, each source's week counted in its own org zone. */
+  public AuditReport run(List<String> sources, IsoWeek week, Cadence cadence,
+      java.util.function.Function<String, java.time.ZoneId> zoneOf) {
     var rows = new ArrayList<List<String>>();
     double totalExpected = 0;
     double totalGap = 0;
@@ -49,7 +55,8 @@ public final class CaptureAudit {
     int below = 0;
     for (var source : sources) {
       var owners = reads.owners(source);
-      var counts = CaptureCounts.perRep(database, source, week.start(), week.end(), 1.0, cadence);
+      var local = week.withZone(zoneOf.apply(source));
+      var counts = CaptureCounts.perRep(database, source, local.start(), local.end(), 1.0, cadence);
       var sourceRows = new ArrayList<Object[]>();
       for (var c : counts.values()) {
         var rep = c.ownerId();

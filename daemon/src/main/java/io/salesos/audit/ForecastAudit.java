@@ -45,6 +45,13 @@ public final class ForecastAudit {
   record Snapshot(BigDecimal calledCommit, BigDecimal adjustedCommit, Instant takenAt) {}
 
   public AuditReport run(List<String> sources, Quarter quarter, Instant asOfNow) {
+    return run(sources, quarter, asOfNow, s -> quarter.zone());
+  }
+
+  /** As {@link #run(List, Quarter, Instant)}, each source's quarter and weeks counted in its own org zone. */
+  public AuditReport run(List<String> sources, Quarter requested, Instant asOfNow,
+      java.util.function.Function<String, java.time.ZoneId> zoneOf) {
+    var quarter = requested;
     var now = asOfNow.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     var rows = new ArrayList<List<String>>();
     var verdicts = new ArrayList<List<String>>();
@@ -53,11 +60,12 @@ public final class ForecastAudit {
     // deals (source + id) whose amount, in some state a sum needed, was not a number: left out of that sum
     var badAmounts = new java.util.TreeSet<String>();
     for (var source : sources) {
+      var q = requested.withZone(zoneOf.apply(source));
       var owners = reads.owners(source);
       var subjects = subjects(reps(source), owners);
       var actual = new HashMap<Subject, BigDecimal>();
-      var weeks = weeks(quarter, now);
-      var asOfs = weeks.stream().map(week -> min(min(week.end(), quarter.end()), now)).toList();
+      var weeks = weeks(q, now);
+      var asOfs = weeks.stream().map(week -> min(min(week.end(), q.end()), now)).toList();
       var calledByWeek = new ArrayList<Map<Subject, BigDecimal>>();
       var wonByWeek = new ArrayList<Map<Subject, BigDecimal>>();
       weeks.forEach(w -> {
@@ -68,7 +76,7 @@ public final class ForecastAudit {
       for (var d : DealTimeline.all(reads, source)) {
         var c = d.current();
         var of = subjectsOf(d.ownerId(), subjects, owners);
-        if (c.closed() && c.won() && c.closeDate().filter(quarter::contains).isPresent()) {
+        if (c.closed() && c.won() && c.closeDate().filter(q::contains).isPresent()) {
           for (var s : of) {
             add(actual, s, c.amount(), source, d.id(), badAmounts);
           }
@@ -79,12 +87,12 @@ public final class ForecastAudit {
             continue;
           }
           var st = s.get();
-          var inQuarter = st.closeDate().filter(cd -> !cd.isAfter(quarter.lastDay())).isPresent();
+          var inQuarter = st.closeDate().filter(cd -> !cd.isAfter(q.lastDay())).isPresent();
           for (var subject : of) {
             if (!st.closed() && inQuarter && st.category().equalsIgnoreCase("Commit")) {
               add(calledByWeek.get(w), subject, st.amount(), source, d.id(), badAmounts);
             }
-            if (st.closed() && st.won() && st.closeDate().filter(quarter::contains).isPresent()) {
+            if (st.closed() && st.won() && st.closeDate().filter(q::contains).isPresent()) {
               add(wonByWeek.get(w), subject, st.amount(), source, d.id(), badAmounts);
             }
           }
@@ -94,8 +102,8 @@ public final class ForecastAudit {
       for (int w = 0; w < weeks.size(); w++) {
         var week = weeks.get(w);
         var asOf = asOfs.get(w);
-        var from = week.start().isBefore(quarter.start()) ? quarter.start() : week.start();
-        var snapshots = snapshots(source, quarter, from, asOf);
+        var from = week.start().isBefore(q.start()) ? q.start() : week.start();
+        var snapshots = snapshots(source, q, from, asOf);
         var called = calledByWeek.get(w);
         var won = wonByWeek.get(w);
         boolean anySnapshot = false;
@@ -183,10 +191,11 @@ public final class ForecastAudit {
   /** The ISO weeks that touch the quarter and have begun by {@code now} (the current one is taken as of now). */
   static List<IsoWeek> weeks(Quarter quarter, Instant now) {
     var out = new ArrayList<IsoWeek>();
-    var week = IsoWeek.of(quarter.firstDay());
+    // weeks in the quarter's zone: a Monday in Berlin begins at 23:00 UTC on Sunday
+    var week = IsoWeek.of(quarter.firstDay(), quarter.zone());
     while (!week.monday().isAfter(quarter.lastDay()) && week.start().isBefore(now)) {
       out.add(week);
-      week = IsoWeek.of(week.monday().plusDays(7));
+      week = IsoWeek.of(week.monday().plusDays(7), quarter.zone());
     }
     return out;
   }

@@ -5,7 +5,6 @@ import io.salesos.mirror.Database;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,11 @@ public final class SlippedAudit {
   }
 
   public AuditReport run(List<String> sources, Quarter quarter) {
+    return run(sources, quarter, s -> quarter.zone());
+  }
+
+  /** As {@link #run(List, Quarter)}, each source's close dates counted in its own org zone. */
+  public AuditReport run(List<String> sources, Quarter quarter, java.util.function.Function<String, java.time.ZoneId> zoneOf) {
     var rows = new ArrayList<List<String>>();
     // per source and owner id (two reps may share a name): name, deals, deals with no touch
     var byOwner = new TreeMap<String, Object[]>();
@@ -69,7 +73,7 @@ public final class SlippedAudit {
         } else {
           slipped++;
         }
-        var t = touches(source, deal, reference.get());
+        var t = touches(source, deal, reference.get(), zoneOf.apply(source));
         boolean none = t.total() == 0;
         if (none) {
           untouched++;
@@ -119,9 +123,10 @@ public final class SlippedAudit {
   }
 
   /** The owner's completed touches on the deal or its account from 14 days before the close date to its end. */
-  private Touches touches(String source, DealTimeline.Deal deal, LocalDate close) {
-    var from = close.minusDays(WINDOW_DAYS).atStartOfDay().toInstant(ZoneOffset.UTC);
-    var to = close.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+  private Touches touches(String source, DealTimeline.Deal deal, LocalDate close, java.time.ZoneId zone) {
+    // the close date is a day in the org's zone: its 14 days run from midnight there
+    var from = close.minusDays(WINDOW_DAYS).atStartOfDay(zone).toInstant();
+    var to = close.plusDays(1).atStartOfDay(zone).toInstant();
     var counts = new int[4];
     var last = new java.time.Instant[1];
     reads.query("SELECT kind, MAX(" + LeadAudit.ACTIVITY_AT + "), COUNT(*) FROM activity WHERE source = ? AND deleted = FALSE"

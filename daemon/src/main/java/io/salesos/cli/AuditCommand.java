@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,12 +58,43 @@ final class AuditCommand implements Runnable {
     @Option(names = "--rows", defaultValue = "25", description = "rows of each table to print (the files hold all; default: ${DEFAULT-VALUE})")
     int rows;
 
-    Instant now(Clock clock) {
-      return today != null ? today.atStartOfDay().toInstant(ZoneOffset.UTC) : clock.instant();
+    /** {@code --quarter} as a fiscal quarter of the org, or the last complete one. */
+    Quarter quarter(String text, Clock clock, OrgTime org) {
+      return text != null ? Quarter.parse(text, org.fiscalYearStartMonth(), org.zone())
+          : Quarter.lastComplete(day(clock, org), org.fiscalYearStartMonth(), org.zone());
     }
 
-    LocalDate day(Clock clock) {
-      return LocalDate.ofInstant(now(clock), ZoneOffset.UTC);
+    /** Now, or the start of {@code --today} in the org's zone. */
+    Instant now(Clock clock, OrgTime org) {
+      return today != null ? today.atStartOfDay(org.zone()).toInstant() : clock.instant();
+    }
+
+    /** Today's date in the org's zone. */
+    LocalDate day(Clock clock, OrgTime org) {
+      return LocalDate.ofInstant(now(clock, org), org.zone());
+    }
+
+    /**
+     * The fiscal year and zones the audited connections count quarters and weeks in: each one's CRM
+     * calendar (Salesforce's Organization; HubSpot's configured fiscal year and portal zone) and the
+     * rules' routing.yaml. Each connection's days begin in its own zone; connections whose fiscal
+     * years start in different months are audited one at a time (--connection), since one report
+     * cannot hold two kinds of quarter.
+     */
+    OrgTime orgTime(Database db, RuleSet rules, List<String> sources) {
+      var calendars = new io.salesos.sync.CrmCalendars(db, Clock.systemUTC());
+      var months = new java.util.LinkedHashMap<String, Integer>();
+      var zones = new java.util.LinkedHashMap<String, java.time.ZoneId>();
+      for (var s : sources) {
+        var crm = calendars.of(s).map(io.salesos.sync.CrmCalendars.Stored::calendar);
+        months.put(s, io.salesos.rules.OrgCalendar.fiscalYearStartMonth(rules.routing(), crm));
+        zones.put(s, io.salesos.rules.OrgCalendar.orgZone(rules.routing(), crm));
+      }
+      if (new java.util.HashSet<>(months.values()).size() > 1) {
+        throw new IllegalArgumentException("the connections' fiscal years start in different months " + months
+            + "; audit one at a time with --connection NAME");
+      }
+      return new OrgTime(months.values().iterator().next(), zones);
     }
 
     /**
@@ -72,6 +102,10 @@ final class AuditCommand implements Runnable {
      * CRM), runs the audit over the chosen connections, prints it and writes its files.
      */
     int run(Clock clock, Audit audit) {
+      return run(clock, (db, rules, sources, org) -> audit.run(db, rules, sources));
+    }
+
+    int run(Clock clock, TimedAudit audit) {
       var cfg = config.load();
       var names = cfg.connections().stream().map(SalesosConfig.ConnectionConfig::name).toList();
       var sources = names.stream().filter(n -> connection == null || connection.equals(n)).toList();
@@ -81,7 +115,7 @@ final class AuditCommand implements Runnable {
       var mappings = cfg.connections().stream().map(c -> Mapping.load(c.mapping())).toList();
       var rules = LiveRuleSet.load(cfg.rulesDir(), LiveRuleSet.vocabulary(mappings));
       try (var db = SalesosRuntime.openDatabase(cfg, System::getenv)) {
-        var report = audit.run(db, rules, sources);
+        var report = audit.run(db, rules, sources, orgTime(db, rules, sources));
         System.out.print(ReportFiles.text(report, rows));
         for (var p : ReportFiles.write(report, out, clock.instant())) {
           System.out.println("wrote " + p.toAbsolutePath().normalize());
@@ -94,6 +128,32 @@ final class AuditCommand implements Runnable {
   /** One audit over an open mirror. */
   interface Audit {
     AuditReport run(Database database, RuleSet rules, List<String> sources);
+  }
+
+  /** One audit over an open mirror that counts days, weeks or quarters in the org's calendar. */
+  interface TimedAudit {
+    AuditReport run(Database database, RuleSet rules, List<String> sources, OrgTime org);
+  }
+
+  /**
+   * The month the audited orgs' fiscal year starts, and the zone each connection's days begin in;
+   * {@link #zone()}, the first connection's, dates {@code --today} and the default period.
+   */
+  record OrgTime(int fiscalYearStartMonth, java.util.Map<String, java.time.ZoneId> zones) {
+    OrgTime {
+      zones = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(zones));
+      if (zones.isEmpty()) {
+        throw new IllegalArgumentException("no connection to audit");
+      }
+    }
+
+    java.time.ZoneId zone() {
+      return zones.values().iterator().next();
+    }
+
+    java.time.ZoneId zoneOf(String source) {
+      return zones.getOrDefault(source, zone());
+    }
   }
 
   @Command(name = "leads", mixinStandardHelpOptions = true,
@@ -109,8 +169,8 @@ final class AuditCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return common.run(clock, (db, rules, sources) -> new LeadAudit(db).run(sources, sample,
-          LeadAudit.slaHours(rules.followUpCondition(LeadAudit.SLA_RULE)), common.now(clock)));
+      return common.run(clock, (db, rules, sources, org) -> new LeadAudit(db).run(sources, sample,
+          LeadAudit.slaHours(rules.followUpCondition(LeadAudit.SLA_RULE)), common.now(clock, org)));
     }
   }
 
@@ -120,15 +180,15 @@ final class AuditCommand implements Runnable {
     @Mixin
     Common common;
 
-    @Option(names = "--quarter", paramLabel = "YYYY-Qn", description = "e.g. 2026-Q3 (default: the last complete quarter)")
+    @Option(names = "--quarter", paramLabel = "YYYY-Qn", description = "e.g. 2026-Q3, or FY2027-Q1 for a fiscal year from another month (default: the last complete quarter of the org's fiscal year)")
     String quarter;
 
     Clock clock = Clock.systemUTC();
 
     @Override
     public Integer call() {
-      var q = quarter != null ? Quarter.parse(quarter) : Quarter.lastComplete(common.day(clock));
-      return common.run(clock, (db, rules, sources) -> new SlippedAudit(db).run(sources, q));
+      return common.run(clock, (db, rules, sources, org) -> new SlippedAudit(db).run(sources,
+          common.quarter(quarter, clock, org), org::zoneOf));
     }
   }
 
@@ -138,15 +198,15 @@ final class AuditCommand implements Runnable {
     @Mixin
     Common common;
 
-    @Option(names = "--quarter", paramLabel = "YYYY-Qn", description = "e.g. 2026-Q3 (default: the last complete quarter)")
+    @Option(names = "--quarter", paramLabel = "YYYY-Qn", description = "e.g. 2026-Q3, or FY2027-Q1 for a fiscal year from another month (default: the last complete quarter of the org's fiscal year)")
     String quarter;
 
     Clock clock = Clock.systemUTC();
 
     @Override
     public Integer call() {
-      var q = quarter != null ? Quarter.parse(quarter) : Quarter.lastComplete(common.day(clock));
-      return common.run(clock, (db, rules, sources) -> new ForecastAudit(db).run(sources, q, common.now(clock)));
+      return common.run(clock, (db, rules, sources, org) -> new ForecastAudit(db).run(sources, common.quarter(quarter, clock, org),
+          common.now(clock, org), org::zoneOf));
     }
   }
 
@@ -163,8 +223,9 @@ final class AuditCommand implements Runnable {
 
     @Override
     public Integer call() {
-      var w = week != null ? IsoWeek.parse(week) : IsoWeek.lastComplete(common.day(clock));
-      return common.run(clock, (db, rules, sources) -> new CaptureAudit(db).run(sources, w, rules.cadence()));
+      return common.run(clock, (db, rules, sources, org) -> new CaptureAudit(db).run(sources,
+          week != null ? IsoWeek.parse(week, org.zone()) : IsoWeek.lastComplete(common.day(clock, org), org.zone()),
+          rules.cadence(), org::zoneOf));
     }
   }
 }

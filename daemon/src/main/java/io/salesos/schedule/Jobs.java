@@ -91,8 +91,17 @@ final class Jobs {
     void work(JobExecutionContext context, Pipeline pipeline) {
       var connection = context.getMergedJobDataMap().getString("connection");
       // a cancelled or new meeting seen by this pull re-plans the rep's day now, not at the next plan run
-      var stats = pipeline.pullAndReplan(connection);
-      log.debug("event=job_done job=pull connection={} objects={}", connection, stats.size());
+      var pulled = pipeline.pullAndReplanned(connection);
+      log.debug("event=job_done job=pull connection={} objects={}", connection, pulled.stats().size());
+      if (pulled.replanQueued() > 0) {
+        // the re-planned route goes out now, not a poll later: the push job runs at once (after the
+        // one under way, if any, in whichever daemon of the cluster holds it)
+        try {
+          context.getScheduler().triggerJob(org.quartz.JobKey.jobKey("push"));
+        } catch (org.quartz.SchedulerException e) {
+          log.warn("event=push_not_triggered reason=\"{}\" next=\"the scheduled push\"", e.getMessage());
+        }
+      }
     }
   }
 

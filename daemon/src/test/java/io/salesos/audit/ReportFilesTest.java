@@ -97,6 +97,29 @@ class ReportFilesTest {
     assertThatThrownBy(() -> IsoWeek.parse("2025-W53")).hasMessageContaining("W01 to W52");
   }
 
+  @Test
+  void fiscalQuartersStartInTheOrgsMonthAndAtMidnightInItsZone() {
+    var berlin = java.time.ZoneId.of("Europe/Berlin");
+    // a fiscal year from February, named by the year it ends in: FY2027 runs from 1 February 2026
+    var q1 = Quarter.parse("FY2027-Q1", 2, berlin);
+    assertThat(q1.firstDay()).isEqualTo(LocalDate.parse("2026-02-01"));
+    assertThat(q1.lastDay()).isEqualTo(LocalDate.parse("2026-04-30"));
+    assertThat(q1.start()).isEqualTo(java.time.Instant.parse("2026-01-31T23:00:00Z"));
+    assertThat(q1.end()).isEqualTo(java.time.Instant.parse("2026-04-30T22:00:00Z"));
+    assertThat(Quarter.of(LocalDate.parse("2026-01-31"), 2, berlin)).hasToString("FY2026-Q4");
+    assertThat(Quarter.of(LocalDate.parse("2026-11-23"), 2, berlin)).hasToString("FY2027-Q4");
+    assertThat(Quarter.lastComplete(LocalDate.parse("2026-11-23"), 2, berlin)).hasToString("FY2027-Q3");
+    assertThat(Quarter.parse("FY2027-Q4", 2, berlin).lastDay()).isEqualTo(LocalDate.parse("2027-01-31"));
+    // 31 December 20:00 in Denver is still the old quarter there, the new one in UTC
+    var eve = java.time.Instant.parse("2027-01-01T03:00:00Z");
+    assertThat(Quarter.of(eve, 1, java.time.ZoneId.of("America/Denver"))).hasToString("2026-Q4");
+    assertThat(Quarter.of(eve, 1, java.time.ZoneOffset.UTC)).hasToString("2027-Q1");
+    // a week in Kolkata begins at 18:30 UTC on Sunday
+    assertThat(IsoWeek.parse("2026-W47", java.time.ZoneId.of("Asia/Kolkata")).start())
+        .isEqualTo(java.time.Instant.parse("2026-11-15T18:30:00Z"));
+    assertThatThrownBy(() -> Quarter.parse("2027", 2, berlin)).hasMessageContaining("FY2027-Q3");
+  }
+
   private static int count(String s, String what) {
     return s.split(java.util.regex.Pattern.quote(what), -1).length - 1;
   }

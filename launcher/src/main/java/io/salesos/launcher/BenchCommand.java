@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 
 /** Benchmarks that print medians: performance is measured by a command, never by a timed unit test. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure salesos: sync throughput, rule evaluation, visit planning, the OPTW benchmark.",
-    subcommands = {BenchSyncCommand.class, BenchRulesCommand.class, BenchOptwCommand.class, BenchPlanCommand.class})
+    description = "Measure salesos: sync throughput, rule evaluation, visit planning, live re-planning, the OPTW benchmark.",
+    subcommands = {BenchSyncCommand.class, BenchRulesCommand.class, BenchOptwCommand.class, BenchPlanCommand.class,
+      BenchReplanCommand.class})
 final class BenchCommand implements Runnable {
 
   @CommandLine.Spec

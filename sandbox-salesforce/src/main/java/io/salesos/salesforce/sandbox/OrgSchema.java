@@ -142,6 +142,11 @@ final class OrgSchema {
         .custom("Check_In_Latitude__c", "double", 0).custom("Check_In_Longitude__c", "double", 0)
         .externalId("Salesos_Key__c", 255)
         .required("StartDateTime", "EndDateTime"));
+    // the org itself: one row, read by query() and retrieve(), never created, updated or deleted by the API
+    add(new Builder("Organization", "Organization", "00D").createable(false)
+        .ro("Name", "string").ro("FiscalYearStartMonth", "int").ro("UsesStartDateAsFiscalYearName", "boolean")
+        .ro("TimeZoneSidKey", "picklist").ro("DefaultLocaleSidKey", "picklist").ro("LanguageLocaleKey", "picklist")
+        .ro("OrganizationType", "picklist").ro("IsSandbox", "boolean"));
     add(new Builder("PermissionSet", "Permission Set", "0PS").createable(true)
         .f("Name", "string", 80).f("Label", "string", 80).f("Description", "textarea", 255)
         .ro("IsOwnedByProfile", "boolean")

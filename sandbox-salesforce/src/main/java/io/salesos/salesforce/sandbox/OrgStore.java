@@ -135,11 +135,56 @@ final class OrgStore {
     return fiscalYearStartMonth;
   }
 
-  void fiscalYearStartMonth(int month) {
+  /** Sets Organization.FiscalYearStartMonth, as an admin does in Setup > Fiscal Year (the org row's stamp moves). */
+  synchronized void fiscalYearStartMonth(int month) {
     if (month < 1 || month > 12) {
       throw new IllegalArgumentException("a fiscal year starts in a month from 1 to 12, not " + month);
     }
     this.fiscalYearStartMonth = month;
+    organizationRow().ifPresent(r -> {
+      r.values.put("FiscalYearStartMonth", month);
+      r.values.put("LastModifiedDate", stampNow());
+      r.values.put("SystemModstamp", stampNow());
+    });
+  }
+
+  /** Sets Organization.TimeZoneSidKey, the org's default time zone (Setup > Company Information). */
+  synchronized void organizationTimeZone(String zone) {
+    organizationRow().ifPresent(r -> {
+      r.values.put("TimeZoneSidKey", zone);
+      r.values.put("LastModifiedDate", stampNow());
+      r.values.put("SystemModstamp", stampNow());
+    });
+  }
+
+  /**
+   * The org's one Organization row, with the org id the login answers, as a stock org ships it: a
+   * calendar fiscal year (FiscalYearStartMonth 1) named by its ending year, in {@code timeZone}.
+   */
+  synchronized void seedOrganization(String orgId, String name, String timeZone, Instant createdAt) {
+    var def = schema.object("Organization").orElseThrow();
+    var row = new Row(orgId, def);
+    row.values.put("Id", orgId);
+    row.values.put("IsDeleted", Boolean.FALSE);
+    row.values.put("Name", name);
+    row.values.put("FiscalYearStartMonth", fiscalYearStartMonth);
+    row.values.put("UsesStartDateAsFiscalYearName", Boolean.FALSE);
+    row.values.put("TimeZoneSidKey", timeZone);
+    row.values.put("DefaultLocaleSidKey", "en_US");
+    row.values.put("LanguageLocaleKey", "en_US");
+    row.values.put("OrganizationType", "Enterprise Edition");
+    row.values.put("IsSandbox", Boolean.TRUE);
+    row.values.put("CreatedDate", createdAt);
+    row.values.put("CreatedById", integrationUserId);
+    row.values.put("LastModifiedDate", createdAt);
+    row.values.put("LastModifiedById", integrationUserId);
+    row.values.put("SystemModstamp", createdAt);
+    put(row);
+  }
+
+  private Optional<Row> organizationRow() {
+    var rows = byType.get("organization");
+    return rows == null || rows.isEmpty() ? Optional.empty() : Optional.of(rows.values().iterator().next());
   }
 
   synchronized String integrationUserId() {

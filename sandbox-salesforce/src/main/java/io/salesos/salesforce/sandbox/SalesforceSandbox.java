@@ -75,6 +75,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     integrationUser.put("IsActive", Boolean.TRUE);
     var created = clock.instant().minus(Duration.ofDays(400));
     store.integrationUserId(store.seed("User", integrationUser, created, created).id);
+    store.seedOrganization(orgId, "salesos sandbox", "America/Chicago", created);
     if (b.seed != null) {
       new DemoSeeder(store).seed(b.seed);
     }
@@ -373,10 +374,17 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
 
   /**
    * Organization.FiscalYearStartMonth (1 for January, the default): where the org's standard fiscal
-   * years and quarters start, for the FISCAL date literals of SOQL.
+   * years and quarters start, for the FISCAL date literals of SOQL and for the Organization row a
+   * query reads.
    */
   public SalesforceSandbox fiscalYearStartMonth(int month) {
     store.fiscalYearStartMonth(month);
+    return this;
+  }
+
+  /** Organization.TimeZoneSidKey, the org's default time zone (America/Chicago unless set, the zone getUserInfo names). */
+  public SalesforceSandbox organizationTimeZone(String zone) {
+    store.organizationTimeZone(zone);
     return this;
   }
 
