@@ -68,6 +68,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final MetadataEndpoint metadata;
   private final PipelinesEndpoint pipelines;
   private final AccountEndpoint account;
+  private final JournalEndpoint journal;
   private volatile boolean schemaWriteScope = true;
 
   HubSpotApi(SandboxState state, Faults faults, RequestBudget budget, String token) {
@@ -80,6 +81,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     this.metadata = new MetadataEndpoint(state, objects);
     this.pipelines = new PipelinesEndpoint(state, objects);
     this.account = new AccountEndpoint(budget);
+    this.journal = new JournalEndpoint(state);
   }
 
   /** Whether the private app holds the crm.schemas.*.write scopes that creating properties needs. */
@@ -105,6 +107,11 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     if (delay > 0) {
       builder.withFixedDelay((int) delay);
     }
+    var path = request.getUrl().split("\\?", 2)[0];
+    if (JournalEndpoint.handles(path) && faults.takeJournalDrop()) {
+      // the connection is cut before an answer, as a proxy or a network fault would
+      return builder.withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER).build();
+    }
     var reply = answer(request, builder);
     builder.withStatus(reply.status());
     if (reply.contentType() != null) {
@@ -122,6 +129,11 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     var path = q < 0 ? url : url.substring(0, q);
     var query = parseQuery(q < 0 ? "" : url.substring(q + 1));
     var method = request.getMethod().getName();
+    var file = JournalEndpoint.FILES.matcher(path);
+    if (file.matches() && method.equals("GET")) {
+      // a pre-signed storage URL: no bearer token, no API budget
+      return journal.file(file.group(1));
+    }
     var auth = request.getHeader("Authorization");
     if (auth == null || !auth.equals("Bearer " + token)) {
       return error(new ApiError(401, "INVALID_AUTHENTICATION",
@@ -141,7 +153,9 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     Reply reply;
     try {
       JsonNode body = method.equals("GET") || method.equals("DELETE") ? NODES.objectNode() : parse(request);
-      java.util.function.Supplier<Reply> routed = () -> route(method, path, query, body);
+      var base = request.getAbsoluteUrl().substring(0, request.getAbsoluteUrl().length() - url.length());
+      java.util.function.Supplier<Reply> routed = () -> JournalEndpoint.handles(path)
+          ? journal.route(method, path, body, base) : route(method, path, query, body);
       reply = method.equals("GET") ? state.reading(routed) : state.writing(routed);
     } catch (ApiError e) {
       reply = error(e);

@@ -101,6 +101,7 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     this.options = options;
     this.state = new SandboxState(options.clock(), options.searchLag(), options.bare());
     this.objects = new ObjectsEndpoint(state, faults);
+    faults.journal(state.journal);
     var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);
     this.api = new HubSpotApi(state, faults, budget, options.token());
     var config = WireMockConfiguration.options()
