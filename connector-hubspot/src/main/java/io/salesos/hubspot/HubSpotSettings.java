@@ -9,7 +9,11 @@ import java.util.Objects;
  * (https://api.hubapi.com), {@code tier} (free|starter|professional|enterprise), {@code
  * objects_path} (/crm/v3/objects; HubSpot also serves date-versioned paths), {@code
  * overlap_seconds} (how far back each incremental round re-reads, for search-index lag), {@code
- * request_timeout_seconds}, {@code search_per_second} (4; HubSpot allows 5 per account), and the secret {@code token} (a private app token).
+ * request_timeout_seconds}, {@code search_per_second} (4; HubSpot allows 5 per account), {@code
+ * change_stream} (off, the default, or journal: follow HubSpot's webhooks journal, see
+ * docs/change-streams.md), and the secrets {@code token} (a private app token) and {@code
+ * journal_token} (the app's client-credentials token the journal API takes; the private app token
+ * when absent).
  */
 record HubSpotSettings(
     String baseUrl,
@@ -19,13 +23,16 @@ record HubSpotSettings(
     Duration overlap,
     double searchPerSecond,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    boolean journal,
+    String journalToken) {
 
   static final String DEFAULT_BASE_URL = "https://api.hubapi.com";
 
   HubSpotSettings {
     Objects.requireNonNull(baseUrl, "baseUrl");
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(journalToken, "journalToken");
     baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     objectsPath = objectsPath.endsWith("/") ? objectsPath.substring(0, objectsPath.length() - 1) : objectsPath;
   }
@@ -41,7 +48,25 @@ record HubSpotSettings(
         Duration.ofSeconds(seconds(context, "overlap_seconds", 30)),
         seconds(context, "search_per_second", 4),
         Duration.ofSeconds(10),
-        Duration.ofSeconds(seconds(context, "request_timeout_seconds", 60)));
+        Duration.ofSeconds(seconds(context, "request_timeout_seconds", 60)),
+        changeStream(context),
+        context.secret("journal_token").orElse(token));
+  }
+
+  /** The same settings with the journal's token as the one every request carries. */
+  HubSpotSettings forJournal() {
+    return new HubSpotSettings(baseUrl, journalToken, tier, objectsPath, overlap, searchPerSecond, connectTimeout,
+        requestTimeout, journal, journalToken);
+  }
+
+  private static boolean changeStream(ConnectorContext context) {
+    var v = context.setting("change_stream").orElse("off");
+    return switch (v) {
+      case "off" -> false;
+      case "journal" -> true;
+      default -> throw new IllegalArgumentException("connection '" + context.name()
+          + "': setting 'change_stream' must be off or journal, was '" + v + "'");
+    };
   }
 
   private static long seconds(ConnectorContext context, String key, long dflt) {
