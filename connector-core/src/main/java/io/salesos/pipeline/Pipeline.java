@@ -54,7 +54,13 @@ public final class Pipeline implements AutoCloseable {
    * run limits over which a run's writes are held for review.
    */
   public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
-      int pullLanes, int quarantinePayloadBytes, RunLimits limits) {
+      int pullLanes, int quarantinePayloadBytes, RunLimits limits, Duration pollInterval, int streamPollFactor) {
+
+    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
+        int pullLanes, int quarantinePayloadBytes, RunLimits limits) {
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, pullLanes, quarantinePayloadBytes, limits,
+          Duration.ofSeconds(60), 10);
+    }
 
     public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
       this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES);
@@ -71,7 +77,8 @@ public final class Pipeline implements AutoCloseable {
       var sync = config.sync();
       return new Settings(sync.pullBatch(), 10_000, sync.maxAttempts(), Duration.ofSeconds(sync.backoffSeconds()), 50_000,
           sync.pullLanes(), config.retention().quarantinePayloadBytes(),
-          new RunLimits(sync.holdWritesOver(), sync.holdPercentOver()));
+          new RunLimits(sync.holdWritesOver(), sync.holdPercentOver()), Duration.ofSeconds(sync.pollSeconds()),
+          sync.streamPollFactor());
     }
 
     SyncEngine.PullSettings pull() {
@@ -109,7 +116,12 @@ public final class Pipeline implements AutoCloseable {
         conflictPolicy, settings.maxAttempts(), settings.backoff(), clock);
     this.drainLimit = settings.drainLimit();
     this.limits = settings.limits();
+    this.pollInterval = settings.pollInterval();
+    this.streamPollFactor = settings.streamPollFactor();
   }
+
+  private final Duration pollInterval;
+  private final int streamPollFactor;
 
   /** Pulls every mapped object of every connection (or of one) into the mirror. */
   public List<Puller.PullStats> pull(Optional<String> connection) {
@@ -426,6 +438,14 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private final ChangeLatency latency = new ChangeLatency();
+
+  /**
+   * Whether the scheduled poll of a connection should run now: less often (poll interval times
+   * {@code sync.stream_poll_factor}) while its change stream is healthy, as usual otherwise.
+   */
+  public boolean pollDue(String connection) {
+    return sync.follower().pollDue(connection(connection), pollInterval, streamPollFactor);
+  }
 
   /** Change-to-flag latency per connection, as this daemon measured it. */
   public ChangeLatency latency() {

@@ -132,6 +132,7 @@ public final class StreamFollower {
       return step;
     } catch (ConnectorException e) {
       failures.computeIfAbsent(c.name(), k -> new AtomicLong()).incrementAndGet();
+      lastProblem.put(c.name(), clock.instant());
       log.warn("event=stream_read_failed source={} kind={} reason=\"{}\"", c.name(), e.kind(), e.getMessage());
       return new Step(c.name(), true, 0, Map.of(), Map.of(), false, Optional.empty(),
           Optional.of(e.kind() + ": " + e.getMessage()));
@@ -196,6 +197,7 @@ public final class StreamFollower {
    */
   private Step fallBack(CrmConnection c, ChangeStream stream, ChangeStream.Interruption why, Step read)
       throws ConnectorException {
+    lastProblem.put(c.name(), clock.instant());
     log.warn("event=stream_fallback source={} kind={} reason=\"{}\" action=\"keyset pull from the last checkpoint\"",
         c.name(), why.kind(), why.reason());
     var head = stream.head();
@@ -232,6 +234,27 @@ public final class StreamFollower {
     return c.mapping().objects().stream().filter(m -> !carried.contains(m)).map(m -> pullObject.apply(c, m)).toList();
   }
 
+  private final Map<String, Instant> lastProblem = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastPoll = new ConcurrentHashMap<>();
+
+  /**
+   * Whether the scheduled poll of {@code source} should run now: always for a connection without a
+   * stream, or whose stream failed, fell back or was not read in the last {@code 3 x poll}; otherwise
+   * once every {@code poll x factor}. Records the poll when it answers yes.
+   */
+  public boolean pollDue(CrmConnection c, java.time.Duration poll, int factor) {
+    var now = clock.instant();
+    boolean healthy = streams(c) && lastRead.containsKey(c.name())
+        && lastRead.get(c.name()).isAfter(now.minus(poll.multipliedBy(3)))
+        && (!lastProblem.containsKey(c.name()) || lastProblem.get(c.name()).isBefore(now.minus(poll.multipliedBy(factor))));
+    var last = lastPoll.get(c.name());
+    if (healthy && last != null && last.isAfter(now.minus(poll.multipliedBy(factor)))) {
+      return false;
+    }
+    lastPoll.put(c.name(), now);
+    return true;
+  }
+
   /** Fallbacks to the pull since this daemon started, per connection. */
   public Map<String, Long> fallbacks() {
     var out = new java.util.TreeMap<String, Long>();
@@ -249,6 +272,16 @@ public final class StreamFollower {
   /** When each connection's stream was last read successfully by this daemon. */
   public Map<String, Instant> lastRead() {
     return Map.copyOf(lastRead);
+  }
+
+  /** One connection's stream state as the mirror holds it (read-only, for the status page). */
+  public static Optional<StreamPositions.State> positionOf(io.salesos.mirror.Database database, String source) {
+    return new StreamPositions(database, java.time.Clock.systemUTC()).of(source);
+  }
+
+  /** Every connection's stream state as the mirror holds it (read-only, for /metrics). */
+  public static List<StreamPositions.State> positions(io.salesos.mirror.Database database) {
+    return new StreamPositions(database, java.time.Clock.systemUTC()).all();
   }
 
   public StreamPositions positions() {

@@ -70,6 +70,8 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final AccountEndpoint account;
   private final JournalEndpoint journal;
   private volatile boolean schemaWriteScope = true;
+  /** Requests to the API (entry-file downloads from storage are not API requests). */
+  final java.util.concurrent.atomic.AtomicLong apiRequests = new java.util.concurrent.atomic.AtomicLong();
 
   HubSpotApi(SandboxState state, Faults faults, RequestBudget budget, String token) {
     this.state = state;
@@ -134,6 +136,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
       // a pre-signed storage URL: no bearer token, no API budget
       return journal.file(file.group(1));
     }
+    apiRequests.incrementAndGet();
     var auth = request.getHeader("Authorization");
     if (auth == null || !auth.equals("Bearer " + token)) {
       return error(new ApiError(401, "INVALID_AUTHENTICATION",

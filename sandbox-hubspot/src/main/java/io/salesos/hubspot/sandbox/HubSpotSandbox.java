@@ -266,6 +266,16 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     });
   }
 
+  /** How many API requests the sandbox has answered (or refused) since it started; journal file downloads are not counted. */
+  public long requestCount() {
+    return api.apiRequests.get();
+  }
+
+  /** How many entries the webhooks journal holds now. */
+  public int journalEntries() {
+    return state.journal.size();
+  }
+
   /**
    * Every request served so far (the last 50,000), oldest first, as "METHOD /path?query"; a sandbox
    * started {@link Options#withoutRequestLog() without a request log} has none to give.
