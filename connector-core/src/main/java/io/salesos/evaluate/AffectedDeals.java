@@ -36,7 +36,7 @@ public final class AffectedDeals {
     }
 
     /** No deal at all. */
-    public Scope withNone() {
+    public static Scope none() {
       return new Scope(false, Set.of());
     }
 

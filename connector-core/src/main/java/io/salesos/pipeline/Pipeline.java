@@ -379,7 +379,7 @@ public final class Pipeline implements AutoCloseable {
     var c = connection(connection);
     var step = sync.follower().step(c);
     if (step.changes() == 0 && step.fellBack().isEmpty()) {
-      return new StreamResult(step, AffectedDeals.Scope.all().withNone(), List.of(), Optional.empty());
+      return new StreamResult(step, AffectedDeals.Scope.none(), List.of(), Optional.empty());
     }
     if (step.changes() > 0 && step.fellBack().isEmpty()) {
       sync.follower().pullUnstreamed(c);
