@@ -47,6 +47,8 @@ final class ChangeJournal {
   private long nextSubscription = 1;
   private long nextEvent = 1;
   private int gapsToEmit;
+  /** Whether any subscription exists: without one nothing is journalled, and writes skip the bookkeeping. */
+  private volatile boolean active;
 
   // ---- subscriptions ----
 
@@ -61,6 +63,7 @@ final class ChangeJournal {
     }
     var s = new Subscription(nextSubscription++, objectTypeId, Set.copyOf(actions), List.copyOf(properties), now, now);
     subscriptions.put(s.id(), s);
+    active = true;
     return s;
   }
 
@@ -69,7 +72,16 @@ final class ChangeJournal {
   }
 
   synchronized boolean unsubscribe(long id) {
-    return subscriptions.remove(id) != null;
+    boolean removed = subscriptions.remove(id) != null;
+    active = !subscriptions.isEmpty();
+    if (!active) {
+      pending.clear();
+    }
+    return removed;
+  }
+
+  boolean active() {
+    return active;
   }
 
   // ---- recording (called under the portal's write lock) ----
@@ -118,7 +130,14 @@ final class ChangeJournal {
   }
 
   /** Closes the events of one write request into one journal entry. */
-  synchronized void flush(Instant now) {
+  void flush(Instant now) {
+    if (!active) {
+      return;
+    }
+    flushPending(now);
+  }
+
+  private synchronized void flushPending(Instant now) {
     if (pending.isEmpty()) {
       return;
     }

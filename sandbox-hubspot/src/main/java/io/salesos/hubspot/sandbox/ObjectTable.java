@@ -102,13 +102,14 @@ final class ObjectTable {
   StoredObject put(long id, Map<String, String> changed, Instant stamp, Duration searchLag, String source) {
     var old = records.get(id);
     var props = old == null ? new LinkedHashMap<String, String>() : new LinkedHashMap<>(old.properties());
-    var journalled = new LinkedHashMap<String, String>();
+    // only a journal with subscriptions records anything: seeding and bulk fills pay nothing for it
+    var journalled = journal != null && journal.active() ? new LinkedHashMap<String, String>() : null;
     var history = old == null ? new HashMap<String, List<HistoryEntry>>() : new HashMap<>(old.history());
     for (var e : changed.entrySet()) {
       var def = definitions.get(e.getKey());
       var value = def == null ? e.getValue() : def.normalize(e.getValue());
       var previous = props.put(e.getKey(), value);
-      if (!java.util.Objects.equals(previous, value)) {
+      if (journalled != null && !java.util.Objects.equals(previous, value)) {
         journalled.put(e.getKey(), value);
       }
       if (TRACKED.contains(e.getKey()) && !java.util.Objects.equals(previous, value)) {
@@ -126,7 +127,7 @@ final class ObjectTable {
     var version = new StoredObject(id, props, created, stamp, false, Optional.empty(), history);
     records.put(id, version);
     publish(id, version, stamp, searchLag);
-    if (journal != null) {
+    if (journalled != null) {
       if (old == null || old.archived()) {
         journal.created(typeId, id, stamp);
       } else if (!journalled.isEmpty()) {
@@ -160,7 +161,7 @@ final class ObjectTable {
       reindex(e.getKey(), e.getValue(), null, id);
     }
     publish(id, null, at, searchLag);
-    if (journal != null) {
+    if (journal != null && journal.active()) {
       journal.deleted(typeId, id, at);
     }
     return Optional.of(version);
@@ -172,7 +173,7 @@ final class ObjectTable {
     if (old == null) {
       return;
     }
-    if (journal != null && !old.archived()) {
+    if (journal != null && journal.active() && !old.archived()) {
       journal.deleted(typeId, id, at);
     }
     for (var e : old.properties().entrySet()) {
