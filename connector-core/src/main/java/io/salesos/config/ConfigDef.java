@@ -79,6 +79,11 @@ public final class ConfigDef {
       "Each pull reads this window again, for changes that commit late.");
   static final ConfigKey SYNC_PULL_LANES = optional("sync.pull_lanes", Type.INT, "2", POSITIVE,
       "Objects pulled side by side (HubSpot); Salesforce objects go one at a time.");
+  static final ConfigKey SYNC_STREAM_POLL_FACTOR = optional("sync.stream_poll_factor", Type.INT, "10", POSITIVE,
+      "While a connection's change stream is healthy (see docs/change-streams.md), its safety-net poll runs only every"
+          + " poll_seconds times this; a stream that fails or falls back restores the normal poll at once.");
+  static final ConfigKey SYNC_STREAM_IDLE_MILLIS = optional("sync.stream_idle_millis", Type.INT, "500", POSITIVE,
+      "Milliseconds a change stream waits after a read that found nothing new before it reads again.");
   static final ConfigKey SYNC_HOLD_WRITES_OVER = optional("sync.hold_writes_over", Type.INT, "500", POSITIVE,
       "A rules run that queues more new writes of one kind (flag, forecast, task) than this holds"
           + " every write of the run for review: nothing is sent until `salesos outbox release RUN_ID` (a first run on an"

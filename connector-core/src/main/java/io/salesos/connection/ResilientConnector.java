@@ -211,6 +211,12 @@ public final class ResilientConnector implements Connector {
     return call("read " + crmObject, () -> delegate.read(crmObject, fields, ids));
   }
 
+  /** The delegate's stream: the follower retries a failed read at its next step, so no retry here. */
+  @Override
+  public Optional<io.salesos.spi.ChangeStream> changeStream() {
+    return delegate.changeStream();
+  }
+
   @Override
   public Optional<io.salesos.spi.CrmCalendar> calendar() throws ConnectorException {
     return call("calendar", delegate::calendar);

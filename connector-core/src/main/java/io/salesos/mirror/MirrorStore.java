@@ -118,95 +118,12 @@ public final class MirrorStore {
 
   private ApplyResult applyOnce(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
       List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Optional<Checkpoint> next) {
-    var table = SqlName.of(canonicalObject);
-    var cols = columns.keySet().stream().map(SqlName::of).toList();
-    var now = Timestamp.from(clock.instant());
-    // per-row stamps bound as UTC LocalDateTime: the driver's Timestamp path builds a Calendar per value
-    var nowUtc = utc(now.toInstant());
     try (var c = database.connection()) {
       c.setAutoCommit(false);
       try {
-        var ids = new ArrayList<String>();
-        records.forEach(r -> ids.add(r.id()));
-        deletions.forEach(d -> ids.add(d.id()));
-        var current = currentHashes(c, table, source, crmObject, ids);
-        int inserted = 0;
-        int updated = 0;
-        int unchanged = 0;
-        int deleted = 0;
-        Instant newest = null;
-        // new rows go as a plain INSERT, which the driver sends as one binary bulk (the server
-        // parses nothing); rows the mirror holds go as the upsert, after them, so the last version
-        // of an id in a batch still wins
-        var sql = upsertSql(table, cols);
-        try (var insert = c.prepareStatement(sql.substring(0, sql.indexOf(" ON DUPLICATE KEY UPDATE ")));
-            var upsert = c.prepareStatement(sql);
-            var history = c.prepareStatement(HISTORY_SQL)) {
-          // the last version of an id in a batch wins; earlier ones are still history
-          var keys = CanonicalJson.sortedKeys(columns.keySet());
-          for (var r : records) {
-            // one JSON text of the mapped columns serves the row hash and the history row
-            var json = CanonicalJson.writeSorted(keys, r.values());
-            var hash = CanonicalJson.hashOfJson(json);
-            var old = current.get(r.id());
-            if (old != null && old.hash().equals(hash) && !old.deleted()) {
-              unchanged++;
-              continue;
-            }
-            if (old == null) {
-              inserted++;
-            } else {
-              updated++;
-            }
-            current.put(r.id(), new Current(hash, false));
-            var ps = old == null ? insert : upsert;
-            int i = 1;
-            ps.setString(i++, source);
-            ps.setString(i++, crmObject);
-            ps.setString(i++, r.id());
-            for (var col : columns.entrySet()) {
-              bind(ps, i++, r.values().get(col.getKey()), col.getValue());
-            }
-            ps.setObject(i++, utc(r.modifiedAt()));
-            ps.setObject(i++, nowUtc);
-            ps.setString(i, hash);
-            ps.addBatch();
-            addHistory(history, source, crmObject, canonicalObject, r.id(), r.modifiedAt(), nowUtc, false, hash, json);
-            newest = newest == null || r.modifiedAt().isAfter(newest) ? r.modifiedAt() : newest;
-          }
-          // a row is inserted when the mirror did not hold it, upserted otherwise
-          if (inserted > 0) {
-            insert.executeBatch();
-          }
-          if (updated > 0) {
-            upsert.executeBatch();
-          }
-          try (var del = c.prepareStatement("UPDATE " + table.quoted()
-              + " SET `deleted` = TRUE, `deleted_at` = ?, `synced_at` = ? WHERE `source` = ? AND `crm_object` = ? AND `id` = ? AND `deleted` = FALSE")) {
-            for (var d : deletions) {
-              del.setTimestamp(1, ts(d.deletedAt()));
-              del.setTimestamp(2, now);
-              del.setString(3, source);
-              del.setString(4, crmObject);
-              del.setString(5, d.id());
-              del.addBatch();
-              var old = current.get(d.id());
-              if (old != null && !old.deleted()) {
-                deleted++;
-                addHistory(history, source, crmObject, canonicalObject, d.id(), d.deletedAt(), nowUtc, true, old.hash(), "{}");
-                current.put(d.id(), new Current(old.hash(), true));
-              }
-            }
-            del.executeBatch();
-          }
-          history.executeBatch();
-        }
-        quarantine(c, source, crmObject, quarantined, now);
-        if (next.isPresent()) {
-          saveCheckpoint(c, source, crmObject, next.get(), inserted + updated + deleted, newest, now);
-        }
+        var result = applyIn(c, source, crmObject, canonicalObject, columns, records, deletions, quarantined, next);
         c.commit();
-        return new ApplyResult(inserted, updated, unchanged, deleted, quarantined.size());
+        return result;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -214,6 +131,138 @@ public final class MirrorStore {
     } catch (SQLException e) {
       throw new IllegalStateException("could not apply a batch of " + source + "/" + crmObject + " to the mirror: " + e.getMessage(), e);
     }
+  }
+
+  /** The changes of one CRM object within a change-stream batch. */
+  public record ObjectChanges(String crmObject, String canonicalObject, Map<String, FieldType> columns,
+      List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined) {}
+
+  /** Work done inside the transaction of {@link #applyAll}, after the changes (a stream position saved). */
+  @FunctionalInterface
+  public interface InTransaction {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Applies the changes of several CRM objects of one connection (a change-stream batch) and runs
+   * {@code alsoInTransaction} (which stores the stream position) in one transaction: all of it
+   * lands, or none, so a crash replays the batch from the position stored before it. Checkpoints
+   * of the keyset pull are not moved. Retried whole as {@link #apply} is.
+   */
+  public Map<String, ApplyResult> applyAll(String source, List<ObjectChanges> changes, InTransaction alsoInTransaction) {
+    for (int attempt = 1; ; attempt++) {
+      try (var c = database.connection()) {
+        c.setAutoCommit(false);
+        try {
+          var out = new java.util.LinkedHashMap<String, ApplyResult>();
+          for (var ch : changes) {
+            out.put(ch.crmObject(), applyIn(c, source, ch.crmObject(), ch.canonicalObject(), ch.columns(), ch.records(),
+                ch.deletions(), ch.quarantined(), Optional.empty()));
+          }
+          alsoInTransaction.run(c);
+          c.commit();
+          return out;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException | IllegalStateException e) {
+        if (attempt >= MAX_APPLY_ATTEMPTS || !worthRetrying(e)) {
+          throw e instanceof IllegalStateException ise ? ise
+              : new IllegalStateException("could not apply a stream batch of " + source + " to the mirror: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private ApplyResult applyIn(Connection c, String source, String crmObject, String canonicalObject,
+      Map<String, FieldType> columns, List<MirrorRecord> records, List<Deletion> deletions,
+      List<QuarantineEntry> quarantined, Optional<Checkpoint> next) throws SQLException {
+    var table = SqlName.of(canonicalObject);
+    var cols = columns.keySet().stream().map(SqlName::of).toList();
+    var now = Timestamp.from(clock.instant());
+    // per-row stamps bound as UTC LocalDateTime: the driver's Timestamp path builds a Calendar per value
+    var nowUtc = utc(now.toInstant());
+    var ids = new ArrayList<String>();
+    records.forEach(r -> ids.add(r.id()));
+    deletions.forEach(d -> ids.add(d.id()));
+    var current = currentHashes(c, table, source, crmObject, ids);
+    int inserted = 0;
+    int updated = 0;
+    int unchanged = 0;
+    int deleted = 0;
+    Instant newest = null;
+    // new rows go as a plain INSERT, which the driver sends as one binary bulk (the server
+    // parses nothing); rows the mirror holds go as the upsert, after them, so the last version
+    // of an id in a batch still wins
+    var sql = upsertSql(table, cols);
+    try (var insert = c.prepareStatement(sql.substring(0, sql.indexOf(" ON DUPLICATE KEY UPDATE ")));
+        var upsert = c.prepareStatement(sql);
+        var history = c.prepareStatement(HISTORY_SQL)) {
+      // the last version of an id in a batch wins; earlier ones are still history
+      var keys = CanonicalJson.sortedKeys(columns.keySet());
+      for (var r : records) {
+        // one JSON text of the mapped columns serves the row hash and the history row
+        var json = CanonicalJson.writeSorted(keys, r.values());
+        var hash = CanonicalJson.hashOfJson(json);
+        var old = current.get(r.id());
+        if (old != null && old.hash().equals(hash) && !old.deleted()) {
+          unchanged++;
+          continue;
+        }
+        if (old == null) {
+          inserted++;
+        } else {
+          updated++;
+        }
+        current.put(r.id(), new Current(hash, false));
+        var ps = old == null ? insert : upsert;
+        int i = 1;
+        ps.setString(i++, source);
+        ps.setString(i++, crmObject);
+        ps.setString(i++, r.id());
+        for (var col : columns.entrySet()) {
+          bind(ps, i++, r.values().get(col.getKey()), col.getValue());
+        }
+        ps.setObject(i++, utc(r.modifiedAt()));
+        ps.setObject(i++, nowUtc);
+        ps.setString(i, hash);
+        ps.addBatch();
+        addHistory(history, source, crmObject, canonicalObject, r.id(), r.modifiedAt(), nowUtc, false, hash, json);
+        newest = newest == null || r.modifiedAt().isAfter(newest) ? r.modifiedAt() : newest;
+      }
+      // a row is inserted when the mirror did not hold it, upserted otherwise
+      if (inserted > 0) {
+        insert.executeBatch();
+      }
+      if (updated > 0) {
+        upsert.executeBatch();
+      }
+      try (var del = c.prepareStatement("UPDATE " + table.quoted()
+          + " SET `deleted` = TRUE, `deleted_at` = ?, `synced_at` = ? WHERE `source` = ? AND `crm_object` = ? AND `id` = ? AND `deleted` = FALSE")) {
+        for (var d : deletions) {
+          del.setTimestamp(1, ts(d.deletedAt()));
+          del.setTimestamp(2, now);
+          del.setString(3, source);
+          del.setString(4, crmObject);
+          del.setString(5, d.id());
+          del.addBatch();
+          var old = current.get(d.id());
+          if (old != null && !old.deleted()) {
+            deleted++;
+            addHistory(history, source, crmObject, canonicalObject, d.id(), d.deletedAt(), nowUtc, true, old.hash(), "{}");
+            current.put(d.id(), new Current(old.hash(), true));
+          }
+        }
+        del.executeBatch();
+      }
+      history.executeBatch();
+    }
+    quarantine(c, source, crmObject, quarantined, now);
+    if (next.isPresent()) {
+      saveCheckpoint(c, source, crmObject, next.get(), inserted + updated + deleted, newest, now);
+    }
+    return new ApplyResult(inserted, updated, unchanged, deleted, quarantined.size());
   }
 
   private static final String HISTORY_SQL = "INSERT INTO record_history (source, crm_object, canonical_object, record_id,"

@@ -2,6 +2,7 @@ package io.salesos.pipeline;
 
 import io.salesos.config.SalesosConfig;
 import io.salesos.connection.CrmConnection;
+import io.salesos.evaluate.AffectedDeals;
 import io.salesos.evaluate.MirrorContextSource;
 import io.salesos.evaluate.RulesRunner;
 import io.salesos.journal.Journal;
@@ -53,7 +54,13 @@ public final class Pipeline implements AutoCloseable {
    * run limits over which a run's writes are held for review.
    */
   public record Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
-      int pullLanes, int quarantinePayloadBytes, RunLimits limits) {
+      int pullLanes, int quarantinePayloadBytes, RunLimits limits, Duration pollInterval, int streamPollFactor) {
+
+    public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit,
+        int pullLanes, int quarantinePayloadBytes, RunLimits limits) {
+      this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, pullLanes, quarantinePayloadBytes, limits,
+          Duration.ofSeconds(60), 10);
+    }
 
     public Settings(int pullBatch, int maxBatchesPerPull, int maxAttempts, Duration backoff, int drainLimit) {
       this(pullBatch, maxBatchesPerPull, maxAttempts, backoff, drainLimit, SalesosConfig.DEFAULT_PULL_LANES);
@@ -70,7 +77,8 @@ public final class Pipeline implements AutoCloseable {
       var sync = config.sync();
       return new Settings(sync.pullBatch(), 10_000, sync.maxAttempts(), Duration.ofSeconds(sync.backoffSeconds()), 50_000,
           sync.pullLanes(), config.retention().quarantinePayloadBytes(),
-          new RunLimits(sync.holdWritesOver(), sync.holdPercentOver()));
+          new RunLimits(sync.holdWritesOver(), sync.holdPercentOver()), Duration.ofSeconds(sync.pollSeconds()),
+          sync.streamPollFactor());
     }
 
     SyncEngine.PullSettings pull() {
@@ -111,7 +119,12 @@ public final class Pipeline implements AutoCloseable {
         conflictPolicy, settings.maxAttempts(), settings.backoff(), clock);
     this.drainLimit = settings.drainLimit();
     this.limits = settings.limits();
+    this.pollInterval = settings.pollInterval();
+    this.streamPollFactor = settings.streamPollFactor();
   }
+
+  private final Duration pollInterval;
+  private final int streamPollFactor;
 
   /** Pulls every mapped object of every connection (or of one) into the mirror. */
   public List<Puller.PullStats> pull(Optional<String> connection) {
@@ -450,6 +463,90 @@ public final class Pipeline implements AutoCloseable {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * One step of a connection's change stream (see {@link io.salesos.sync.StreamFollower}): applies
+   * what arrived, pulls the objects the stream does not carry, and when anything changed evaluates
+   * at once and drains the outbox (under the connector's rate limiter, as every push), recording the
+   * change-to-flag latency of every streamed deal change whose deal was written. Does nothing for a
+   * connection without a stream.
+   */
+  public StreamResult stream(String connection) {
+    var c = connection(connection);
+    var step = sync.follower().step(c);
+    if (step.changes() == 0 && step.fellBack().isEmpty()) {
+      return new StreamResult(step, AffectedDeals.Scope.none(), List.of(), Optional.empty());
+    }
+    if (step.changes() > 0 && step.fellBack().isEmpty()) {
+      sync.follower().pullUnstreamed(c);
+    }
+    var affected = step.fellBack().isPresent() ? AffectedDeals.Scope.all()
+        : AffectedDeals.of(database, c.name(), step.changed());
+    if (affected.isEmpty()) {
+      return new StreamResult(step, affected, List.of(), Optional.empty());
+    }
+    // the affected deals are computed for the partitioned evaluation; until it is wired, the whole
+    // connection is evaluated (same verdicts, more work)
+    var runs = evaluate(Optional.of(c.name()));
+    var pushedFrom = clock.instant();
+    var pushed = push();
+    recordLatency(c, step, pushedFrom);
+    log.info("event=stream_evaluated source={} changes={} affected_deals={} queued={} written={}", c.name(), step.changes(),
+        affected.everything() ? "all" : Integer.toString(affected.dealIds().size()),
+        runs.stream().mapToInt(RulesRunner.RunResult::queued).sum(), pushed.written());
+    return new StreamResult(step, affected, runs, Optional.of(pushed));
+  }
+
+  /** What one stream step did: the step, the deals it affects, the evaluation and the push it caused. */
+  public record StreamResult(io.salesos.sync.StreamFollower.Step step, AffectedDeals.Scope affected,
+      List<RulesRunner.RunResult> runs, Optional<OutboxDrainer.DrainStats> pushed) {}
+
+  /** The deals a set of changes (record ids per canonical object) of one connection can affect. */
+  public AffectedDeals.Scope affectedDeals(String connection, Map<String, ? extends java.util.Collection<String>> changed) {
+    return AffectedDeals.of(database, connection(connection).name(), changed);
+  }
+
+  private void recordLatency(CrmConnection c, io.salesos.sync.StreamFollower.Step step, java.time.Instant pushedFrom) {
+    var deals = step.changed().getOrDefault(io.salesos.model.CanonicalSchema.DEAL, java.util.Set.of());
+    if (deals.isEmpty()) {
+      return;
+    }
+    var ids = List.copyOf(deals);
+    try (var con = database.connection(); var ps = con.prepareStatement("SELECT record_id, MAX(written_at) FROM write_journal"
+        + " WHERE source = ? AND outcome = 'written' AND written_at >= ? AND record_id IN ("
+        + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ") GROUP BY record_id")) {
+      ps.setString(1, c.name());
+      ps.setTimestamp(2, java.sql.Timestamp.from(pushedFrom.minusMillis(1)));
+      for (int i = 0; i < ids.size(); i++) {
+        ps.setString(3 + i, ids.get(i));
+      }
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          var committed = step.committedAt().get(io.salesos.model.CanonicalSchema.DEAL + "/" + rs.getString(1));
+          if (committed != null) {
+            latency.record(c.name(), Duration.between(committed, rs.getTimestamp(2).toInstant()));
+          }
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      log.warn("event=latency_not_recorded source={} reason=\"{}\"", c.name(), e.getMessage());
+    }
+  }
+
+  private final ChangeLatency latency = new ChangeLatency();
+
+  /**
+   * Whether the scheduled poll of a connection should run now: less often (poll interval times
+   * {@code sync.stream_poll_factor}) while its change stream is healthy, as usual otherwise.
+   */
+  public boolean pollDue(String connection) {
+    return sync.follower().pollDue(connection(connection), pollInterval, streamPollFactor);
+  }
+
+  /** Change-to-flag latency per connection, as this daemon measured it. */
+  public ChangeLatency latency() {
+    return latency;
   }
 
   /** Sends every due outbox row under the allow-list in force now; nothing while no rule set is in force. */

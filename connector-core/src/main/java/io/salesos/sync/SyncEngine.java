@@ -81,6 +81,17 @@ public final class SyncEngine {
       }
     }
     readWriteColumns.forEach((object, cols) -> LocalEditTriggers.install(database, object, cols));
+    this.follower = new StreamFollower(mirror, new StreamPositions(database, clock), locks, pauses,
+        name -> pullAll(Optional.of(name)), (c, m) -> puller.pull(c, m, maxBatches), STREAM_ENTRIES_PER_READ, clock);
+  }
+
+  /** Journal entries (or stream events) read per step of a change stream. */
+  static final int STREAM_ENTRIES_PER_READ = 50;
+  private final StreamFollower follower;
+
+  /** Follows the connections' change streams (for connectors that offer one). */
+  public StreamFollower follower() {
+    return follower;
   }
 
   private final CustomObjectSync customObjects;

@@ -134,6 +134,38 @@ final class HubSpotClient {
     throw failure(method, pathAndQuery, response);
   }
 
+  /**
+   * Downloads a file from an absolute, pre-signed URL (a journal entry's {@code url}): no bearer
+   * token, no API budget. Empty when the storage no longer has it (403 or 404: expired or lost).
+   */
+  java.util.Optional<JsonNode> download(String url) throws ConnectorException {
+    var where = URI.create(url);
+    HttpResponse<byte[]> response;
+    calls.incrementAndGet();
+    try {
+      response = http.send(HttpRequest.newBuilder(where).timeout(settings.requestTimeout()).GET().build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new ConnectorException(Kind.TRANSIENT, "GET " + where.getHost() + where.getPath() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectorException(Kind.TRANSIENT, "GET " + where.getPath() + " was interrupted", e);
+    }
+    int status = response.statusCode();
+    if (status == 403 || status == 404) {
+      return java.util.Optional.empty();
+    }
+    if (status / 100 != 2) {
+      throw new ConnectorException(status >= 500 ? Kind.TRANSIENT : Kind.PERMANENT,
+          "GET " + where.getPath() + " answered " + status + ": " + truncate(text(response)));
+    }
+    try {
+      return java.util.Optional.of(JSON.readTree(response.body()));
+    } catch (IOException e) {
+      throw new ConnectorException(Kind.TRANSIENT, "GET " + where.getPath() + " answered a body that is not JSON", e);
+    }
+  }
+
   private ConnectorException failure(String method, String pathAndQuery, HttpResponse<byte[]> response) {
     int status = response.statusCode();
     var text = text(response);

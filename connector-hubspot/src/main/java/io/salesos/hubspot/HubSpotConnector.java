@@ -63,6 +63,16 @@ final class HubSpotConnector implements Connector {
     this.client = new HubSpotClient(settings, clock);
     this.puller = new ChangePuller(client, settings, clock, new SearchPacer(settings.searchPerSecond()));
     this.writer = new BatchWriter(client, settings);
+    this.stream = settings.journal()
+        ? Optional.of(new JournalStream(new HubSpotClient(settings.forJournal(), clock), this, clock)) : Optional.empty();
+  }
+
+  private final Optional<io.salesos.spi.ChangeStream> stream;
+
+  /** HubSpot's webhooks journal when the connection's {@code change_stream} setting is {@code journal}. */
+  @Override
+  public Optional<io.salesos.spi.ChangeStream> changeStream() {
+    return stream;
   }
 
   @Override

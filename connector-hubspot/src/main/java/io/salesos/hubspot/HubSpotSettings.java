@@ -11,7 +11,10 @@ import java.util.Objects;
  * overlap_seconds} (how far back each incremental round re-reads, for search-index lag), {@code
  * request_timeout_seconds}, {@code search_per_second} (4; HubSpot allows 5 per account), {@code
  * fiscal_year_start_month} (1 = January: HubSpot's API reports no fiscal year, so the portal's is
- * configured here), and the secret {@code token} (a private app token).
+ * configured here), {@code change_stream} (off, the default, or journal: follow HubSpot's webhooks
+ * journal, see docs/change-streams.md), and the secrets {@code token} (a private app token) and
+ * {@code journal_token} (the app's client-credentials token the journal API takes; the private app
+ * token when absent).
  */
 record HubSpotSettings(
     String baseUrl,
@@ -22,13 +25,16 @@ record HubSpotSettings(
     double searchPerSecond,
     Duration connectTimeout,
     Duration requestTimeout,
-    int fiscalYearStartMonth) {
+    int fiscalYearStartMonth,
+    boolean journal,
+    String journalToken) {
 
   static final String DEFAULT_BASE_URL = "https://api.hubapi.com";
 
   HubSpotSettings {
     Objects.requireNonNull(baseUrl, "baseUrl");
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(journalToken, "journalToken");
     baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     objectsPath = objectsPath.endsWith("/") ? objectsPath.substring(0, objectsPath.length() - 1) : objectsPath;
   }
@@ -45,7 +51,9 @@ record HubSpotSettings(
         seconds(context, "search_per_second", 4),
         Duration.ofSeconds(10),
         Duration.ofSeconds(seconds(context, "request_timeout_seconds", 60)),
-        month(context, "fiscal_year_start_month"));
+        month(context, "fiscal_year_start_month"),
+        changeStream(context),
+        context.secret("journal_token").orElse(token));
   }
 
   /** A month number 1-12 (January when unset); anything else stops the connection with the reason. */
@@ -64,6 +72,22 @@ record HubSpotSettings(
     }
     throw new IllegalArgumentException("connection '" + context.name() + "': setting '" + key
         + "' must be the number of the month the fiscal year starts in (1 for January ... 12), was '" + v.get() + "'");
+  }
+
+  /** The same settings with the journal's token as the one every request carries. */
+  HubSpotSettings forJournal() {
+    return new HubSpotSettings(baseUrl, journalToken, tier, objectsPath, overlap, searchPerSecond, connectTimeout,
+        requestTimeout, fiscalYearStartMonth, journal, journalToken);
+  }
+
+  private static boolean changeStream(ConnectorContext context) {
+    var v = context.setting("change_stream").orElse("off");
+    return switch (v) {
+      case "off" -> false;
+      case "journal" -> true;
+      default -> throw new IllegalArgumentException("connection '" + context.name()
+          + "': setting 'change_stream' must be off or journal, was '" + v + "'");
+    };
   }
 
   private static long seconds(ConnectorContext context, String key, long dflt) {

@@ -47,6 +47,14 @@ public interface Connector extends AutoCloseable {
   }
 
   /**
+   * The CRM's change stream, when this connector can read one (see {@link ChangeStream}); empty,
+   * the default, keeps the connector polled only. Core calls the stream from one thread at a time.
+   */
+  default Optional<ChangeStream> changeStream() {
+    return Optional.empty();
+  }
+
+  /**
    * Whether core may call this connector from several threads at once: pulls of different
    * objects side by side (never two pulls of one object), a push while a pull is under way. A
    * connector whose calls share mutable state (an open result stream, a login in progress) keeps

@@ -43,6 +43,17 @@ public final class Metrics {
   private final AtomicLong conflicts = new AtomicLong();
 
   public Metrics(Database database, List<CrmConnection> connections) {
+    this(database, connections, new io.salesos.pipeline.ChangeLatency());
+  }
+
+  private final io.salesos.pipeline.ChangeLatency latency;
+  private final MultiGauge changeToFlag;
+  private final MultiGauge streamFallbacks;
+  private final MultiGauge streamAge;
+
+  /** With the change-to-flag latency the daemon's pipeline measures. */
+  public Metrics(Database database, List<CrmConnection> connections, io.salesos.pipeline.ChangeLatency latency) {
+    this.latency = latency;
     this.database = database;
     // reads only: the stores' clock stamps writes, which metrics never make
     this.outbox = new OutboxStore(database, Clock.systemUTC());
@@ -61,6 +72,14 @@ public final class Metrics {
         .register(registry);
     watermarkAge = MultiGauge.builder("salesos_mirror_watermark_age_seconds")
         .description("seconds since the time up to which every mapped object of the connection is pulled").register(registry);
+    changeToFlag = MultiGauge.builder("salesos_change_to_flag_seconds")
+        .description("CRM commit time of a streamed deal change to the CRM acknowledging salesos's write for it,"
+            + " over this daemon's last 1000 such changes, by quantile (0.5, 0.95, 1 = max)").register(registry);
+    streamFallbacks = MultiGauge.builder("salesos_stream_fallbacks")
+        .description("times the connection's change stream could not go on (gap, overflow, expired position) and the"
+            + " keyset pull took over").register(registry);
+    streamAge = MultiGauge.builder("salesos_stream_position_age_seconds")
+        .description("seconds since the connection's change stream position last moved or was confirmed").register(registry);
     ruleHits = MultiGauge.builder("salesos_rule_hits").description("deals or subjects each rule fired on in the last run").register(registry);
     ruleErrors = MultiGauge.builder("salesos_rule_errors")
         .description("records each rule could not be evaluated on in the source's last run (they got no write from it)")
@@ -126,6 +145,23 @@ public final class Metrics {
           r.watermark().map(w -> (double) Math.max(0, Duration.between(w, java.time.Instant.now()).toSeconds())).orElse(Double.NaN)));
     }
     evaluationReady.register(ready, true);
+    var quantiles = new ArrayList<MultiGauge.Row<?>>();
+    latency.all().forEach((source, f) -> {
+      quantiles.add(MultiGauge.Row.of(Tags.of("source", source, "quantile", "0.5"), f.p50() / 1000.0));
+      quantiles.add(MultiGauge.Row.of(Tags.of("source", source, "quantile", "0.95"), f.p95() / 1000.0));
+      quantiles.add(MultiGauge.Row.of(Tags.of("source", source, "quantile", "1"), f.max() / 1000.0));
+    });
+    changeToFlag.register(quantiles, true);
+    var fallbacks = new ArrayList<MultiGauge.Row<?>>();
+    var ages = new ArrayList<MultiGauge.Row<?>>();
+    for (var st : io.salesos.sync.StreamFollower.positions(database)) {
+      var last = Tags.of("source", st.source(), "last_kind", st.lastFallbackKind().orElse("none"));
+      fallbacks.add(MultiGauge.Row.of(last, st.fallbacks()));
+      ages.add(MultiGauge.Row.of(Tags.of("source", st.source()),
+          Math.max(0, Duration.between(st.updatedAt(), java.time.Instant.now()).toSeconds())));
+    }
+    streamFallbacks.register(fallbacks, true);
+    streamAge.register(ages, true);
     watermarkAge.register(age, true);
     var byStatus = new ArrayList<MultiGauge.Row<?>>();
     outbox.counts().forEach((status, n) -> byStatus.add(MultiGauge.Row.of(Tags.of("status", status), n)));

@@ -42,6 +42,16 @@ public final class StatusPage {
 
   StatusPage(Database database, List<String> sources, AdminToken token, Clock clock,
       java.util.function.Supplier<Optional<RuleSet>> rules) {
+    this(database, sources, token, clock, rules, new io.salesos.pipeline.ChangeLatency());
+  }
+
+  private final io.salesos.pipeline.ChangeLatency latency;
+  private final Database database;
+
+  StatusPage(Database database, List<String> sources, AdminToken token, Clock clock,
+      java.util.function.Supplier<Optional<RuleSet>> rules, io.salesos.pipeline.ChangeLatency latency) {
+    this.latency = latency;
+    this.database = database;
     this.queries = new StatusQueries(database);
     this.database = database;
     this.configuredSources = List.copyOf(sources);
@@ -64,7 +74,13 @@ public final class StatusPage {
    */
   public static StatusPage register(AdminServer server, Database database, List<String> sources, Clock clock,
       java.util.function.Supplier<Optional<RuleSet>> rules) {
-    var page = new StatusPage(database, sources, server.token(), clock, rules);
+    return register(server, database, sources, clock, rules, new io.salesos.pipeline.ChangeLatency());
+  }
+
+  /** As above, with the change-to-flag latency the daemon's pipeline measures, shown per connection. */
+  public static StatusPage register(AdminServer server, Database database, List<String> sources, Clock clock,
+      java.util.function.Supplier<Optional<RuleSet>> rules, io.salesos.pipeline.ChangeLatency latency) {
+    var page = new StatusPage(database, sources, server.token(), clock, rules, latency);
     server.page("/", page::render);
     server.page("/drafts", new DraftActions(database, server, clock)::handle);
     return page;
@@ -414,6 +430,33 @@ public final class StatusPage {
 
   // ---- 5. ops ------------------------------------------------------------------------------------
 
+  /** The change stream's state and the change-to-flag latency of one connection, when it streams. */
+  private void streamLine(StringBuilder sb, String source, Instant now) {
+    var state = io.salesos.sync.StreamFollower.positionOf(database, source);
+    var figures = latency.of(source);
+    if (state.isEmpty() && figures.isEmpty()) {
+      return;
+    }
+    sb.append("<p class=\"stream\">Change stream: ");
+    state.ifPresent(st -> {
+      sb.append("read ").append(lag(Math.max(0, java.time.Duration.between(st.updatedAt(), now).toSeconds()))).append(" ago, ")
+          .append(Html.num(st.changes())).append(" changes from ").append(Html.num(st.entries())).append(" entries");
+      if (st.fallbacks() > 0) {
+        sb.append(" · <span class=\"bad\">").append(Html.num(st.fallbacks())).append(" fallback")
+            .append(st.fallbacks() == 1 ? "" : "s").append(" to the pull</span>, last ")
+            .append(st.lastFallbackAt().map(Html::stamp).orElse("")).append(" (").append(Html.esc(st.lastFallbackKind().orElse("")))
+            .append(": ").append(Html.esc(st.lastFallbackReason().orElse(""))).append(')');
+      }
+    });
+    figures.ifPresent(f -> sb.append(" · change-to-flag p50 <strong>").append(seconds(f.p50())).append("</strong>, p95 <strong>")
+        .append(seconds(f.p95())).append("</strong> (").append(Html.num(f.count())).append(" changes)"));
+    sb.append("</p>");
+  }
+
+  private static String seconds(long millis) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+  }
+
   private void opsSection(StringBuilder sb, String source, Instant now) {
     sb.append("<section id=\"ops\"><h2>Sync and write-back health · ").append(Html.esc(source)).append("</h2>");
     var readiness = queries.readiness(source);
@@ -422,6 +465,7 @@ public final class StatusPage {
         .append(readiness.ready() ? "<span class=\"good\">run over it</span>"
             : "<span class=\"bad\">wait: " + Html.esc(readiness.blocked().orElseThrow()) + "</span>")
         .append("</p>");
+    streamLine(sb, source, now);
     queries.pause(source).ifPresent(p -> sb.append("<p class=\"paused bad\">Paused: ").append(Html.esc(p.describe()))
         .append(". Nothing is pulled, evaluated or pushed until <code>salesos sync --resume ").append(Html.esc(source))
         .append("</code>.</p>"));

@@ -64,9 +64,11 @@ final class RunCommand implements Runnable {
         return; // stopped while waiting for the database
       }
       try (var runtime = SalesosRuntime.open(cfg, database.get(), Map.of(), System::getenv, Clock.systemUTC())) {
-        var metrics = new Metrics(runtime.database(), runtime.connections());
+        var metrics = new Metrics(runtime.database(), runtime.connections(), runtime.pipeline().latency());
         runtime.pipeline().rules().watchEvery(Duration.ofSeconds(5));
         try (var scheduler = DaemonScheduler.start(runtime, metrics::jobRan);
+            var streams = io.salesos.schedule.StreamRunner.start(runtime.pipeline(),
+                Duration.ofMillis(cfg.sync().streamIdleMillis()));
             var alerts = Alerts.start(runtime.database(), runtime.pipeline().rules(),
                 cfg.alerts().webhookUrl().map(r -> r.resolve(System::getenv)), cfg.alerts().connectionFailingMinutes(),
                 ALERT_EVERY, Clock.systemUTC()).orElse(null);
@@ -76,7 +78,7 @@ final class RunCommand implements Runnable {
               stop.countDown();
             })) {
           StatusPage.register(admin, runtime.database(), runtime.connections().stream().map(CrmConnection::name).toList(),
-              Clock.systemUTC(), runtime.pipeline().rules()::current);
+              Clock.systemUTC(), runtime.pipeline().rules()::current, runtime.pipeline().latency());
           admin.serve(runtime.database(), metrics);
           System.out.println("salesos " + Main.version() + " running: " + runtime.database().describe() + ", "
               + runtime.connections().size() + " connection(s), polling every " + cfg.sync().pollSeconds() + " s; admin "

@@ -90,6 +90,10 @@ final class Jobs {
     @Override
     void work(JobExecutionContext context, Pipeline pipeline) {
       var connection = context.getMergedJobDataMap().getString("connection");
+      if (!pipeline.pollDue(connection)) {
+        // the change stream is healthy: the safety-net poll runs less often (sync.stream_poll_factor)
+        return;
+      }
       // a cancelled or new meeting seen by this pull re-plans the rep's day now, not at the next plan run
       var pulled = pipeline.pullAndReplanned(connection);
       log.debug("event=job_done job=pull connection={} objects={}", connection, pulled.stats().size());

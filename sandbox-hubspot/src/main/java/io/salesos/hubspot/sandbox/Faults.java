@@ -20,6 +20,8 @@ public final class Faults {
   private final AtomicInteger slowCount = new AtomicInteger();
   private final Map<String, String> wrongTyped = new ConcurrentHashMap<>();
   private volatile boolean wholeBatchRefusal;
+  private final AtomicInteger journalDrops = new AtomicInteger();
+  private volatile ChangeJournal journal;
 
   Faults() {}
 
@@ -74,6 +76,38 @@ public final class Faults {
     return this;
   }
 
+  /** The next {@code times} requests to the webhooks journal API have their connection reset before an answer. */
+  public Faults dropJournalConnection(int times) {
+    journalDrops.set(times);
+    return this;
+  }
+
+  /**
+   * Lets every journal entry written so far expire, as three days without a read would: an offset a
+   * reader stored then answers 404.
+   */
+  public Faults expireJournalPositions() {
+    journal.expireAll();
+    return this;
+  }
+
+  /**
+   * The next {@code entries} journal entries are written but their files cannot be fetched (404
+   * from storage): a stretch of events the reader cannot see, which it must re-read from the CRM.
+   */
+  public Faults journalGap(int entries) {
+    journal.gaps(entries);
+    return this;
+  }
+
+  void journal(ChangeJournal j) {
+    this.journal = j;
+  }
+
+  boolean takeJournalDrop() {
+    return takeOne(journalDrops);
+  }
+
   /** Switches every fault off. */
   public Faults reset() {
     failNext.set(new int[] {0, 0});
@@ -83,6 +117,10 @@ public final class Faults {
     slowCount.set(0);
     wrongTyped.clear();
     wholeBatchRefusal = false;
+    journalDrops.set(0);
+    if (journal != null) {
+      journal.gaps(0);
+    }
     return this;
   }
 

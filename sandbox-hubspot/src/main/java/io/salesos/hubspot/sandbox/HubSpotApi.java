@@ -70,7 +70,10 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final SchemasEndpoint schemas;
   private final PipelinesEndpoint pipelines;
   private final AccountEndpoint account;
+  private final JournalEndpoint journal;
   private volatile boolean schemaWriteScope = true;
+  /** Requests to the API (entry-file downloads from storage are not API requests). */
+  final java.util.concurrent.atomic.AtomicLong apiRequests = new java.util.concurrent.atomic.AtomicLong();
 
   HubSpotApi(SandboxState state, Faults faults, RequestBudget budget, String token) {
     this.state = state;
@@ -83,6 +86,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     this.schemas = new SchemasEndpoint(state, metadata);
     this.pipelines = new PipelinesEndpoint(state, objects);
     this.account = new AccountEndpoint(budget);
+    this.journal = new JournalEndpoint(state);
   }
 
   /** Whether the private app holds the crm.schemas.*.write scopes that creating properties needs. */
@@ -108,6 +112,11 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     if (delay > 0) {
       builder.withFixedDelay((int) delay);
     }
+    var path = request.getUrl().split("\\?", 2)[0];
+    if (JournalEndpoint.handles(path) && faults.takeJournalDrop()) {
+      // the connection is cut before an answer, as a proxy or a network fault would
+      return builder.withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER).build();
+    }
     var reply = answer(request, builder);
     builder.withStatus(reply.status());
     if (reply.contentType() != null) {
@@ -125,6 +134,12 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     var path = q < 0 ? url : url.substring(0, q);
     var query = parseQuery(q < 0 ? "" : url.substring(q + 1));
     var method = request.getMethod().getName();
+    var file = JournalEndpoint.FILES.matcher(path);
+    if (file.matches() && method.equals("GET")) {
+      // a pre-signed storage URL: no bearer token, no API budget
+      return journal.file(file.group(1));
+    }
+    apiRequests.incrementAndGet();
     var auth = request.getHeader("Authorization");
     if (auth == null || !auth.equals("Bearer " + token)) {
       return error(new ApiError(401, "INVALID_AUTHENTICATION",
@@ -144,7 +159,9 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     Reply reply;
     try {
       JsonNode body = method.equals("GET") || method.equals("DELETE") ? NODES.objectNode() : parse(request);
-      java.util.function.Supplier<Reply> routed = () -> route(method, path, query, body);
+      var base = request.getAbsoluteUrl().substring(0, request.getAbsoluteUrl().length() - url.length());
+      java.util.function.Supplier<Reply> routed = () -> JournalEndpoint.handles(path)
+          ? journal.route(method, path, body, base) : route(method, path, query, body);
       reply = method.equals("GET") ? state.reading(routed) : state.writing(routed);
     } catch (ApiError e) {
       reply = error(e);

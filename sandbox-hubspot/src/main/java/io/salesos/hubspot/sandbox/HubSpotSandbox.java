@@ -101,6 +101,7 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     this.options = options;
     this.state = new SandboxState(options.clock(), options.searchLag(), options.bare());
     this.objects = new ObjectsEndpoint(state, faults);
+    faults.journal(state.journal);
     var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);
     this.api = new HubSpotApi(state, faults, budget, options.token());
     var config = WireMockConfiguration.options()
@@ -263,6 +264,16 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
       var to = table(toType).name;
       return state.associationsOf(from, Long.parseLong(id), to).keySet().stream().map(String::valueOf).toList();
     });
+  }
+
+  /** How many API requests the sandbox has answered (or refused) since it started; journal file downloads are not counted. */
+  public long requestCount() {
+    return api.apiRequests.get();
+  }
+
+  /** How many entries the webhooks journal holds now. */
+  public int journalEntries() {
+    return state.journal.size();
   }
 
   /**

@@ -109,6 +109,7 @@ final class HubSpotSchema {
       String... defaults) {
     var t = new ObjectTable(name, typeId, stamp, List.of(defaults));
     t.groups.put(PropertyDef.FIELD_SALES, "Field sales");
+    t.journal = state.journal;
     state.tables.put(name, t);
     return t;
   }

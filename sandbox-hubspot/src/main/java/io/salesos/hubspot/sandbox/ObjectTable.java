@@ -38,6 +38,8 @@ final class ObjectTable {
   private final Map<String, Map<String, Long>> unique = new HashMap<>();
   private final Map<Long, StoredObject> searchView = new HashMap<>();
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  /** The portal's webhooks journal, told of every create, update and delete (null: not journalled). */
+  ChangeJournal journal;
 
   ObjectTable(String name, String typeId, String stampProperty, List<String> defaultProperties) {
     this.name = name;
@@ -100,11 +102,16 @@ final class ObjectTable {
   StoredObject put(long id, Map<String, String> changed, Instant stamp, Duration searchLag, String source) {
     var old = records.get(id);
     var props = old == null ? new LinkedHashMap<String, String>() : new LinkedHashMap<>(old.properties());
+    // only a journal with subscriptions records anything: seeding and bulk fills pay nothing for it
+    var journalled = journal != null && journal.active() ? new LinkedHashMap<String, String>() : null;
     var history = old == null ? new HashMap<String, List<HistoryEntry>>() : new HashMap<>(old.history());
     for (var e : changed.entrySet()) {
       var def = definitions.get(e.getKey());
       var value = def == null ? e.getValue() : def.normalize(e.getValue());
       var previous = props.put(e.getKey(), value);
+      if (journalled != null && !java.util.Objects.equals(previous, value)) {
+        journalled.put(e.getKey(), value);
+      }
       if (TRACKED.contains(e.getKey()) && !java.util.Objects.equals(previous, value)) {
         var entries = new ArrayList<HistoryEntry>();
         entries.add(new HistoryEntry(value, stamp, source));
@@ -120,6 +127,13 @@ final class ObjectTable {
     var version = new StoredObject(id, props, created, stamp, false, Optional.empty(), history);
     records.put(id, version);
     publish(id, version, stamp, searchLag);
+    if (journalled != null) {
+      if (old == null || old.archived()) {
+        journal.created(typeId, id, stamp);
+      } else if (!journalled.isEmpty()) {
+        journal.updated(typeId, id, stamp, journalled);
+      }
+    }
     return version;
   }
 
@@ -147,6 +161,9 @@ final class ObjectTable {
       reindex(e.getKey(), e.getValue(), null, id);
     }
     publish(id, null, at, searchLag);
+    if (journal != null && journal.active()) {
+      journal.deleted(typeId, id, at);
+    }
     return Optional.of(version);
   }
 
@@ -155,6 +172,9 @@ final class ObjectTable {
     var old = records.remove(id);
     if (old == null) {
       return;
+    }
+    if (journal != null && journal.active() && !old.archived()) {
+      journal.deleted(typeId, id, at);
     }
     for (var e : old.properties().entrySet()) {
       reindex(e.getKey(), e.getValue(), null, id);

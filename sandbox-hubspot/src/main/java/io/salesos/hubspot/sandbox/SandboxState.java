@@ -60,6 +60,8 @@ final class SandboxState {
   final Clock clock;
   final Duration searchLag;
   final Map<String, ObjectTable> tables = new LinkedHashMap<>();
+  /** The app's webhooks journal: subscriptions and the events they matched. */
+  final ChangeJournal journal = new ChangeJournal();
   final List<Owner> owners = new ArrayList<>();
   /** The portal's time zone (Settings > Account defaults), which GET /account-info/v3/details reports. */
   volatile String portalTimeZone = "US/Eastern";
@@ -85,7 +87,14 @@ final class SandboxState {
 
   /** {@code body}'s answer, with the portal to itself. */
   <T> T writing(java.util.function.Supplier<T> body) {
-    return holding(lock.writeLock(), body);
+    return holding(lock.writeLock(), () -> {
+      try {
+        return body.get();
+      } finally {
+        // the events of one write request become one journal entry
+        journal.flush(now());
+      }
+    });
   }
 
   private static <T> T holding(java.util.concurrent.locks.Lock held, java.util.function.Supplier<T> body) {

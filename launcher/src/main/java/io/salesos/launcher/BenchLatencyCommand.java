@@ -1,0 +1,210 @@
+package io.salesos.launcher;
+
+import io.salesos.cli.Home;
+import io.salesos.connection.CrmConnection;
+import io.salesos.connection.ResilienceSettings;
+import io.salesos.connection.ResilientConnector;
+import io.salesos.demo.DemoOrgGenerator;
+import io.salesos.hubspot.sandbox.HubSpotSandbox;
+import io.salesos.mapping.Mapping;
+import io.salesos.mirror.Database;
+import io.salesos.mirror.EmbeddedMariaDb;
+import io.salesos.outbox.ConflictPolicy;
+import io.salesos.pipeline.LiveRuleSet;
+import io.salesos.pipeline.Pipeline;
+import io.salesos.runtime.Connections;
+import io.salesos.schedule.StreamRunner;
+import io.salesos.spi.ConnectorContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Change-to-flag latency: a HubSpot sandbox seeded with the demo org, salesos running over it with
+ * the default rule files (the change stream followed by the daemon's own {@link StreamRunner}, the
+ * poll as the daemon schedules it), and a user editing deals at a steady rate so that each edit
+ * adds or removes the NO_AMOUNT flag. Each change is timed from the sandbox's commit stamp to the
+ * moment the sandbox holds salesos's flag write; p50, p95 and max are printed with streaming on and
+ * off, with the CRM API requests each run made.
+ */
+@Command(name = "latency", mixinStandardHelpOptions = true,
+    description = "Time change-to-flag latency (CRM commit to salesos's write acknowledged) with the change stream on and off.")
+final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Option(names = "--crm", required = true, description = "hubspot (Salesforce's change stream is not built yet)")
+  String crm;
+
+  @Option(names = "--changes", description = "deal edits per run (default: ${DEFAULT-VALUE})")
+  int changes = 200;
+
+  @Option(names = "--rate", description = "edits per second (default: ${DEFAULT-VALUE})")
+  double rate = 2.0;
+
+  @Option(names = "--poll-seconds", description = "the daemon's sync.poll_seconds for both runs (default: ${DEFAULT-VALUE})")
+  int pollSeconds = 30;
+
+  @Option(names = "--only", description = "on or off: run one mode only")
+  String only;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!crm.equals("hubspot")) {
+      System.out.println("bench latency: only --crm hubspot has a change stream so far (Salesforce CDC is not built)");
+      return 2;
+    }
+    var results = new LinkedHashMap<String, Run>();
+    for (var streaming : List.of(true, false)) {
+      if (only != null && !only.equals(streaming ? "on" : "off")) {
+        continue;
+      }
+      results.put(streaming ? "streaming on" : "streaming off (poll only)", run(streaming));
+    }
+    System.out.printf("%nbench latency --crm %s --changes %d (%.1f edits/s, poll every %d s):%n", crm, changes, rate, pollSeconds);
+    results.forEach((mode, r) -> System.out.printf("  %-26s p50 %6.2f s  p95 %6.2f s  max %6.2f s  (%d of %d flagged, %d timed out;"
+        + " %d CRM API requests, %.0f per hour)%n", mode, r.p(50), r.p(95), r.max(), r.millis.size(), changes, r.missed, r.requests,
+        r.requests * 3600.0 / r.seconds));
+    return 0;
+  }
+
+  /** One mode's figures. */
+  record Run(List<Long> millis, int missed, long requests, double seconds) {
+    double p(int p) {
+      if (millis.isEmpty()) {
+        return Double.NaN;
+      }
+      var s = new ArrayList<>(millis);
+      Collections.sort(s);
+      int rank = (int) Math.ceil(p / 100.0 * s.size());
+      return s.get(Math.max(0, rank - 1)) / 1000.0;
+    }
+
+    double max() {
+      return millis.isEmpty() ? Double.NaN : Collections.max(millis) / 1000.0;
+    }
+  }
+
+  private Run run(boolean streaming) throws Exception {
+    var now = Instant.now();
+    var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.demo(now.minus(Duration.ofMinutes(5))));
+    var mappingFile = Home.dir().resolve("config").resolve("mappings").resolve("hubspot.yaml");
+    var mapping = Mapping.load(mappingFile);
+    var rules = LiveRuleSet.of(LiveRuleSet.load(Home.dir().resolve("rules"), LiveRuleSet.vocabulary(List.of(mapping))));
+    try (var sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withoutRequestLog());
+        var server = EmbeddedMariaDb.start(Home.var().resolve("bench-mariadb"), "salesos")) {
+      var ids = sandbox.seed(org);
+      var admin = server.adminCredentials();
+      var schema = "bench_latency_" + System.nanoTime();
+      try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), admin.user(), admin.password())) {
+        c.createStatement().execute("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4");
+      }
+      var settings = new HashMap<String, String>();
+      var secrets = new HashMap<String, String>();
+      sandbox.connectionSettings().forEach((k, v) -> (k.startsWith("secret.") ? secrets : settings)
+          .put(k.replaceFirst("^secret\\.", ""), v));
+      settings.put("change_stream", streaming ? "journal" : "off");
+      // as the daemon wraps it: the rate limiter sized to the portal's tier
+      var provider = Connections.provider("hubspot");
+      var context = new ConnectorContext("hubspot", settings, secrets, Clock.systemUTC());
+      var connector = new ResilientConnector(provider.create(context), ResilienceSettings.under(provider.rateBudget(context)));
+      try (var db = Database.external(server.jdbcUrl(schema), admin.user(), admin.password(), 6);
+          var connection = new CrmConnection("hubspot", "hubspot", connector, mapping, true)) {
+        var pipeline = new Pipeline(db, List.of(connection), rules, ConflictPolicy.defaults(),
+            new Pipeline.Settings(2000, 10_000, 8, Duration.ofSeconds(5), 50_000, 2, 64 * 1024,
+                io.salesos.outbox.RunLimits.NONE, Duration.ofSeconds(pollSeconds), 10), Clock.systemUTC());
+        // the first cycle, as the daemon's first minutes: load, evaluate, write back, read the echo
+        pipeline.pull(Optional.empty());
+        pipeline.evaluate(Optional.empty());
+        pipeline.push();
+        pipeline.pull(Optional.empty());
+        var candidates = org.deals().stream().filter(d -> !d.stage().closed() && d.stage().ordinal() >= 1)
+            .map(d -> ids.get(d.id())).toList();
+        System.out.printf("%s: demo org loaded (%d deals, %d to edit); editing %d deals at %.1f/s%n",
+            streaming ? "streaming on" : "streaming off", org.deals().size(), candidates.size(), changes, rate);
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var poller = new Thread(() -> pollLoop(pipeline, stop), "bench-poll");
+        poller.setDaemon(true);
+        long requests0 = sandbox.requestCount();
+        long t0 = System.nanoTime();
+        poller.start();
+        try (var streams = streaming ? StreamRunner.start(pipeline, Duration.ofMillis(200)) : null) {
+          return measure(sandbox, candidates, requests0, t0);
+        } finally {
+          stop.set(true);
+          poller.interrupt();
+          poller.join(30_000);
+        }
+      }
+    }
+  }
+
+  /** The daemon's schedule, condensed: every poll interval a pull (when due), an evaluation and a push. */
+  private void pollLoop(Pipeline pipeline, java.util.concurrent.atomic.AtomicBoolean stop) {
+    while (!stop.get()) {
+      try {
+        Thread.sleep(pollSeconds * 1000L);
+        if (pipeline.pollDue("hubspot")) {
+          pipeline.pull(Optional.of("hubspot"));
+          pipeline.evaluate(Optional.of("hubspot"));
+        }
+        pipeline.push();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        System.out.println("  poll failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private Run measure(HubSpotSandbox sandbox, List<String> candidates, long requests0, long t0) throws InterruptedException {
+    var random = new Random(21);
+    record Pending(String deal, Instant committed, boolean flagged) {}
+    var pending = new ArrayList<Pending>();
+    var millis = new ArrayList<Long>();
+    int missed = 0;
+    int made = 0;
+    long gapNanos = (long) (1e9 / rate);
+    long next = System.nanoTime();
+    var timeout = Duration.ofSeconds(pollSeconds * 3L + 30);
+    while (made < changes || !pending.isEmpty()) {
+      if (made < changes && System.nanoTime() >= next) {
+        var busy = new java.util.HashSet<String>();
+        pending.forEach(p -> busy.add(p.deal()));
+        var free = candidates.stream().filter(d -> !busy.contains(d)).toList();
+        if (!free.isEmpty()) {
+          var deal = free.get(random.nextInt(free.size()));
+          var props = sandbox.get("deals", deal).orElseThrow().properties();
+          boolean hasAmount = props.get("amount") != null && !props.get("amount").isEmpty();
+          var stamp = sandbox.update("deals", List.of(deal), Map.of("amount", hasAmount ? "" : "25000"));
+          pending.add(new Pending(deal, stamp, hasAmount));
+          made++;
+        }
+        next += gapNanos;
+      }
+      var now = Instant.now();
+      for (var it = pending.iterator(); it.hasNext(); ) {
+        var p = it.next();
+        var flags = sandbox.get("deals", p.deal()).orElseThrow().properties().getOrDefault("salesos_flags", "");
+        if (flags.contains("NO_AMOUNT") == p.flagged()) {
+          millis.add(Duration.between(p.committed(), now).toMillis());
+          it.remove();
+        } else if (Duration.between(p.committed(), now).compareTo(timeout) > 0) {
+          missed++;
+          it.remove();
+        }
+      }
+      Thread.sleep(10);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new Run(millis, missed, sandbox.requestCount() - requests0, seconds);
+  }
+}
