@@ -233,10 +233,8 @@ public final class Pipeline implements AutoCloseable {
       return Optional.empty();
     }
     var c = selected(Optional.of(connection)).get(0);
-    if (!consistent(c, dryRun ? "dry-run" : "evaluate")) {
-      return Optional.empty();
-    }
-    return Optional.of(new RulesRunner(database, clock, limits).runDeals(c, absentInputs.restrict(set.get(), c), dealIds, dryRun));
+    return whenConsistent(c, dryRun ? "dry-run" : "evaluate",
+        () -> new RulesRunner(database, clock, limits).runDeals(c, absentInputs.restrict(set.get(), c), dealIds, dryRun));
   }
 
   /** As {@link #evaluate(Optional)} for one connection, reading its mirror {@code accountsPerPartition} accounts at a time. */
@@ -486,9 +484,10 @@ public final class Pipeline implements AutoCloseable {
     if (affected.isEmpty()) {
       return new StreamResult(step, affected, List.of(), Optional.empty());
     }
-    // the affected deals are computed for the partitioned evaluation; until it is wired, the whole
-    // connection is evaluated (same verdicts, more work)
-    var runs = evaluate(Optional.of(c.name()));
+    // only the deals the changes can affect are evaluated; a fall-back to the pull evaluates them all
+    // (lead, account and meeting rules run at the scheduled full evaluation)
+    var runs = affected.everything() ? evaluate(Optional.of(c.name()))
+        : evaluateDeals(c.name(), affected.dealIds(), false).map(List::of).orElse(List.<RulesRunner.RunResult>of());
     var pushedFrom = clock.instant();
     var pushed = push();
     recordLatency(c, step, pushedFrom);

@@ -46,12 +46,10 @@ public final class StatusPage {
   }
 
   private final io.salesos.pipeline.ChangeLatency latency;
-  private final Database database;
 
   StatusPage(Database database, List<String> sources, AdminToken token, Clock clock,
       java.util.function.Supplier<Optional<RuleSet>> rules, io.salesos.pipeline.ChangeLatency latency) {
     this.latency = latency;
-    this.database = database;
     this.queries = new StatusQueries(database);
     this.database = database;
     this.configuredSources = List.copyOf(sources);
