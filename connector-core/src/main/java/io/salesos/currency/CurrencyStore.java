@@ -173,7 +173,8 @@ public final class CurrencyStore {
     return out;
   }
 
-  static boolean hasColumn(java.sql.Connection c, String table, String column) throws SQLException {
+  /** Whether the mirror table {@code table} has the column {@code column} (mapped fields add columns). */
+  public static boolean hasColumn(java.sql.Connection c, String table, String column) throws SQLException {
     try (var ps = c.prepareStatement("SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
         + " AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
       ps.setString(1, table);

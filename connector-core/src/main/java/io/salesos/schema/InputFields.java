@@ -42,7 +42,8 @@ public final class InputFields {
           + " tier, industry or a number of days still apply",
       "owner.urban", "routing judges urban or rural travel from how compact the rep's territory is (routing.yaml travel)",
       "owner.base_lat", "a rep's day starts from the centre of the rep's accounts",
-      "owner.base_lng", "a rep's day starts from the centre of the rep's accounts");
+      "owner.base_lng", "a rep's day starts from the centre of the rep's accounts",
+      "deal.currency", "a single-currency org: every amount is in the org's one currency and counted as given");
 
   private static final String EMPTY = "mirrored as empty: a rule that tests it with has() finds it absent, one that"
       + " reads it without has() gives no verdict on the record (counted as a rule error, nothing written)";

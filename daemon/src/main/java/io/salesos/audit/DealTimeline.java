@@ -30,8 +30,13 @@ final class DealTimeline {
   record State(Instant at, String stage, Optional<BigDecimal> amount, Optional<LocalDate> closeDate, String category,
       boolean closed, boolean won) {}
 
-  /** One deal now and its states, oldest first. */
-  record Deal(String id, String name, String ownerId, Optional<String> accountId, State current, List<State> states) {
+  /**
+   * One deal now and its states, oldest first; {@code noRate} names the currency of an amount
+   * (now or in a past state) that could not be converted to the corporate currency (that state's
+   * amount is then empty).
+   */
+  record Deal(String id, String name, String ownerId, Optional<String> accountId, State current, List<State> states,
+      Optional<String> noRate) {
 
     /** How the deal stood at {@code t}: the newest state at or before it, if the deal existed then. */
     Optional<State> asOf(Instant t) {
@@ -48,14 +53,32 @@ final class DealTimeline {
 
   private DealTimeline() {}
 
-  /** Every live deal of {@code source}, by id. */
+  /**
+   * Every live deal of {@code source}, by id, its amounts in the corporate currency: where the
+   * mapping reads amounts as given ({@code deal.amount_original}), past amounts are converted with
+   * the CRM's rates as {@code deal.amount} is (stage_history amounts are in the deal's currency).
+   */
   static Map<String, Deal> load(MirrorReads reads, String source) {
+    boolean converts = reads.hasColumn("deal", "amount_original") && reads.hasColumn("deal", "currency");
+    var rates = new io.salesos.currency.CurrencyStore(reads.database()).load(source).map(io.salesos.currency.CurrencyRates::new);
+    var today = LocalDate.now(java.time.ZoneOffset.UTC);
+    var noRate = new HashMap<String, String>();
+    var currencyOf = new HashMap<String, String>();
     var current = new LinkedHashMap<String, Object[]>();
     reads.query("SELECT id, name, owner_id, account_id, stage, amount, close_date, forecast_category, is_closed, is_won,"
-        + " COALESCE(stage_entered_at, crm_modified_at) FROM deal WHERE source = ? AND deleted = FALSE ORDER BY id",
+        + " COALESCE(stage_entered_at, crm_modified_at)" + (converts ? ", amount_original, currency" : "")
+        + " FROM deal WHERE source = ? AND deleted = FALSE ORDER BY id",
         ps -> ps.setString(1, source), rs -> {
           var stage = nz(rs.getString(5));
-          var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, Optional.of(MirrorReads.money(rs, 6)),
+          Optional<BigDecimal> amount = Optional.of(MirrorReads.money(rs, 6));
+          if (converts) {
+            currencyOf.put(rs.getString(1), nz(rs.getString(13)));
+            if (rs.getBigDecimal(6) == null && rs.getBigDecimal(12) != null) {
+              amount = Optional.empty();
+              noRate.put(rs.getString(1), rs.getString(13) == null ? "(none)" : rs.getString(13));
+            }
+          }
+          var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, amount,
               MirrorReads.date(rs, 7), nz(rs.getString(8)), flag(rs.getObject(9), closedStage(stage)),
               flag(rs.getObject(10), wonStage(stage)));
           current.put(rs.getString(1), new Object[] {nz(rs.getString(2)), nz(rs.getString(3)),
@@ -65,17 +88,33 @@ final class DealTimeline {
     reads.query("SELECT deal_id, changed_at, stage, amount, close_date, forecast_category FROM stage_history"
         + " WHERE source = ? AND deleted = FALSE AND changed_at IS NOT NULL", ps -> ps.setString(1, source), rs -> {
           var stage = nz(rs.getString(3));
-          states.computeIfAbsent(nz(rs.getString(1)), k -> new ArrayList<>()).add(new State(
-              MirrorReads.instant(rs, 2).orElseThrow(), stage, Optional.of(MirrorReads.money(rs, 4)), MirrorReads.date(rs, 5),
-              nz(rs.getString(6)), closedStage(stage), wonStage(stage)));
+          var dealId = nz(rs.getString(1));
+          var close = MirrorReads.date(rs, 5);
+          Optional<BigDecimal> amount = Optional.of(MirrorReads.money(rs, 4));
+          if (converts) {
+            amount = converted(amount.get(), currencyOf.getOrDefault(dealId, ""), close, closedStage(stage), rates, today,
+                dealId, noRate);
+          }
+          states.computeIfAbsent(dealId, k -> new ArrayList<>()).add(new State(
+              MirrorReads.instant(rs, 2).orElseThrow(), stage, amount, close, nz(rs.getString(6)), closedStage(stage),
+              wonStage(stage)));
         });
     reads.query("SELECT record_id, crm_modified_at, fields FROM record_history WHERE source = ? AND canonical_object = 'deal'"
         + " AND deleted = FALSE ORDER BY seq", ps -> ps.setString(1, source), rs -> {
           var f = CanonicalJson.readStrings(rs.getString(3));
           var stage = nz(f.get("stage"));
+          var close = date(f.get("close_date"));
+          var closed = bool(f.get("is_closed")).orElse(closedStage(stage));
+          var amount = amount(f.get("amount"));
+          if (f.containsKey("amount_original") && !f.containsKey("amount")) {
+            amount = amount(f.get("amount_original"));
+            if (amount.isPresent() && f.get("amount_original") != null) {
+              amount = converted(amount.get(), nz(f.get("currency")), close, closed, rates, today, rs.getString(1), noRate);
+            }
+          }
           states.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new State(
-              rs.getTimestamp(2).toInstant(), stage, amount(f.get("amount")), date(f.get("close_date")),
-              nz(f.get("forecast_category")), bool(f.get("is_closed")).orElse(closedStage(stage)),
+              rs.getTimestamp(2).toInstant(), stage, amount, close,
+              nz(f.get("forecast_category")), closed,
               bool(f.get("is_won")).orElse(wonStage(stage))));
         });
     var out = new LinkedHashMap<String, Deal>();
@@ -87,9 +126,28 @@ final class DealTimeline {
       list.sort(Comparator.comparing(State::at));
       @SuppressWarnings("unchecked")
       var account = (Optional<String>) v[2];
-      out.put(id, new Deal(id, (String) v[0], (String) v[1], account, (State) v[3], List.copyOf(list)));
+      out.put(id, new Deal(id, (String) v[0], (String) v[1], account, (State) v[3], List.copyOf(list),
+          Optional.ofNullable(noRate.get(id))));
     });
     return out;
+  }
+
+  /** An amount as given converted as deal.amount is; empty (and the deal noted) when its currency has no rate. */
+  private static Optional<BigDecimal> converted(BigDecimal original, String currency, Optional<LocalDate> close, boolean closed,
+      Optional<io.salesos.currency.CurrencyRates> rates, LocalDate today, String dealId, Map<String, String> noRate) {
+    if (rates.isEmpty()) {
+      if (currency.isBlank()) {
+        return Optional.of(original);
+      }
+      noRate.putIfAbsent(dealId, currency);
+      return Optional.empty();
+    }
+    var result = rates.get().convert(original, Optional.of(currency), close, closed, today);
+    if (result instanceof io.salesos.currency.CurrencyRates.Conversion.Converted ok) {
+      return Optional.of(ok.amount());
+    }
+    noRate.putIfAbsent(dealId, ((io.salesos.currency.CurrencyRates.Conversion.NoRate) result).currency());
+    return Optional.empty();
   }
 
   static boolean closedStage(String stage) {
