@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * and fills {@code deal.amount} with each deal's amount as given converted to the corporate
  * currency, for mappings that read amounts as given ({@code amount_original}). A deal whose
  * currency has no rate gets no amount (left out of every total, never counted 1:1) and is
- * reported. Rates never read yet convert nothing: amounts stay as they were.
+ * reported. Before the rates were ever read, only deals with no currency (the corporate one) get
+ * an amount.
  */
 public final class AmountConversion {
 
@@ -55,6 +56,7 @@ public final class AmountConversion {
   private final Clock clock;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Integer>> said = new ConcurrentHashMap<>();
+  private final java.util.Set<String> neverRead = ConcurrentHashMap.newKeySet();
 
   public AmountConversion(Database database, Clock clock) {
     this.database = database;
@@ -104,18 +106,19 @@ public final class AmountConversion {
     }
   }
 
-  /** Converts the deals of one connection with its known rates; empty when its mapping reads no amounts as given or no rates are known yet. */
+  /** Converts the deals of one connection with its known rates; empty when its mapping reads no amounts as given. */
   public Optional<Report> convert(CrmConnection connection) {
     if (!converts(connection.mapping())) {
       return Optional.empty();
     }
     var k = known.get(connection.name());
-    if (k == null) {
-      log.info("event=amounts_not_converted source={} reason=\"the CRM's currencies were never read; amounts stay as they were\"",
-          connection.name());
-      return Optional.empty();
+    if (k == null && neverRead.add(connection.name())) {
+      log.warn("event=currency_rates_never_read source={} effect=\"deals with no currency (the corporate one) count as"
+          + " entered; deals with a currency get no amount until the rates are read\"", connection.name());
     }
-    var report = convert(connection.name(), k.settings().map(CurrencyRates::new),
+    // rates never read: a deal with no currency is in the corporate currency whatever the rates; one
+    // with a currency is left without an amount (and reported) rather than taken 1:1
+    var report = convert(connection.name(), k == null ? Optional.empty() : k.settings().map(CurrencyRates::new),
         LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
     var before = said.put(connection.name(), report.unconverted());
     if (!report.unconverted().isEmpty() && !report.unconverted().equals(before)) {

@@ -106,9 +106,10 @@ final class DealTimeline {
           var close = date(f.get("close_date"));
           var closed = bool(f.get("is_closed")).orElse(closedStage(stage));
           var amount = amount(f.get("amount"));
-          if (f.containsKey("amount_original") && !f.containsKey("amount")) {
+          // a mapping that reads amounts as given stores no amount in a version: convert the one as given
+          if (f.get("amount") == null && f.get("amount_original") != null) {
             amount = amount(f.get("amount_original"));
-            if (amount.isPresent() && f.get("amount_original") != null) {
+            if (amount.isPresent()) {
               amount = converted(amount.get(), nz(f.get("currency")), close, closed, rates, today, rs.getString(1), noRate);
             }
           }
