@@ -42,8 +42,7 @@ public final class InputFields {
           + " tier, industry or a number of days still apply",
       "owner.urban", "routing judges urban or rural travel from how compact the rep's territory is (routing.yaml travel)",
       "owner.base_lat", "a rep's day starts from the centre of the rep's accounts",
-      "owner.base_lng", "a rep's day starts from the centre of the rep's accounts",
-      "deal.currency", "a single-currency org: every amount is in the org's one currency and counted as given");
+      "owner.base_lng", "a rep's day starts from the centre of the rep's accounts");
 
   private static final String EMPTY = "mirrored as empty: a rule that tests it with has() finds it absent, one that"
       + " reads it without has() gives no verdict on the record (counted as a rule error, nothing written)";
@@ -64,6 +63,11 @@ public final class InputFields {
         var key = (object.crmObject() + "." + b.crmField()).toLowerCase(Locale.ROOT);
         // a path (HubSpot's associations.companies) is read by the connector, not a field of the object
         if (b.crmField().contains(".") || written.contains(key) || crmObject.get().field(b.crmField()).isPresent()) {
+          continue;
+        }
+        // a deal's currency field exists only where the org keeps several currencies (Salesforce
+        // CurrencyIsoCode): without it the org has one currency, and amounts are counted as given
+        if (object.canonicalObject().equals("deal") && b.canonicalField().equals("currency")) {
           continue;
         }
         out.putIfAbsent(key, new Missing(object.crmObject(), b.crmField(), object.canonicalObject(), b.canonicalField(),
