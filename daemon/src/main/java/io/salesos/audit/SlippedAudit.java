@@ -86,7 +86,7 @@ public final class SlippedAudit {
         c[0]++;
         c[1] += none ? 1 : 0;
         rows.add(List.of(source, deal.id(), deal.name(), deal.accountId().map(accounts::get).orElse(""), deal.ownerId(), ownerName,
-            now.amount().map(BigDecimal::toPlainString).orElse(deal.noRate().map(c -> "no rate for " + c).orElse("not a number")), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
+            now.amount().map(BigDecimal::toPlainString).orElse(deal.noRate().map(cur -> "no rate for " + cur).orElse("not a number")), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
             Integer.toString(t.visits()), Integer.toString(t.calls()), Integer.toString(t.emails()),
             Integer.toString(t.meetings()), Integer.toString(t.total()), t.last().map(Object::toString).orElse(""),
             none ? "yes" : "no"));
