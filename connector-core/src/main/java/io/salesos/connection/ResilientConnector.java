@@ -196,6 +196,11 @@ public final class ResilientConnector implements Connector {
   }
 
   @Override
+  public Optional<io.salesos.spi.CurrencySettings> currencies() throws ConnectorException {
+    return call("currencies", delegate::currencies);
+  }
+
+  @Override
   public PullBatch pull(PullRequest request) throws ConnectorException {
     return call("pull " + request.crmObject(), () -> delegate.pull(request));
   }

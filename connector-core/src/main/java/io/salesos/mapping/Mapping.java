@@ -194,6 +194,19 @@ public record Mapping(String file, String crm, List<ObjectMapping> objects, List
       }
       constantTypes.put(name, type);
     }
+    if (canonical.equals(CanonicalSchema.DEAL)) {
+      var mapped = new java.util.HashSet<String>();
+      fields.forEach(f -> mapped.add(f.canonicalField()));
+      if (mapped.contains("amount_original") && mapped.contains("amount")) {
+        throw o.error(crmObject + " maps both amount and amount_original: with amount_original (the amount as the CRM"
+            + " gives it) salesos fills amount itself, converted to the corporate currency; remove the amount line");
+      }
+      if (mapped.contains("currency") && !mapped.contains("amount_original")) {
+        throw o.error(crmObject + " reads the deal currency but maps its amount to amount: map the CRM amount to"
+            + " amount_original, so that deal.amount holds it converted to the corporate currency (euros are never"
+            + " added to dollars)");
+      }
+    }
     return new ObjectMapping(crmObject, canonical, fields, constants, constantTypes);
   }
 

@@ -185,6 +185,9 @@ public final class RuleEvaluator {
         if (inPeriod instanceof Verdict.Error e) {
           // the deal's category is decided, only its place in this period's rollup is not
           errors.add(dealError(IN_FORECAST, d, e.message()));
+        } else if (inPeriod instanceof Verdict.Holds && unconverted(deal)) {
+          // an amount in a currency with no rate is left out of the rollup, never counted 1:1 (nor as 0);
+          // the status page and the forecast audit name these deals and their currencies
         } else if (inPeriod instanceof Verdict.Holds) {
           var owner = deal.string("owner_id").orElse(d.owner().id());
           var amount = deal.decimal("amount").orElse(BigDecimal.ZERO).setScale(2, RoundingMode.HALF_UP);
@@ -203,6 +206,11 @@ public final class RuleEvaluator {
       }
     }
     return new DealOutcome(deal.id(), flags, keptCodes, forecastDecided, adjusted, contribution, tasks, hits, errors);
+  }
+
+  /** A deal whose amount as given could not be converted to the corporate currency (its currency has no rate). */
+  static boolean unconverted(CrmRecord deal) {
+    return deal.decimal("amount").isEmpty() && deal.decimal("amount_original").isPresent();
   }
 
   /** The rule id an error of forecast.yaml's applies_to is reported under. */

@@ -65,6 +65,11 @@ public final class InputFields {
         if (b.crmField().contains(".") || written.contains(key) || crmObject.get().field(b.crmField()).isPresent()) {
           continue;
         }
+        // a deal's currency field exists only where the org keeps several currencies (Salesforce
+        // CurrencyIsoCode): without it the org has one currency, and amounts are counted as given
+        if (object.canonicalObject().equals("deal") && b.canonicalField().equals("currency")) {
+          continue;
+        }
         out.putIfAbsent(key, new Missing(object.crmObject(), b.crmField(), object.canonicalObject(), b.canonicalField(),
             without(object, b)));
       }

@@ -67,6 +67,7 @@ public final class SyncEngine {
     this.maxBatches = settings.maxBatchesPerPull();
     this.pullBatch = settings.pullBatch();
     this.pullLanes = settings.pullLanes();
+    this.amounts = new io.salesos.currency.AmountConversion(database, clock);
     var schema = new MirrorSchema(database, clock);
     var readWriteColumns = new LinkedHashMap<String, Map<String, FieldType>>();
     this.customObjects = new CustomObjectSync(new io.salesos.mirror.CustomTables(database, clock), clock);
@@ -102,6 +103,7 @@ public final class SyncEngine {
   private final Pauses pauses;
   private final CrmCalendars calendars;
   private final PullProgress progress;
+  private final io.salesos.currency.AmountConversion amounts;
 
   /**
    * Pulls every mapped object of every connection (or of one), answering in mapping order. Up to
@@ -111,6 +113,36 @@ public final class SyncEngine {
    * middle replays at most one batch per object.
    */
   public List<Puller.PullStats> pullAll(Optional<String> onlyConnection) {
+    var out = pullEach(onlyConnection);
+    convertAmounts(out.stream().map(Puller.PullStats::source).distinct().toList(), false);
+    return out;
+  }
+
+  /**
+   * Reads each named connection's exchange rates when due and converts its deals' amounts to its
+   * corporate currency (see {@link io.salesos.currency.AmountConversion}); a connection whose
+   * rates cannot be read or converted is logged and keeps its amounts, the others go on.
+   */
+  private void convertAmounts(List<String> sources, boolean force) {
+    for (var name : sources) {
+      var c = connections.get(name);
+      if (c == null) {
+        continue;
+      }
+      try {
+        amounts.refreshAndConvert(c, force);
+      } catch (RuntimeException e) {
+        log.warn("event=amount_conversion_failed source={} reason=\"{}\"", name, e.getMessage());
+      }
+    }
+  }
+
+  /** The amount conversion of this engine's connections (rates, unconverted deals). */
+  public io.salesos.currency.AmountConversion amounts() {
+    return amounts;
+  }
+
+  private List<Puller.PullStats> pullEach(Optional<String> onlyConnection) {
     var tasks = new ArrayList<java.util.concurrent.Callable<List<Puller.PullStats>>>();
     var paused = pauses.paused();
     for (var c : connections.values()) {
@@ -224,7 +256,9 @@ public final class SyncEngine {
     var m = c.mapping().forCrmObject(crmObject)
         .or(() -> customObjects.current(c).pullable().stream().filter(o -> o.crmObject().equals(crmObject)).findFirst())
         .orElseThrow(() -> new IllegalArgumentException(connection + " maps no CRM object " + crmObject));
-    return puller.pull(c, m, maxBatches);
+    var stats = puller.pull(c, m, maxBatches);
+    convertAmounts(List.of(c.name()), false);
+    return stats;
   }
 
   /** The nightly full compare of every mapped object (or of one connection) with the CRM. */
@@ -241,6 +275,8 @@ public final class SyncEngine {
         for (var m : pulledObjects(c)) {
           out.add(reconciler.reconcile(c, m));
         }
+        // the nightly compare re-reads the rates too: a rate edited in the CRM is seen that night at the latest
+        convertAmounts(List.of(c.name()), true);
       }
     }
     return out;

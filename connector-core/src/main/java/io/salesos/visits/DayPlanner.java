@@ -293,12 +293,33 @@ public final class DayPlanner {
   private record Candidate(AccountContext account, OpeningHours hours, Optional<DealContext> deal, double value,
       boolean booked, boolean done) {}
 
+  /**
+   * A deal's amount as the visit value weighs it: in the corporate currency, with the amount as
+   * entered beside it when the deal is in another currency; one whose currency has no rate is
+   * said so (the routing rules then value it without an amount, never 1:1).
+   */
+  static String amount(io.salesos.rules.CrmRecord d) {
+    var original = d.decimal("amount_original");
+    var currency = d.string("currency").filter(cur -> !cur.isBlank());
+    var amount = d.decimal("amount");
+    if (amount.isEmpty()) {
+      return original.isPresent() && currency.isPresent()
+          ? currency.get() + " " + original.get().setScale(0, RoundingMode.HALF_UP).toPlainString() + " with no exchange rate"
+          : "no amount";
+    }
+    var text = "$" + amount.get().setScale(0, RoundingMode.HALF_UP).toPlainString();
+    if (original.isPresent() && currency.isPresent() && original.get().compareTo(amount.get()) != 0) {
+      text += " (" + currency.get() + " " + original.get().setScale(0, RoundingMode.HALF_UP).toPlainString() + " as entered)";
+    }
+    return text;
+  }
+
   static String reason(Candidate c, Instant now, double driveMinutes) {
     var sb = new StringBuilder();
     if (c.deal.isPresent()) {
       var d = c.deal.get().deal();
       sb.append(d.string("name").orElse("deal")).append(": ")
-          .append(d.decimal("amount").map(a -> "$" + a.setScale(0, RoundingMode.HALF_UP).toPlainString()).orElse("no amount"))
+          .append(amount(d))
           .append(", ").append(d.string("stage").orElse("?"))
           .append(d.decimal("probability").map(p -> " (" + p.setScale(0, RoundingMode.HALF_UP).toPlainString() + "%)").orElse(""));
       d.get("close_date").ifPresent(cd -> sb.append(", closes ").append(cd));

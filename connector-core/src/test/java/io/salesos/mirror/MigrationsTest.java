@@ -21,7 +21,7 @@ class MigrationsTest {
         }
       }
       assertThat(tables).contains("sync_checkpoint", "record_history", "outbox", "write_journal", "conflict",
-          "quarantine", "erasure", "rule_run", "rule_error", "pull_progress", "connection_pause", "mirror_relation", "mirror_migration", "crm_calendar", "stream_position", "forecast_snapshot", "qrtz_job_details", "qrtz_triggers", "qrtz_locks",
+          "quarantine", "erasure", "rule_run", "rule_error", "pull_progress", "connection_pause", "mirror_relation", "mirror_migration", "crm_calendar", "stream_position", "currency_rate", "forecast_snapshot", "qrtz_job_details", "qrtz_triggers", "qrtz_locks",
           "account", "contact", "deal", "activity", "owner", "deal_contact", "stage_history");
     }
     try (var second = Database.external(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.password(), 2)) {

@@ -129,6 +129,8 @@ final class TestRules {
     private final List<CrmRecord> activities = new ArrayList<>();
     private String ownerId = "U1";
     private boolean visited = true;
+    private BigDecimal original;
+    private String currency;
 
     Deal(String id) {
       this.id = id;
@@ -146,6 +148,13 @@ final class TestRules {
 
     Deal amount(String a) {
       amount = a == null ? null : new BigDecimal(a);
+      return this;
+    }
+
+    /** The amount as the CRM gives it and its currency (deal.amount is then the converted one, or none). */
+    Deal original(String a, String c) {
+      original = new BigDecimal(a);
+      currency = c;
       return this;
     }
 
@@ -199,7 +208,8 @@ final class TestRules {
       var deal = CrmRecord.of(id, "name", "Deal " + id, "account_id", "A" + id, "owner_id", ownerId, "stage", stage,
           "amount", amount, "close_date", close, "probability", new BigDecimal("80"), "forecast_category", category,
           "next_step", nextStep, "next_step_date", nextStepDate, "mutual_action_plan", map, "is_closed", false,
-          "is_won", false, "stage_entered_at", daysAgo(stageDays), "created_at", daysAgo(stageDays + 60));
+          "is_won", false, "stage_entered_at", daysAgo(stageDays), "created_at", daysAgo(stageDays + 60),
+          "amount_original", original, "currency", currency);
       return new DealContext(deal, account("A" + id), contacts, acts, List.of(), TestRules.owner(ownerId, "M1"));
     }
   }

@@ -9,6 +9,7 @@ import io.salesos.spi.Checkpoint;
 import io.salesos.spi.Connector;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.CrmSchema;
+import io.salesos.spi.CurrencySettings;
 import io.salesos.spi.CrmSchema.CrmField;
 import io.salesos.spi.CrmSchema.CrmObject;
 import io.salesos.spi.Deletion;
@@ -78,6 +79,68 @@ final class HubSpotConnector implements Connector {
   @Override
   public String name() {
     return name;
+  }
+
+  /**
+   * The account's currencies from the settings currencies API: the company currency and every
+   * exchange rate (one unit of a currency is worth conversionRate units of the company currency)
+   * with the date it took effect. Each rate is in force from its day to the next rate's day of the
+   * same currency; the earliest also before it, as HubSpot uses the rate closest to a close date
+   * that precedes every rate. HubSpot converts a closed deal at the rate of its close date and an
+   * open one at today's ({@link CurrencySettings.DatedBy#CLOSED_DEALS}). Needs the
+   * {@code settings.currencies.read} scope.
+   */
+  @Override
+  public Optional<CurrencySettings> currencies() throws ConnectorException {
+    var company = client.get("/settings/v3/currencies/company-currency");
+    var code = company.path("id").asText(company.path("currencyCode").asText(""));
+    if (code.isEmpty()) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name()
+          + ": the company currency answer names no currency: " + company);
+    }
+    var byCurrency = new java.util.TreeMap<String, java.util.TreeMap<java.time.LocalDate, java.math.BigDecimal>>();
+    String after = null;
+    for (int page = 0; page < 1_000; page++) {
+      var answer = client.get("/settings/v3/currencies/exchange-rates?limit=100" + (after == null ? "" : "&after="
+          + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8)));
+      for (var r : answer.path("results")) {
+        if (!code.equalsIgnoreCase(r.path("toCurrencyCode").asText(code))) {
+          continue;
+        }
+        try {
+          var day = java.time.LocalDate.ofInstant(Instant.parse(r.path("effectiveAt").asText()), java.time.ZoneOffset.UTC);
+          // a later rate of the same day replaces an earlier one (results come oldest first)
+          byCurrency.computeIfAbsent(r.path("fromCurrencyCode").asText(), k -> new java.util.TreeMap<>())
+              .put(day, new java.math.BigDecimal(r.path("conversionRate").asText()));
+        } catch (RuntimeException e) {
+          throw new ConnectorException(ConnectorException.Kind.PERMANENT, name() + ": an exchange rate could not be read ("
+              + e.getMessage() + "): " + r, e);
+        }
+      }
+      after = answer.path("paging").path("next").path("after").asText(null);
+      if (after == null) {
+        break;
+      }
+    }
+    var rates = new ArrayList<CurrencySettings.Rate>();
+    try {
+      byCurrency.forEach((currency, days) -> {
+        if (currency.equalsIgnoreCase(code)) {
+          return;
+        }
+        var list = new ArrayList<>(days.entrySet());
+        for (int i = 0; i < list.size(); i++) {
+          var start = i == 0 ? java.time.LocalDate.of(1, 1, 1) : list.get(i).getKey();
+          var next = i + 1 < list.size() ? Optional.of(list.get(i + 1).getKey()) : Optional.<java.time.LocalDate>empty();
+          rates.add(new CurrencySettings.Rate(currency, list.get(i).getValue(), CurrencySettings.Quote.CORPORATE_PER_UNIT,
+              Optional.of(start), next, true, 2));
+        }
+      });
+      return Optional.of(new CurrencySettings(code, rates, CurrencySettings.DatedBy.CLOSED_DEALS));
+    } catch (IllegalArgumentException e) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name() + ": the account's currencies could not be read: "
+          + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.salesos.spi.ApiBudget;
 import io.salesos.spi.Checkpoint;
 import io.salesos.spi.Connector;
 import io.salesos.spi.ConnectorException;
+import io.salesos.spi.CurrencySettings;
 import io.salesos.spi.ConnectorException.Kind;
 import io.salesos.spi.CrmSchema;
 import io.salesos.spi.Deletion;
@@ -131,6 +132,64 @@ final class SalesforceConnector implements Connector {
       }
     }
     return new CrmSchema(objects);
+  }
+
+  // ---- currencies ----
+
+  /**
+   * The org's currencies: empty in a single-currency org (no CurrencyType object); else the
+   * CurrencyType rows (ConversionRate: units per one unit of the corporate currency) and, with
+   * advanced currency management (DatedConversionRate present and filled), the dated rates, which
+   * Salesforce applies to opportunities by CloseDate.
+   */
+  @Override
+  public Optional<CurrencySettings> currencies() throws ConnectorException {
+    return turn.take(this::currenciesInTurn);
+  }
+
+  private Optional<CurrencySettings> currenciesInTurn() throws ConnectorException {
+    var global = session.call("describeGlobal", (p, b) -> p.describeGlobal());
+    var names = Arrays.stream(global.getSobjects()).map(o -> o.getName().toLowerCase()).collect(java.util.stream.Collectors.toSet());
+    if (!names.contains("currencytype")) {
+      return Optional.empty();
+    }
+    var typeFields = List.of("IsoCode", "ConversionRate", "IsCorporate", "IsActive", "DecimalPlaces");
+    var types = session.call("query CurrencyType", (p, b) -> allRows(p,
+        p.query("SELECT " + String.join(", ", typeFields) + " FROM CurrencyType")));
+    var rates = new ArrayList<CurrencySettings.Rate>();
+    String corporate = null;
+    try {
+      for (var row : types) {
+        var v = values(row, typeFields);
+        var code = (String) v.get("IsoCode");
+        if ("true".equals(v.get("IsCorporate"))) {
+          corporate = code;
+        }
+        rates.add(CurrencySettings.Rate.undated(code, new BigDecimal((String) v.get("ConversionRate")),
+            CurrencySettings.Quote.UNITS_PER_CORPORATE, "true".equals(v.get("IsActive")),
+            v.get("DecimalPlaces") == null ? 2 : Integer.parseInt((String) v.get("DecimalPlaces"))));
+      }
+      if (corporate == null) {
+        throw new ConnectorException(ConnectorException.Kind.PERMANENT, settings.name()
+            + ": CurrencyType has no row with IsCorporate = true; set the corporate currency in Setup > Company Information > Currencies");
+      }
+      if (names.contains("datedconversionrate")) {
+        var datedFields = List.of("IsoCode", "ConversionRate", "StartDate", "NextStartDate");
+        var dated = session.call("query DatedConversionRate", (p, b) -> allRows(p,
+            p.query("SELECT " + String.join(", ", datedFields) + " FROM DatedConversionRate ORDER BY IsoCode, StartDate")));
+        for (var row : dated) {
+          var v = values(row, datedFields);
+          var next = (String) v.get("NextStartDate");
+          rates.add(new CurrencySettings.Rate((String) v.get("IsoCode"), new BigDecimal((String) v.get("ConversionRate")),
+              CurrencySettings.Quote.UNITS_PER_CORPORATE, Optional.of(java.time.LocalDate.parse((String) v.get("StartDate"))),
+              next == null || next.isEmpty() ? Optional.empty() : Optional.of(java.time.LocalDate.parse(next)), true, 2));
+        }
+      }
+      return Optional.of(new CurrencySettings(corporate, rates, CurrencySettings.DatedBy.ALL_DEALS));
+    } catch (RuntimeException e) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, settings.name()
+          + ": the org's currency rates could not be read: " + e.getMessage(), e);
+    }
   }
 
   private Map<String, String> typesOf(String object) throws ConnectorException {

@@ -20,7 +20,8 @@ class DefaultMappingTest {
   void everyMappedFieldExistsInTheSandboxDescribe() throws Exception {
     var mapping = Mapping.load(mappingFile());
     assertThat(mapping.crm()).isEqualTo("salesforce");
-    try (var sandbox = SalesforceSandbox.builder().start();
+    // a multi-currency org: CurrencyIsoCode exists only there (a single-currency org lacks it by design)
+    try (var sandbox = SalesforceSandbox.builder().multiCurrency("USD", Map.of("EUR", new java.math.BigDecimal("0.9"))).start();
         var c = SandboxConnections.connector(sandbox, Map.of())) {
       var schema = c.describe();
       for (var o : mapping.objects()) {

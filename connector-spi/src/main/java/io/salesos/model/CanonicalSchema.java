@@ -43,6 +43,9 @@ public final class CanonicalSchema {
     STANDARD.put(DEAL, fields(
         "name", FieldType.STRING, "account_id", FieldType.ID, "owner_id", FieldType.ID,
         "stage", FieldType.STRING, "amount", FieldType.DECIMAL, "close_date", FieldType.DATE,
+        // amount as the CRM gives it and its currency; amount is then converted by salesos to the
+        // org's corporate currency with the CRM's own rates (empty when the currency has no rate)
+        "amount_original", FieldType.DECIMAL, "currency", FieldType.STRING,
         "probability", FieldType.PERCENT, "forecast_category", FieldType.STRING,
         "next_step", FieldType.STRING, "next_step_date", FieldType.DATE,
         "mutual_action_plan", FieldType.STRING, "is_closed", FieldType.BOOLEAN, "is_won", FieldType.BOOLEAN,

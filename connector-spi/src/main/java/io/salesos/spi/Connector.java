@@ -73,6 +73,15 @@ public interface Connector extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * The org's currencies and exchange rates, read from the CRM now, or empty when the org keeps one
+   * currency (Salesforce without multi-currency, a HubSpot account with only its company currency):
+   * amounts are then taken as they are. Core calls it about once every quarter hour per connection.
+   */
+  default Optional<CurrencySettings> currencies() throws ConnectorException {
+    return Optional.empty();
+  }
+
   /** The largest number of writes one {@link #push} call may carry (Salesforce 200, HubSpot 100). */
   int maxWriteBatch();
 

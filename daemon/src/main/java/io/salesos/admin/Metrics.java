@@ -38,6 +38,7 @@ public final class Metrics {
   private final MultiGauge ruleErrors;
   private final MultiGauge evaluationReady;
   private final MultiGauge watermarkAge;
+  private final MultiGauge unconvertedDeals;
   private final AtomicLong outboxDepth = new AtomicLong();
   private final AtomicLong quarantine = new AtomicLong();
   private final AtomicLong conflicts = new AtomicLong();
@@ -80,6 +81,8 @@ public final class Metrics {
             + " keyset pull took over").register(registry);
     streamAge = MultiGauge.builder("salesos_stream_position_age_seconds")
         .description("seconds since the connection's change stream position last moved or was confirmed").register(registry);
+    unconvertedDeals = MultiGauge.builder("salesos_deals_unconverted")
+        .description("live deals whose currency has no exchange rate, left out of every total").register(registry);
     ruleHits = MultiGauge.builder("salesos_rule_hits").description("deals or subjects each rule fired on in the last run").register(registry);
     ruleErrors = MultiGauge.builder("salesos_rule_errors")
         .description("records each rule could not be evaluated on in the source's last run (they got no write from it)")
@@ -144,6 +147,13 @@ public final class Metrics {
       age.add(MultiGauge.Row.of(Tags.of("source", conn.name()),
           r.watermark().map(w -> (double) Math.max(0, Duration.between(w, java.time.Instant.now()).toSeconds())).orElse(Double.NaN)));
     }
+    var unconverted = new ArrayList<MultiGauge.Row<?>>();
+    var currencies = new io.salesos.currency.CurrencyStore(database);
+    for (var conn : connections) {
+      currencies.unconverted(conn.name()).forEach((currency, n) ->
+          unconverted.add(MultiGauge.Row.of(Tags.of("source", conn.name(), "currency", currency), n)));
+    }
+    unconvertedDeals.register(unconverted, true);
     evaluationReady.register(ready, true);
     var quantiles = new ArrayList<MultiGauge.Row<?>>();
     latency.all().forEach((source, f) -> {

@@ -34,6 +34,7 @@ public final class StatusPage {
   private static final int MAP_ACCOUNTS = 40;
 
   private final StatusQueries queries;
+  private final io.salesos.currency.CurrencyStore currencies;
   private final List<String> configuredSources;
   private final AdminToken token;
   private final Clock clock;
@@ -52,6 +53,7 @@ public final class StatusPage {
     this.latency = latency;
     this.queries = new StatusQueries(database);
     this.database = database;
+    this.currencies = new io.salesos.currency.CurrencyStore(database);
     this.configuredSources = List.copyOf(sources);
     this.token = token;
     this.clock = clock;
@@ -160,6 +162,7 @@ public final class StatusPage {
         .append(" at ").append(Html.stamp(f.takenAt()))
         .append(". Evidence-adjusted: each Commit deal must pass rules/forecast.yaml (recent visit, economic buyer, close date in quarter); ")
         .append("deals that fail count in the category their evidence supports. Sorted by gap: the biggest padder first.</p>");
+    currencyNote(sb, source);
     sb.append("<table class=\"forecast\"><thead><tr><th>Rep</th><th>Manager</th><th class=\"n\">Called Commit</th>")
         .append("<th class=\"n\">Evidence-adjusted Commit</th><th class=\"n\">Gap</th><th class=\"n\">Supported</th>")
         .append("<th class=\"n\">Downgraded deals</th><th class=\"n\">Deals this quarter</th>")
@@ -193,6 +196,34 @@ public final class StatusPage {
       sb.append("</details>");
     }
     sb.append("</section>");
+  }
+
+  /**
+   * Which currency the amounts are in (a multi-currency org's corporate currency, converted with
+   * the CRM's own rates), and the deals left out of every total because their currency has no rate.
+   */
+  private void currencyNote(StringBuilder sb, String source) {
+    var settings = currencies.load(source);
+    var unconverted = currencies.unconverted(source);
+    if (settings.isPresent()) {
+      var s = settings.get();
+      var others = s.rates().stream().map(io.salesos.spi.CurrencySettings.Rate::isoCode).filter(c -> !c.equals(s.corporate()))
+          .distinct().sorted().toList();
+      sb.append("<p class=\"muted currency\" data-currency=\"").append(Html.esc(s.corporate())).append("\">Amounts in ")
+          .append(Html.esc(s.corporate())).append(", the corporate currency")
+          .append(others.isEmpty() ? "" : "; deals in " + Html.esc(String.join(", ", others))
+              + " are converted at the CRM's own rates" + (s.rates().stream().anyMatch(io.salesos.spi.CurrencySettings.Rate::dated)
+                  ? " (dated rates by close date)" : ""))
+          .append(".</p>");
+    }
+    if (!unconverted.isEmpty()) {
+      int n = unconverted.values().stream().mapToInt(Integer::intValue).sum();
+      sb.append("<p class=\"bad unconverted\"><strong>").append(n).append(" deal").append(n == 1 ? "" : "s")
+          .append(" left out of every total</strong>: ")
+          .append(Html.esc(unconverted.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+              .collect(java.util.stream.Collectors.joining(", "))))
+          .append(" (no exchange rate for the currency in the CRM; add the rate there and the next pull converts them).</p>");
+    }
   }
 
   private static void forecastRow(StringBuilder sb, String level, ForecastRow r, String context, BigDecimal maxGap) {

@@ -30,8 +30,13 @@ final class DealTimeline {
   record State(Instant at, String stage, Optional<BigDecimal> amount, Optional<LocalDate> closeDate, String category,
       boolean closed, boolean won) {}
 
-  /** One deal now and its states, oldest first. */
-  record Deal(String id, String name, String ownerId, Optional<String> accountId, State current, List<State> states) {
+  /**
+   * One deal now and its states, oldest first; {@code noRate} names the currency of an amount
+   * (now or in a past state) that could not be converted to the corporate currency (that state's
+   * amount is then empty).
+   */
+  record Deal(String id, String name, String ownerId, Optional<String> accountId, State current, List<State> states,
+      Optional<String> noRate) {
 
     /** How the deal stood at {@code t}: the newest state at or before it, if the deal existed then. */
     Optional<State> asOf(Instant t) {
@@ -100,17 +105,35 @@ final class DealTimeline {
   private static List<Deal> page(MirrorReads reads, String source, String after) {
     var out = new ArrayList<Deal>();
     {
+      // amounts in the corporate currency: where the mapping reads amounts as given
+      // (deal.amount_original), past amounts are converted with the CRM's rates as deal.amount is
+      // (stage_history amounts are in the deal's currency)
+      boolean converts = reads.hasColumn("deal", "amount_original") && reads.hasColumn("deal", "currency");
+      var rates = converts ? new io.salesos.currency.CurrencyStore(reads.database()).load(source).map(io.salesos.currency.CurrencyRates::new)
+          : Optional.<io.salesos.currency.CurrencyRates>empty();
+      var today = LocalDate.now(java.time.ZoneOffset.UTC);
+      var noRate = new HashMap<String, String>();
+      var currencyOf = new HashMap<String, String>();
       var current = new LinkedHashMap<String, Object[]>();
       var from = after;
       reads.query("SELECT id, name, owner_id, account_id, stage, amount, close_date, forecast_category, is_closed, is_won,"
-          + " COALESCE(stage_entered_at, crm_modified_at) FROM deal WHERE source = ? AND deleted = FALSE AND id > ?"
+          + " COALESCE(stage_entered_at, crm_modified_at)" + (converts ? ", amount_original, currency" : "")
+          + " FROM deal WHERE source = ? AND deleted = FALSE AND id > ?"
           + " ORDER BY id LIMIT " + PAGE,
           ps -> {
             ps.setString(1, source);
             ps.setString(2, from);
           }, rs -> {
             var stage = nz(rs.getString(5));
-            var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, Optional.of(MirrorReads.money(rs, 6)),
+            Optional<BigDecimal> amount = Optional.of(MirrorReads.money(rs, 6));
+            if (converts) {
+              currencyOf.put(rs.getString(1), nz(rs.getString(13)));
+              if (rs.getBigDecimal(6) == null && rs.getBigDecimal(12) != null) {
+                amount = Optional.empty();
+                noRate.put(rs.getString(1), rs.getString(13) == null ? "(none)" : rs.getString(13));
+              }
+            }
+            var state = new State(MirrorReads.instant(rs, 11).orElse(Instant.EPOCH), stage, amount,
                 MirrorReads.date(rs, 7), nz(rs.getString(8)), flag(rs.getObject(9), closedStage(stage)),
                 flag(rs.getObject(10), wonStage(stage)));
             current.put(rs.getString(1), new Object[] {nz(rs.getString(2)), nz(rs.getString(3)),
@@ -132,17 +155,34 @@ final class DealTimeline {
           + " WHERE source = ? AND deal_id IN (" + marks + ") AND deleted = FALSE AND changed_at IS NOT NULL ORDER BY crm_object, id",
           bind, rs -> {
             var stage = nz(rs.getString(3));
-            states.computeIfAbsent(nz(rs.getString(1)), k -> new ArrayList<>()).add(new State(
-                MirrorReads.instant(rs, 2).orElseThrow(), stage, Optional.of(MirrorReads.money(rs, 4)), MirrorReads.date(rs, 5),
+            var dealId = nz(rs.getString(1));
+            var close = MirrorReads.date(rs, 5);
+            Optional<BigDecimal> amount = Optional.of(MirrorReads.money(rs, 4));
+            if (converts) {
+              amount = converted(amount.get(), currencyOf.getOrDefault(dealId, ""), close, closedStage(stage), rates, today,
+                  dealId, noRate);
+            }
+            states.computeIfAbsent(dealId, k -> new ArrayList<>()).add(new State(
+                MirrorReads.instant(rs, 2).orElseThrow(), stage, amount, close,
                 nz(rs.getString(6)), closedStage(stage), wonStage(stage)));
           });
       reads.query("SELECT record_id, crm_modified_at, fields FROM record_history WHERE source = ? AND canonical_object = 'deal'"
           + " AND record_id IN (" + marks + ") AND deleted = FALSE ORDER BY seq", bind, rs -> {
             var f = CanonicalJson.readStrings(rs.getString(3));
             var stage = nz(f.get("stage"));
+            var close = date(f.get("close_date"));
+            var closed = bool(f.get("is_closed")).orElse(closedStage(stage));
+            var amount = amount(f.get("amount"));
+            // a mapping that reads amounts as given stores no amount in a version: convert the one as given
+            if (f.get("amount") == null && f.get("amount_original") != null) {
+              amount = amount(f.get("amount_original"));
+              if (amount.isPresent()) {
+                amount = converted(amount.get(), nz(f.get("currency")), close, closed, rates, today, rs.getString(1), noRate);
+              }
+            }
             states.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new State(
-                rs.getTimestamp(2).toInstant(), stage, amount(f.get("amount")), date(f.get("close_date")),
-                nz(f.get("forecast_category")), bool(f.get("is_closed")).orElse(closedStage(stage)),
+                rs.getTimestamp(2).toInstant(), stage, amount, close,
+                nz(f.get("forecast_category")), closed,
                 bool(f.get("is_won")).orElse(wonStage(stage))));
           });
       current.forEach((id, v) -> {
@@ -153,10 +193,29 @@ final class DealTimeline {
         list.sort(Comparator.comparing(State::at));
         @SuppressWarnings("unchecked")
         var account = (Optional<String>) v[2];
-        out.add(new Deal(id, (String) v[0], (String) v[1], account, (State) v[3], List.copyOf(list)));
+        out.add(new Deal(id, (String) v[0], (String) v[1], account, (State) v[3], List.copyOf(list),
+            Optional.ofNullable(noRate.get(id))));
       });
     }
     return out;
+  }
+
+  /** An amount as given converted as deal.amount is; empty (and the deal noted) when its currency has no rate. */
+  private static Optional<BigDecimal> converted(BigDecimal original, String currency, Optional<LocalDate> close, boolean closed,
+      Optional<io.salesos.currency.CurrencyRates> rates, LocalDate today, String dealId, Map<String, String> noRate) {
+    if (rates.isEmpty()) {
+      if (currency.isBlank()) {
+        return Optional.of(original);
+      }
+      noRate.putIfAbsent(dealId, currency);
+      return Optional.empty();
+    }
+    var result = rates.get().convert(original, Optional.of(currency), close, closed, today);
+    if (result instanceof io.salesos.currency.CurrencyRates.Conversion.Converted ok) {
+      return Optional.of(ok.amount());
+    }
+    noRate.putIfAbsent(dealId, ((io.salesos.currency.CurrencyRates.Conversion.NoRate) result).currency());
+    return Optional.empty();
   }
 
   static boolean closedStage(String stage) {

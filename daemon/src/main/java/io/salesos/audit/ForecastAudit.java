@@ -59,9 +59,14 @@ public final class ForecastAudit {
     int reconstructedWeeks = 0;
     // deals (source + id) whose amount, in some state a sum needed, was not a number: left out of that sum
     var badAmounts = new java.util.TreeSet<String>();
+    // deals whose amount is in a currency with no rate: left out of every sum, per currency
+    var noRate = new java.util.TreeMap<String, java.util.TreeSet<String>>();
+    var corporate = new java.util.TreeMap<String, String>();
     for (var source : sources) {
       var q = requested.withZone(zoneOf.apply(source));
       var owners = reads.owners(source);
+      new io.salesos.currency.CurrencyStore(reads.database()).load(source)
+          .ifPresent(c -> corporate.put(source, c.corporate()));
       var subjects = subjects(reps(source), owners);
       var actual = new HashMap<Subject, BigDecimal>();
       var weeks = weeks(q, now);
@@ -74,6 +79,7 @@ public final class ForecastAudit {
       });
       // one pass over the deals, a page of timelines at a time: each adds to every week's sums
       for (var d : DealTimeline.all(reads, source)) {
+        d.noRate().ifPresent(cur -> noRate.computeIfAbsent(cur, k -> new java.util.TreeSet<>()).add(source + ":" + d.id()));
         var c = d.current();
         var of = subjectsOf(d.ownerId(), subjects, owners);
         if (c.closed() && c.won() && c.closeDate().filter(q::contains).isPresent()) {
@@ -167,6 +173,17 @@ public final class ForecastAudit {
     findings.add(snapshotWeeks + " week(s) with a stored snapshot, " + reconstructedWeeks + " rebuilt from the deals' history"
         + (sources.size() > 1 ? " (counted per connection)" : "")
         + " (called forecast only: the evidence behind an adjusted forecast is not kept for past weeks)");
+    if (!corporate.isEmpty()) {
+      findings.add("Amounts in the corporate currency of each connection, converted with the CRM's own rates: "
+          + corporate.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+    }
+    if (!noRate.isEmpty()) {
+      var ids = noRate.values().stream().flatMap(java.util.Set::stream).toList();
+      findings.add(ids.size() + " deal(s) in a currency with no rate were left out of every sum (never counted 1:1): "
+          + noRate.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().size())
+              .collect(java.util.stream.Collectors.joining(", ")) + ", e.g. " + String.join(", ", ids.stream().limit(5).toList()));
+      ids.forEach(badAmounts::remove);
+    }
     if (!badAmounts.isEmpty()) {
       findings.add(badAmounts.size() + " deal(s) with an amount that is not a number were left out of the sums they belong in"
           + " (not counted as 0), e.g. " + String.join(", ", badAmounts.stream().limit(5).toList()));

@@ -32,6 +32,19 @@ final class MirrorReads {
     this.database = database;
   }
 
+  Database database() {
+    return database;
+  }
+
+  /** Whether the mirror table has the column (a mapping adds the columns of the fields it maps). */
+  boolean hasColumn(String table, String column) {
+    try (var c = database.connection()) {
+      return io.salesos.currency.CurrencyStore.hasColumn(c, table, column);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the mirror schema for an audit: " + e.getMessage(), e);
+    }
+  }
+
   void query(String sql, Binder binder, RowReader reader) {
     try (var c = database.connection(); var ps = c.prepareStatement(sql)) {
       binder.bind(ps);

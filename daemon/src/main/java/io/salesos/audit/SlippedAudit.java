@@ -46,6 +46,7 @@ public final class SlippedAudit {
     int untouched = 0;
     var untouchedAmount = BigDecimal.ZERO;
     int badAmounts = 0;
+    int noRate = 0;
     for (var source : sources) {
       var owners = reads.owners(source);
       // only the names of the accounts of reported deals are read
@@ -79,6 +80,8 @@ public final class SlippedAudit {
           untouched++;
           if (now.amount().isPresent()) {
             untouchedAmount = untouchedAmount.add(now.amount().get());
+          } else if (deal.noRate().isPresent()) {
+            noRate++;
           } else {
             badAmounts++;
           }
@@ -89,7 +92,7 @@ public final class SlippedAudit {
         c[0]++;
         c[1] += none ? 1 : 0;
         rows.add(List.of(source, deal.id(), deal.name(), deal.accountId().map(accounts).orElse(""), deal.ownerId(), ownerName,
-            now.amount().map(BigDecimal::toPlainString).orElse("not a number"), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
+            now.amount().map(BigDecimal::toPlainString).orElse(deal.noRate().map(cur -> "no rate for " + cur).orElse("not a number")), outcome, reference.get().toString(), now.closeDate().map(LocalDate::toString).orElse(""),
             Integer.toString(t.visits()), Integer.toString(t.calls()), Integer.toString(t.emails()),
             Integer.toString(t.meetings()), Integer.toString(t.total()), t.last().map(Object::toString).orElse(""),
             none ? "yes" : "no"));
@@ -102,7 +105,8 @@ public final class SlippedAudit {
     findings.add(untouched + " of them (" + LeadAudit.percent(untouched, n) + ", " + Html.money(untouchedAmount)
         + ") had no visit, call, email or meeting logged by the owner on the deal or its account in the "
         + WINDOW_DAYS + " days before the close date"
-        + (badAmounts == 0 ? "" : "; " + badAmounts + " of these have an amount that is not a number, left out of that sum"));
+        + (badAmounts == 0 ? "" : "; " + badAmounts + " of these have an amount that is not a number, left out of that sum")
+        + (noRate == 0 ? "" : "; " + noRate + " of these are in a currency with no exchange rate, left out of that sum"));
     var ownerRows = new ArrayList<List<String>>();
     byOwner.values().forEach(o -> {
       var c = (int[]) o[3];

@@ -120,6 +120,34 @@ class AuditsOnHandBuiltHistoryTest {
     assertThat(DealTimeline.amount("1200.5")).contains(new BigDecimal("1200.50"));
   }
 
+  @Test
+  void wonDealsInAnotherCurrencyCountConvertedAndOneWithNoRateIsNamedAndLeftOut() {
+    orgWithThreeDeals();
+    new io.salesos.currency.CurrencyStore(db).save("crm", Optional.of(new io.salesos.spi.CurrencySettings("USD", List.of(
+        io.salesos.spi.CurrencySettings.Rate.undated("USD", BigDecimal.ONE,
+            io.salesos.spi.CurrencySettings.Quote.UNITS_PER_CORPORATE, true, 2),
+        io.salesos.spi.CurrencySettings.Rate.undated("EUR", new BigDecimal("0.8"),
+            io.salesos.spi.CurrencySettings.Quote.UNITS_PER_CORPORATE, true, 2)),
+        io.salesos.spi.CurrencySettings.DatedBy.ALL_DEALS)), NOW);
+    // as the conversion leaves them: d4 converted, d5 (GBP, no rate) without an amount
+    apply(CanonicalSchema.DEAL, rec("d4", "2026-09-21T12:00:00Z", "name", "Granite - export", "account_id", "a1",
+        "owner_id", "u1", "stage", "Closed Won", "amount", new BigDecimal("10000.00"), "amount_original",
+        new BigDecimal("8000.00"), "currency", "EUR", "close_date", LocalDate.parse("2026-09-21"), "forecast_category", "Closed",
+        "is_closed", true, "is_won", true),
+        rec("d5", "2026-09-22T12:00:00Z", "name", "Granite - UK", "account_id", "a1", "owner_id", "u1",
+        "stage", "Closed Won", "amount_original", new BigDecimal("1000.00"), "currency", "GBP",
+        "close_date", LocalDate.parse("2026-09-22"), "forecast_category", "Closed", "is_closed", true, "is_won", true));
+
+    var report = new ForecastAudit(db).run(List.of("crm"), Q3, NOW);
+
+    assertThat(report.findings()).anySatisfy(f -> assertThat(f).contains("corporate currency").contains("crm USD"));
+    assertThat(report.findings()).anySatisfy(f -> assertThat(f)
+        .startsWith("1 deal(s) in a currency with no rate were left out of every sum").contains("GBP 1").contains("crm:d5"));
+    assertThat(report.findings()).noneSatisfy(f -> assertThat(f).contains("not a number"));
+    // won in Q3: d3 (50,000) and d4 (8,000 EUR at 0.8 per dollar), not d5
+    assertThat(report.summaries().get(0).rows()).anySatisfy(r -> assertThat(r).contains("team", "60000.00"));
+  }
+
   private void orgWithThreeDeals() {
     owners();
     apply(CanonicalSchema.ACCOUNT, rec("a1", "2025-01-01T00:00:00Z", "name", "Granite Foods", "owner_id", "u1",

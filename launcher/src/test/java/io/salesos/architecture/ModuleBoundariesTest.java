@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ModuleBoundariesTest {
 
   static final String[] SPI = {"io.salesos.spi..", "io.salesos.model.."};
-  static final String[] CORE = {"io.salesos.config..", "io.salesos.connection..", "io.salesos.evaluate..",
+  static final String[] CORE = {"io.salesos.config..", "io.salesos.connection..", "io.salesos.currency..", "io.salesos.evaluate..",
       "io.salesos.journal..", "io.salesos.mapping..", "io.salesos.mirror..", "io.salesos.outbox..", "io.salesos.pipeline..",
       "io.salesos.planner..", "io.salesos.retention..", "io.salesos.rules..", "io.salesos.schema..", "io.salesos.sync..",
       "io.salesos.visits.."};

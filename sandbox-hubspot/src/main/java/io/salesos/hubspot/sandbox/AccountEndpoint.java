@@ -30,8 +30,10 @@ final class AccountEndpoint {
     var zone = java.time.ZoneId.of(state.portalTimeZone);
     var offset = zone.getRules().getOffset(state.clock.instant());
     n.put("timeZone", state.portalTimeZone);
-    n.put("companyCurrency", "USD");
-    n.set("additionalCurrencies", array());
+    n.put("companyCurrency", state.companyCurrency);
+    var additional = array();
+    state.exchangeRates.stream().map(ExchangeRate::fromCurrencyCode).distinct().forEach(additional::add);
+    n.set("additionalCurrencies", additional);
     n.put("utcOffset", offset.getId().equals("Z") ? "+00:00" : offset.getId());
     n.put("utcOffsetMilliseconds", offset.getTotalSeconds() * 1000L);
     n.put("uiDomain", "app.hubspot.com");

@@ -47,6 +47,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
       Pattern.compile("^/crm/v4/objects/([^/]+)/([^/]+)/associations/([^/]+)(?:/([^/]+))?$");
   private static final Pattern V4_LABELS = Pattern.compile("^/crm/v4/associations/([^/]+)/([^/]+)/labels(?:/([^/]+))?$");
   private static final Pattern V4_BATCH = Pattern.compile("^/crm/v4/associations/([^/]+)/([^/]+)/batch/(.+)$");
+  private static final Pattern CURRENCIES = Pattern.compile("^/settings/v3/currencies/(company-currency|exchange-rates(/current)?)$");
   private static final Pattern ACCOUNT = Pattern.compile("^/account-info/v3/(details|api-usage/daily/private-apps)$");
 
   /** One answer before it becomes a WireMock response. */
@@ -71,6 +72,7 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
   private final PipelinesEndpoint pipelines;
   private final AccountEndpoint account;
   private final JournalEndpoint journal;
+  private final CurrenciesEndpoint currencies = new CurrenciesEndpoint();
   private volatile boolean schemaWriteScope = true;
   /** Requests to the API (entry-file downloads from storage are not API requests). */
   final java.util.concurrent.atomic.AtomicLong apiRequests = new java.util.concurrent.atomic.AtomicLong();
@@ -285,6 +287,13 @@ final class HubSpotApi implements ResponseDefinitionTransformerV2 {
     if ((m = V4_BATCH.matcher(path)).matches()) {
       return method.equals("POST") ? metadata.associationBatch(segment(m, 1), segment(m, 2), m.group(3), body)
           : methodNotAllowed(method, path);
+    }
+    if ((m = CURRENCIES.matcher(path)).matches()) {
+      if (!method.equals("GET")) {
+        return methodNotAllowed(method, path);
+      }
+      return m.group(1).equals("company-currency") ? currencies.companyCurrency(state)
+          : currencies.exchangeRates(state, m.group(2) != null, query);
     }
     if ((m = ACCOUNT.matcher(path)).matches()) {
       if (!method.equals("GET")) {

@@ -37,7 +37,12 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
    * schema prepare}.
    */
   public record Options(int port, String token, String tier, RateLimits limits, Duration searchLag,
-      SandboxClock clock, boolean bare, boolean keepRequests) {
+      SandboxClock clock, boolean bare, boolean keepRequests, String companyCurrency, List<ExchangeRate> exchangeRates) {
+
+    public Options(int port, String token, String tier, RateLimits limits, Duration searchLag, SandboxClock clock,
+        boolean bare, boolean keepRequests) {
+      this(port, token, tier, limits, searchLag, clock, bare, keepRequests, "USD", List.of());
+    }
 
     public Options {
       Objects.requireNonNull(token, "token");
@@ -45,6 +50,8 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
       Objects.requireNonNull(limits, "limits");
       Objects.requireNonNull(searchLag, "searchLag");
       Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(companyCurrency, "companyCurrency");
+      exchangeRates = List.copyOf(exchangeRates);
     }
 
     public static Options defaults() {
@@ -57,36 +64,45 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
      * cost that dominates a long load against a standalone sandbox.
      */
     public Options withoutRequestLog() {
-      return new Options(port, token, tier, limits, searchLag, clock, bare, false);
+      return new Options(port, token, tier, limits, searchLag, clock, bare, false, companyCurrency, exchangeRates);
     }
 
     /** Without salesos's custom properties and their group: a portal before `salesos schema prepare`. */
     public Options withoutSalesosProperties() {
-      return new Options(port, token, tier, limits, searchLag, clock, true, keepRequests);
+      return new Options(port, token, tier, limits, searchLag, clock, true, keepRequests, companyCurrency, exchangeRates);
     }
 
     public Options withPort(int newPort) {
-      return new Options(newPort, token, tier, limits, searchLag, clock, bare, keepRequests);
+      return new Options(newPort, token, tier, limits, searchLag, clock, bare, keepRequests, companyCurrency, exchangeRates);
     }
 
     public Options withTier(String newTier) {
-      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock, bare, keepRequests);
+      return new Options(port, token, newTier, RateLimits.forTier(newTier), searchLag, clock, bare, keepRequests, companyCurrency, exchangeRates);
     }
 
     public Options withLimits(RateLimits newLimits) {
-      return new Options(port, token, tier, newLimits, searchLag, clock, bare, keepRequests);
+      return new Options(port, token, tier, newLimits, searchLag, clock, bare, keepRequests, companyCurrency, exchangeRates);
     }
 
     public Options withSearchLag(Duration newLag) {
-      return new Options(port, token, tier, limits, newLag, clock, bare, keepRequests);
+      return new Options(port, token, tier, limits, newLag, clock, bare, keepRequests, companyCurrency, exchangeRates);
     }
 
     public Options withClock(SandboxClock newClock) {
-      return new Options(port, token, tier, limits, searchLag, newClock, bare, keepRequests);
+      return new Options(port, token, tier, limits, searchLag, newClock, bare, keepRequests, companyCurrency, exchangeRates);
+    }
+
+    /**
+     * A portal selling in several currencies: {@code company} is the company currency, {@code rates}
+     * the other currencies' exchange rates (with the dates they took effect). Deals then accept
+     * deal_currency_code among these. The default portal has USD alone.
+     */
+    public Options withCurrencies(String company, List<ExchangeRate> rates) {
+      return new Options(port, token, tier, limits, searchLag, clock, bare, keepRequests, company, rates);
     }
 
     public Options withToken(String newToken) {
-      return new Options(port, newToken, tier, limits, searchLag, clock, bare, keepRequests);
+      return new Options(port, newToken, tier, limits, searchLag, clock, bare, keepRequests, companyCurrency, exchangeRates);
     }
   }
 
@@ -100,6 +116,7 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
   private HubSpotSandbox(Options options) {
     this.options = options;
     this.state = new SandboxState(options.clock(), options.searchLag(), options.bare());
+    state.currencies(options.companyCurrency(), options.exchangeRates());
     this.objects = new ObjectsEndpoint(state, faults);
     faults.journal(state.journal);
     var budget = new RequestBudget(options.limits(), options.clock(), System::nanoTime);

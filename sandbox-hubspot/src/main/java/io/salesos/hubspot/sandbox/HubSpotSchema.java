@@ -49,6 +49,8 @@ final class HubSpotSchema {
         List.of("OMIT", "PIPELINE", "BEST_CASE", "COMMIT", "CLOSED")));
     readOnly(deals, "number", "hs_deal_stage_probability");
     readOnly(deals, "bool", "hs_is_closed", "hs_is_closed_won");
+    deals.define(new PropertyDef("deal_currency_code", "Currency", "enumeration", "select", "dealinformation",
+        List.of(state.companyCurrency), false, false, false));
     custom(deals, "date", "next_step_date");
     custom(deals, "string", "mutual_action_plan");
     if (!bare) {
@@ -103,6 +105,18 @@ final class HubSpotSchema {
 
   private static List<String> stageIds() {
     return Arrays.stream(DemoOrg.Stage.values()).map(SandboxState::stageId).toList();
+  }
+
+  /** deal_currency_code offers the company currency and each currency the portal has a rate for. */
+  static void dealCurrencies(SandboxState state) {
+    var codes = new java.util.ArrayList<String>(List.of(state.companyCurrency));
+    state.exchangeRates.forEach(r -> {
+      if (!codes.contains(r.fromCurrencyCode())) {
+        codes.add(r.fromCurrencyCode());
+      }
+    });
+    state.tables.get("deals").define(new PropertyDef("deal_currency_code", "Currency", "enumeration", "select",
+        "dealinformation", codes, false, false, false));
   }
 
   private static ObjectTable table(SandboxState state, String name, String typeId, String stamp,

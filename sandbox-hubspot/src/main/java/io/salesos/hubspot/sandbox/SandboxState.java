@@ -65,6 +65,9 @@ final class SandboxState {
   final List<Owner> owners = new ArrayList<>();
   /** The portal's time zone (Settings > Account defaults), which GET /account-info/v3/details reports. */
   volatile String portalTimeZone = "US/Eastern";
+  /** The company currency (Settings > Account defaults > Currency) and the portal's exchange rates against it. */
+  volatile String companyCurrency = "USD";
+  final List<ExchangeRate> exchangeRates = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Every deal stage of every deal pipeline, in display order within each pipeline. */
   final List<Stage> stages = new ArrayList<>();
   final Map<String, Pipeline> pipelines = new LinkedHashMap<>();
@@ -117,6 +120,17 @@ final class SandboxState {
       stages.add(new Stage(stageId(s), s.label(), order++, s.closed(),
           Double.toString(s.probability() / 100.0), PIPELINE_ID, Instant.EPOCH, Instant.EPOCH));
     }
+  }
+
+  /**
+   * Sets the company currency and the exchange rates of the other currencies: deal_currency_code
+   * then accepts exactly these currencies, as HubSpot validates it.
+   */
+  void currencies(String company, List<ExchangeRate> rates) {
+    companyCurrency = company;
+    exchangeRates.clear();
+    exchangeRates.addAll(rates);
+    HubSpotSchema.dealCurrencies(this);
   }
 
   /** The pipeline stage id the sandbox uses for a canonical stage ("Verbal Commit" -> verbalcommit). */

@@ -156,6 +156,30 @@ final class OrgSchema {
         .required("AssigneeId", "PermissionSetId"));
   }
 
+  /**
+   * Turns multi-currency on, as Salesforce Support does for an org: a {@code CurrencyIsoCode}
+   * picklist of the org's {@code codes} on every object with amounts (and on OpportunityHistory,
+   * read only), the CurrencyType object, and with {@code dated} (advanced currency management) the
+   * DatedConversionRate object.
+   */
+  synchronized void multiCurrency(List<String> codes, boolean dated) {
+    for (var name : List.of("Account", "Opportunity", "User")) {
+      objects.get(name.toLowerCase(Locale.ROOT)).fields().add(new FieldDef("CurrencyIsoCode", "Currency ISO Code",
+          "picklist", false, true, true, false, false, false, 3, List.of(), List.copyOf(codes), false));
+    }
+    objects.get("opportunityhistory").fields().add(new FieldDef("CurrencyIsoCode", "Currency ISO Code", "picklist", false,
+        false, false, true, false, false, 3, List.of(), List.copyOf(codes), false));
+    add(new Builder("CurrencyType", "Currency Type", "02c").createable(true)
+        .pick("IsoCode", codes).f("ConversionRate", "double", 0).f("DecimalPlaces", "int", 0)
+        .f("IsActive", "boolean", 0).f("IsCorporate", "boolean", 0)
+        .required("IsoCode", "ConversionRate", "DecimalPlaces"));
+    if (dated) {
+      add(new Builder("DatedConversionRate", "Dated Conversion Rate", "04w").createable(true)
+          .pick("IsoCode", codes).f("ConversionRate", "double", 0).f("StartDate", "date", 0).ro("NextStartDate", "date")
+          .required("IsoCode", "ConversionRate", "StartDate"));
+    }
+  }
+
   private void add(Builder b) {
     if (bare) {
       b.fields.removeIf(f -> SALESOS_FIELDS.contains(f.name()));
@@ -313,6 +337,12 @@ final class OrgSchema {
     Builder formula(String n, String type) {
       fields.add(new FieldDef(n, n.replace("__c", "").replace('_', ' '), type, true, false, false, true, false,
           false, 0, List.of(), List.of(), true));
+      return this;
+    }
+
+    Builder pick(String n, List<String> values) {
+      fields.add(new FieldDef(n, n, "picklist", false, true, true, false, false, false, 0, List.of(), List.copyOf(values),
+          false));
       return this;
     }
 

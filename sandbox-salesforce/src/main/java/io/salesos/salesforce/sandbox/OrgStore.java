@@ -303,6 +303,7 @@ final class OrgStore {
     row.values.put("SystemModstamp", stamp);
     row.values.putIfAbsent("CreatedById", integrationUserId);
     row.values.put("LastModifiedById", row.values.get("CreatedById"));
+    defaultCurrency(def, row.values);
     if (def.name().equals("Opportunity")) {
       deriveOpportunity(row.values, null, Set.of());
       row.values.putIfAbsent("LastStageChangeDate", createdAt);
@@ -843,6 +844,9 @@ final class OrgStore {
       }
       deriveOpportunity(s.after(), s.existing() == null ? null : s.existing().values, s.explicit());
     }
+    if (s.existing() == null) {
+      defaultCurrency(s.type(), s.after());
+    }
     if (s.after().containsKey("LastName")) {
       s.after().put("Name", fullName(s.after()));
     }
@@ -949,6 +953,20 @@ final class OrgStore {
     return v instanceof BigDecimal d ? d.stripTrailingZeros() : v;
   }
 
+  private volatile String corporateCurrency;
+
+  /** The corporate currency of a multi-currency org: the currency of records created without one. */
+  void defaultCurrency(String code) {
+    this.corporateCurrency = code;
+  }
+
+  private void defaultCurrency(OrgSchema.ObjectDef def, Map<String, Object> values) {
+    if (corporateCurrency != null && def.field("CurrencyIsoCode").isPresent() && !def.name().equals("CurrencyType")
+        && !def.name().equals("DatedConversionRate") && values.get("CurrencyIsoCode") == null) {
+      values.put("CurrencyIsoCode", corporateCurrency);
+    }
+  }
+
   void addHistory(Row opp, Instant stamp, String userId) {
     var h = new Row(ids.next("008"), schema.object("OpportunityHistory").orElseThrow());
     h.values.put("Id", h.id);
@@ -959,6 +977,9 @@ final class OrgStore {
     h.values.put("CloseDate", opp.get("CloseDate"));
     h.values.put("Probability", opp.get("Probability"));
     h.values.put("ForecastCategory", opp.get("ForecastCategoryName"));
+    if (h.type.field("CurrencyIsoCode").isPresent()) {
+      h.values.put("CurrencyIsoCode", opp.get("CurrencyIsoCode"));
+    }
     h.values.put("CreatedDate", stamp);
     h.values.put("CreatedById", userId);
     h.values.put("LastModifiedDate", stamp);

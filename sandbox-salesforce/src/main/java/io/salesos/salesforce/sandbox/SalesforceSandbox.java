@@ -56,7 +56,18 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     this.orgId = IdMinter.to18("00D8d000001SaLS");
     this.credentials = new SandboxCredentials(b.username, b.password, "SANDBOXTOKEN", b.clientId, b.clientSecret);
     this.faults = new SandboxFaults();
-    this.store = new OrgStore(new OrgSchema(b.bare, b.stock), clock);
+    var schema = new OrgSchema(b.bare, b.stock);
+    if (b.corporateCurrency != null) {
+      var codes = new java.util.ArrayList<String>(List.of(b.corporateCurrency));
+      b.rates.keySet().stream().filter(c -> !codes.contains(c)).forEach(codes::add);
+      b.dated.forEach(d -> {
+        if (!codes.contains(d.isoCode())) {
+          codes.add(d.isoCode());
+        }
+      });
+      schema.multiCurrency(codes, b.advancedCurrencyManagement);
+    }
+    this.store = new OrgStore(schema, clock);
     this.sessions = new Sessions(clock, orgId);
     faults.onExpireSessions(sessions::expireAll);
     var gate = new ApiGate(sessions, faults);
@@ -76,6 +87,9 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     var created = clock.instant().minus(Duration.ofDays(400));
     store.integrationUserId(store.seed("User", integrationUser, created, created).id);
     store.seedOrganization(orgId, "salesos sandbox", "America/Chicago", created);
+    if (b.corporateCurrency != null) {
+      seedCurrencies(b, created);
+    }
     if (b.seed != null) {
       new DemoSeeder(store).seed(b.seed);
     }
@@ -87,6 +101,44 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     server.start();
     transformer.baseUrl(baseUrl());
   }
+
+  /** CurrencyType rows (corporate first) and DatedConversionRate rows with NextStartDate derived, as Setup keeps them. */
+  private void seedCurrencies(Builder b, Instant created) {
+    store.defaultCurrency(b.corporateCurrency);
+    var rows = new java.util.LinkedHashMap<String, java.math.BigDecimal>();
+    rows.put(b.corporateCurrency, java.math.BigDecimal.ONE);
+    b.rates.forEach(rows::putIfAbsent);
+    rows.forEach((code, rate) -> {
+      var v = new HashMap<String, Object>();
+      v.put("IsoCode", code);
+      v.put("ConversionRate", rate);
+      v.put("DecimalPlaces", code.equals("JPY") ? 0 : 2);
+      v.put("IsActive", Boolean.TRUE);
+      v.put("IsCorporate", code.equals(b.corporateCurrency));
+      store.seed("CurrencyType", v, created, created);
+    });
+    if (b.advancedCurrencyManagement) {
+      var byCode = new java.util.TreeMap<String, java.util.List<DatedRate>>();
+      b.dated.forEach(d -> byCode.computeIfAbsent(d.isoCode(), k -> new java.util.ArrayList<>()).add(d));
+      for (var list : byCode.values()) {
+        list.sort(java.util.Comparator.comparing(DatedRate::startDate));
+        for (int i = 0; i < list.size(); i++) {
+          var d = list.get(i);
+          var v = new HashMap<String, Object>();
+          v.put("IsoCode", d.isoCode());
+          v.put("ConversionRate", d.rate());
+          v.put("StartDate", d.startDate());
+          if (i + 1 < list.size()) {
+            v.put("NextStartDate", list.get(i + 1).startDate());
+          }
+          store.seed("DatedConversionRate", v, created, created);
+        }
+      }
+    }
+  }
+
+  /** One dated exchange rate (advanced currency management): {@code rate} units per corporate unit from {@code startDate}. */
+  public record DatedRate(String isoCode, java.math.BigDecimal rate, java.time.LocalDate startDate) {}
 
   public static Builder builder() {
     return new Builder();
@@ -104,6 +156,10 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     private String clientSecret = "sandbox-client-secret-1";
     private boolean bare;
     private boolean stock;
+    private String corporateCurrency;
+    private final Map<String, java.math.BigDecimal> rates = new java.util.LinkedHashMap<>();
+    private final List<DatedRate> dated = new java.util.ArrayList<>();
+    private boolean advancedCurrencyManagement;
 
     public Builder port(int port) {
       this.port = port;
@@ -144,12 +200,38 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
       return this;
     }
 
+    /**
+     * Turns multi-currency on with {@code corporate} as the corporate currency and {@code rates}
+     * (ISO code to ConversionRate: units of that currency per one corporate unit) as CurrencyType
+     * rows: Account, Opportunity and User get CurrencyIsoCode, records without one take the
+     * corporate currency. Off by default: the demo org keeps one currency.
+     */
+    public Builder multiCurrency(String corporate, Map<String, java.math.BigDecimal> rates) {
+      this.corporateCurrency = corporate;
+      this.rates.putAll(rates);
+      return this;
+    }
+
+    /**
+     * Turns advanced currency management on (multi-currency must be on) with these dated rates
+     * (DatedConversionRate rows; each one's NextStartDate is the next start of its currency).
+     * Opportunities are then converted at the rate in force on their CloseDate.
+     */
+    public Builder datedRates(List<DatedRate> rates) {
+      this.advancedCurrencyManagement = true;
+      this.dated.addAll(rates);
+      return this;
+    }
+
     public Builder password(String password) {
       this.password = password;
       return this;
     }
 
     public SalesforceSandbox start() {
+      if (advancedCurrencyManagement && corporateCurrency == null) {
+        throw new IllegalStateException("dated rates need multi-currency on: call multiCurrency(corporate, rates) first");
+      }
       return new SalesforceSandbox(this);
     }
   }
