@@ -308,12 +308,13 @@ class HubSpotSandboxTest {
   }
 
   @Test
-  void seeding200000RecordsTakesSeconds() {
+  void seeding200000Records() {
     start(RateLimits.unlimited());
     long started = System.nanoTime();
     sandbox.fillDeals(200_000, T0, Duration.ofMillis(1));
     long ms = (System.nanoTime() - started) / 1_000_000;
     assertThat(sandbox.count("deals")).isEqualTo(200_000);
-    assertThat(ms).isLessThan(15_000);
+    // the time is printed for the reader, not asserted: speed is measured by `salesos bench sync`
+    System.out.println("seeded 200000 deals in " + ms + " ms");
   }
 }
