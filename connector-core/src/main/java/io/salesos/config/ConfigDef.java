@@ -69,6 +69,8 @@ public final class ConfigDef {
   static final ConfigKey SYNC = section("sync", "How the sync engine polls the CRMs and writes back.");
   static final ConfigKey SYNC_POLL_SECONDS = optional("sync.poll_seconds", Type.INT, "60", POSITIVE,
       "Seconds between pulls of each connection.");
+  static final ConfigKey SYNC_EVALUATE_SECONDS = optional("sync.evaluate_seconds", Type.INT, "60", POSITIVE,
+      "Seconds between the daemon's scheduled rule evaluations of every connection (never more often than poll_seconds).");
   static final ConfigKey SYNC_PULL_BATCH = optional("sync.pull_batch", Type.INT, "2000", POSITIVE,
       "Records read per page of a pull.");
   static final ConfigKey SYNC_MAX_ATTEMPTS = optional("sync.max_attempts", Type.INT, "8", POSITIVE,

@@ -44,7 +44,7 @@ public record SalesosConfig(
   /** How the sync engine polls and writes. */
   public record SyncConfig(int pollSeconds, int pullBatch, int maxAttempts, int backoffSeconds,
       int overlapSeconds, int pullLanes, int holdWritesOver, int holdPercentOver, int streamPollFactor,
-      int streamIdleMillis) {}
+      int streamIdleMillis, int evaluateSeconds) {}
 
   /** The admin HTTP server: loopback unless configured; actions only with a token. */
   public record AdminConfig(String bind, int port, Optional<SecretRef> token) {}
@@ -105,7 +105,8 @@ public record SalesosConfig(
         ConfigDef.SYNC_MAX_ATTEMPTS.readInt(s), ConfigDef.SYNC_BACKOFF_SECONDS.readInt(s),
         ConfigDef.SYNC_OVERLAP_SECONDS.readInt(s), ConfigDef.SYNC_PULL_LANES.readInt(s),
         ConfigDef.SYNC_HOLD_WRITES_OVER.readInt(s), ConfigDef.SYNC_HOLD_PERCENT_OVER.readInt(s),
-        ConfigDef.SYNC_STREAM_POLL_FACTOR.readInt(s), ConfigDef.SYNC_STREAM_IDLE_MILLIS.readInt(s));
+        ConfigDef.SYNC_STREAM_POLL_FACTOR.readInt(s), ConfigDef.SYNC_STREAM_IDLE_MILLIS.readInt(s),
+        ConfigDef.SYNC_EVALUATE_SECONDS.readInt(s));
     var a = ConfigDef.sectionNode(root, ConfigDef.ADMIN);
     var admin = new AdminConfig(ConfigDef.ADMIN_BIND.readString(a), ConfigDef.ADMIN_PORT.readInt(a),
         secret(a, ConfigDef.ADMIN_TOKEN, base));

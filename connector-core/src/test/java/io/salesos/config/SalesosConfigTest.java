@@ -188,7 +188,7 @@ class SalesosConfigTest {
     assertThat(hs.settings()).isEmpty();
     assertThat(hs.secrets()).isEmpty();
     assertThat(config.rulesDir()).isEqualTo(dir.resolve("../rules").normalize());
-    assertThat(config.sync()).isEqualTo(new SalesosConfig.SyncConfig(60, 2000, 8, 30, 300, 2, 500, 25, 10, 500));
+    assertThat(config.sync()).isEqualTo(new SalesosConfig.SyncConfig(60, 2000, 8, 30, 300, 2, 500, 25, 10, 500, 60));
     assertThat(config.sync().pullLanes()).isEqualTo(SalesosConfig.DEFAULT_PULL_LANES);
     assertThat(config.admin()).isEqualTo(new SalesosConfig.AdminConfig("127.0.0.1", 8686, java.util.Optional.empty()));
     assertThat(config.scheduler()).isEqualTo(new SalesosConfig.SchedulerConfig(true, "AUTO", 4));
@@ -197,7 +197,7 @@ class SalesosConfigTest {
     // Every declared default is one of the above: a new default needs a line here too.
     assertThat(ConfigDef.keys().stream().filter(k -> k.defaultValue().isPresent()).map(ConfigKey::name))
         .containsExactly("database.embedded.data_dir", "database.user", "database.pool_size", "database.unavailable_exit_seconds",
-            "connections[].mapping", "connections[].mode", "connections[].sandbox", "rules", "sync.poll_seconds",
+            "connections[].mapping", "connections[].mode", "connections[].sandbox", "rules", "sync.poll_seconds", "sync.evaluate_seconds",
             "sync.pull_batch", "sync.max_attempts", "sync.backoff_seconds", "sync.overlap_seconds", "sync.pull_lanes",
             "sync.stream_poll_factor", "sync.stream_idle_millis", "sync.hold_writes_over", "sync.hold_percent_over",
             "admin.bind", "admin.port", "alerts.connection_failing_minutes", "scheduler.clustered", "scheduler.instance_id", "scheduler.threads",

@@ -79,7 +79,7 @@ public final class DaemonScheduler implements AutoCloseable {
         schedule(scheduler, "pull-" + c.name(), Jobs.Pull.class, poll, c.name());
       }
       schedule(scheduler, "push", Jobs.Push.class, poll, null);
-      schedule(scheduler, "evaluate", Jobs.Evaluate.class, Math.max(poll, 60), null);
+      schedule(scheduler, "evaluate", Jobs.Evaluate.class, Math.max(poll, runtime.config().sync().evaluateSeconds()), null);
       var plan = JobBuilder.newJob(Jobs.Plan.class).withIdentity("plan").storeDurably().build();
       plan = keepPlanMemory(scheduler, plan);
       // every 15 minutes: each rep is planned at the rep's own local plan time (PlanSchedule)

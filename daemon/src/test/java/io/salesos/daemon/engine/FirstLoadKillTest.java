@@ -201,6 +201,7 @@ class FirstLoadKillTest extends ChildDaemonTest {
         rules: %s
         sync:
           poll_seconds: 2
+          evaluate_seconds: 4
         admin:
           port: 0
         """.formatted(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.passwordFile(),
