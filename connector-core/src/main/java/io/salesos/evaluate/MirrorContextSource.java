@@ -9,6 +9,7 @@ import io.salesos.rules.ContextSource;
 import io.salesos.rules.CrmRecord;
 import io.salesos.rules.DealContact;
 import io.salesos.rules.DealContext;
+import io.salesos.rules.StageFacts;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -111,7 +112,13 @@ public final class MirrorContextSource implements ContextSource {
         }
       }
       var roles = read(c, "deal_contact", source, "", List.of());
-      var history = read(c, "stage_history", source, "", List.of());
+      // stages are read through the connection's own (mirrored) vocabulary: labels, pipeline, order, probability
+      var stageFacts = new StageFacts(io.salesos.mirror.StageVocabularyStore.latest(c, source)
+          .map(io.salesos.mirror.StageVocabularyStore.Versioned::vocabulary)
+          .orElseGet(io.salesos.rules.RuleVocabulary::standardStages));
+      dealList = dealList.stream().map(stageFacts::deal).toList();
+      var history = read(c, "stage_history", source, "", List.of()).stream()
+          .map(h -> stageFacts.change(h, Optional.empty())).toList();
 
       var byAccount = new HashMap<String, List<CrmRecord>>();
       var byDeal = new HashMap<String, List<CrmRecord>>();

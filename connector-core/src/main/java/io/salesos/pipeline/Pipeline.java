@@ -89,6 +89,7 @@ public final class Pipeline implements AutoCloseable {
   private final int drainLimit;
   private final Clock clock;
   private final AbsentInputs absentInputs;
+  private final StageVocabularies stages;
   private final RunLimits limits;
 
   public Pipeline(Database database, List<CrmConnection> connections, LiveRuleSet rules, ConflictPolicy conflictPolicy,
@@ -108,10 +109,42 @@ public final class Pipeline implements AutoCloseable {
         conflictPolicy, settings.maxAttempts(), settings.backoff(), clock);
     this.drainLimit = settings.drainLimit();
     this.limits = settings.limits();
+    this.stages = new StageVocabularies(database, clock);
+    // the rule files are checked against the stages last mirrored for these connections, from the start
+    useMirroredStages();
+  }
+
+  /** Checks the rule files against every connection's mirrored stages (reloading them when those changed). */
+  private void useMirroredStages() {
+    rules.vocabulary().ifPresent(v -> rules.useVocabulary(stages.ruleVocabulary(List.copyOf(connections.values()),
+        v.customFields())));
+  }
+
+  /** The newest deal stages mirrored for a connection, as its CRM reported them. */
+  public Optional<io.salesos.spi.StageVocabulary> stages(String connection) {
+    return stages.of(connection(connection).name());
+  }
+
+  /**
+   * Reads the deal stages of every connection (or one) from the CRM now, mirrors them, and checks
+   * the rule files against them: what {@code rules check --config} does against live CRMs.
+   */
+  public void readStages(Optional<String> connection) {
+    for (var c : selected(connection)) {
+      stages.refreshNow(c);
+    }
+    useMirroredStages();
   }
 
   /** Pulls every mapped object of every connection (or of one) into the mirror. */
   public List<Puller.PullStats> pull(Optional<String> connection) {
+    // metadata first: the CRM's stages, so the rules are checked against what the pulled deals name
+    for (var c : selected(connection)) {
+      if (sync.pauses().of(c.name()).isEmpty()) {
+        stages.refresh(c);
+      }
+    }
+    useMirroredStages();
     return sync.pullAll(connection);
   }
 
@@ -172,6 +205,14 @@ public final class Pipeline implements AutoCloseable {
     if (pause.isPresent()) {
       log.info("event=evaluation_skipped step={} source={} reason=\"{}\"", step, c.name(), pause.get().describe());
       return false;
+    }
+    var unread = stages.blocked(c);
+    if (unread.isPresent()) {
+      useMirroredStages();
+      if (stages.blocked(c).isPresent()) {
+        log.warn("event=evaluation_skipped step={} source={} reason=\"{}\"", step, c.name(), unread.get());
+        return false;
+      }
     }
     var readiness = readiness(c.name());
     if (readiness.ready()) {
