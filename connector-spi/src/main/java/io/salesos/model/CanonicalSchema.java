@@ -42,7 +42,7 @@ public final class CanonicalSchema {
         "company", FieldType.STRING, "created_at", FieldType.DATETIME));
     STANDARD.put(DEAL, fields(
         "name", FieldType.STRING, "account_id", FieldType.ID, "owner_id", FieldType.ID,
-        "stage", FieldType.STRING, "amount", FieldType.DECIMAL, "close_date", FieldType.DATE,
+        "stage", FieldType.STRING, "pipeline", FieldType.STRING, "amount", FieldType.DECIMAL, "close_date", FieldType.DATE,
         "probability", FieldType.PERCENT, "forecast_category", FieldType.STRING,
         "next_step", FieldType.STRING, "next_step_date", FieldType.DATE,
         "mutual_action_plan", FieldType.STRING, "is_closed", FieldType.BOOLEAN, "is_won", FieldType.BOOLEAN,

@@ -62,6 +62,11 @@ public record StageVocabulary(List<Pipeline> pipelines) {
       if (label.isBlank()) {
         throw new IllegalArgumentException("stage '" + id + "' has an empty label");
       }
+      // one form per value (20, not 20.0 or 2E+1), so a stage read twice compares equal
+      probability = probability.map(p -> {
+        var plain = p.stripTrailingZeros();
+        return plain.scale() < 0 ? plain.setScale(0) : plain;
+      });
       probability.ifPresent(p -> {
         if (p.signum() < 0 || p.compareTo(BigDecimal.valueOf(100)) > 0) {
           throw new IllegalArgumentException("stage '" + label + "' has probability " + p + ", not within 0..100");
