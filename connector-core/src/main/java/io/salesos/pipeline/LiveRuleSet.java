@@ -185,6 +185,17 @@ public final class LiveRuleSet implements AutoCloseable {
   }
 
   /**
+   * As {@link #vocabulary(List)}, with the stages last mirrored for {@code connections} (by name) in
+   * place of the standard ones: what an offline verb checks rule files against. A connection with no
+   * stages mirrored yet counts with the standard stages.
+   */
+  public static RuleVocabulary mirroredVocabulary(io.salesos.mirror.Database database, List<String> connections,
+      List<Mapping> mappings) {
+    return StageVocabularies.union(connections, new io.salesos.mirror.StageVocabularyStore(database, java.time.Clock.systemUTC()),
+        vocabulary(mappings).customFields());
+  }
+
+  /**
    * The rule set in {@code dir} once, for a verb that reads the mirror offline (audits) or a test,
    * or an error listing every problem as FILE:LINE:COL: message.
    */
