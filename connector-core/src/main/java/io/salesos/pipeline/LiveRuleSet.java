@@ -181,7 +181,7 @@ public final class LiveRuleSet implements AutoCloseable {
         }
       }));
     }
-    return new RuleVocabulary(standard.openStages(), standard.closedStages(), standard.forecastCategories(), custom);
+    return standard.withCustomFields(custom);
   }
 
   /**
