@@ -11,14 +11,27 @@ import java.util.Optional;
  * as {@code OpportunityStage} rows and applied to every opportunity saved. The demo org's stages by
  * default; {@link #stock()} the stages a new Salesforce org ships with.
  */
-record OrgStages(List<StageDef> stages) {
+final class OrgStages {
 
   /** One stage as OpportunityStage describes it; the API name equals the master label, as in a new org. */
   record StageDef(String label, int sortOrder, int probability, String forecastCategory, boolean closed, boolean won,
       boolean active) {}
 
-  OrgStages {
-    stages = List.copyOf(stages);
+  private final List<StageDef> stages;
+  /** Active stages by lower-case name: every opportunity save looks its stage up. */
+  private final java.util.Map<String, StageDef> byName = new java.util.HashMap<>();
+
+  OrgStages(List<StageDef> stages) {
+    this.stages = List.copyOf(stages);
+    for (var s : this.stages) {
+      if (s.active()) {
+        byName.putIfAbsent(s.label().toLowerCase(Locale.ROOT), s);
+      }
+    }
+  }
+
+  List<StageDef> stages() {
+    return stages;
   }
 
   /** The demo org's stages, with the forecast category a probability suggests. */
@@ -66,8 +79,7 @@ record OrgStages(List<StageDef> stages) {
 
   /** The active stage with this name, ignoring case (StageName is a restricted picklist). */
   Optional<StageDef> byLabel(String label) {
-    var key = label.toLowerCase(Locale.ROOT);
-    return stages.stream().filter(s -> s.active() && s.label().toLowerCase(Locale.ROOT).equals(key)).findFirst();
+    return Optional.ofNullable(byName.get(label.toLowerCase(Locale.ROOT)));
   }
 
   List<String> labels() {
