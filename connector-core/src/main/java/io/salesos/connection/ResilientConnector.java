@@ -201,6 +201,11 @@ public final class ResilientConnector implements Connector {
   }
 
   @Override
+  public java.util.Optional<io.salesos.spi.StageVocabulary> stageVocabulary() throws ConnectorException {
+    return call("stage vocabulary", delegate::stageVocabulary);
+  }
+
+  @Override
   public PullBatch pull(PullRequest request) throws ConnectorException {
     return call("pull " + request.crmObject(), () -> delegate.pull(request));
   }

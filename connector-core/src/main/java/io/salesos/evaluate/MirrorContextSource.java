@@ -9,6 +9,7 @@ import io.salesos.rules.ContextSource;
 import io.salesos.rules.CrmRecord;
 import io.salesos.rules.DealContact;
 import io.salesos.rules.DealContext;
+import io.salesos.rules.StageFacts;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -109,7 +110,9 @@ public final class MirrorContextSource implements ContextSource {
         }
       }
       var roles = rows(c, "deal_contact", source, "", List.of());
-      var history = rows(c, "stage_history", source, "", List.of());
+      var stageFacts = stageFacts(c, source);
+      dealList = withStages(dealList, stageFacts::deal);
+      var history = withStages(rows(c, "stage_history", source, "", List.of()), h -> stageFacts.change(h, Optional.empty()));
       this.owners = owners;
       assemble(new Rows(owners, accountList, accountList, contactList, contactList, activityList, activityList, dealList,
           dealList, roles, history, true), now);
@@ -142,6 +145,9 @@ public final class MirrorContextSource implements ContextSource {
       ownActivities = List.of();
       dealList = byIds(c, "deal", source, DEAL_WINDOW, List.of(closedSince(now)), "id", ids);
     }
+    // stages are read through the connection's own (mirrored) vocabulary: labels, pipeline, order, probability
+    var stageFacts = stageFacts(c, source);
+    dealList = withStages(dealList, stageFacts::deal);
     boolean subjectsBesideDeals = scope instanceof Scope.AccountRange;
     var dealIds = new java.util.LinkedHashSet<String>();
     var dealAccounts = new java.util.TreeSet<String>();
@@ -156,7 +162,8 @@ public final class MirrorContextSource implements ContextSource {
       accountLookup = withRelations(c, source, byIds(c, "account", source, "", List.of(), "id", dealAccounts));
     }
     var roles = byIds(c, "deal_contact", source, "", List.of(), "deal_id", dealIds);
-    var history = byIds(c, "stage_history", source, "", List.of(), "deal_id", dealIds);
+    var history = withStages(byIds(c, "stage_history", source, "", List.of(), "deal_id", dealIds),
+        h -> stageFacts.change(h, Optional.empty()));
     // the activities of the subjects: their accounts' (read above for a range), their deals', their leads'
     var activityKeys = new java.util.HashSet<String>();
     var activityList = new ArrayList<Row>(ownActivities);
@@ -189,7 +196,7 @@ public final class MirrorContextSource implements ContextSource {
       }
     }
     contactLookup.addAll(byIds(c, "contact", source, "", List.of(), "id", wantedContacts));
-    dealLookup.addAll(byIds(c, "deal", source, DEAL_WINDOW, List.of(closedSince(now)), "id", wantedDeals));
+    dealLookup.addAll(withStages(byIds(c, "deal", source, DEAL_WINDOW, List.of(closedSince(now)), "id", wantedDeals), stageFacts::deal));
     assemble(new Rows(owners, accountList, accountLookup, contactList, contactLookup, activityList,
         subjectsBesideDeals ? ownActivities : List.of(), dealList, dealLookup, roles, history, subjectsBesideDeals), now);
   }
@@ -279,6 +286,18 @@ public final class MirrorContextSource implements ContextSource {
       List<Row> roles, List<Row> history, boolean subjectsBesideDeals) {}
 
   /** One mirror row: its CRM object, its modification stamp and its canonical values. */
+  /** The stage facts of the connection's newest mirrored stages (the standard ones before any were read). */
+  private static io.salesos.rules.StageFacts stageFacts(java.sql.Connection c, String source) throws SQLException {
+    return new io.salesos.rules.StageFacts(io.salesos.mirror.StageVocabularyStore.latest(c, source)
+        .map(io.salesos.mirror.StageVocabularyStore.Versioned::vocabulary)
+        .orElseGet(io.salesos.rules.RuleVocabulary::standardStages));
+  }
+
+  /** The rows with their records passed through {@code f}. */
+  private static List<Row> withStages(List<Row> rows, java.util.function.UnaryOperator<CrmRecord> f) {
+    return rows.stream().map(r -> new Row(r.crmObject(), r.modifiedAt(), f.apply(r.record()))).toList();
+  }
+
   /** The accounts with the rows of each relation declared on account (account.site_visits), as lists of records. */
   static List<Row> withRelations(java.sql.Connection c, String source, List<Row> accounts) throws SQLException {
     var loader = RelationLoader.of(c, source);

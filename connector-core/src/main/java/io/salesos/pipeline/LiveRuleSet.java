@@ -36,7 +36,7 @@ public final class LiveRuleSet implements AutoCloseable {
 
   private final Optional<RuleSetWatcher> watcher;
   private final Optional<Path> dir;
-  private final Optional<RuleSetLoader> loader;
+  private final AtomicReference<Optional<RuleSetLoader>> loader;
   private final Optional<RuleSet> fixed;
   private final Optional<AllowList> fixedAllowList;
   private final AtomicReference<Narrowing> narrowing = new AtomicReference<>();
@@ -48,7 +48,7 @@ public final class LiveRuleSet implements AutoCloseable {
       Optional<RuleSet> fixed, Optional<AllowList> fixedAllowList) {
     this.watcher = watcher;
     this.dir = dir;
-    this.loader = loader;
+    this.loader = new AtomicReference<>(loader);
     this.fixed = fixed;
     this.fixedAllowList = fixedAllowList;
   }
@@ -80,6 +80,37 @@ public final class LiveRuleSet implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The vocabulary the rule files are checked against from now on (the stages of every connection,
+   * as last read from the CRMs). When it differs from the one in use, the files are loaded again
+   * under it; a set that does not load under the new vocabulary leaves no set in force (fail
+   * closed), its problems reported. True if the vocabulary changed.
+   */
+  public boolean useVocabulary(RuleVocabulary vocabulary) {
+    var w = watcher;
+    if (w.isEmpty()) {
+      return false;
+    }
+    synchronized (this) {
+      var old = loader.get();
+      if (old.isPresent() && old.get().vocabulary().equals(vocabulary)) {
+        return false;
+      }
+      var fresh = new RuleSetLoader(vocabulary);
+      loader.set(Optional.of(fresh));
+      narrowing.set(null);
+      w.get().reload(fresh);
+      log.info("event=rule_vocabulary_changed open_stages={} closed_stages={} pipelines={}", vocabulary.openStages().size(),
+          vocabulary.closedStages().size(), vocabulary.pipelineLabels());
+      return true;
+    }
+  }
+
+  /** The vocabulary the rule files are checked against now; empty for a fixed rule set. */
+  public Optional<RuleVocabulary> vocabulary() {
+    return loader.get().map(RuleSetLoader::vocabulary);
+  }
+
   /** Reloads now if the files changed; true if a new set took effect. */
   public boolean refresh() {
     return watcher.map(RuleSetWatcher::refresh).orElse(false);
@@ -107,7 +138,7 @@ public final class LiveRuleSet implements AutoCloseable {
     if (known != null && known.fingerprint().equals(fingerprint)) {
       return known.policy();
     }
-    var onDisk = loader.orElseThrow().loadWritePolicy(dir.orElseThrow());
+    var onDisk = loader.get().orElseThrow().loadWritePolicy(dir.orElseThrow());
     var tighter = onDisk.map(p -> inForce.writePolicy().tighter(p)).filter(p -> !p.equals(inForce.writePolicy()));
     tighter.ifPresent(p -> log.warn("event=write_policy_narrowed reason=\"write-policy.yaml narrows the policy in force while"
         + " another rule file does not load: the tighter policy applies until the whole set loads\" allow={} writes={}",
@@ -150,7 +181,22 @@ public final class LiveRuleSet implements AutoCloseable {
         }
       }));
     }
-    return new RuleVocabulary(standard.openStages(), standard.closedStages(), standard.forecastCategories(), custom);
+    return standard.withCustomFields(custom);
+  }
+
+  /**
+   * As {@link #vocabulary(List)}, with the stages last mirrored for {@code connections} (by name) in
+   * place of the standard ones, and the relations to the org's own objects as the mirror holds them:
+   * what an offline verb checks rule files against. A connection with no stages mirrored yet counts
+   * with the standard stages.
+   */
+  public static RuleVocabulary mirroredVocabulary(io.salesos.mirror.Database database, List<String> connections,
+      List<Mapping> mappings) {
+    var names = java.util.Set.copyOf(connections);
+    var relations = new io.salesos.mirror.CustomTables(database, java.time.Clock.systemUTC()).relations(Optional.empty()).stream()
+        .filter(r -> names.contains(r.source())).toList();
+    return StageVocabularies.union(connections, new io.salesos.mirror.StageVocabularyStore(database, java.time.Clock.systemUTC()),
+        vocabulary(mappings).customFields()).withRelations(vocabulary(mappings, relations).relations());
   }
 
   /**

@@ -97,6 +97,7 @@ public final class Pipeline implements AutoCloseable {
   private final int drainLimit;
   private final Clock clock;
   private final AbsentInputs absentInputs;
+  private final StageVocabularies stages;
   private final RunLimits limits;
   private final Map<String, java.util.concurrent.locks.ReentrantReadWriteLock> cycles = new java.util.concurrent.ConcurrentHashMap<>();
   /** How long an evaluation waits for a pull under way before it is skipped. */
@@ -121,6 +122,31 @@ public final class Pipeline implements AutoCloseable {
     this.limits = settings.limits();
     this.pollInterval = settings.pollInterval();
     this.streamPollFactor = settings.streamPollFactor();
+    this.stages = new StageVocabularies(database, clock);
+    // the rule files are checked against the stages last mirrored for these connections, from the start
+    useMirroredStages();
+  }
+
+  /** Checks the rule files against every connection's mirrored stages (reloading them when those changed). */
+  private void useMirroredStages() {
+    rules.vocabulary().ifPresent(v -> rules.useVocabulary(stages.ruleVocabulary(List.copyOf(connections.values()),
+        v.customFields()).withRelations(v.relations())));
+  }
+
+  /** The newest deal stages mirrored for a connection, as its CRM reported them. */
+  public Optional<io.salesos.spi.StageVocabulary> stages(String connection) {
+    return stages.of(connection(connection).name());
+  }
+
+  /**
+   * Reads the deal stages of every connection (or one) from the CRM now, mirrors them, and checks
+   * the rule files against them: what {@code rules check --config} does against live CRMs.
+   */
+  public void readStages(Optional<String> connection) {
+    for (var c : selected(connection)) {
+      stages.refreshNow(c);
+    }
+    useMirroredStages();
   }
 
   private final Duration pollInterval;
@@ -136,6 +162,13 @@ public final class Pipeline implements AutoCloseable {
         lock.lock();
         held.add(lock);
       }
+      // metadata first: the CRM's stages, so the rules are checked against what the pulled deals name
+      for (var c : selected(connection)) {
+        if (sync.pauses().of(c.name()).isEmpty()) {
+          stages.refresh(c);
+        }
+      }
+      useMirroredStages();
       return sync.pullAll(connection);
     } finally {
       held.forEach(java.util.concurrent.locks.Lock::unlock);
@@ -259,6 +292,14 @@ public final class Pipeline implements AutoCloseable {
     if (pause.isPresent()) {
       log.info("event=evaluation_skipped step={} source={} reason=\"{}\"", step, c.name(), pause.get().describe());
       return false;
+    }
+    var unread = stages.blocked(c);
+    if (unread.isPresent()) {
+      useMirroredStages();
+      if (stages.blocked(c).isPresent()) {
+        log.warn("event=evaluation_skipped step={} source={} reason=\"{}\"", step, c.name(), unread.get());
+        return false;
+      }
     }
     var readiness = readiness(c.name());
     if (readiness.ready()) {

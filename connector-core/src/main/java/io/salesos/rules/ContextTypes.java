@@ -44,7 +44,9 @@ final class ContextTypes implements CelTypeProvider {
   private final Map<SubjectKind, Map<String, CelType>> variables = new LinkedHashMap<>();
 
   ContextTypes(RuleVocabulary vocabulary) {
-    declare(DEAL, CanonicalSchema.DEAL, vocabulary, Map.of());
+    // where the deal stands, from its connection's stages (see StageFacts): pipeline label, position, default probability
+    declare(DEAL, CanonicalSchema.DEAL, vocabulary, Map.of("pipeline", FieldType.STRING, "stage_order", FieldType.INTEGER,
+        "stage_probability", FieldType.PERCENT));
     declare(ACCOUNT, CanonicalSchema.ACCOUNT, vocabulary, Map.of());
     // a contact on a deal also carries its deal role (deal_contact.role, deal_contact.is_primary)
     declare(CONTACT, CanonicalSchema.CONTACT, vocabulary, Map.of("role", FieldType.STRING, "is_primary", FieldType.BOOLEAN));

@@ -163,6 +163,10 @@ final class RuleCompiler {
         known = vocabulary.stages();
         what = "stage";
       }
+      case "pipeline" -> {
+        known = vocabulary.pipelineLabels();
+        what = "pipeline";
+      }
       case "forecast_category", "salesos_forecast_category" -> {
         known = vocabulary.forecastCategories();
         what = "forecast category";

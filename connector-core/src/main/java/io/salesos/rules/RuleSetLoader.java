@@ -58,6 +58,11 @@ public final class RuleSetLoader {
     this.vocabulary = vocabulary;
   }
 
+  /** The stages, categories and custom fields this loader checks rule files against. */
+  public RuleVocabulary vocabulary() {
+    return vocabulary;
+  }
+
   private synchronized RuleCompiler compiler() {
     // building the CEL environments costs ~100 ms; do it once per loader, on first use
     if (compiler == null) {
@@ -207,8 +212,7 @@ public final class RuleSetLoader {
         if (name == null || !knownOpenStage(y, f.get("from_stage"), name)) {
           return null;
         }
-        var open = vocabulary.openStages();
-        return new LinkedHashSet<>(open.subList(open.indexOf(name), open.size()));
+        return vocabulary.fromStage(name);
       }
       var node = f.get("stages");
       if (node instanceof SequenceNode s) {
@@ -242,7 +246,10 @@ public final class RuleSetLoader {
         y.problem(n, "stage '" + name + "' is closed: exit criteria apply to open stages only");
         return false;
       }
-      y.problem(n, "unknown stage '" + name + "'" + YamlFile.suggest(name, new HashSet<>(vocabulary.openStages())));
+      var suggestion = YamlFile.suggest(name, new HashSet<>(vocabulary.openStages()));
+      // name the stages that exist either way: the CRM's own list is what the author must match
+      y.problem(n, "unknown stage '" + name + "'" + suggestion
+          + (suggestion.contains("did you mean") ? " open stages: " + String.join(", ", vocabulary.openStages()) : ""));
       return false;
     }
 

@@ -32,7 +32,7 @@ public final class RuleSetWatcher implements AutoCloseable {
   }
 
   private final Path dir;
-  private final RuleSetLoader loader;
+  private RuleSetLoader loader;
   private final AtomicReference<Status> status =
       new AtomicReference<>(new Status(Optional.empty(), List.of(), ""));
   private ScheduledExecutorService scheduler;
@@ -59,6 +59,27 @@ public final class RuleSetWatcher implements AutoCloseable {
     status.set(new Status(before.current(), problems, fingerprint));
     LOG.warn("event=rules_rejected dir={} problems={} first=\"{}\" keeping={}", dir, problems.size(),
         problems.isEmpty() ? "" : problems.get(0), before.current().map(RuleSet::version).orElse("none"));
+    return false;
+  }
+
+  /**
+   * Loads the files again under {@code newLoader} (a new vocabulary: the CRM's stages changed). The
+   * set in force was checked against the old vocabulary only, so when the files do not load under
+   * the new one no set stays in force (nothing is evaluated or pushed) until they do.
+   */
+  public synchronized boolean reload(RuleSetLoader newLoader) {
+    this.loader = newLoader;
+    var fingerprint = fingerprint();
+    var result = loader.load(dir);
+    if (result instanceof LoadResult.Loaded l) {
+      status.set(new Status(Optional.of(l.ruleSet()), List.of(), fingerprint));
+      LOG.info("event=rules_loaded dir={} version={} reason=vocabulary_changed", dir, l.ruleSet().version());
+      return true;
+    }
+    var problems = ((LoadResult.Rejected) result).problems();
+    status.set(new Status(Optional.empty(), problems, fingerprint));
+    LOG.warn("event=rules_rejected dir={} reason=vocabulary_changed problems={} first=\"{}\" keeping=none", dir,
+        problems.size(), problems.isEmpty() ? "" : problems.get(0));
     return false;
   }
 

@@ -188,6 +188,27 @@ public final class MemoryCrm implements Connector {
     this.schema = schema;
   }
 
+  private Optional<io.salesos.spi.StageVocabulary> stages = Optional.empty();
+  private ConnectorException stagesFailure;
+
+  /** The stages this CRM reports from now on (none by default: a connector that cannot read stages). */
+  public synchronized void stages(io.salesos.spi.StageVocabulary vocabulary) {
+    stages = Optional.of(vocabulary);
+  }
+
+  /** Every read of the stages fails with {@code e} (null: they are read again). */
+  public synchronized void stagesFail(ConnectorException e) {
+    stagesFailure = e;
+  }
+
+  @Override
+  public synchronized Optional<io.salesos.spi.StageVocabulary> stageVocabulary() throws ConnectorException {
+    if (stagesFailure != null) {
+      throw stagesFailure;
+    }
+    return stages;
+  }
+
   @Override
   public synchronized CrmSchema describe() {
     return schema;

@@ -17,6 +17,7 @@ import io.salesos.spi.MalformedRecord;
 import io.salesos.spi.PullBatch;
 import io.salesos.spi.PullRequest;
 import io.salesos.spi.RawRecord;
+import io.salesos.spi.StageVocabulary;
 import io.salesos.spi.Write;
 import io.salesos.spi.WriteResult;
 import java.time.Clock;
@@ -141,6 +142,47 @@ final class HubSpotConnector implements Connector {
       throw new ConnectorException(ConnectorException.Kind.PERMANENT, name() + ": the account's currencies could not be read: "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Every deal pipeline of the portal ({@code GET /crm/v3/pipelines/deals}) with its stages in
+   * display order: the stage id a deal's {@code dealstage} holds, its label, {@code
+   * metadata.probability} (0..1, kept as a percent) and {@code metadata.isClosed}. HubSpot counts a
+   * closed stage of probability 1 as won, as its {@code hs_is_closed_won} does.
+   */
+  @Override
+  public Optional<StageVocabulary> stageVocabulary() throws ConnectorException {
+    var answer = client.get("/crm/v3/pipelines/deals");
+    var pipelines = new ArrayList<StageVocabulary.Pipeline>();
+    var sorted = new ArrayList<JsonNode>();
+    answer.path("results").forEach(sorted::add);
+    sorted.sort(java.util.Comparator.comparingInt(p -> p.path("displayOrder").asInt(0)));
+    for (var p : sorted) {
+      if (p.path("archived").asBoolean(false)) {
+        continue;
+      }
+      var stageNodes = new ArrayList<JsonNode>();
+      p.path("stages").forEach(stageNodes::add);
+      stageNodes.sort(java.util.Comparator.comparingInt(st -> st.path("displayOrder").asInt(0)));
+      var stages = new ArrayList<StageVocabulary.Stage>();
+      for (var st : stageNodes) {
+        var meta = st.path("metadata");
+        var probability = Optional.of(meta.path("probability").asText("")).filter(v -> !v.isBlank())
+            .map(v -> new java.math.BigDecimal(v).multiply(java.math.BigDecimal.valueOf(100)).stripTrailingZeros());
+        boolean closed = Boolean.parseBoolean(meta.path("isClosed").asText("false"));
+        boolean won = closed && probability.map(v -> v.compareTo(java.math.BigDecimal.valueOf(100)) == 0).orElse(false);
+        stages.add(new StageVocabulary.Stage(st.path("id").asText(), st.path("label").asText(), st.path("displayOrder").asInt(),
+            probability, Optional.empty(), closed, won, !st.path("archived").asBoolean(false)));
+      }
+      if (!stages.isEmpty()) {
+        pipelines.add(new StageVocabulary.Pipeline(p.path("id").asText(), p.path("label").asText(), stages));
+      }
+    }
+    if (pipelines.isEmpty()) {
+      throw new ConnectorException(ConnectorException.Kind.PERMANENT, name + ": the portal reports no deal pipeline;"
+          + " the private app needs the crm.objects.deals.read scope");
+    }
+    return Optional.of(new StageVocabulary(pipelines));
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.salesos.spi.MalformedRecord;
 import io.salesos.spi.PullBatch;
 import io.salesos.spi.PullRequest;
 import io.salesos.spi.RawRecord;
+import io.salesos.spi.StageVocabulary;
 import io.salesos.spi.Write;
 import io.salesos.spi.WriteResult;
 import java.math.BigDecimal;
@@ -443,6 +444,47 @@ final class SalesforceConnector implements Connector {
       }
     }
     return Optional.of(records);
+  }
+
+  /** The SOQL that reads the org's stages: the picklist values of Opportunity.StageName with their settings. */
+  static final String STAGES_SOQL = "SELECT ApiName, MasterLabel, SortOrder, DefaultProbability, ForecastCategoryName,"
+      + " IsClosed, IsWon, IsActive FROM OpportunityStage ORDER BY SortOrder";
+
+  /**
+   * The org's opportunity stages from {@code OpportunityStage}: one pipeline (Salesforce keeps one
+   * master list of stages; sales processes only pick from it), its stages by SortOrder. A deal's
+   * StageName holds the stage's API name.
+   */
+  @Override
+  public Optional<StageVocabulary> stageVocabulary() throws ConnectorException {
+    var rows = turn.take(() -> session.call("query OpportunityStage", (p, b) -> allRows(p, p.query(STAGES_SOQL))));
+    var stages = new ArrayList<StageVocabulary.Stage>();
+    for (var r : rows) {
+      var api = text(r, "ApiName").or(() -> text(r, "MasterLabel")).orElseThrow(() -> new ConnectorException(
+          Kind.PERMANENT, settings.name() + ": an OpportunityStage row has neither ApiName nor MasterLabel"));
+      var label = text(r, "MasterLabel").orElse(api);
+      int order = text(r, "SortOrder").map(v -> (int) Double.parseDouble(v)).orElse(stages.size() + 1);
+      stages.add(new StageVocabulary.Stage(api, label, order, text(r, "DefaultProbability").map(BigDecimal::new),
+          text(r, "ForecastCategoryName"), bool(r, "IsClosed"), bool(r, "IsWon"), text(r, "IsActive").map(Boolean::parseBoolean).orElse(true)));
+    }
+    if (stages.isEmpty()) {
+      throw new ConnectorException(Kind.PERMANENT, settings.name() + ": OpportunityStage returned no rows; the integration"
+          + " user needs read access to it (View Setup and Configuration)");
+    }
+    stages.sort(java.util.Comparator.comparingInt(StageVocabulary.Stage::order));
+    return Optional.of(new StageVocabulary(List.of(new StageVocabulary.Pipeline(OPPORTUNITY_PIPELINE, "Opportunity", stages))));
+  }
+
+  /** The one pipeline id of a Salesforce org's stages (Salesforce has no pipeline object). */
+  public static final String OPPORTUNITY_PIPELINE = "Opportunity";
+
+  private static Optional<String> text(SObject row, String field) {
+    var v = row.getField(field);
+    return v == null || v.toString().isEmpty() ? Optional.empty() : Optional.of(v.toString());
+  }
+
+  private static boolean bool(SObject row, String field) {
+    return text(row, field).map(Boolean::parseBoolean).orElse(false);
   }
 
   /** Id, SystemModstamp and the requested fields, each checked to be a plain API name. */

@@ -42,7 +42,7 @@ public final class CanonicalSchema {
         "company", FieldType.STRING, "created_at", FieldType.DATETIME));
     STANDARD.put(DEAL, fields(
         "name", FieldType.STRING, "account_id", FieldType.ID, "owner_id", FieldType.ID,
-        "stage", FieldType.STRING, "amount", FieldType.DECIMAL, "close_date", FieldType.DATE,
+        "stage", FieldType.STRING, "pipeline", FieldType.STRING, "amount", FieldType.DECIMAL, "close_date", FieldType.DATE,
         // amount as the CRM gives it and its currency; amount is then converted by salesos to the
         // org's corporate currency with the CRM's own rates (empty when the currency has no rate)
         "amount_original", FieldType.DECIMAL, "currency", FieldType.STRING,

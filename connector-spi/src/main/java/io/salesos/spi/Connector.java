@@ -82,6 +82,15 @@ public interface Connector extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * The deal stages the CRM defines (every pipeline with its stages, order, default probability,
+   * closed and won), read from the CRM each time it is called. Empty when this connector cannot read
+   * them; core then holds the connection to the stages its mapping names.
+   */
+  default Optional<StageVocabulary> stageVocabulary() throws ConnectorException {
+    return Optional.empty();
+  }
+
   /** The largest number of writes one {@link #push} call may carry (Salesforce 200, HubSpot 100). */
   int maxWriteBatch();
 

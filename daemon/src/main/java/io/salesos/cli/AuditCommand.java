@@ -113,8 +113,9 @@ final class AuditCommand implements Runnable {
         throw new IllegalArgumentException("no connection named '" + connection + "' in the configuration; connections: " + names);
       }
       var mappings = cfg.connections().stream().map(c -> Mapping.load(c.mapping())).toList();
-      var rules = LiveRuleSet.load(cfg.rulesDir(), LiveRuleSet.vocabulary(mappings));
       try (var db = SalesosRuntime.openDatabase(cfg, System::getenv)) {
+        // the rules as they run: checked against each connection's stages as last mirrored
+        var rules = LiveRuleSet.load(cfg.rulesDir(), LiveRuleSet.mirroredVocabulary(db, names, mappings));
         var report = audit.run(db, rules, sources, orgTime(db, rules, sources));
         System.out.print(ReportFiles.text(report, rows));
         for (var p : ReportFiles.write(report, out, clock.instant())) {

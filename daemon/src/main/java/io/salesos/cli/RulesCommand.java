@@ -1,6 +1,7 @@
 package io.salesos.cli;
 
 import io.salesos.config.SalesosConfig;
+import io.salesos.mirror.StageVocabularyStore;
 import io.salesos.mapping.Mapping;
 import io.salesos.pipeline.LiveRuleSet;
 import io.salesos.rules.DryRunReport;
@@ -37,8 +38,14 @@ final class RulesCommand implements Runnable {
     Path dir;
 
     @CommandLine.Option(names = {"-c", "--config"}, paramLabel = "FILE",
-        description = "a configuration whose mappings add custom fields the rules may use (with --against: the deployment's, default config/demo.yaml under SALESOS_HOME)")
+        description = {"the deployment's configuration: its mappings add custom fields the rules may use, and each"
+            + " connection's deal stages are read from its CRM (and mirrored) so stage names are checked against them"
+            + " (with --against, default config/demo.yaml under SALESOS_HOME)"})
     Path config;
+
+    @CommandLine.Option(names = "--offline",
+        description = "with --config: check against the stages last mirrored for each connection, without calling any CRM")
+    boolean offline;
 
     @CommandLine.Option(names = "--against", paramLabel = "CONNECTION",
         description = "evaluate the files over this connection's mirror (read only) and list the rules that error on its records")
@@ -53,13 +60,47 @@ final class RulesCommand implements Runnable {
         option.file = config;
         cfg = Optional.of(option.load());
       }
-      RuleVocabulary vocabulary = cfg.map(Check::vocabulary).orElseGet(RuleVocabulary::standard);
-      var result = RulesCheck.run(folder, vocabulary, System.out);
-      if (result.exitCode() != 0 || against == null) {
-        return result.exitCode();
+      if (cfg.isEmpty()) {
+        System.out.println("stages: the standard ones (" + String.join(", ", RuleVocabulary.standard().stages())
+            + "); give --config to check against your CRMs' own");
+        return RulesCheck.run(folder, RuleVocabulary.standard(), System.out).exitCode();
       }
-      // the candidate files, not the set in force: an edit is checked on real data before it is deployed
-      try (var runtime = SalesosRuntime.open(cfg.orElseThrow(), Map.of(), System::getenv, Clock.systemUTC())) {
+      var names = cfg.get().connections().stream().map(SalesosConfig.ConnectionConfig::name).toList();
+      var mappings = cfg.get().connections().stream().map(x -> Mapping.load(x.mapping())).toList();
+      if (offline) {
+        if (against != null) {
+          throw new IllegalArgumentException("--against evaluates over the live mirror; leave out --offline");
+        }
+        try (var db = SalesosRuntime.openDatabase(cfg.get(), System::getenv)) {
+          var store = new StageVocabularyStore(db, Clock.systemUTC());
+          for (var n : names) {
+            System.out.println("stages of " + n + ": " + store.latest(n).map(v -> "as last mirrored (version " + v.version()
+                + ", read " + v.readAt() + ")").orElse("none mirrored yet, the standard ones stand in"));
+          }
+          return RulesCheck.run(folder, LiveRuleSet.mirroredVocabulary(db, names, mappings), System.out).exitCode();
+        }
+      }
+      // live: each connection's stages read from its CRM now (and mirrored), a CRM that cannot be read is said
+      try (var runtime = SalesosRuntime.open(cfg.get(), Map.of(), System::getenv, Clock.systemUTC())) {
+        var pipeline = runtime.pipeline();
+        var before = new java.util.HashMap<String, Optional<java.time.Instant>>();
+        var store = new StageVocabularyStore(runtime.database(), Clock.systemUTC());
+        names.forEach(n -> before.put(n, store.latest(n).map(StageVocabularyStore.Versioned::checkedAt)));
+        pipeline.readStages(Optional.empty());
+        for (var n : names) {
+          var now = store.latest(n);
+          boolean read = now.isPresent() && !now.map(StageVocabularyStore.Versioned::checkedAt).equals(before.get(n));
+          System.out.println("stages of " + n + ": " + (read ? "read from the CRM (version " + now.get().version() + ")"
+              : now.map(v -> "could not be read now; the last mirrored ones (version " + v.version() + ", read " + v.readAt()
+                  + ") stand in").orElse("not read (no stage list from this CRM, or it could not be reached: see the log);"
+                  + " the standard ones stand in")));
+        }
+        var vocabulary = LiveRuleSet.mirroredVocabulary(runtime.database(), names, mappings);
+        var result = RulesCheck.run(folder, vocabulary, System.out);
+        if (result.exitCode() != 0 || against == null) {
+          return result.exitCode();
+        }
+        // the candidate files, not the set in force: an edit is checked on real data before it is deployed
         var runs = runtime.pipeline().dryRun(result.ruleSet().orElseThrow(), Optional.of(against));
         boolean anyErrored = false;
         for (var r : runs) {
@@ -71,26 +112,5 @@ final class RulesCommand implements Runnable {
       }
     }
   
-    /**
-     * The configuration's vocabulary: its mappings' custom fields, and, when a mapping declares
-     * custom objects, their relations typed as the mirror last held them (offline: the CRM is not
-     * asked; `salesos sync` or the daemon bring the tables in step with the CRM's describe).
-     */
-    static RuleVocabulary vocabulary(SalesosConfig cfg) {
-      var mappings = cfg.connections().stream().map(x -> Mapping.load(x.mapping())).toList();
-      if (mappings.stream().allMatch(m -> m.customObjects().isEmpty())) {
-        return LiveRuleSet.vocabulary(mappings);
-      }
-      var names = cfg.connections().stream().map(x -> x.name()).collect(java.util.stream.Collectors.toSet());
-      try (var database = SalesosRuntime.openDatabase(cfg, System::getenv)) {
-        var relations = new io.salesos.mirror.CustomTables(database, Clock.systemUTC()).relations(Optional.empty()).stream()
-            .filter(r -> names.contains(r.source())).toList();
-        if (relations.isEmpty()) {
-          System.out.println("note: the mirror holds no custom object yet; rules that read a relation (account.<name>) are"
-              + " checked once `salesos sync` has described and mirrored them");
-        }
-        return LiveRuleSet.vocabulary(mappings, relations);
-      }
-    }
   }
 }

@@ -174,8 +174,21 @@ final class SchemaCommand implements Runnable {
     if (connections.isEmpty()) {
       System.out.println("No CRM connection to check in " + cfg.file() + ".");
     }
-    try (var rules = LiveRuleSet.watching(cfg.rulesDir(),
-        LiveRuleSet.vocabulary(connections.stream().map(CrmConnection::mapping).toList()))) {
+    // the rules as they will run: stage names checked against the stages each CRM reports
+    var stages = new ArrayList<io.salesos.spi.StageVocabulary>();
+    for (var c : connections) {
+      try {
+        stages.add(c.connector().stageVocabulary().orElseGet(io.salesos.rules.RuleVocabulary::standardStages));
+      } catch (Exception e) {
+        System.out.println(c.name() + ": its deal stages could not be read (" + e.getMessage() + "); the rules are checked"
+            + " against the standard ones");
+        stages.add(io.salesos.rules.RuleVocabulary.standardStages());
+      }
+    }
+    var custom = LiveRuleSet.vocabulary(connections.stream().map(CrmConnection::mapping).toList()).customFields();
+    var vocabulary = stages.isEmpty() ? io.salesos.rules.RuleVocabulary.standard().withCustomFields(custom)
+        : io.salesos.rules.RuleVocabulary.of(stages, custom);
+    try (var rules = LiveRuleSet.watching(cfg.rulesDir(), vocabulary)) {
       var allow = rules.allowList().orElseThrow(() -> new IllegalArgumentException("the rule files in " + cfg.rulesDir()
           + " do not load, so the fields salesos writes are not known (salesos rules check): " + rules.problems()));
       return new Opened(connections, allow);

@@ -50,9 +50,16 @@ public final class DemoOrgJson {
     }
   }
 
-  /** {@code demo} means the generated demo org as of {@code asOf}; anything else is a JSON file. */
+  /** The seed name of the demo org in each CRM's stock shape. */
+  public static final String STOCK = "stock";
+
+  /**
+   * {@code demo} means the generated demo org as of {@code asOf} ({@code stock}: the same org, which
+   * the sandboxes then hold in their CRM's stock shape, see {@link SandboxProvider#STOCK_PROPERTY});
+   * anything else is a JSON file.
+   */
   public static DemoOrg seed(String seed, Instant asOf) {
-    if (seed == null || seed.equals("demo")) {
+    if (seed == null || seed.equals("demo") || seed.equals(STOCK)) {
       return DemoOrgGenerator.generate(DemoOrgGenerator.Options.demo(asOf));
     }
     if (seed.equals("small")) {

@@ -20,6 +20,14 @@ public interface SandboxProvider {
    */
   String BARE_PROPERTY = "salesos.sandbox.bare";
 
+  /**
+   * The system property that, set to {@code true}, starts sandboxes in their CRM's stock shape
+   * (`--seed stock`): Salesforce's standard opportunity stages and no custom input fields; a HubSpot
+   * portal with two deal pipelines of stock stage ids and no custom input properties. The seed is the
+   * same generated org, its deals standing in those stages.
+   */
+  String STOCK_PROPERTY = "salesos.sandbox.stock";
+
   /** Every sandbox on the class path (the launcher's; the production daemon has none). */
   static java.util.List<SandboxProvider> all() {
     return java.util.ServiceLoader.load(SandboxProvider.class).stream().map(java.util.ServiceLoader.Provider::get).toList();

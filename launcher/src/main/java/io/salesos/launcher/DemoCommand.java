@@ -41,7 +41,9 @@ final class DemoCommand implements Runnable {
   @Option(names = "--once", description = "do one full cycle, print a summary and exit")
   boolean once;
 
-  @Option(names = "--seed", description = "'demo', 'small', or a JSON file of records (see README) (default: ${DEFAULT-VALUE})")
+  @Option(names = "--seed", description = "'demo', 'stock' (the same org in each CRM's stock shape, run with"
+      + " config/demo-stock.yaml and rules/stock unless --config says otherwise), 'small', or a JSON file of records"
+      + " (see README) (default: ${DEFAULT-VALUE})")
   String seed = "demo";
 
   @Option(names = "--export-seed", paramLabel = "FILE", description = "write the demo org as a JSON seed file and exit")
@@ -63,6 +65,14 @@ final class DemoCommand implements Runnable {
       DemoOrgJson.write(org, exportSeed);
       System.out.println("wrote " + org.size() + " records to " + exportSeed.toAbsolutePath());
       return;
+    }
+    boolean stock = DemoOrgJson.STOCK.equals(seed);
+    if (stock) {
+      // both sandboxes start in their CRM's stock shape; the stock rule set addresses stages by position
+      System.setProperty(SandboxProvider.STOCK_PROPERTY, "true");
+      if (config.file == null) {
+        config.file = io.salesos.cli.Home.dir().resolve("config").resolve("demo-stock.yaml");
+      }
     }
     var cfg = config.load();
     // the sandboxes start afresh every run, so the demo's mirror does too (it stays on disk after exit)

@@ -21,7 +21,8 @@ final class SandboxCommand implements Runnable {
   @Option(names = "--port", description = "port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one)")
   int port = 0;
 
-  @Option(names = "--seed", description = "'demo' (the generated demo org), 'small', or a JSON file of records (default: ${DEFAULT-VALUE})")
+  @Option(names = "--seed", description = "'demo' (the generated demo org), 'stock' (the same org in the CRM's stock shape:"
+      + " standard stages or two stock pipelines, no custom input fields), 'small', or a JSON file of records (default: ${DEFAULT-VALUE})")
   String seed = "demo";
 
   @Option(names = "--records", description = "instead of the demo org, a generated org of about this many records (for benchmarks)")
@@ -36,6 +37,9 @@ final class SandboxCommand implements Runnable {
     if (bare) {
       // read by the sandbox providers, as salesos.sandbox.limits is
       System.setProperty(SandboxProvider.BARE_PROPERTY, "true");
+    }
+    if (DemoOrgJson.STOCK.equals(seed)) {
+      System.setProperty(SandboxProvider.STOCK_PROPERTY, "true");
     }
     var sandboxProvider = SandboxProvider.of(crm).orElseThrow(() -> new IllegalArgumentException("no sandbox for '" + crm
         + "' in this build; known: " + SandboxProvider.all().stream().map(SandboxProvider::type).toList()));

@@ -52,8 +52,34 @@ class StockOrgSchemaTest {
         "    secrets:",
         "      client_id: {file: " + dir.resolve("sf-client-id") + "}",
         "      client_secret: {file: " + dir.resolve("sf-client-secret") + "}",
-        "rules: " + root.resolve("rules"),
+        "rules: " + stockStageRules(root.resolve("rules"), dir.resolve("rules")),
         ""));
+  }
+
+  /**
+   * The shipped rules with the demo's stage names moved onto a stock org's stages (in order), so the
+   * rule files load on the stages this org reports; otherwise as shipped.
+   */
+  static Path stockStageRules(Path shipped, Path into) throws java.io.IOException {
+    var names = new java.util.LinkedHashMap<String, String>();
+    names.put("Verbal Commit", "Negotiation/Review");
+    names.put("Negotiation", "Proposal/Price Quote");
+    names.put("Proposal", "Value Proposition");
+    names.put("Discovery", "Needs Analysis");
+    Files.createDirectories(into);
+    try (var files = Files.list(shipped)) {
+      for (var f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        var text = Files.readString(f);
+        var m = java.util.regex.Pattern.compile("\\b(Verbal Commit|Negotiation|Proposal|Discovery)\\b").matcher(text);
+        var out = new StringBuilder();
+        while (m.find()) {
+          m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(names.get(m.group(1))));
+        }
+        m.appendTail(out);
+        Files.writeString(into.resolve(f.getFileName()), out.toString());
+      }
+    }
+    return into;
   }
 
   @AfterEach

@@ -69,17 +69,22 @@ final class DemoSeeder {
           List.of(new AssocType("HUBSPOT_DEFINED", 1, "Primary"))));
     }
     var deals = state.tables.get("deals");
+    int dealIndex = 0;
     for (var d : org.deals()) {
+      int index = dealIndex++;
+      var place = state.stock ? SandboxState.stockPlacement(index, d.stage())
+          : Map.entry(SandboxState.PIPELINE_ID, SandboxState.stageId(d.stage()));
       var p = props(
-          "dealname", d.name(), "amount", d.amount().toPlainString(), "dealstage", SandboxState.stageId(d.stage()),
-          "pipeline", SandboxState.PIPELINE_ID, "closedate", date(d.closeDate()),
+          "dealname", d.name(), "amount", d.amount().toPlainString(), "dealstage", place.getValue(),
+          "pipeline", place.getKey(), "closedate", date(d.closeDate()),
           "hubspot_owner_id", owner(d.ownerId()), "hs_manual_forecast_category", forecast(d.forecastCategory()),
           "hs_next_step", d.nextStep().orElse(null), "next_step_date", d.nextStepDate().map(LocalDate::toString).orElse(null),
           "mutual_action_plan", d.mutualActionPlan().orElse(null));
       state.deriveDeal(p);
       var history = new HashMap<String, List<HistoryEntry>>();
       for (var change : d.stageHistory()) {
-        record(history, "dealstage", SandboxState.stageId(change.stage()), change.at());
+        record(history, "dealstage", state.stock ? SandboxState.stockPlacement(index, change.stage()).getValue()
+            : SandboxState.stageId(change.stage()), change.at());
         record(history, "amount", change.amount().toPlainString(), change.at());
         record(history, "closedate", date(change.closeDate()), change.at());
         record(history, "hs_manual_forecast_category", forecast(change.forecastCategory()), change.at());
@@ -192,7 +197,10 @@ final class DemoSeeder {
     var props = new LinkedHashMap<String, String>();
     p.forEach((k, v) -> {
       var def = table.definitions.get(k);
-      props.put(k, def == null ? v : def.normalize(v));
+      // a stock portal lacks the custom input properties: their values are not seeded
+      if (def != null || !state.stock) {
+        props.put(k, def == null ? v : def.normalize(v));
+      }
     });
     props.put("hs_object_id", Long.toString(id));
     props.put("createdate", PropertyDef.iso(createdMs));

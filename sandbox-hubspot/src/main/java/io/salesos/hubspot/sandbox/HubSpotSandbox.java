@@ -194,6 +194,20 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     server.stop();
   }
 
+  /**
+   * Puts the portal in a stock portal's shape before it is seeded: two deal pipelines (HubSpot's
+   * default sales pipeline with its stage ids and probabilities, and a "Renewals" pipeline with
+   * numeric stage ids) and none of the custom input properties a field-sales portal adds. A demo org
+   * seeded afterwards stands in those pipelines. Fails once the portal holds deals.
+   */
+  public HubSpotSandbox stockPortal() {
+    state.writing(() -> {
+      state.useStockShape();
+      return null;
+    });
+    return this;
+  }
+
   /** Seeds the portal with the demo org; returns HubSpot ids by the demo's own ids. */
   public Map<String, String> seed(DemoOrg org) {
     return state.writing(() -> new DemoSeeder(state).seed(org));

@@ -23,6 +23,9 @@ public final class HubSpotSandboxProvider implements SandboxProvider {
       options = options.withoutSalesosProperties();
     }
     var sandbox = HubSpotSandbox.start(options);
+    if (Boolean.getBoolean(STOCK_PROPERTY)) {
+      sandbox.stockPortal();
+    }
     if (seed != null) {
       sandbox.seed(seed);
     }

@@ -133,6 +133,65 @@ final class SandboxState {
     HubSpotSchema.dealCurrencies(this);
   }
 
+  /** The id of the stock portal's second deal pipeline (HubSpot gives pipelines a portal creates numeric ids). */
+  static final String RENEWALS_PIPELINE_ID = "21984736";
+
+  /** Whether the portal is in its stock shape ({@link #useStockShape}): HubSpot's own pipelines and no custom inputs. */
+  volatile boolean stock;
+
+  /**
+   * Puts the portal in a stock portal's shape: two deal pipelines, HubSpot's default sales pipeline
+   * (its stage ids and default probabilities) and a second one the portal added (numeric ids), and
+   * none of the custom input properties a field-sales portal adds (coordinates, hours, tier,
+   * cadence, buying role, next-step date, mutual action plan, check-in coordinates); salesos's own
+   * properties stay as the options chose. Only on an empty portal.
+   */
+  void useStockShape() {
+    if (tables.get("deals").count(false) + tables.get("deals").count(true) > 0) {
+      throw new IllegalStateException("the portal already holds deals; choose the stock shape before seeding");
+    }
+    stock = true;
+    pipelines.clear();
+    stages.clear();
+    pipelines.put(PIPELINE_ID, new Pipeline(PIPELINE_ID, "Sales Pipeline", 0, Instant.EPOCH, now()));
+    pipelines.put(RENEWALS_PIPELINE_ID, new Pipeline(RENEWALS_PIPELINE_ID, "Renewals", 1, now(), now()));
+    String[][] sales = {{"appointmentscheduled", "Appointment Scheduled", "0.2", "false"},
+        {"qualifiedtobuy", "Qualified To Buy", "0.4", "false"}, {"presentationscheduled", "Presentation Scheduled", "0.6", "false"},
+        {"decisionmakerboughtin", "Decision Maker Bought-In", "0.8", "false"}, {"contractsent", "Contract Sent", "0.9", "false"},
+        {"closedwon", "Closed Won", "1.0", "true"}, {"closedlost", "Closed Lost", "0.0", "true"}};
+    String[][] renewals = {{"21984737", "Renewal Due", "0.2", "false"}, {"21984738", "Usage Review", "0.4", "false"},
+        {"21984739", "Renewal Proposal", "0.6", "false"}, {"21984740", "Negotiation", "0.8", "false"},
+        {"21984741", "Renewed", "1.0", "true"}, {"21984742", "Churned", "0.0", "true"}};
+    for (var pipeline : List.of(Map.entry(PIPELINE_ID, sales), Map.entry(RENEWALS_PIPELINE_ID, renewals))) {
+      int order = 0;
+      for (var st : pipeline.getValue()) {
+        stages.add(new Stage(st[0], st[1], order++, Boolean.parseBoolean(st[3]), st[2], pipeline.getKey(), Instant.EPOCH,
+            Instant.EPOCH));
+      }
+    }
+    var deals = tables.get("deals");
+    var old = deals.definitions.get("dealstage");
+    deals.define(new PropertyDef(old.name(), old.label(), old.type(), old.fieldType(), old.groupName(),
+        stages.stream().map(Stage::id).distinct().toList(), old.hasUniqueValue(), old.readOnly(), old.hubspotDefined(),
+        old.description()));
+    for (var t : tables.values()) {
+      t.definitions.values().removeIf(d -> !d.hubspotDefined() && !d.groupName().equals(HubSpotSchema.SALESOS_GROUP));
+    }
+  }
+
+  /**
+   * Where a demo deal stands in the stock portal: every third deal in the Renewals pipeline, the
+   * others in the sales pipeline, the demo's open stages onto each pipeline's open stages in order
+   * (two demo stages share one where a pipeline has fewer), won and lost onto its closed stages.
+   */
+  static Map.Entry<String, String> stockPlacement(int dealIndex, DemoOrg.Stage stage) {
+    boolean renewal = dealIndex % 3 == 2;
+    String[] salesIds = {"appointmentscheduled", "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+        "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"};
+    String[] renewalIds = {"21984737", "21984737", "21984738", "21984739", "21984740", "21984740", "21984741", "21984742"};
+    return Map.entry(renewal ? RENEWALS_PIPELINE_ID : PIPELINE_ID, (renewal ? renewalIds : salesIds)[stage.ordinal()]);
+  }
+
   /** The pipeline stage id the sandbox uses for a canonical stage ("Verbal Commit" -> verbalcommit). */
   static String stageId(DemoOrg.Stage stage) {
     return stage.label().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");

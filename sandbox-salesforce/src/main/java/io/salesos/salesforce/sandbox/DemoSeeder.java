@@ -20,6 +20,12 @@ final class DemoSeeder {
   private final OrgStore store;
   private final Map<String, String> ids = new HashMap<>();
 
+  /** The org's name for a demo stage: the demo's own, or in a stock org the stock stage it maps onto. */
+  private String stageName(io.salesos.demo.DemoOrg.Stage stage) {
+    return store.schema().stages().byLabel(stage.label()).map(OrgStages.StageDef::label)
+        .orElseGet(() -> OrgStages.stockStageOf(stage));
+  }
+
   DemoSeeder(OrgStore store) {
     this.store = store;
   }
@@ -93,7 +99,7 @@ final class DemoSeeder {
       v.put("AccountId", ids.get(d.accountId()));
       v.put("OwnerId", ids.get(d.ownerId()));
       v.put("CreatedById", ids.get(d.ownerId()));
-      v.put("StageName", d.stage().label());
+      v.put("StageName", stageName(d.stage()));
       v.put("Amount", d.amount());
       v.put("CloseDate", d.closeDate());
       v.put("ForecastCategoryName", d.forecastCategory().label());
@@ -109,10 +115,11 @@ final class DemoSeeder {
       for (var h : d.stageHistory()) {
         var hv = new HashMap<String, Object>();
         hv.put("OpportunityId", opp.id);
-        hv.put("StageName", h.stage().label());
+        hv.put("StageName", stageName(h.stage()));
         hv.put("Amount", h.amount());
         hv.put("CloseDate", h.closeDate());
-        hv.put("Probability", BigDecimal.valueOf(h.stage().probability()));
+        hv.put("Probability", BigDecimal.valueOf(store.schema().stages().byLabel(stageName(h.stage()))
+            .map(OrgStages.StageDef::probability).orElse(h.stage().probability())));
         hv.put("ForecastCategory", h.forecastCategory().label());
         hv.put("CreatedById", ids.get(d.ownerId()));
         var at = min(h.at(), asOf);

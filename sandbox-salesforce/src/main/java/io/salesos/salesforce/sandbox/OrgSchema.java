@@ -68,6 +68,7 @@ final class OrgSchema {
   private final Map<String, FieldDef> hidden = new LinkedHashMap<>();
   private final boolean bare;
   private final boolean stock;
+  private final OrgStages stages;
 
   OrgSchema() {
     this(false, false);
@@ -81,6 +82,7 @@ final class OrgSchema {
   OrgSchema(boolean bare, boolean stock) {
     this.bare = bare || stock;
     this.stock = stock;
+    this.stages = stock ? OrgStages.stock() : OrgStages.demo();
     add(new Builder("User", "User", "005").createable(true)
         .f("Username", "string", 80).f("FirstName", "string", 40).f("LastName", "string", 80)
         .ro("Name", "string").f("Email", "email", 128).f("Title", "string", 80)
@@ -147,6 +149,11 @@ final class OrgSchema {
         .ro("Name", "string").ro("FiscalYearStartMonth", "int").ro("UsesStartDateAsFiscalYearName", "boolean")
         .ro("TimeZoneSidKey", "picklist").ro("DefaultLocaleSidKey", "picklist").ro("LanguageLocaleKey", "picklist")
         .ro("OrganizationType", "picklist").ro("IsSandbox", "boolean"));
+    // the settings of each Opportunity.StageName value (Setup's stage table), read-only through the API
+    add(new Builder("OpportunityStage", "Opportunity Stage", "01J").createable(false)
+        .ro("ApiName", "string").ro("MasterLabel", "string").ro("SortOrder", "int").ro("DefaultProbability", "percent")
+        .ro("ForecastCategoryName", "picklist").ro("ForecastCategory", "picklist").ro("IsClosed", "boolean")
+        .ro("IsWon", "boolean").ro("IsActive", "boolean").ro("Description", "string"));
     add(new Builder("PermissionSet", "Permission Set", "0PS").createable(true)
         .f("Name", "string", 80).f("Label", "string", 80).f("Description", "textarea", 255)
         .ro("IsOwnedByProfile", "boolean")
@@ -261,6 +268,11 @@ final class OrgSchema {
 
   private static String key(String objectName, String fieldName) {
     return objectName.toLowerCase(Locale.ROOT) + "." + fieldName.toLowerCase(Locale.ROOT);
+  }
+
+  /** The org's opportunity stages (the demo's, or a stock org's). */
+  OrgStages stages() {
+    return stages;
   }
 
   Optional<ObjectDef> object(String name) {

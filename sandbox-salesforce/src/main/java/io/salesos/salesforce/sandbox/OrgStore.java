@@ -1,6 +1,5 @@
 package io.salesos.salesforce.sandbox;
 
-import io.salesos.demo.DemoOrg.Stage;
 import io.salesos.salesforce.sandbox.OrgSchema.FieldDef;
 import io.salesos.salesforce.sandbox.OrgSchema.ObjectDef;
 import java.math.BigDecimal;
@@ -305,7 +304,7 @@ final class OrgStore {
     row.values.put("LastModifiedById", row.values.get("CreatedById"));
     defaultCurrency(def, row.values);
     if (def.name().equals("Opportunity")) {
-      deriveOpportunity(row.values, null, Set.of());
+      deriveOpportunity(schema.stages(), row.values, null, Set.of());
       row.values.putIfAbsent("LastStageChangeDate", createdAt);
     }
     if (def.name().equals("Contact") || def.name().equals("Lead") || def.name().equals("User")) {
@@ -675,7 +674,7 @@ final class OrgStore {
       values = new LinkedHashMap<>();
       var name = c.opportunityName() != null ? c.opportunityName() : lead.get("Company") + "-";
       values.put("Name", name);
-      values.put("StageName", Stage.values()[0].label());
+      values.put("StageName", schema.stages().openLabels().get(0));
       values.put("CloseDate", DateLiterals.quarterStart(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC), 1)
           .plusMonths(3).minusDays(1).toString());
       putIfSet(values, "OwnerId", owner);
@@ -838,11 +837,11 @@ final class OrgStore {
   private Object finishStage(Staged s) {
     if (s.type().name().equals("Opportunity")) {
       var stage = (String) s.after().get("StageName");
-      if (stage != null && Stage.byLabel(stage).isEmpty()) {
+      if (stage != null && schema.stages().byLabel(stage).isEmpty()) {
         return new SaveError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
             "Stage: bad value for restricted picklist field: " + stage, List.of("StageName"));
       }
-      deriveOpportunity(s.after(), s.existing() == null ? null : s.existing().values, s.explicit());
+      deriveOpportunity(schema.stages(), s.after(), s.existing() == null ? null : s.existing().values, s.explicit());
     }
     if (s.existing() == null) {
       defaultCurrency(s.type(), s.after());
@@ -1007,10 +1006,10 @@ final class OrgStore {
     values.put("AccountId", account);
   }
 
-  /** IsClosed, IsWon, Probability and ForecastCategoryName follow StageName unless the caller set them. */
-  static void deriveOpportunity(Map<String, Object> after, Map<String, Object> before, Set<String> explicit) {
+  /** IsClosed, IsWon, Probability and ForecastCategoryName follow StageName (as the org's stages set them) unless the caller set them. */
+  static void deriveOpportunity(OrgStages stages, Map<String, Object> after, Map<String, Object> before, Set<String> explicit) {
     var stageName = (String) after.get("StageName");
-    var stage = stageName == null ? Optional.<Stage>empty() : Stage.byLabel(stageName);
+    var stage = stageName == null ? Optional.<OrgStages.StageDef>empty() : stages.byLabel(stageName);
     if (stage.isEmpty()) {
       return;
     }
@@ -1023,18 +1022,8 @@ final class OrgStore {
       after.put("Probability", BigDecimal.valueOf(s.probability()));
     }
     if (stageChanged && !explicit.contains("ForecastCategoryName") || after.get("ForecastCategoryName") == null) {
-      after.put("ForecastCategoryName", defaultCategory(s));
+      after.put("ForecastCategoryName", s.forecastCategory());
     }
-  }
-
-  static String defaultCategory(Stage s) {
-    if (s.closed()) {
-      return s.won() ? "Closed" : "Omitted";
-    }
-    if (s.probability() >= 90) {
-      return "Commit";
-    }
-    return s.probability() >= 60 ? "Best Case" : "Pipeline";
   }
 
   private static String fullName(Map<String, Object> v) {

@@ -90,6 +90,24 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     if (b.corporateCurrency != null) {
       seedCurrencies(b, created);
     }
+    for (var stage : store.schema().stages().stages()) {
+      var row = new HashMap<String, Object>();
+      row.put("ApiName", stage.label());
+      row.put("MasterLabel", stage.label());
+      row.put("SortOrder", stage.sortOrder());
+      row.put("DefaultProbability", BigDecimal.valueOf(stage.probability()));
+      row.put("ForecastCategoryName", stage.forecastCategory());
+      // the category's API value: Commit is "Forecast", Best Case "BestCase"
+      row.put("ForecastCategory", switch (stage.forecastCategory()) {
+        case "Commit" -> "Forecast";
+        case "Best Case" -> "BestCase";
+        default -> stage.forecastCategory();
+      });
+      row.put("IsClosed", stage.closed());
+      row.put("IsWon", stage.won());
+      row.put("IsActive", stage.active());
+      store.seed("OpportunityStage", row, created, created);
+    }
     if (b.seed != null) {
       new DemoSeeder(store).seed(b.seed);
     }
@@ -584,7 +602,8 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     var accountId = store.seed("Account", account, now.minus(Duration.ofDays(200)), now.minus(Duration.ofDays(200))).id;
     var shared = now.minus(Duration.ofDays(1));
     var ids = new ArrayList<String>(n);
-    String[] stages = {"Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation"};
+    var open = store.schema().stages().openLabels();
+    var stages = open.subList(0, Math.min(5, open.size())).toArray(String[]::new);
     for (int i = 0; i < n; i++) {
       var v = new HashMap<String, Object>();
       v.put("Name", "Bulk Deal " + (i + 1));

@@ -17,6 +17,9 @@ public final class SalesforceSandboxProvider implements SandboxProvider {
     if (Boolean.getBoolean(BARE_PROPERTY)) {
       builder.withoutSalesosFields();
     }
+    if (Boolean.getBoolean(STOCK_PROPERTY)) {
+      builder.stockOrg();
+    }
     return builder.start();
   }
 }

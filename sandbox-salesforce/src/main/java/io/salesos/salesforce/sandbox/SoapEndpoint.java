@@ -2,7 +2,6 @@ package io.salesos.salesforce.sandbox;
 
 import static io.salesos.salesforce.sandbox.WireFormat.xmlEscape;
 
-import io.salesos.demo.DemoOrg.Stage;
 import io.salesos.salesforce.sandbox.OrgSchema.FieldDef;
 import io.salesos.salesforce.sandbox.OrgSchema.ObjectDef;
 import io.salesos.salesforce.sandbox.OrgStore.CallFault;
@@ -252,7 +251,7 @@ final class SoapEndpoint {
         .append("</label><length>").append(text ? f.length() : 0).append("</length><name>").append(f.name())
         .append("</name><nameField>").append(f.name().equals("Name")).append("</nameField><nillable>")
         .append(f.nillable()).append("</nillable><permissionable>").append(f.custom()).append("</permissionable>");
-    for (var p : picklist(o, f)) {
+    for (var p : picklist(store.schema().stages(), o, f)) {
       sb.append("<picklistValues><active>true</active><defaultValue>false</defaultValue><label>").append(xmlEscape(p))
           .append("</label><value>").append(xmlEscape(p)).append("</value></picklistValues>");
     }
@@ -274,14 +273,14 @@ final class SoapEndpoint {
     return sb.toString();
   }
 
-  private static List<String> picklist(ObjectDef o, FieldDef f) {
+  private static List<String> picklist(OrgStages stages, ObjectDef o, FieldDef f) {
     if (!f.picklist().isEmpty()) {
       return f.picklist();
     }
     var key = o.name() + "." + f.name();
     return switch (key) {
-      case "Opportunity.StageName" -> java.util.Arrays.stream(Stage.values()).map(Stage::label).toList();
-      case "Opportunity.ForecastCategoryName" -> List.of("Omitted", "Pipeline", "Best Case", "Commit", "Closed");
+      case "Opportunity.StageName", "OpportunityStage.ApiName", "OpportunityStage.MasterLabel" -> stages.labels();
+      case "Opportunity.ForecastCategoryName", "OpportunityStage.ForecastCategoryName" -> List.of("Omitted", "Pipeline", "Best Case", "Commit", "Closed");
       case "Task.Status" -> List.of("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred");
       case "Task.Priority" -> List.of("High", "Normal", "Low");
       case "Task.Type" -> List.of("Call", "Email", "Meeting", "Hand-off", "Other");
