@@ -101,6 +101,21 @@ public record DemoOrg(
     }
   }
 
+  /**
+   * The people who sell in euros when the org is seeded into a CRM with EUR among its currencies
+   * (the stock seed): every user of a region in a European zone, or, in an org with no such region,
+   * of its last region, so even a small org has deals in two currencies.
+   */
+  public java.util.Set<String> euroSellers() {
+    var regions = users().stream().filter(u -> u.timeZone().getId().startsWith("Europe/")).map(User::region)
+        .collect(java.util.stream.Collectors.toSet());
+    if (regions.isEmpty()) {
+      users().stream().map(User::region).filter(r -> r != null && !r.isBlank()).reduce((a, b) -> b).ifPresent(regions::add);
+    }
+    return users().stream().filter(u -> regions.contains(u.region())).map(User::id)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   /** A person in the sales org: the VP, a manager or a rep, with the rep's home base and time zone. */
   public record User(
       String id,

@@ -40,8 +40,10 @@ class StockSeedTest {
   @BeforeEach
   void start() throws Exception {
     var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now().truncatedTo(ChronoUnit.DAYS)));
-    salesforce = SalesforceSandbox.builder().stockOrg().seed(org).start();
-    hubspot = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withLimits(RateLimits.unlimited())).stockPortal();
+    // as `--seed stock` starts them: stock shapes, two currencies (the European team sells in euros)
+    salesforce = io.salesos.salesforce.sandbox.SalesforceSandboxProvider.stock(SalesforceSandbox.builder()).seed(org).start();
+    hubspot = HubSpotSandbox.start(io.salesos.hubspot.sandbox.HubSpotSandboxProvider.stockCurrencies(
+        HubSpotSandbox.Options.defaults().withLimits(RateLimits.unlimited()))).stockPortal();
     hubspot.seed(org);
     var root = Path.of("..").toAbsolutePath().normalize();
     Files.writeString(dir.resolve("sf-client-id"), salesforce.clientId());
@@ -101,6 +103,26 @@ class StockSeedTest {
           .isPresent();
       assertThat(pipeline.stages("salesforce").orElseThrow().stageById("Needs Analysis")).isPresent();
       assertThat(pipeline.stages("hubspot").orElseThrow().pipelines()).hasSize(2);
+      // euro deals are converted at each CRM's own rate (1 EUR = 1.25 USD in both), dollar deals kept as entered
+      for (var source : java.util.List.of("salesforce", "hubspot")) {
+        var byCurrency = new HashMap<String, Integer>();
+        try (var c = runtime.database().connection(); var ps = c.prepareStatement(
+            "SELECT currency, amount, amount_original FROM deal WHERE source = ? AND deleted = FALSE AND amount_original IS NOT NULL")) {
+          ps.setString(1, source);
+          try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+              var currency = rs.getString(1) == null || rs.getString(1).isEmpty() ? "USD" : rs.getString(1);
+              var factor = currency.equals("EUR") ? new java.math.BigDecimal("1.25") : java.math.BigDecimal.ONE;
+              assertThat(rs.getBigDecimal(2)).as(source + " " + currency + " deal amount").isNotNull()
+                  .isEqualByComparingTo(rs.getBigDecimal(3).multiply(factor));
+              byCurrency.merge(currency, 1, Integer::sum);
+            }
+          }
+        } catch (java.sql.SQLException e) {
+          throw new AssertionError(e);
+        }
+        assertThat(byCurrency).as(source + " deals by currency").containsKeys("EUR", "USD");
+      }
 
       var runs = pipeline.evaluate(Optional.empty());
       assertThat(runs).hasSize(2).allSatisfy(r -> {

@@ -69,6 +69,9 @@ final class DemoSeeder {
           List.of(new AssocType("HUBSPOT_DEFINED", 1, "Primary"))));
     }
     var deals = state.tables.get("deals");
+    // a portal with EUR among its currencies (the stock seed): the European team's deals are in euros
+    var european = state.exchangeRates.stream().anyMatch(r -> r.fromCurrencyCode().equals("EUR")) ? org.euroSellers()
+        : java.util.Set.<String>of();
     int dealIndex = 0;
     for (var d : org.deals()) {
       int index = dealIndex++;
@@ -80,6 +83,9 @@ final class DemoSeeder {
           "hubspot_owner_id", owner(d.ownerId()), "hs_manual_forecast_category", forecast(d.forecastCategory()),
           "hs_next_step", d.nextStep().orElse(null), "next_step_date", d.nextStepDate().map(LocalDate::toString).orElse(null),
           "mutual_action_plan", d.mutualActionPlan().orElse(null));
+      if (european.contains(d.ownerId())) {
+        p.put("deal_currency_code", "EUR");
+      }
       state.deriveDeal(p);
       var history = new HashMap<String, List<HistoryEntry>>();
       for (var change : d.stageHistory()) {

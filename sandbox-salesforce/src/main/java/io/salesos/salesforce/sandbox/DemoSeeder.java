@@ -32,6 +32,8 @@ final class DemoSeeder {
 
   void seed(DemoOrg org) {
     var asOf = org.asOf();
+    // an org with EUR among its currencies (the stock seed): the European team's deals are in euros
+    var european = store.currencies().contains("EUR") ? org.euroSellers() : java.util.Set.<String>of();
     for (var u : org.users()) {
       var v = new HashMap<String, Object>();
       v.put("Username", u.email());
@@ -101,6 +103,9 @@ final class DemoSeeder {
       v.put("CreatedById", ids.get(d.ownerId()));
       v.put("StageName", stageName(d.stage()));
       v.put("Amount", d.amount());
+      if (european.contains(d.ownerId())) {
+        v.put("CurrencyIsoCode", "EUR");
+      }
       v.put("CloseDate", d.closeDate());
       v.put("ForecastCategoryName", d.forecastCategory().label());
       d.nextStep().ifPresent(s -> v.put("NextStep", s));

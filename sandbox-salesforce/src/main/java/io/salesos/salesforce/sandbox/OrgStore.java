@@ -959,6 +959,16 @@ final class OrgStore {
     this.corporateCurrency = code;
   }
 
+  /** Whether the org has multi-currency on, and which currencies its CurrencyType rows list. */
+  java.util.Set<String> currencies() {
+    if (corporateCurrency == null) {
+      return java.util.Set.of();
+    }
+    var out = new java.util.TreeSet<String>();
+    scan("CurrencyType", false).forEach(r -> out.add(String.valueOf(r.get("IsoCode"))));
+    return out;
+  }
+
   private void defaultCurrency(OrgSchema.ObjectDef def, Map<String, Object> values) {
     if (corporateCurrency != null && def.field("CurrencyIsoCode").isPresent() && !def.name().equals("CurrencyType")
         && !def.name().equals("DatedConversionRate") && values.get("CurrencyIsoCode") == null) {
