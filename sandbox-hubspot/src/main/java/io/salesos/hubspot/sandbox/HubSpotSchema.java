@@ -49,8 +49,9 @@ final class HubSpotSchema {
         List.of("OMIT", "PIPELINE", "BEST_CASE", "COMMIT", "CLOSED")));
     readOnly(deals, "number", "hs_deal_stage_probability");
     readOnly(deals, "bool", "hs_is_closed", "hs_is_closed_won");
+    // a property HubSpot defines in every portal (a stock portal has it too)
     deals.define(new PropertyDef("deal_currency_code", "Currency", "enumeration", "select", "dealinformation",
-        List.of(state.companyCurrency), false, false, false));
+        List.of(state.companyCurrency), false, false, true));
     custom(deals, "date", "next_step_date");
     custom(deals, "string", "mutual_action_plan");
     if (!bare) {
@@ -116,7 +117,7 @@ final class HubSpotSchema {
       }
     });
     state.tables.get("deals").define(new PropertyDef("deal_currency_code", "Currency", "enumeration", "select",
-        "dealinformation", codes, false, false, false));
+        "dealinformation", codes, false, false, true));
   }
 
   private static ObjectTable table(SandboxState state, String name, String typeId, String stamp,
