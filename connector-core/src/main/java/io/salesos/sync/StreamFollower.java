@@ -49,11 +49,14 @@ public final class StreamFollower {
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastRead = new ConcurrentHashMap<>();
   private final java.time.Clock clock;
+  /** Told the connection's name after a batch changed its mirror (deal amounts are converted then, as after a pull). */
+  private final java.util.function.Consumer<String> applied;
 
   StreamFollower(MirrorStore mirror, StreamPositions positions, ObjectLocks locks, Pauses pauses,
       Function<String, List<Puller.PullStats>> pullConnection,
       java.util.function.BiFunction<CrmConnection, ObjectMapping, Puller.PullStats> pullObject, int maxEntries,
-      java.time.Clock clock) {
+      java.time.Clock clock, java.util.function.Consumer<String> applied) {
+    this.applied = applied;
     this.mirror = mirror;
     this.positions = positions;
     this.locks = locks;
@@ -179,6 +182,7 @@ public final class StreamFollower {
         tx -> positions.save(tx, c.name(), batch.next(), batch.entries(), total)));
     if (total > 0) {
       log.info("event=streamed source={} entries={} changes={} position={}", c.name(), batch.entries(), total, batch.next());
+      applied.accept(c.name());
     }
     return new Step(c.name(), true, batch.entries(), changed, committed, batch.hasMore(), Optional.empty(), Optional.empty());
   }

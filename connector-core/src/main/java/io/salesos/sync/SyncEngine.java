@@ -83,7 +83,8 @@ public final class SyncEngine {
     }
     readWriteColumns.forEach((object, cols) -> LocalEditTriggers.install(database, object, cols));
     this.follower = new StreamFollower(mirror, new StreamPositions(database, clock), locks, pauses,
-        name -> pullAll(Optional.of(name)), (c, m) -> puller.pull(c, m, maxBatches), STREAM_ENTRIES_PER_READ, clock);
+        name -> pullAll(Optional.of(name)), (c, m) -> puller.pull(c, m, maxBatches), STREAM_ENTRIES_PER_READ, clock,
+        name -> convertAmounts(List.of(name), false));
   }
 
   /** Journal entries (or stream events) read per step of a change stream. */
