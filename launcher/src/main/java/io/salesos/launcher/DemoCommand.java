@@ -57,6 +57,31 @@ final class DemoCommand implements Runnable {
     return String.join(", ", zones.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
   }
 
+  /**
+   * A stock org has none of the fields salesos writes (its flags, tasks' keys, plan markers): the
+   * demo creates them as an admin's {@code salesos schema prepare} would, and says what it created.
+   */
+  private static void prepareStockFields(io.salesos.pipeline.Pipeline pipeline) {
+    var set = pipeline.rules().current();
+    if (set.isEmpty()) {
+      return;
+    }
+    var allow = io.salesos.outbox.AllowList.of(set.get().writePolicy());
+    for (var c : pipeline.connections()) {
+      var needed = new java.util.ArrayList<>(io.salesos.schema.NeededFields.of(c.mapping(), allow));
+      try {
+        var result = new io.salesos.schema.FieldPreparer(c.name(), c.connector(), needed).prepare(
+            new io.salesos.schema.FieldPreparer.Options(false, Optional.empty(),
+                Path.of("salesos-schema-package").resolve(c.name()).toAbsolutePath()));
+        System.out.printf("schema prepare %s: %d field(s) salesos writes created (as `salesos schema prepare` does on a"
+            + " live org)%s%n", c.name(), result.changes().fields().size(),
+            result.after().complete() ? "" : "; still missing: " + result.after().missing());
+      } catch (io.salesos.spi.ConnectorException e) {
+        System.out.println("schema prepare " + c.name() + " failed: " + e.getMessage());
+      }
+    }
+  }
+
   @Override
   public void run() {
     var clock = Clock.systemUTC();
@@ -89,6 +114,9 @@ final class DemoCommand implements Runnable {
       try (var runtime = SalesosRuntime.open(cfg, settings, System::getenv, clock)) {
         var pipeline = runtime.pipeline();
         System.out.printf("mirror: %s (ready in %.1f s)%n", runtime.database().describe(), (System.nanoTime() - t0) / 1e9);
+        if (stock) {
+          prepareStockFields(pipeline);
+        }
         long t1 = System.nanoTime();
         var stats = pipeline.pull(Optional.empty());
         var perSource = new LinkedHashMap<String, Integer>();
