@@ -53,6 +53,25 @@ public final class CurrencyStore {
     }
   }
 
+  /** The corporate currency of {@code source}: the currency its amounts are in; empty when its CRM never named one. */
+  public Optional<String> corporate(String source) {
+    try (var c = database.connection()) {
+      return corporate(c, source);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the corporate currency of " + source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #corporate(String)} on a connection the caller holds. */
+  public static Optional<String> corporate(java.sql.Connection c, String source) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT corporate FROM currency_rate WHERE source = ? LIMIT 1")) {
+      ps.setString(1, source);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
   /** Replaces the stored currencies of {@code source} (empty: a single-currency org); true when they changed. */
   public boolean save(String source, Optional<CurrencySettings> settings, Instant at) {
     var before = load(source);

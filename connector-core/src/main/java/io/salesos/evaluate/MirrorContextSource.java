@@ -89,12 +89,14 @@ public final class MirrorContextSource implements ContextSource {
   private final List<AccountContext> accounts = new ArrayList<>();
   private final List<ActivityContext> activities = new ArrayList<>();
   private final List<CrmRecord> owners;
+  private final Optional<String> corporateCurrency;
   private final Map<String, Instant> dealVersions = new HashMap<>();
   private final Map<String, String> dealCrmObject = new HashMap<>();
 
   /** Reads the whole mirror of {@code source} as of {@code now} (the whole org in memory: explain, planning). */
   public MirrorContextSource(Database database, String source, Instant now) {
     try (var c = database.connection()) {
+      this.corporateCurrency = io.salesos.currency.CurrencyStore.corporate(c, source);
       var owners = owners(c, source);
       var accountList = withRelations(c, source, rows(c, "account", source, "", List.of()));
       var contactList = rows(c, "contact", source, "", List.of());
@@ -129,6 +131,7 @@ public final class MirrorContextSource implements ContextSource {
    */
   MirrorContextSource(java.sql.Connection c, String source, Instant now, List<CrmRecord> owners, Scope scope) throws SQLException {
     this.owners = owners;
+    this.corporateCurrency = io.salesos.currency.CurrencyStore.corporate(c, source);
     List<Row> accountList;
     List<Row> contactList;
     List<Row> ownActivities;
@@ -515,6 +518,11 @@ public final class MirrorContextSource implements ContextSource {
   @Override
   public List<CrmRecord> owners() {
     return owners;
+  }
+
+  @Override
+  public Optional<String> corporateCurrency() {
+    return corporateCurrency;
   }
 
 }

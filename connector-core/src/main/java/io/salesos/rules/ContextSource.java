@@ -24,4 +24,9 @@ public interface ContextSource {
 
   /** Every user (id, name, manager_id...): forecast rollups walk rep, manager and team. */
   List<CrmRecord> owners();
+
+  /** The ISO code of the currency {@code deal.amount} is in (the org's corporate currency); empty when not known. */
+  default java.util.Optional<String> corporateCurrency() {
+    return java.util.Optional.empty();
+  }
 }

@@ -1,5 +1,6 @@
 package io.salesos.visits;
 
+import io.salesos.currency.Money;
 import io.salesos.planner.SolveResult;
 import io.salesos.planner.Customer;
 import io.salesos.planner.FixedStop;
@@ -282,7 +283,7 @@ public final class DayPlanner {
       total += c.booked ? 0 : c.value;
       stops.add(new Stop(order++, c.account.id(), name(c.account.account()), c.deal.map(DealContext::id), lat[v.customerId()],
           lng[v.customerId()], at(date, v.arrival()), at(date, v.serviceStart()), at(date, v.serviceStart() + service),
-          minutes, c.value, c.booked, false, c.booked ? "meeting already booked" : reason(c, now, minutes)));
+          minutes, c.value, c.booked, false, c.booked ? "meeting already booked" : reason(c, now, minutes, index.currency)));
       prev = v.customerId();
     }
     drive += matrix[prev][0];
@@ -294,32 +295,33 @@ public final class DayPlanner {
       boolean booked, boolean done) {}
 
   /**
-   * A deal's amount as the visit value weighs it: in the corporate currency, with the amount as
-   * entered beside it when the deal is in another currency; one whose currency has no rate is
-   * said so (the routing rules then value it without an amount, never 1:1).
+   * A deal's amount as the visit value weighs it: in the corporate currency ({@code corporate},
+   * written with its symbol or code, digits alone when not known), with the amount as entered
+   * beside it when the deal is in another currency; one whose currency has no rate is said so (the
+   * routing rules then value it without an amount, never 1:1).
    */
-  static String amount(io.salesos.rules.CrmRecord d) {
+  static String amount(io.salesos.rules.CrmRecord d, Optional<String> corporate) {
     var original = d.decimal("amount_original");
     var currency = d.string("currency").filter(cur -> !cur.isBlank());
     var amount = d.decimal("amount");
     if (amount.isEmpty()) {
       return original.isPresent() && currency.isPresent()
-          ? currency.get() + " " + original.get().setScale(0, RoundingMode.HALF_UP).toPlainString() + " with no exchange rate"
+          ? Money.whole(original.get(), currency) + " with no exchange rate"
           : "no amount";
     }
-    var text = "$" + amount.get().setScale(0, RoundingMode.HALF_UP).toPlainString();
+    var text = Money.whole(amount.get(), corporate);
     if (original.isPresent() && currency.isPresent() && original.get().compareTo(amount.get()) != 0) {
-      text += " (" + currency.get() + " " + original.get().setScale(0, RoundingMode.HALF_UP).toPlainString() + " as entered)";
+      text += " (" + Money.whole(original.get(), currency) + " as entered)";
     }
     return text;
   }
 
-  static String reason(Candidate c, Instant now, double driveMinutes) {
+  static String reason(Candidate c, Instant now, double driveMinutes, Optional<String> corporate) {
     var sb = new StringBuilder();
     if (c.deal.isPresent()) {
       var d = c.deal.get().deal();
       sb.append(d.string("name").orElse("deal")).append(": ")
-          .append(amount(d))
+          .append(amount(d, corporate))
           .append(", ").append(d.string("stage").orElse("?"))
           .append(d.decimal("probability").map(p -> " (" + p.setScale(0, RoundingMode.HALF_UP).toPlainString() + "%)").orElse(""));
       d.get("close_date").ifPresent(cd -> sb.append(", closes ").append(cd));
@@ -328,7 +330,7 @@ public final class DayPlanner {
         .filter(a -> a.string("kind").map("visit"::equals).orElse(false) && a.string("status").map("completed"::equals).orElse(false))
         .map(a -> a.instant("start_at")).flatMap(Optional::stream).max(Comparator.naturalOrder());
     sb.append(lastVisit.map(t -> "; last visit " + Duration.between(t, now).toDays() + " days ago").orElse("; never visited"));
-    sb.append("; visit value $").append(BigDecimal.valueOf(c.value).setScale(0, RoundingMode.HALF_UP).toPlainString());
+    sb.append("; visit value ").append(Money.whole(BigDecimal.valueOf(c.value), corporate));
     sb.append(" for ").append(Math.round(driveMinutes)).append(" min of driving");
     return sb.toString();
   }
@@ -371,8 +373,10 @@ public final class DayPlanner {
     private final Map<String, List<AccountContext>> accountsByOwner = new HashMap<>();
     private final Map<String, List<DealContext>> dealsByAccount = new HashMap<>();
     private final List<CrmRecord> reps = new ArrayList<>();
+    private final Optional<String> currency;
 
     SourceIndex(ContextSource source) {
+      currency = source.corporateCurrency();
       source.accounts().forEach(a -> a.account().string("owner_id")
           .ifPresent(o -> accountsByOwner.computeIfAbsent(o, k -> new ArrayList<>()).add(a)));
       source.deals().filter(d -> !d.deal().flag("is_closed")).forEach(d -> d.deal().string("account_id")

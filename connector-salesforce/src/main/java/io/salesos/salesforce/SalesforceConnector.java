@@ -138,7 +138,8 @@ final class SalesforceConnector implements Connector {
   // ---- currencies ----
 
   /**
-   * The org's currencies: empty in a single-currency org (no CurrencyType object); else the
+   * The org's currencies: in a single-currency org (no CurrencyType object) its one currency with
+   * no rates (empty when the org names none); else the
    * CurrencyType rows (ConversionRate: units per one unit of the corporate currency) and, with
    * advanced currency management (DatedConversionRate present and filled), the dated rates, which
    * Salesforce applies to opportunities by CloseDate.
@@ -152,7 +153,16 @@ final class SalesforceConnector implements Connector {
     var global = session.call("describeGlobal", (p, b) -> p.describeGlobal());
     var names = Arrays.stream(global.getSobjects()).map(o -> o.getName().toLowerCase()).collect(java.util.stream.Collectors.toSet());
     if (!names.contains("currencytype")) {
-      return Optional.empty();
+      // a single-currency org: every amount is in the org's one currency, which getUserInfo names
+      // (orgDefaultCurrencyIsoCode is set only when multi-currency is off)
+      var code = session.call("getUserInfo", (p, b) -> p.getUserInfo().getOrgDefaultCurrencyIsoCode());
+      try {
+        return code == null || code.isBlank() ? Optional.empty()
+            : Optional.of(new CurrencySettings(code, List.of(), CurrencySettings.DatedBy.ALL_DEALS));
+      } catch (IllegalArgumentException e) {
+        log.warn("event=org_currency_unread source={} reason=\"{}\"", settings.name(), e.getMessage());
+        return Optional.empty();
+      }
     }
     var typeFields = List.of("IsoCode", "ConversionRate", "IsCorporate", "IsActive", "DecimalPlaces");
     var types = session.call("query CurrencyType", (p, b) -> allRows(p,

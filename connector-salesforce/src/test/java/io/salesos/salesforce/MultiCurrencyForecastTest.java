@@ -79,14 +79,31 @@ class MultiCurrencyForecastTest {
     assertThat(rollup.called("Pipeline")).isEqualByComparingTo("450.00");
   }
 
+
   @Test
-  void aSingleCurrencyOrgKeepsItsAmountsAsGiven() throws Exception {
-    sandbox = start(SalesforceSandbox.builder());
+  void aSingleCurrencyOrgKeepsItsAmountsAsGivenInItsOwnCurrency() throws Exception {
+    sandbox = start(SalesforceSandbox.builder().orgCurrency("EUR"));
+    var settings = SandboxConnections.connector(sandbox, Map.of()).currencies();
+    assertThat(settings).as("getUserInfo's orgDefaultCurrencyIsoCode").isPresent();
+    assertThat(settings.get().corporate()).isEqualTo("EUR");
+    assertThat(settings.get().rates()).isEmpty();
+
     var rep = rep();
     var opp = opportunity(rep, "7000", null, LocalDate.of(2026, 12, 10));
     var rollup = syncAndRollUp(rep);
     assertThat(amount(opp)).isEqualByComparingTo("7000.00");
     assertThat(rollup.called("Pipeline")).isEqualByComparingTo("7000.00");
+    // the amounts are in euros, and whatever shows or writes them says so
+    assertThat(new MirrorContextSource(db, "salesforce", NOW).corporateCurrency()).contains("EUR");
+    assertThat(new io.salesos.currency.CurrencyStore(db).corporate("salesforce")).contains("EUR");
+  }
+
+  @Test
+  void aMultiCurrencyOrgNamesItsCorporateCurrency() throws Exception {
+    sandbox = start(SalesforceSandbox.builder().multiCurrency("GBP", Map.of("EUR", new BigDecimal("1.17"))));
+    var settings = SandboxConnections.connector(sandbox, Map.of()).currencies();
+    assertThat(settings).isPresent();
+    assertThat(settings.get().corporate()).isEqualTo("GBP");
   }
 
   private static SalesforceSandbox start(SalesforceSandbox.Builder b) {

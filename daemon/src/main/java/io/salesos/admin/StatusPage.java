@@ -35,6 +35,8 @@ public final class StatusPage {
 
   private final StatusQueries queries;
   private final io.salesos.currency.CurrencyStore currencies;
+  // each source's corporate currency, read again at each render of that source's page
+  private final java.util.Map<String, Optional<String>> corporate = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<String> configuredSources;
   private final AdminToken token;
   private final Clock clock;
@@ -112,6 +114,7 @@ public final class StatusPage {
       sb.append("<p>The mirror holds no source yet: nothing has been pulled. Run <code>./salesos demo</code> or start the daemon.</p>");
       return sb.append("</main></body></html>").toString();
     }
+    corporate.put(source, currencies.corporate(source));
     var owners = queries.owners(source);
     var forecast = queries.forecast(source, now);
     var downgrades = queries.downgrades(source);
@@ -149,11 +152,11 @@ public final class StatusPage {
     if (top.isPresent()) {
       var r = top.get();
       sb.append("<strong class=\"padder\">").append(Html.esc(r.name())).append("</strong> calls ")
-          .append(Html.money(r.calledCommit())).append(" Commit; the evidence supports ").append(Html.money(r.adjustedCommit()))
-          .append(": <strong>").append(Html.money(r.gap())).append(" at risk</strong> across ").append(r.downgraded())
+          .append(money(source, r.calledCommit())).append(" Commit; the evidence supports ").append(money(source, r.adjustedCommit()))
+          .append(": <strong>").append(money(source, r.gap())).append(" at risk</strong> across ").append(r.downgraded())
           .append(" downgraded deal").append(r.downgraded() == 1 ? "" : "s").append('.');
-      f.team().ifPresent(t -> sb.append(" Team: ").append(Html.money(t.calledCommit())).append(" called, ")
-          .append(Html.money(t.adjustedCommit())).append(" supported (").append(StatusQueries.percent(StatusQueries.supportedShare(t)))
+      f.team().ifPresent(t -> sb.append(" Team: ").append(money(source, t.calledCommit())).append(" called, ")
+          .append(money(source, t.adjustedCommit())).append(" supported (").append(StatusQueries.percent(StatusQueries.supportedShare(t)))
           .append(")."));
     } else {
       sb.append("Every rep's called Commit is supported by the evidence.");
@@ -172,13 +175,13 @@ public final class StatusPage {
     for (var r : f.reps()) {
       var manager = Optional.ofNullable(owners.get(r.subjectId())).flatMap(StatusQueries.Owner::managerId)
           .map(owners::get).map(StatusQueries.Owner::name).orElse("");
-      forecastRow(sb, "rep", r, manager, maxGap);
+      forecastRow(sb, "rep", r, manager, maxGap, currency(source));
     }
     sb.append("</tbody><tfoot>");
     for (var m : f.managers()) {
-      forecastRow(sb, "manager", m, "manager's team", maxGap);
+      forecastRow(sb, "manager", m, "manager's team", maxGap, currency(source));
     }
-    f.team().ifPresent(t -> forecastRow(sb, "team", t, "", maxGap));
+    f.team().ifPresent(t -> forecastRow(sb, "team", t, "", maxGap, currency(source)));
     sb.append("</tfoot></table>");
     if (!downgrades.isEmpty()) {
       boolean withWhy = downgrades.stream().anyMatch(d -> !d.flags().isBlank());
@@ -186,7 +189,7 @@ public final class StatusPage {
           .append(")</summary><table class=\"compact\"><thead><tr><th>Rep</th><th>Deal</th><th class=\"n\">Amount</th>")
           .append("<th>Called</th><th>Evidence supports</th>").append(withWhy ? "<th>Why</th>" : "").append("</tr></thead><tbody>");
       downgrades.stream().limit(8).forEach(d -> sb.append("<tr><td>").append(Html.esc(name(owners, d.ownerId())))
-          .append("</td><td>").append(Html.esc(d.name())).append("</td><td class=\"n\">").append(Html.money(d.amount()))
+          .append("</td><td>").append(Html.esc(d.name())).append("</td><td class=\"n\">").append(money(source, d.amount()))
           .append("</td><td>").append(Html.esc(d.called())).append("</td><td>").append(Html.esc(d.supported()))
           .append(withWhy ? "</td><td class=\"why\">" + Html.esc(d.flags()) : "").append("</td></tr>"));
       sb.append("</tbody></table>");
@@ -226,23 +229,33 @@ public final class StatusPage {
     }
   }
 
-  private static void forecastRow(StringBuilder sb, String level, ForecastRow r, String context, BigDecimal maxGap) {
+  private static void forecastRow(StringBuilder sb, String level, ForecastRow r, String context, BigDecimal maxGap,
+      Optional<String> currency) {
     var share = StatusQueries.supportedShare(r);
     sb.append("<tr class=\"").append(level).append("\" data-subject=\"").append(Html.esc(r.subjectId())).append("\"><th scope=\"row\">")
         .append(Html.esc(level.equals("team") ? "Team total" : r.name())).append("</th><td>").append(Html.esc(context)).append("</td>")
-        .append(money("called-commit", r.calledCommit())).append(money("adjusted-commit", r.adjustedCommit()));
+        .append(money("called-commit", r.calledCommit(), currency)).append(money("adjusted-commit", r.adjustedCommit(), currency));
     int bar = maxGap.signum() <= 0 || r.gap().signum() <= 0 ? 0
         : (int) Math.round(60 * r.gap().doubleValue() / maxGap.doubleValue());
     sb.append("<td class=\"n gap").append(r.gap().signum() > 0 ? " bad" : "").append("\" data-value=\"").append(Html.plain(r.gap()))
         .append("\"><span class=\"bar\" style=\"width:").append(level.equals("rep") ? bar : 0).append("px\"></span>")
-        .append(Html.money(r.gap())).append("</td><td class=\"n").append(share < 0.7 ? " bad" : "").append("\">")
+        .append(Html.money(r.gap(), currency)).append("</td><td class=\"n").append(share < 0.7 ? " bad" : "").append("\">")
         .append(StatusQueries.percent(share)).append("</td><td class=\"n downgraded\">").append(r.downgraded())
         .append("</td><td class=\"n\">").append(r.deals()).append("</td>")
-        .append(money("called-best", r.calledBest())).append(money("adjusted-best", r.adjustedBest())).append("</tr>");
+        .append(money("called-best", r.calledBest(), currency)).append(money("adjusted-best", r.adjustedBest(), currency)).append("</tr>");
   }
 
-  private static String money(String cls, BigDecimal v) {
-    return "<td class=\"n " + cls + "\" data-value=\"" + Html.plain(v) + "\">" + Html.money(v) + "</td>";
+  private static String money(String cls, BigDecimal v, Optional<String> currency) {
+    return "<td class=\"n " + cls + "\" data-value=\"" + Html.plain(v) + "\">" + Html.money(v, currency) + "</td>";
+  }
+
+  /** An amount of {@code source}, in its corporate currency. */
+  private String money(String source, BigDecimal v) {
+    return Html.money(v, currency(source));
+  }
+
+  private Optional<String> currency(String source) {
+    return corporate.getOrDefault(source, Optional.empty());
   }
 
   private static List<String> repOrder(Optional<StatusQueries.Forecast> forecast, Map<String, StatusQueries.Owner> owners) {
@@ -331,7 +344,7 @@ public final class StatusPage {
         .map(o -> new PlanMap.Point(repName + " (home base)", o.baseLat().get(), o.baseLng().get()));
     var accounts = queries.accountsOf(source, repId, MAP_ACCOUNTS);
     var points = stops.stream().map(s -> new PlanMap.Point(s.account(), s.lat(), s.lng())).toList();
-    var accountPoints = accounts.stream().map(a -> new PlanMap.Point(a.name() + " · " + Html.shortMoney(a.pipeline()) + " open",
+    var accountPoints = accounts.stream().map(a -> new PlanMap.Point(a.name() + " · " + Html.shortMoney(a.pipeline(), currency(source)) + " open",
         a.lat(), a.lng())).toList();
     var title = repName + ": " + (stops.isEmpty() ? "accounts (no plan yet)" : "route for " + day + " (" + zone.getId() + ")");
     sb.append("<div id=\"map\" class=\"plan\"><div><h3>").append(Html.esc(title)).append("</h3>")
@@ -342,7 +355,7 @@ public final class StatusPage {
       sb.append("<h3>No plan yet</h3><p>Accounts with the most open pipeline (the planner's first candidates):</p>")
           .append("<table class=\"compact\"><thead><tr><th>Account</th><th class=\"n\">Open pipeline</th></tr></thead><tbody>");
       accounts.stream().limit(8).forEach(a -> sb.append("<tr><td>").append(Html.esc(a.name())).append("</td><td class=\"n\">")
-          .append(Html.money(a.pipeline())).append("</td></tr>"));
+          .append(money(source, a.pipeline())).append("</td></tr>"));
       sb.append("</tbody></table>");
     } else {
       sb.append("<h3>Stops and why</h3><table class=\"compact stops\"><thead><tr><th>#</th><th>When</th><th>Account</th>")
@@ -400,7 +413,7 @@ public final class StatusPage {
           .append(c < 0.5 ? " bad" : "").append("\">").append(r.expected() <= 0 ? "-" : StatusQueries.percent(Math.min(c, 9.99)))
           .append("</td><td class=\"n\">").append(Html.num(Math.round(r.meetings() / 5.0 * 10) / 10.0)).append("</td><td class=\"n\">")
           .append(r.visits()).append("</td><td class=\"n\">")
-          .append(r.visits() == 0 ? "-" : Html.money(r.visitedPipeline().divide(BigDecimal.valueOf(r.visits()), 0, java.math.RoundingMode.HALF_UP)))
+          .append(r.visits() == 0 ? "-" : money(source, r.visitedPipeline().divide(BigDecimal.valueOf(r.visits()), 0, java.math.RoundingMode.HALF_UP)))
           .append("</td></tr>");
     }
     sb.append("</tbody></table></section>");
@@ -429,7 +442,7 @@ public final class StatusPage {
           .append("<th>Why</th></tr></thead><tbody>");
       stalled.stream().limit(20).forEach(d -> sb.append("<tr><td>").append(Html.esc(d.name())).append("</td><td>")
           .append(Html.esc(name(owners, d.ownerId()))).append("</td><td>").append(Html.esc(d.stage())).append("</td><td class=\"n\">")
-          .append(Html.money(d.amount())).append("</td><td class=\"why\">").append(Html.esc(d.why())).append(" (since ")
+          .append(money(source, d.amount())).append("</td><td class=\"why\">").append(Html.esc(d.why())).append(" (since ")
           .append(Html.stamp(d.since())).append(")</td></tr>"));
       sb.append("</tbody></table>");
     }

@@ -329,6 +329,7 @@ final class StatusQueries {
    * Direction: +1 drifting the wrong way, -1 improving, 0 flat or unknown.
    */
   List<Drift> drift(String source, Instant now) {
+    var currency = new io.salesos.currency.CurrencyStore(database).corporate(source);
     var w0 = Timestamp.from(now.minus(Duration.ofDays(7)));
     var w1 = Timestamp.from(now.minus(Duration.ofDays(14)));
     var t = Timestamp.from(now);
@@ -347,7 +348,7 @@ final class StatusQueries {
           created[0] = rs.getBigDecimal(1);
           created[1] = rs.getBigDecimal(2);
         });
-    out.add(new Drift("Where is pipeline drifting?", "new pipeline created", Html.money(created[0]), Html.money(created[1]),
+    out.add(new Drift("Where is pipeline drifting?", "new pipeline created", Html.money(created[0], currency), Html.money(created[1], currency),
         -Integer.signum(created[0].compareTo(created[1])), ""));
     var moves = countPair("SELECT SUM(changed_at >= ? AND changed_at < ?), SUM(changed_at >= ? AND changed_at < ?)"
         + " FROM stage_history WHERE source = ? AND deleted = FALSE", source, w0, t, w1);

@@ -159,7 +159,8 @@ public final class ForecastAudit {
           double adjusted = st[3] / st[2];
           verdict = st[5] > st[4] ? "adjusted closer" : st[4] > st[5] ? "called closer" : "even";
           verdict += String.format(" (%d of %d snapshot weeks; mean miss called %s, adjusted %s)", (int) Math.max(st[4], st[5]),
-              (int) st[2], Html.money(BigDecimal.valueOf(called)), Html.money(BigDecimal.valueOf(adjusted)));
+              (int) st[2], Html.money(BigDecimal.valueOf(called), Optional.ofNullable(corporate.get(source))),
+              Html.money(BigDecimal.valueOf(adjusted), Optional.ofNullable(corporate.get(source))));
         }
         verdicts.add(List.of(source, subject.level(), subject.id(), subject.name(), plain(actual.getOrDefault(subject, ZERO)),
             Integer.toString((int) st[0]), Integer.toString((int) st[2]),

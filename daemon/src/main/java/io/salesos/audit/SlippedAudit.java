@@ -47,7 +47,9 @@ public final class SlippedAudit {
     var untouchedAmount = BigDecimal.ZERO;
     int badAmounts = 0;
     int noRate = 0;
+    var currencies = new java.util.TreeSet<Optional<String>>(java.util.Comparator.comparing(o -> o.orElse("")));
     for (var source : sources) {
+      currencies.add(new io.salesos.currency.CurrencyStore(reads.database()).corporate(source));
       var owners = reads.owners(source);
       // only the names of the accounts of reported deals are read
       var names = new java.util.HashMap<String, String>();
@@ -102,7 +104,7 @@ public final class SlippedAudit {
     var findings = new ArrayList<String>();
     findings.add(n + " deal(s) lost or slipped in " + quarter + ": " + lost + " lost, " + slipped + " slipped past "
         + quarter.lastDay());
-    findings.add(untouched + " of them (" + LeadAudit.percent(untouched, n) + ", " + Html.money(untouchedAmount)
+    findings.add(untouched + " of them (" + LeadAudit.percent(untouched, n) + ", " + Html.money(untouchedAmount, currencies.size() == 1 ? currencies.first() : Optional.empty())
         + ") had no visit, call, email or meeting logged by the owner on the deal or its account in the "
         + WINDOW_DAYS + " days before the close date"
         + (badAmounts == 0 ? "" : "; " + badAmounts + " of these have an amount that is not a number, left out of that sum")

@@ -38,12 +38,15 @@ final class PlanCommand implements java.util.concurrent.Callable<Integer> {
       var planned = runtime.pipeline().planRep(rep, Optional.ofNullable(date), Optional.ofNullable(connection), dryRun);
       if (planned.isPresent()) {
         var p = planned.get().plan();
-        System.out.printf("%s (%s) on %s, times in %s: %d stops, visit value $%,.0f, %.0f min driving, back at base %s%n",
-            p.ownerName(), p.ownerId(), p.date(), p.zone().getId(), p.stops().size(), p.totalValue(), p.driveMinutes(), p.returnAt().toLocalTime());
+        var currency = new io.salesos.currency.CurrencyStore(runtime.database()).corporate(planned.get().connection());
+        System.out.printf("%s (%s) on %s, times in %s: %d stops, visit value %s, %.0f min driving, back at base %s%n",
+            p.ownerName(), p.ownerId(), p.date(), p.zone().getId(), p.stops().size(),
+            io.salesos.currency.Money.whole(java.math.BigDecimal.valueOf(p.totalValue()), currency), p.driveMinutes(),
+            p.returnAt().toLocalTime());
         System.out.printf("%-3s %-6s %-6s %-6s %6s %10s  %-34s %s%n", "#", "ARRIVE", "START", "LEAVE", "DRIVE", "VALUE", "ACCOUNT", "WHY");
         for (var s : p.stops()) {
           System.out.printf("%-3d %-6s %-6s %-6s %5.0fm %10s  %-34s %s%n", s.order(), time(s.arrival()), time(s.start()),
-              time(s.departure()), s.driveMinutes(), String.format("$%,.0f", s.value()), cut(s.accountName(), 34), s.reason());
+              time(s.departure()), s.driveMinutes(), io.salesos.currency.Money.whole(java.math.BigDecimal.valueOf(s.value()), currency), cut(s.accountName(), 34), s.reason());
         }
         if (!dryRun) {
           System.out.println(planned.get().queued() + " write(s) queued; `salesos sync` pushes them");

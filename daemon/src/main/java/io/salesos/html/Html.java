@@ -1,5 +1,6 @@
 package io.salesos.html;
 
+import io.salesos.currency.Money;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -40,30 +41,14 @@ public final class Html {
     return esc(s.orElse(""));
   }
 
-  /** Whole dollars with grouping: {@code $1,234,500}. */
-  public static String money(BigDecimal v) {
-    if (v == null) {
-      return "";
-    }
-    var rounded = v.setScale(0, RoundingMode.HALF_UP);
-    return (rounded.signum() < 0 ? "-$" : "$") + String.format(Locale.ENGLISH, "%,d", rounded.abs().toBigInteger());
+  /** Whole units with grouping in the currency they are in: {@code $1,234,500}, {@code €1,234,500} (see {@link Money}). */
+  public static String money(BigDecimal v, Optional<String> currency) {
+    return Money.whole(v, currency);
   }
 
-  /** Short dollars for tight places: {@code $340K}, {@code $1.2M}. */
-  public static String shortMoney(BigDecimal v) {
-    if (v == null) {
-      return "";
-    }
-    double d = v.doubleValue();
-    double a = Math.abs(d);
-    var sign = d < 0 ? "-$" : "$";
-    if (a >= 1_000_000) {
-      return sign + String.format(Locale.ENGLISH, "%.1fM", a / 1_000_000);
-    }
-    if (a >= 1_000) {
-      return sign + String.format(Locale.ENGLISH, "%.0fK", a / 1_000);
-    }
-    return sign + String.format(Locale.ENGLISH, "%.0f", a);
+  /** Short amounts for tight places: {@code $340K}, {@code €1.2M}. */
+  public static String shortMoney(BigDecimal v, Optional<String> currency) {
+    return Money.compact(v, currency);
   }
 
   public static String stamp(Instant t) {

@@ -47,7 +47,8 @@ class DayPlannerTest {
         assertThat(hours.openOn(p.date().getDayOfWeek())).isTrue();
         assertThat(s.start().toLocalTime()).isAfterOrEqualTo(hours.open());
         assertThat(s.departure().toLocalTime()).isBeforeOrEqualTo(hours.close());
-        assertThat(s.reason()).contains("visit value $");
+        // an in-memory source names no currency: the value is written as digits, not in dollars
+        assertThat(s.reason()).containsPattern("visit value [0-9][0-9,]* for ").doesNotContain("$");
       }
     }
   }
@@ -74,6 +75,29 @@ class DayPlannerTest {
     var plan = morning.plan(source, MONDAY, NOW, Optional.empty()).get(0);
     assertThat(plan.stops()).extracting(DayPlanner.Stop::accountId).containsExactly("big");
     assertThat(plan.stops().get(0).driveMinutes()).isGreaterThan(60);
+  }
+
+  @Test
+  void aStopsReasonIsWrittenInTheOrgsCorporateCurrency() {
+    var rep = CrmRecord.of("rep", "name", "Jana Vogel", "base_lat", 48.14, "base_lng", 11.58);
+    var a = account("m1", 48.15, 11.57);
+    var euro = CrmRecord.of("d-m1", "name", "Pumps for Munich", "account_id", "m1", "owner_id", "rep", "stage", "Proposal",
+        "amount", new BigDecimal("45000"), "amount_original", new BigDecimal("45000"), "currency", "EUR",
+        "probability", new BigDecimal("60"), "is_closed", false, "close_date", MONDAY.plusDays(60));
+    var memory = new InMemoryContextSource(List.of(new DealContext(euro, a, List.of(), List.of(), List.of(), CrmRecord.empty())),
+        List.of(), List.of(new AccountContext(a, List.of(), List.of(), List.of(), rep)), List.of(), List.of(rep));
+    io.salesos.rules.ContextSource inEuros = new io.salesos.rules.ContextSource() {
+      public java.util.stream.Stream<DealContext> deals() { return memory.deals(); }
+      public java.util.stream.Stream<io.salesos.rules.ContactContext> contacts() { return memory.contacts(); }
+      public java.util.stream.Stream<AccountContext> accounts() { return memory.accounts(); }
+      public java.util.stream.Stream<io.salesos.rules.ActivityContext> activities() { return memory.activities(); }
+      public List<CrmRecord> owners() { return memory.owners(); }
+      @Override
+      public Optional<String> corporateCurrency() { return Optional.of("EUR"); }
+    };
+    var stop = planner.plan(inEuros, MONDAY, NOW, Optional.empty()).get(0).stops().get(0);
+    assertThat(stop.reason()).contains("Pumps for Munich: €45,000, Proposal (60%)").contains("visit value €")
+        .doesNotContain("$");
   }
 
   @Test

@@ -959,6 +959,22 @@ final class OrgStore {
     this.corporateCurrency = code;
   }
 
+  private volatile String orgCurrency = "USD";
+
+  /** The one currency of a single-currency org. */
+  void orgCurrency(String code) {
+    this.orgCurrency = code;
+  }
+
+  String orgCurrency() {
+    return orgCurrency;
+  }
+
+  /** The corporate currency when multi-currency is on; empty in a single-currency org. */
+  java.util.Optional<String> corporateCurrency() {
+    return java.util.Optional.ofNullable(corporateCurrency);
+  }
+
   /** Whether the org has multi-currency on, and which currencies its CurrencyType rows list. */
   java.util.Set<String> currencies() {
     if (corporateCurrency == null) {

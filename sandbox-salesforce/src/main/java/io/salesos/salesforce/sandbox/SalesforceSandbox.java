@@ -68,6 +68,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
       schema.multiCurrency(codes, b.advancedCurrencyManagement);
     }
     this.store = new OrgStore(schema, clock);
+    store.orgCurrency(b.orgCurrency);
     this.sessions = new Sessions(clock, orgId);
     faults.onExpireSessions(sessions::expireAll);
     var gate = new ApiGate(sessions, faults);
@@ -175,6 +176,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     private boolean bare;
     private boolean stock;
     private String corporateCurrency;
+    private String orgCurrency = "USD";
     private final Map<String, java.math.BigDecimal> rates = new java.util.LinkedHashMap<>();
     private final List<DatedRate> dated = new java.util.ArrayList<>();
     private boolean advancedCurrencyManagement;
@@ -215,6 +217,18 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
      */
     public Builder stockOrg() {
       this.stock = true;
+      return this;
+    }
+
+    /**
+     * The one currency of a single-currency org (USD unless set), which getUserInfo names as
+     * orgDefaultCurrencyIsoCode; ignored when multi-currency is on.
+     */
+    public Builder orgCurrency(String isoCode) {
+      if (isoCode == null || !isoCode.matches("[A-Z]{3}")) {
+        throw new IllegalArgumentException("a currency is a three-letter ISO 4217 code, was " + isoCode);
+      }
+      this.orgCurrency = isoCode;
       return this;
     }
 

@@ -173,14 +173,23 @@ final class SoapEndpoint {
     String name = u == null ? "Integration User" : String.valueOf(u.get("Name"));
     String username = u == null ? credentials.username() : String.valueOf(u.get("Username"));
     String email = u == null ? credentials.username() : String.valueOf(u.get("Email"));
+    // a single-currency org answers its currency (symbol, ISO code, locale); a multi-currency org
+    // answers nil there and the user's own currency (the corporate one unless the user set another)
+    var corporate = store.corporateCurrency();
+    boolean multi = corporate.isPresent();
     return "<accessibilityMode>false</accessibilityMode><chatterExternal>false</chatterExternal>"
-        + "<currencySymbol>$</currencySymbol><orgAttachmentFileSizeLimit>5242880</orgAttachmentFileSizeLimit>"
-        + "<orgDefaultCurrencyIsoCode>USD</orgDefaultCurrencyIsoCode><orgDefaultCurrencyLocale>en_US</orgDefaultCurrencyLocale>"
+        + (multi ? "<currencySymbol xsi:nil=\"true\"/>"
+            : "<currencySymbol>" + java.util.Currency.getInstance(store.orgCurrency()).getSymbol(java.util.Locale.US) + "</currencySymbol>")
+        + "<orgAttachmentFileSizeLimit>5242880</orgAttachmentFileSizeLimit>"
+        + (multi ? "<orgDefaultCurrencyIsoCode xsi:nil=\"true\"/><orgDefaultCurrencyLocale xsi:nil=\"true\"/>"
+            : "<orgDefaultCurrencyIsoCode>" + store.orgCurrency() + "</orgDefaultCurrencyIsoCode>"
+                + "<orgDefaultCurrencyLocale>en_US</orgDefaultCurrencyLocale>")
         + "<orgDisallowHtmlAttachments>false</orgDisallowHtmlAttachments><orgHasPersonAccounts>false</orgHasPersonAccounts>"
-        + "<organizationId>" + orgId + "</organizationId><organizationMultiCurrency>false</organizationMultiCurrency>"
+        + "<organizationId>" + orgId + "</organizationId><organizationMultiCurrency>" + multi + "</organizationMultiCurrency>"
         + "<organizationName>salesos sandbox</organizationName><profileId>00e8d000000XYZ1AAA</profileId>"
         + "<roleId xsi:nil=\"true\"/><sessionSecondsValid>" + sessions.timeout().toSeconds() + "</sessionSecondsValid>"
-        + "<userDefaultCurrencyIsoCode xsi:nil=\"true\"/><userEmail>" + xmlEscape(email) + "</userEmail>"
+        + (multi ? "<userDefaultCurrencyIsoCode>" + corporate.get() + "</userDefaultCurrencyIsoCode>"
+            : "<userDefaultCurrencyIsoCode xsi:nil=\"true\"/>") + "<userEmail>" + xmlEscape(email) + "</userEmail>"
         + "<userFullName>" + xmlEscape(name) + "</userFullName><userId>" + userId + "</userId>"
         + "<userLanguage>en_US</userLanguage><userLocale>en_US</userLocale><userName>" + xmlEscape(username)
         + "</userName><userTimeZone>America/Chicago</userTimeZone><userType>Standard</userType>"

@@ -76,6 +76,27 @@ class SandboxWireTest {
   }
 
   @Test
+  void getUserInfoNamesTheOrgsCurrencyOnlyWhenItHasOne() throws Exception {
+    var info = login().getUserInfo();
+    assertThat(info.getOrganizationMultiCurrency()).isFalse();
+    assertThat(info.getOrgDefaultCurrencyIsoCode()).isEqualTo("USD");
+    assertThat(info.getCurrencySymbol()).isEqualTo("$");
+    assertThat(info.getUserDefaultCurrencyIsoCode()).isNull();
+
+    try (var multi = SalesforceSandbox.builder().multiCurrency("EUR", java.util.Map.of("USD", new java.math.BigDecimal("1.1")))
+        .start()) {
+      var config = new ConnectorConfig();
+      config.setUsername(multi.username());
+      config.setPassword(multi.password());
+      config.setAuthEndpoint(multi.loginUrl());
+      var m = Connector.newConnection(config).getUserInfo();
+      assertThat(m.getOrganizationMultiCurrency()).isTrue();
+      assertThat(m.getOrgDefaultCurrencyIsoCode()).as("set only in a single-currency org").isNull();
+      assertThat(m.getUserDefaultCurrencyIsoCode()).isEqualTo("EUR");
+    }
+  }
+
+  @Test
   void aWrongPasswordGetsTheRealLoginFault() {
     var config = new ConnectorConfig();
     config.setUsername(sandbox.username());
