@@ -6,6 +6,7 @@ import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.pipeline.Pipeline;
 import io.salesos.runtime.SalesosRuntime;
+import io.salesos.testing.SandboxConfig;
 import io.salesos.testing.TestDatabases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -157,29 +158,7 @@ final class HubSpotOrg implements AutoCloseable {
   }
 
   private static Path writeConfig(Path dir, String schema) {
-    var root = Path.of("..").toAbsolutePath().normalize();
-    var yaml = """
-        database:
-          url: "%s"
-          user: %s
-          password: {file: %s}
-          pool_size: 4
-        connections:
-          - name: hubspot
-            type: hubspot
-            mapping: %s
-            sandbox: true
-        rules: %s
-        """.formatted(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.passwordFile(),
-        root.resolve("config/mappings/hubspot.yaml"), root.resolve("rules"));
-    try {
-      Files.createDirectories(dir);
-      var file = dir.resolve("salesos.yaml");
-      Files.writeString(file, yaml);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return SandboxConfig.on(schema).hubspotInProcess().writeInto(dir);
   }
 
   @Override
