@@ -6,10 +6,6 @@ import io.salesos.testing.SandboxConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
-import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +26,7 @@ class FirstLoadKillTest extends ChildDaemonTest {
     // the reference: the same org, run by the same pipeline without a kill
     FirstLoadKills.Clean clean;
     try (var org = HubSpotOrg.start(dir.resolve("clean"), asOf)) {
-      var p = org.pipeline();
-      p.pull(Optional.empty());
-      p.evaluate(Optional.empty());
-      p.push();
-      org.cycle();
-      org.cycle();
+      FirstLoadKills.cleanRun(org.pipeline());
       clean = new FirstLoadKills.Clean(org.salesosTasks(), org.flags());
     }
 
@@ -43,27 +34,8 @@ class FirstLoadKillTest extends ChildDaemonTest {
     sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withSearchLag(Duration.ZERO).withoutRequestLog());
     sandbox.seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(asOf)));
     var config = SandboxConfig.onNewSchema().hubspot(sandbox).extra(FirstLoadKills.SCHEDULE);
-    FirstLoadKills.killTenTimesAndConverge("hubspot", config.writeInto(dir.resolve("conf")), config.schema(), new Portal(sandbox),
+    FirstLoadKills.killTenTimesAndConverge("hubspot", config.writeInto(dir.resolve("conf")), config.schema(), new FirstLoadKills.Crm(
+        () -> HubSpotOrg.salesosTasks(sandbox), () -> HubSpotOrg.tasksPerKey(sandbox), () -> HubSpotOrg.flags(sandbox)),
         clean);
-  }
-
-  /** The portal as the kill test reads it. */
-  record Portal(HubSpotSandbox sandbox) implements FirstLoadKills.Crm {
-    @Override
-    public SortedMap<String, String> salesosTasks() {
-      return HubSpotOrg.salesosTasks(sandbox);
-    }
-
-    @Override
-    public Map<String, Integer> tasksPerKey() {
-      var out = new TreeMap<>(EngineFixtures.tasksByKey(sandbox));
-      out.remove("");
-      return out;
-    }
-
-    @Override
-    public SortedMap<String, String> flags() {
-      return HubSpotOrg.flags(sandbox);
-    }
   }
 }

@@ -121,6 +121,13 @@ final class HubSpotOrg implements AutoCloseable {
     return out;
   }
 
+  /** How many tasks a HubSpot sandbox holds per salesos_key (tasks without one left out). */
+  static Map<String, Integer> tasksPerKey(HubSpotSandbox sandbox) {
+    var out = new java.util.TreeMap<>(EngineFixtures.tasksByKey(sandbox));
+    out.remove("");
+    return out;
+  }
+
   /** The flags salesos wrote on deals in the CRM, by deal id (deals without flags left out). */
   java.util.SortedMap<String, String> flags() {
     return flags(sandbox);

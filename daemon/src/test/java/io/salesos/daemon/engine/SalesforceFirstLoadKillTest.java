@@ -5,9 +5,6 @@ import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.testing.SandboxConfig;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
-import java.util.Optional;
-import java.util.SortedMap;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -42,37 +39,15 @@ class SalesforceFirstLoadKillTest {
     // the reference: the same org, run by the same pipeline without a kill
     FirstLoadKills.Clean clean;
     try (var org = SalesforceOrg.start(dir.resolve("clean"), asOf, UnaryOperator.identity())) {
-      var p = org.pipeline();
-      p.pull(Optional.empty());
-      p.evaluate(Optional.empty());
-      p.push();
-      org.cycle();
-      org.cycle();
+      FirstLoadKills.cleanRun(org.pipeline());
       clean = new FirstLoadKills.Clean(SalesforceOrg.salesosTasks(org.sandbox), SalesforceOrg.flags(org.sandbox));
     }
 
     // the org lives in this JVM, so it outlives every kill
     sandbox = SalesforceSandbox.builder().seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(asOf))).start();
     var config = SandboxConfig.onNewSchema().salesforce(sandbox).extra(FirstLoadKills.SCHEDULE);
-    FirstLoadKills.killTenTimesAndConverge("salesforce", config.writeInto(dir.resolve("conf")), config.schema(), new Org(sandbox),
+    FirstLoadKills.killTenTimesAndConverge("salesforce", config.writeInto(dir.resolve("conf")), config.schema(), new FirstLoadKills.Crm(
+        () -> SalesforceOrg.salesosTasks(sandbox), () -> SalesforceOrg.tasksPerKey(sandbox), () -> SalesforceOrg.flags(sandbox)),
         clean);
-  }
-
-  /** The org as the kill test reads it. */
-  record Org(SalesforceSandbox sandbox) implements FirstLoadKills.Crm {
-    @Override
-    public SortedMap<String, String> salesosTasks() {
-      return SalesforceOrg.salesosTasks(sandbox);
-    }
-
-    @Override
-    public Map<String, Integer> tasksPerKey() {
-      return SalesforceOrg.tasksPerKey(sandbox);
-    }
-
-    @Override
-    public SortedMap<String, String> flags() {
-      return SalesforceOrg.flags(sandbox);
-    }
   }
 }
