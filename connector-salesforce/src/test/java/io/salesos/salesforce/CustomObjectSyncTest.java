@@ -7,19 +7,14 @@ import io.salesos.connection.CrmConnection;
 import io.salesos.connection.ResilienceSettings;
 import io.salesos.connection.ResilientConnector;
 import io.salesos.demo.DemoOrgGenerator;
-import io.salesos.evaluate.MirrorContextSource;
 import io.salesos.mapping.Mapping;
 import io.salesos.mirror.CustomTables;
 import io.salesos.mirror.Database;
-import io.salesos.pipeline.LiveRuleSet;
-import io.salesos.rules.LoadResult;
-import io.salesos.rules.RuleEvaluator;
-import io.salesos.rules.RuleSetLoader;
 import io.salesos.rules.TaskToCreate;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.salesforce.sandbox.SandboxClock;
 import io.salesos.sync.SyncEngine;
-import io.salesos.testing.RuleFiles;
+import io.salesos.testing.SiteVisits;
 import io.salesos.testing.TestDatabases;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -28,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,23 +104,7 @@ class CustomObjectSyncTest {
       assertThat(rs.getDouble(3)).isEqualTo(45.0);
     }
 
-    var vocabulary = LiveRuleSet.vocabulary(List.of(connection.mapping()),
-        new CustomTables(db, sandbox.clock()).relations(Optional.empty()));
-    var loaded = new RuleSetLoader(vocabulary).load("rules", RuleFiles.shippedWith("follow-up.yaml", """
-
-          - id: visits.stale_site_visit
-            for: account
-            when: >-
-              size(account.site_visits) > 0
-              && !account.site_visits.exists(v, v.visited_on > add_days(now, -30) && v.minutes >= 30.0)
-            task:
-              subject: "Visit {{account.name}} again: {{account.site_visits[0].outcome}}"
-              due: add_days(now, 2)
-        """));
-    assertThat(loaded).as(loaded.toString()).isInstanceOf(LoadResult.Loaded.class);
-    var desired = new RuleEvaluator(((LoadResult.Loaded) loaded).ruleSet())
-        .evaluate(new MirrorContextSource(db, "salesforce", NOW), NOW);
-    assertThat(desired.tasks().stream().filter(t -> t.ruleId().equals("visits.stale_site_visit")))
+    assertThat(SiteVisits.staleSiteVisitTasks(db, connection, sandbox.clock(), "salesforce", NOW))
         .extracting(TaskToCreate::accountId, TaskToCreate::subject)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(Optional.of(accounts.get(1)), "Visit "
             + sandbox.get(accounts.get(1)).orElseThrow().get("Name") + " again: Left samples"));
@@ -162,15 +140,6 @@ class CustomObjectSyncTest {
   }
 
   Map<String, String> columnTypes() throws SQLException {
-    var out = new TreeMap<String, String>();
-    try (var c = db.connection(); var ps = c.prepareStatement("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS"
-        + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'custom_site_visit'")) {
-      try (var rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), rs.getString(2).toLowerCase());
-        }
-      }
-    }
-    return out;
+    return SiteVisits.columnTypes(db);
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.hubspot.sandbox.RateLimits;
+import io.salesos.testing.SandboxConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,27 +40,8 @@ class InstallDryRunTest {
     hubspot.close();
   }
 
-  private Path config(String extra) throws IOException {
-    var root = Path.of("..").toAbsolutePath().normalize();
-    Files.writeString(dir.resolve("hs-token"), hubspot.token());
-    var config = dir.resolve("salesos.yaml");
-    Files.writeString(config, String.join("\n",
-        "database:",
-        "  embedded:",
-        "    data_dir: " + dir.resolve("db"),
-        "connections:",
-        "  - name: hubspot",
-        "    type: hubspot",
-        "    mapping: " + root.resolve("config/mappings/hubspot.yaml"),
-        "    settings:",
-        "      base_url: " + hubspot.baseUrl(),
-        "      tier: professional",
-        "    secrets:",
-        "      token: {file: " + dir.resolve("hs-token") + "}",
-        "rules: " + root.resolve("rules"),
-        extra,
-        ""));
-    return config;
+  private Path config(String extra) {
+    return SandboxConfig.onNewSchema().hubspot(hubspot).extra(extra).writeInto(dir);
   }
 
   @Test

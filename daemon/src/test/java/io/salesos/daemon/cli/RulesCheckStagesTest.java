@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.hubspot.sandbox.RateLimits;
+import io.salesos.testing.SandboxConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,25 +30,8 @@ class RulesCheckStagesTest {
   @BeforeEach
   void start() throws IOException {
     hubspot = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withLimits(RateLimits.unlimited())).stockPortal();
-    var root = Path.of("..").toAbsolutePath().normalize();
-    Files.writeString(dir.resolve("hs-token"), hubspot.token());
-    config = dir.resolve("salesos.yaml");
-    Files.writeString(config, String.join("\n",
-        "database:",
-        "  embedded:",
-        "    data_dir: " + dir.resolve("db"),
-        "connections:",
-        "  - name: hubspot",
-        "    type: hubspot",
-        "    mode: read_write",
-        "    mapping: " + root.resolve("config/mappings/hubspot.yaml"),
-        "    settings:",
-        "      base_url: " + hubspot.baseUrl(),
-        "      tier: professional",
-        "    secrets:",
-        "      token: {file: " + dir.resolve("hs-token") + "}",
-        "rules: " + root.resolve("rules/stock"),
-        ""));
+    var root = SandboxConfig.repository();
+    config = SandboxConfig.onNewSchema().hubspot(hubspot).rules(root.resolve("rules/stock")).writeInto(dir);
     candidate = dir.resolve("candidate");
     Files.createDirectories(candidate);
     Files.copy(root.resolve("rules/write-policy.yaml"), candidate.resolve("write-policy.yaml"));

@@ -87,7 +87,12 @@ class ClusteredDaemonsTest {
     for (int i = 0; i < 2; i++) {
       awaitLine(logs.get(i), 0, l -> l.contains("event=scheduler_started"), Duration.ofSeconds(60), children.get(i));
     }
-    Thread.sleep(20_000);
+    // they run until the work is done and the cluster has fired enough to judge (at most 60 s): no fixed wait
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < end && !(firesSeen(logs) >= 10 && EngineFixtures.count(schema,
+        "SELECT COUNT(*) FROM outbox WHERE status = 'done'") == 300 && mirrored(schema, "deal", "deals", "name").size() == 2_000)) {
+      Thread.sleep(250);
+    }
     for (var p : children) {
       p.destroy();
     }
@@ -140,6 +145,21 @@ class ClusteredDaemonsTest {
     var byKey = tasksByKey(sandbox);
     assertThat(byKey).hasSize(300);
     assertThat(byKey.values()).allMatch(n -> n == 1);
+  }
+
+  /** How many distinct (job, scheduled fire time) runs the daemons' logs show, once a push and a pull are among them. */
+  private static int firesSeen(List<Path> logs) {
+    var fires = new java.util.HashSet<String>();
+    for (var log : logs) {
+      for (var line : EngineFixtures.lines(log)) {
+        var m = RAN.matcher(line);
+        if (m.find()) {
+          fires.add(m.group(1) + " @ " + m.group(2));
+        }
+      }
+    }
+    boolean both = fires.stream().anyMatch(f -> f.startsWith("push @")) && fires.stream().anyMatch(f -> f.startsWith("pull:hubspot @"));
+    return both ? fires.size() : 0;
   }
 
 }

@@ -6,6 +6,7 @@ import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.mirror.CanonicalJson;
 import io.salesos.pipeline.Pipeline;
 import io.salesos.runtime.SalesosRuntime;
+import io.salesos.testing.SandboxConfig;
 import io.salesos.testing.TestDatabases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -120,6 +121,13 @@ final class HubSpotOrg implements AutoCloseable {
     return out;
   }
 
+  /** How many tasks a HubSpot sandbox holds per salesos_key (tasks without one left out). */
+  static Map<String, Integer> tasksPerKey(HubSpotSandbox sandbox) {
+    var out = new java.util.TreeMap<>(EngineFixtures.tasksByKey(sandbox));
+    out.remove("");
+    return out;
+  }
+
   /** The flags salesos wrote on deals in the CRM, by deal id (deals without flags left out). */
   java.util.SortedMap<String, String> flags() {
     return flags(sandbox);
@@ -157,29 +165,7 @@ final class HubSpotOrg implements AutoCloseable {
   }
 
   private static Path writeConfig(Path dir, String schema) {
-    var root = Path.of("..").toAbsolutePath().normalize();
-    var yaml = """
-        database:
-          url: "%s"
-          user: %s
-          password: {file: %s}
-          pool_size: 4
-        connections:
-          - name: hubspot
-            type: hubspot
-            mapping: %s
-            sandbox: true
-        rules: %s
-        """.formatted(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.passwordFile(),
-        root.resolve("config/mappings/hubspot.yaml"), root.resolve("rules"));
-    try {
-      Files.createDirectories(dir);
-      var file = dir.resolve("salesos.yaml");
-      Files.writeString(file, yaml);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return SandboxConfig.on(schema).hubspotInProcess().writeInto(dir);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.pipeline.Pipeline;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
+import io.salesos.testing.SandboxConfig;
 import io.salesos.testing.TestDatabases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,8 +40,12 @@ final class SalesforceOrg implements AutoCloseable {
 
   /** The small demo org as of now, with the repository's rule files, {@code write-policy.yaml} passed through {@code policy}. */
   static SalesforceOrg start(Path dir, UnaryOperator<String> policy) {
-    var sandbox = SalesforceSandbox.builder().seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now())))
-        .start();
+    return start(dir, Instant.now(), policy);
+  }
+
+  /** The small demo org as of {@code asOf} (the same instant gives the same org, record ids included), as above. */
+  static SalesforceOrg start(Path dir, Instant asOf, UnaryOperator<String> policy) {
+    var sandbox = SalesforceSandbox.builder().seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(asOf))).start();
     try {
       var root = Path.of("..").toAbsolutePath().normalize();
       var rules = Files.createDirectories(dir.resolve("rules"));
@@ -52,21 +57,7 @@ final class SalesforceOrg implements AutoCloseable {
         }
       }
       var schema = TestDatabases.newSchema();
-      var config = dir.resolve("salesos.yaml");
-      Files.writeString(config, """
-          database:
-            url: "%s"
-            user: %s
-            password: {file: %s}
-            pool_size: 4
-          connections:
-            - name: salesforce
-              type: salesforce
-              mapping: %s
-              sandbox: true
-          rules: %s
-          """.formatted(TestDatabases.jdbcUrl(schema), TestDatabases.user(), TestDatabases.passwordFile(),
-          root.resolve("config/mappings/salesforce.yaml"), rules));
+      var config = SandboxConfig.on(schema).salesforceInProcess().rules(rules).writeInto(dir);
       var org = new SalesforceOrg(sandbox, schema, config, rules);
       org.runtime = SalesosRuntime.open(SalesosConfig.load(config), Map.of("salesforce", sandbox.connectionSettings()),
           System::getenv, Clock.systemUTC());
@@ -99,6 +90,43 @@ final class SalesforceOrg implements AutoCloseable {
   /** A record's fields as the API returns them; fails if the org has no such record. */
   Map<String, String> record(String id) {
     return sandbox.get(id).orElseThrow(() -> new AssertionError("no record " + id + " in the org"));
+  }
+
+  /** The tasks salesos created that stand in the org: Salesos_Key__c to status and subject, sorted. */
+  static java.util.SortedMap<String, String> salesosTasks(SalesforceSandbox org) {
+    var out = new java.util.TreeMap<String, String>();
+    for (var id : org.ids("Task")) {
+      var t = org.get(id).orElseThrow();
+      var key = t.get("Salesos_Key__c");
+      if (key != null && !key.isBlank()) {
+        out.put(key, t.get("Status") + " " + t.get("Subject"));
+      }
+    }
+    return out;
+  }
+
+  /** How many tasks the org holds per Salesos_Key__c (tasks without one left out). */
+  static Map<String, Integer> tasksPerKey(SalesforceSandbox org) {
+    var out = new java.util.TreeMap<String, Integer>();
+    for (var id : org.ids("Task")) {
+      var key = org.get(id).orElseThrow().get("Salesos_Key__c");
+      if (key != null && !key.isBlank()) {
+        out.merge(key, 1, Integer::sum);
+      }
+    }
+    return out;
+  }
+
+  /** The flags salesos wrote on opportunities (Salesos_Flags__c), by opportunity id (those without flags left out). */
+  static java.util.SortedMap<String, String> flags(SalesforceSandbox org) {
+    var out = new java.util.TreeMap<String, String>();
+    for (var id : org.ids("Opportunity")) {
+      var v = org.get(id).orElseThrow().get("Salesos_Flags__c");
+      if (v != null && !v.isBlank()) {
+        out.put(id, v);
+      }
+    }
+    return out;
   }
 
   /** Rows of a query on this org's schema, each as its columns joined by '|'. */

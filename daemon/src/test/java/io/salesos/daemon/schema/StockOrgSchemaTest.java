@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
+import io.salesos.testing.SandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,29 +32,8 @@ class StockOrgSchemaTest {
   void start() throws Exception {
     salesforce = SalesforceSandbox.builder().stockOrg()
         .seed(DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(Instant.now().truncatedTo(ChronoUnit.DAYS)))).start();
-    var root = Path.of("..").toAbsolutePath().normalize();
-    Files.writeString(dir.resolve("sf-client-id"), salesforce.clientId());
-    Files.writeString(dir.resolve("sf-client-secret"), salesforce.clientSecret());
-    config = dir.resolve("salesos.yaml");
-    Files.writeString(config, String.join("\n",
-        "database:",
-        "  embedded:",
-        "    data_dir: " + dir.resolve("db"),
-        "connections:",
-        "  - name: salesforce",
-        "    type: salesforce",
-        "    mapping: " + root.resolve("config/mappings/salesforce.yaml"),
-        "    settings:",
-        "      instance_url: " + salesforce.baseUrl(),
-        "      login_url: " + salesforce.baseUrl(),
-        "      auth: oauth_client_credentials",
-        "      api_version: \"" + salesforce.apiVersion() + "\"",
-        "      username: " + salesforce.username(),
-        "    secrets:",
-        "      client_id: {file: " + dir.resolve("sf-client-id") + "}",
-        "      client_secret: {file: " + dir.resolve("sf-client-secret") + "}",
-        "rules: " + stockStageRules(root.resolve("rules"), dir.resolve("rules")),
-        ""));
+    config = SandboxConfig.onNewSchema().salesforce(salesforce)
+        .rules(stockStageRules(SandboxConfig.repository().resolve("rules"), dir.resolve("rules"))).writeInto(dir);
   }
 
   /**

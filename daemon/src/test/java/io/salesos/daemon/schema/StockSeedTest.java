@@ -9,6 +9,7 @@ import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.hubspot.sandbox.RateLimits;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
+import io.salesos.testing.SandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,38 +46,8 @@ class StockSeedTest {
     hubspot = HubSpotSandbox.start(io.salesos.hubspot.sandbox.HubSpotSandboxProvider.stockCurrencies(
         HubSpotSandbox.Options.defaults().withLimits(RateLimits.unlimited()))).stockPortal();
     hubspot.seed(org);
-    var root = Path.of("..").toAbsolutePath().normalize();
-    Files.writeString(dir.resolve("sf-client-id"), salesforce.clientId());
-    Files.writeString(dir.resolve("sf-client-secret"), salesforce.clientSecret());
-    Files.writeString(dir.resolve("hs-token"), hubspot.token());
-    config = dir.resolve("salesos.yaml");
-    Files.writeString(config, String.join("\n",
-        "database:",
-        "  embedded:",
-        "    data_dir: " + dir.resolve("db"),
-        "connections:",
-        "  - name: salesforce",
-        "    type: salesforce",
-        "    mapping: " + root.resolve("config/mappings/salesforce.yaml"),
-        "    settings:",
-        "      instance_url: " + salesforce.baseUrl(),
-        "      login_url: " + salesforce.baseUrl(),
-        "      auth: oauth_client_credentials",
-        "      api_version: \"" + salesforce.apiVersion() + "\"",
-        "      username: " + salesforce.username(),
-        "    secrets:",
-        "      client_id: {file: " + dir.resolve("sf-client-id") + "}",
-        "      client_secret: {file: " + dir.resolve("sf-client-secret") + "}",
-        "  - name: hubspot",
-        "    type: hubspot",
-        "    mapping: " + root.resolve("config/mappings/hubspot.yaml"),
-        "    settings:",
-        "      base_url: " + hubspot.baseUrl(),
-        "      tier: professional",
-        "    secrets:",
-        "      token: {file: " + dir.resolve("hs-token") + "}",
-        "rules: " + root.resolve("rules/stock"),
-        ""));
+    config = SandboxConfig.onNewSchema().salesforce(salesforce).hubspot(hubspot)
+        .rules(SandboxConfig.repository().resolve("rules/stock")).writeInto(dir);
   }
 
   @AfterEach

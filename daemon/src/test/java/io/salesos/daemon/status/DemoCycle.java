@@ -9,6 +9,7 @@ import io.salesos.mirror.Database;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.demo.SandboxProvider;
 import io.salesos.connection.CrmConnection;
+import io.salesos.testing.SandboxConfig;
 import io.salesos.testing.TestDatabases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +59,7 @@ final class DemoCycle {
   private static DemoCycle start() {
     var clock = Clock.systemUTC();
     var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.small(clock.instant()));
-    var config = SalesosConfig.load(writeConfig(TestDatabases.jdbcUrl(TestDatabases.newSchema())));
+    var config = SalesosConfig.load(writeConfig(TestDatabases.newSchema()));
     var sandboxes = new LinkedHashMap<String, SandboxProvider.Sandbox>();
     var settings = new LinkedHashMap<String, Map<String, String>>();
     for (var c : config.connections()) {
@@ -82,32 +83,11 @@ final class DemoCycle {
   }
 
   /** The demo configuration, pointed at a fresh schema of the test MariaDB and at the repository's mappings and rules. */
-  private static Path writeConfig(String jdbcUrl) {
-    var root = Path.of("..").toAbsolutePath().normalize();
-    var yaml = """
-        database:
-          url: "%s"
-          user: %s
-          password: {file: %s}
-          pool_size: 4
-        connections:
-          - name: salesforce
-            type: salesforce
-            mapping: %s
-            sandbox: true
-          - name: hubspot
-            type: hubspot
-            mapping: %s
-            sandbox: true
-        rules: %s
-        """.formatted(jdbcUrl, TestDatabases.user(), TestDatabases.passwordFile(), root.resolve("config/mappings/salesforce.yaml"),
-        root.resolve("config/mappings/hubspot.yaml"),
-        root.resolve("rules"));
+  private static Path writeConfig(String schema) {
     try {
-      var dir = Files.createDirectories(Path.of("target", "status-test"));
-      var file = dir.resolve("salesos.yaml");
-      Files.writeString(file, yaml);
-      return file;
+      // a folder of its own per run: the classes that share this fixture may run in two test JVMs at once
+      return SandboxConfig.on(schema).salesforceInProcess().hubspotInProcess()
+          .writeInto(Files.createTempDirectory(Files.createDirectories(Path.of("target", "status-test")), "config"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

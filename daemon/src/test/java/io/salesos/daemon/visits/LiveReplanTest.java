@@ -10,6 +10,7 @@ import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.salesforce.sandbox.SandboxClock;
+import io.salesos.testing.SandboxConfig;
 import io.salesos.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,23 +119,7 @@ class LiveReplanTest {
     return out;
   }
 
-  private Path config() throws Exception {
-    var root = Path.of("..").toAbsolutePath().normalize();
-    var file = dir.resolve("salesos.yaml");
-    Files.writeString(file, """
-        database:
-          url: "%s"
-          user: %s
-          password: {file: %s}
-          pool_size: 4
-        connections:
-          - name: salesforce
-            type: salesforce
-            mapping: %s
-            sandbox: true
-        rules: %s
-        """.formatted(TestDatabases.jdbcUrl(TestDatabases.newSchema()), TestDatabases.user(), TestDatabases.passwordFile(),
-        root.resolve("config/mappings/salesforce.yaml"), root.resolve("rules")));
-    return file;
+  private Path config() {
+    return SandboxConfig.onNewSchema().salesforceInProcess().writeInto(dir);
   }
 }

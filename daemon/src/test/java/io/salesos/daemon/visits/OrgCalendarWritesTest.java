@@ -10,6 +10,7 @@ import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.sync.CrmCalendars;
+import io.salesos.testing.SandboxConfig;
 import io.salesos.testing.Cli;
 import io.salesos.testing.TestDatabases;
 import java.io.IOException;
@@ -56,7 +57,7 @@ class OrgCalendarWritesTest {
     hubspot = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withoutRequestLog());
     var hubspotIds = hubspot.seed(org);
     var rules = rules(hubspotIds);
-    config = writeConfig(TestDatabases.jdbcUrl(TestDatabases.newSchema()), rules);
+    config = writeConfig(TestDatabases.newSchema(), rules);
     var settings = new LinkedHashMap<String, Map<String, String>>();
     settings.put("salesforce", salesforce.connectionSettings());
     var hs = new LinkedHashMap<>(hubspot.connectionSettings());
@@ -125,33 +126,9 @@ class OrgCalendarWritesTest {
     }
   }
 
-  static Path writeConfig(String jdbcUrl, Path rules) {
-    var root = Path.of("..").toAbsolutePath().normalize();
-    var yaml = """
-        database:
-          url: "%s"
-          user: %s
-          password: {file: %s}
-          pool_size: 4
-        connections:
-          - name: salesforce
-            type: salesforce
-            mapping: %s
-            sandbox: true
-          - name: hubspot
-            type: hubspot
-            mapping: %s
-            sandbox: true
-        rules: %s
-        """.formatted(jdbcUrl, TestDatabases.user(), TestDatabases.passwordFile(), root.resolve("config/mappings/salesforce.yaml"),
-        root.resolve("config/mappings/hubspot.yaml"), rules.toAbsolutePath());
-    try {
-      var file = Path.of("target", "org-calendar-writes", "salesos.yaml");
-      Files.writeString(file, yaml);
-      return file.toAbsolutePath();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  static Path writeConfig(String schema, Path rules) {
+    return SandboxConfig.on(schema).salesforceInProcess().hubspotInProcess().rules(rules)
+        .writeInto(Path.of("target", "org-calendar-writes"));
   }
 
   static ZoneId hubspotPortalZone() {

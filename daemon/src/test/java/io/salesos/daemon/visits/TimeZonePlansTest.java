@@ -8,6 +8,7 @@ import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
 import io.salesos.runtime.SalesosRuntime;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
+import io.salesos.testing.SandboxConfig;
 import io.salesos.testing.TestDatabases;
 import io.salesos.visits.DayPlanner;
 import java.io.IOException;
@@ -59,7 +60,7 @@ class TimeZonePlansTest {
     hubspot = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withoutRequestLog());
     var hubspotIds = hubspot.seed(org);
     var rules = rulesPinningHubSpotOwners(hubspotIds);
-    var config = SalesosConfig.load(writeConfig(TestDatabases.jdbcUrl(TestDatabases.newSchema()), rules));
+    var config = SalesosConfig.load(writeConfig(TestDatabases.newSchema(), rules));
     var settings = new LinkedHashMap<String, Map<String, String>>();
     settings.put("salesforce", salesforce.connectionSettings());
     settings.put("hubspot", hubspot.connectionSettings());
@@ -119,33 +120,9 @@ class TimeZonePlansTest {
     }
   }
 
-  static Path writeConfig(String jdbcUrl, Path rules) {
-    var root = Path.of("..").toAbsolutePath().normalize();
-    var yaml = """
-        database:
-          url: "%s"
-          user: %s
-          password: {file: %s}
-          pool_size: 4
-        connections:
-          - name: salesforce
-            type: salesforce
-            mapping: %s
-            sandbox: true
-          - name: hubspot
-            type: hubspot
-            mapping: %s
-            sandbox: true
-        rules: %s
-        """.formatted(jdbcUrl, TestDatabases.user(), TestDatabases.passwordFile(), root.resolve("config/mappings/salesforce.yaml"),
-        root.resolve("config/mappings/hubspot.yaml"), rules.toAbsolutePath());
-    try {
-      var file = Path.of("target", "time-zone-plans", "salesos.yaml");
-      Files.writeString(file, yaml);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  static Path writeConfig(String schema, Path rules) {
+    return SandboxConfig.on(schema).salesforceInProcess().hubspotInProcess().rules(rules)
+        .writeInto(Path.of("target", "time-zone-plans"));
   }
 
   static LocalTime dayStart(DemoOrg.User u) {
