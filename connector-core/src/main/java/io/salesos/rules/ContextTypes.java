@@ -211,6 +211,10 @@ final class ContextTypes implements CelTypeProvider {
 
   /** Converts a stored value to what CEL expects for it. */
   static Object toCel(Object v) {
+    if (v instanceof String) {
+      // most fields: asked first, as the hot path reads them
+      return v;
+    }
     if (v instanceof List<?> l && (l.isEmpty() || l.get(0) instanceof CrmRecord)) {
       // a relation's rows (account.site_visits), each a read-only view as the record itself is
       @SuppressWarnings("unchecked")
@@ -267,7 +271,11 @@ final class ContextTypes implements CelTypeProvider {
 
     @Override
     public boolean containsKey(Object key) {
-      return get(key) != null;
+      if ("id".equals(key) || tz != null && "tz".equals(key) || role != null && ("role".equals(key) || "is_primary".equals(key))) {
+        return get(key) != null;
+      }
+      // a record holds no null value and converting one never gives null: has() needs no conversion
+      return record.values().containsKey(key);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.salesos.rules;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /** The flags a deal should carry, sorted by code; {@link #text()} is what its salesos_flags field should hold. */
 public record DealFlags(String dealId, List<Flag> flags) implements DesiredAction {
@@ -18,6 +17,18 @@ public record DealFlags(String dealId, List<Flag> flags) implements DesiredActio
   }
 
   static String render(List<Flag> flags) {
-    return flags.stream().sorted().map(Flag::line).distinct().collect(Collectors.joining("\n"));
+    if (flags.isEmpty()) {
+      return "";
+    }
+    if (flags.size() == 1) {
+      return flags.get(0).line();
+    }
+    var sorted = new java.util.ArrayList<>(flags);
+    java.util.Collections.sort(sorted);
+    var lines = new java.util.LinkedHashSet<String>();
+    for (var f : sorted) {
+      lines.add(f.line());
+    }
+    return String.join("\n", lines);
   }
 }

@@ -15,8 +15,28 @@ public final class Hashing {
   }
 
   static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(digest().digest(bytes));
+  }
+
+  /** A fresh SHA-256 digest: a copy of one made once (looking the algorithm up costs more than hashing a task key). */
+  private static MessageDigest digest() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return (MessageDigest) SHA256.clone();
+    } catch (CloneNotSupportedException e) {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException none) {
+        throw new IllegalStateException("the JDK has no SHA-256", none);
+      }
+    }
+  }
+
+  /** Never updated: only copied by {@link #digest()}. */
+  private static final MessageDigest SHA256 = newSha256();
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }

@@ -112,9 +112,22 @@ final class RuleFunctions {
 
   /** A time-zone id from a rule ("Europe/Berlin"); an unknown one is an evaluation error that names it. */
   static ZoneId zone(String id) {
-    return RoutingRules.parseZone(id).orElseThrow(() -> new IllegalArgumentException(
+    // rules ask for the owner's zone once or twice per deal: parsed once per id (ZoneId.of looks up its rules each time)
+    var known = ZONES.get(id);
+    if (known != null) {
+      return known;
+    }
+    var zone = RoutingRules.parseZone(id).orElseThrow(() -> new IllegalArgumentException(
         "'" + id + "' is not a time-zone id (use one like Europe/Berlin or America/Denver)"));
+    if (ZONES.size() < ZONES_KEPT) {
+      ZONES.putIfAbsent(id, zone);
+    }
+    return zone;
   }
+
+  /** Zones parsed so far, by the text a rule gave; only valid ids, and no more than {@link #ZONES_KEPT} of them. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, ZoneId> ZONES = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int ZONES_KEPT = 1_000;
 
   /**
    * The first instant of the fiscal quarter that holds {@code t} in {@code zone}, for a fiscal year that
@@ -177,10 +190,30 @@ final class RuleFunctions {
 
   static String isoWeek(Instant t) {
     var d = LocalDate.ofInstant(t, ZoneOffset.UTC);
-    return String.format(Locale.ROOT, "%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+    int week = d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+    // as String.format("%d-W%02d") wrote it, without a Formatter per task key
+    return d.get(IsoFields.WEEK_BASED_YEAR) + (week < 10 ? "-W0" : "-W") + week;
   }
 
   static String money(double amount) {
-    return String.format(Locale.ROOT, "%,d", BigDecimal.valueOf(amount).setScale(0, RoundingMode.HALF_UP).longValue());
+    return grouped(BigDecimal.valueOf(amount).setScale(0, RoundingMode.HALF_UP).longValue());
+  }
+
+  /** {@code n} with a comma between groups of three digits, as {@code String.format(Locale.ROOT, "%,d", n)} writes it. */
+  static String grouped(long n) {
+    var digits = Long.toString(n);
+    int sign = n < 0 ? 1 : 0;
+    int len = digits.length() - sign;
+    if (len <= 3) {
+      return digits;
+    }
+    var out = new StringBuilder(digits.length() + len / 3);
+    out.append(digits, 0, sign);
+    int first = len % 3 == 0 ? 3 : len % 3;
+    out.append(digits, sign, sign + first);
+    for (int at = sign + first; at < digits.length(); at += 3) {
+      out.append(',').append(digits, at, at + 3);
+    }
+    return out.toString();
   }
 }

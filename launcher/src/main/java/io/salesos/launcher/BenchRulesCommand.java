@@ -42,9 +42,11 @@ final class BenchRulesCommand implements Runnable {
     }
     var dir = rules != null ? rules : Home.dir().resolve("rules");
     var partitioned = measure("partitioned", dir);
-    partitioned.ifPresent(r -> System.out.printf("median %.2f s for %d deals (%d changes), peak heap used %d MB, live after GC"
-        + " %d MB, under -Xmx%s%n", Double.parseDouble(r.get("median")), Long.parseLong(r.get("deals")),
-        Long.parseLong(r.get("changes")), Long.parseLong(r.get("peak")) >> 20, Long.parseLong(r.get("live")) >> 20, heap));
+    partitioned.ifPresent(r -> System.out.printf("median %.2f s wall, %.2f s CPU for %d deals (%d flagged, %d tasks, %d changes, digest %s),"
+        + " peak heap used %d MB, live after GC %d MB, under -Xmx%s%n", Double.parseDouble(r.get("median")),
+        Double.parseDouble(r.get("cpu")), Long.parseLong(r.get("deals")), Long.parseLong(r.get("flagged")), Long.parseLong(r.get("tasks")),
+        Long.parseLong(r.get("changes")), r.get("digest"), Long.parseLong(r.get("peak")) >> 20, Long.parseLong(r.get("live")) >> 20,
+        heap));
     if (compare) {
       var whole = measure("whole", dir);
       if (whole.isEmpty()) {

@@ -51,7 +51,47 @@ public final class RulesBenchmark {
    * whole evaluation and its reconcile) against the heap limit.
    */
   public record Result(Mode mode, int deals, int changes, double medianSeconds, double[] runs, long peakHeapBytes,
-      long peakLiveBytes, long maxHeapBytes) {}
+      long peakLiveBytes, long maxHeapBytes, Verdicts verdicts, double medianCpuSeconds) {}
+
+  /**
+   * What the timed evaluation concluded, counted outside the timing: deals flagged, forecasts
+   * downgraded, tasks, rule errors, and a digest of every change in order, so a change to the
+   * evaluator that alters a verdict shows here (the same org and rule set give the same figures).
+   */
+  public record Verdicts(long flagged, long downgraded, long tasks, long errors, String digest) {
+
+    /** Counts one evaluation's conclusions and folds its changes into the digest. */
+    static final class Counter {
+      private final java.security.MessageDigest sha;
+      long flagged;
+      long downgraded;
+      long tasks;
+      long errors;
+
+      Counter() {
+        try {
+          sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+          throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+      }
+
+      void add(io.salesos.rules.DesiredState desired, List<io.salesos.rules.Change> changes) {
+        flagged += desired.flags().size();
+        downgraded += desired.forecasts().stream().filter(f -> !f.supportedCategory().equals(f.calledCategory())).count();
+        tasks += desired.tasks().size();
+        errors += desired.ruleErrors().size();
+        for (var c : changes) {
+          sha.update(c.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        sha.update(desired.rollups().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+
+      Verdicts done() {
+        return new Verdicts(flagged, downgraded, tasks, errors, java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16));
+      }
+    }
+  }
 
   public static Result run(int deals, Path rulesDir, PrintStream out) {
     return run(deals, rulesDir, Mode.PARTITIONED, out);
@@ -90,6 +130,7 @@ public final class RulesBenchmark {
     var heap = new Heap();
     int evaluated = 0;
     int changes = 0;
+    Verdicts verdicts = null;
     long wall0 = System.nanoTime();
     if (mode == Mode.WHOLE) {
       var whole = org.whole();
@@ -108,6 +149,11 @@ public final class RulesBenchmark {
         cpu[i] = (cpuNanos(os) - c) / 1e9;
         changes = list.size();
         evaluated = desired.evaluatedDealIds().size();
+        if (i == 0) {
+          var counter = new Verdicts.Counter();
+          counter.add(desired, list);
+          verdicts = counter.done();
+        }
       }
     } else {
       // warm-up over the first partitions only: the JIT needs the hot paths, not the whole org
@@ -121,6 +167,8 @@ public final class RulesBenchmark {
         long cpuTime = 0;
         int n = 0;
         int found = 0;
+        // the first run's conclusions are counted, outside the timing
+        var counter = i == 0 ? new Verdicts.Counter() : null;
         for (int p = 0; p < partitions; p++) {
           var source = org.partition(p);
           long c = cpuNanos(os);
@@ -132,6 +180,12 @@ public final class RulesBenchmark {
           n += desired.evaluatedDealIds().size();
           found += list.size();
           heap.sample();
+          if (counter != null) {
+            counter.add(desired, list);
+          }
+        }
+        if (counter != null) {
+          verdicts = counter.done();
         }
         runs[i] = nanos / 1e9;
         cpu[i] = cpuTime / 1e9;
@@ -143,13 +197,17 @@ public final class RulesBenchmark {
     Arrays.sort(sorted);
     var cpuSorted = cpu.clone();
     Arrays.sort(cpuSorted);
-    var r = new Result(mode, evaluated, changes, sorted[1], runs, heap.peak, heap.live, Runtime.getRuntime().maxMemory());
+    var r = new Result(mode, evaluated, changes, sorted[1], runs, heap.peak, heap.live, Runtime.getRuntime().maxMemory(), verdicts,
+        cpuSorted[1]);
     // CPU seconds say what the work costs when the machine is shared; wall seconds what a user waits
     out.printf("bench rules: %s evaluate+reconcile %d deals: median %.3f s wall (runs %s), median %.3f s CPU, %d changes,"
         + " peak heap used %d MB (live after GC %d MB) of %d MB, %d cores, load average %.1f, %.1f s in all%n",
         mode.name().toLowerCase(), r.deals(), r.medianSeconds(), Arrays.toString(runs), cpuSorted[1], changes,
         r.peakHeapBytes() >> 20, r.peakLiveBytes() >> 20, r.maxHeapBytes() >> 20, Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage(),
         (System.nanoTime() - wall0) / 1e9);
+    out.printf("bench rules: verdicts: %d deals flagged, %d forecasts downgraded, %d tasks, %d rule errors, %d changes;"
+        + " digest of the changes %s%n", verdicts.flagged(), verdicts.downgraded(), verdicts.tasks(), verdicts.errors(), changes,
+        verdicts.digest());
     return r;
   }
 
@@ -212,8 +270,9 @@ public final class RulesBenchmark {
     var mode = args.length > 2 ? Mode.valueOf(args[2].toUpperCase()) : Mode.PARTITIONED;
     var r = run(deals, dir, mode, System.out);
     // one line the parent process reads
-    System.out.printf(java.util.Locale.ROOT, "bench-result mode=%s deals=%d changes=%d median=%.3f peak=%d live=%d max=%d%n",
-        r.mode().name().toLowerCase(), r.deals(), r.changes(), r.medianSeconds(), r.peakHeapBytes(), r.peakLiveBytes(),
-        r.maxHeapBytes());
+    System.out.printf(java.util.Locale.ROOT, "bench-result mode=%s deals=%d changes=%d median=%.3f peak=%d live=%d max=%d"
+        + " flagged=%d tasks=%d digest=%s cpu=%.3f%n", r.mode().name().toLowerCase(), r.deals(), r.changes(), r.medianSeconds(),
+        r.peakHeapBytes(), r.peakLiveBytes(), r.maxHeapBytes(), r.verdicts().flagged(), r.verdicts().tasks(), r.verdicts().digest(),
+        r.medianCpuSeconds());
   }
 }
