@@ -191,7 +191,9 @@ class PubSubConformanceTest {
     var opp = org.create("Opportunity", "Name", "Pub/Sub deal", "AccountId", account, "StageName", "Prospecting",
         "CloseDate", java.time.LocalDate.parse("2026-12-31"), "Amount", 1000);
     org.sandbox.editAsUser(List.of(opp), Map.of("Amount", 2500, "NextStep", "call back"));
-    org.sandbox.editAsUser(List.of(opp), Map.of("NextStep", ""));
+    var cleared = new java.util.HashMap<String, Object>();
+    cleared.put("NextStep", null);
+    org.sandbox.editAsUser(List.of(opp), cleared);
     org.sandbox.deleteAsUser(List.of(opp));
 
     var events = sub.events(4);
