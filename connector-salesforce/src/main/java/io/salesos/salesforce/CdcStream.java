@@ -70,6 +70,8 @@ final class CdcStream implements ChangeStream, AutoCloseable {
    * stages) stay with the poll.
    */
   static final List<String> OBJECTS = List.of("Account", "Contact", "Event", "Lead", "Opportunity", "Task");
+  /** A position taken at the tip before the subscription named a replay id: "tip@" and the time. */
+  private static final String TIP = "tip@";
   /** How many events are requested ahead (the Pub/Sub API's maximum for one FetchRequest). */
   static final int FLOW = 100;
 
@@ -187,10 +189,10 @@ final class CdcStream implements ChangeStream, AutoCloseable {
       throw new ConnectorException(ConnectorException.Kind.TRANSIENT, "interrupted while subscribing", e);
     }
     if (first == null) {
-      sub.cancel();
-      live = null;
-      throw new ConnectorException(ConnectorException.Kind.TRANSIENT, "the Pub/Sub API at " + url + " sent nothing within "
-          + firstResponseWait.toSeconds() + " s of a subscription at LATEST to " + CHANNEL + "; the next step tries again");
+      // nothing yet (Salesforce sends its first keepalive within 270 s): the open subscription is the
+      // position until it names a replay id; if it ends before, its changes are the pull's
+      sub.at = new StreamPosition(TIP + System.currentTimeMillis());
+      return sub.at;
     }
     if (first instanceof Idle idle) {
       sub.at = position(idle.latest());
@@ -210,7 +212,12 @@ final class CdcStream implements ChangeStream, AutoCloseable {
   public synchronized StreamBatch read(StreamPosition from, Map<String, List<String>> fields, int maxEntries)
       throws ConnectorException {
     boolean fresh = false;
-    if (live == null || live.ended && live.buffer.isEmpty() || !live.at.equals(from)) {
+    boolean usable = live != null && !(live.ended && live.buffer.isEmpty()) && live.at.equals(from);
+    if (from.value().startsWith(TIP) && !usable) {
+      return StreamBatch.interrupted(from, new Interruption(Interruption.Kind.EXPIRED, "the subscription opened at the"
+          + " tip of " + CHANNEL + " ended before it named a replay id, so there is none to resume from"));
+    }
+    if (!usable) {
       open(from.isStart() ? ReplayPreset.EARLIEST : ReplayPreset.CUSTOM, from);
       fresh = true;
     }
@@ -256,7 +263,6 @@ final class CdcStream implements ChangeStream, AutoCloseable {
       }
       var event = ((Arrived) item).event();
       entries++;
-      sub.more(1);
       var decoded = decode(event);
       var header = (GenericRecord) decoded.get("ChangeEventHeader");
       var type = String.valueOf(header.get("changeType"));
@@ -294,6 +300,8 @@ final class CdcStream implements ChangeStream, AutoCloseable {
       }
     }
     sub.at = position;
+    // as many more as were taken, so about FLOW stay requested ahead
+    sub.more(entries);
     if (failed != null) {
       throw failed;
     }
