@@ -72,6 +72,47 @@ final class SalesforceConnector implements Connector {
     this.settings = settings;
     this.session = new SalesforceSession(settings, clock);
     this.bulkQuery = new BulkQuery(settings.name(), session, turn, settings.bulkTimeout());
+    this.stream = settings.changeDataCapture()
+        ? Optional.of(new CdcStream(settings.name(), new StreamOrg(), settings.pubsubUrl(), java.time.Duration.ofSeconds(10),
+            java.time.Duration.ofSeconds(1)))
+        : Optional.empty();
+  }
+
+  private final Optional<CdcStream> stream;
+  /** The org's id (the Pub/Sub API's tenantid), read once. */
+  private volatile String orgId;
+
+  /** Change Data Capture over the Pub/Sub API when the connection's {@code change_stream} setting is {@code cdc}. */
+  @Override
+  public Optional<io.salesos.spi.ChangeStream> changeStream() {
+    return stream.map(s -> s);
+  }
+
+  /** What the stream asks of the connector, each call taking the turn for its own work only. */
+  private final class StreamOrg implements CdcStream.Org {
+    @Override
+    public CdcStream.Auth auth() throws ConnectorException {
+      return turn.take(() -> {
+        var s = session.pubsubSession();
+        if (orgId == null) {
+          orgId = session.call("query Organization", (p, b) -> p.query("SELECT Id FROM Organization").getRecords()[0].getId());
+        }
+        return new CdcStream.Auth(s[0], s[1], orgId);
+      });
+    }
+
+    @Override
+    public void reauthenticate() throws ConnectorException {
+      turn.take(() -> {
+        session.authenticate();
+        return null;
+      });
+    }
+
+    @Override
+    public Optional<List<RawRecord>> read(String object, List<String> fields, List<String> ids) throws ConnectorException {
+      return SalesforceConnector.this.read(object, fields, ids);
+    }
   }
 
   @Override
@@ -97,6 +138,7 @@ final class SalesforceConnector implements Connector {
 
   @Override
   public void close() {
+    stream.ifPresent(CdcStream::close);
     bulkQuery.abortAll("the connector is closing");
     turn.run(() -> {
       List.copyOf(bulkReaders.keySet()).forEach(this::closeBulkReader);

@@ -239,6 +239,17 @@ final class SalesforceSession {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
+  /**
+   * The live session as the Pub/Sub API wants it: {access token, instance URL}, logging in first if
+   * needed. Call holding the connector's turn.
+   */
+  String[] pubsubSession() throws ConnectorException {
+    if (partner == null) {
+      authenticate();
+    }
+    return new String[] {sessionId, instanceUrl};
+  }
+
   void logout() {
     if (partner != null) {
       try {

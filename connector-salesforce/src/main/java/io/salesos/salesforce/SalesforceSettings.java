@@ -15,14 +15,18 @@ import java.util.Optional;
  * bulk_timeout_seconds} (how long a Bulk query job may take, queue time included, before it is
  * aborted and the pull fails with the reason, default 3600), {@code
  * overlap_seconds} (how far behind the server's clock each pull starts again, for late commits, default 60), {@code
- * read_timeout_seconds} (default 600, Salesforce's own limit for a call), and the secrets
+ * read_timeout_seconds} (default 600, Salesforce's own limit for a call), {@code change_stream} (off, the
+ * default, or cdc: follow Change Data Capture over the Pub/Sub API, see docs/change-streams.md),
+ * {@code pubsub_url} (where the Pub/Sub API is served, default https://api.pubsub.salesforce.com:7443;
+ * an http URL is plaintext, for the sandbox), and the secrets
  * {@code password}, {@code client_id}, {@code client_secret}, {@code private_key} (jwt).
  */
 record SalesforceSettings(
     String name, String loginUrl, Optional<String> instanceUrl, Auth auth, Optional<String> username,
     Optional<String> password, Optional<String> clientId, Optional<String> clientSecret,
     Optional<String> privateKey, String apiVersion,
-    int bulkThreshold, Duration bulkTimeout, Duration overlap, Duration readTimeout) {
+    int bulkThreshold, Duration bulkTimeout, Duration overlap, Duration readTimeout, boolean changeDataCapture,
+    java.net.URI pubsubUrl) {
 
   /** How the connector authenticates. */
   enum Auth {
@@ -49,7 +53,8 @@ record SalesforceSettings(
         Integer.parseInt(ctx.setting("bulk_threshold").orElse("10000")),
         Duration.ofSeconds(Long.parseLong(ctx.setting("bulk_timeout_seconds").orElse("3600"))),
         Duration.ofSeconds(Long.parseLong(ctx.setting("overlap_seconds").orElse("60"))),
-        Duration.ofSeconds(Long.parseLong(ctx.setting("read_timeout_seconds").orElse("600"))));
+        Duration.ofSeconds(Long.parseLong(ctx.setting("read_timeout_seconds").orElse("600"))),
+        changeStream(ctx), pubsubUrl(ctx));
     if (s.bulkTimeout.isNegative() || s.bulkTimeout.isZero()) {
       throw new IllegalArgumentException("connection '" + ctx.name() + "': bulk_timeout_seconds must be at least 1, was "
           + s.bulkTimeout.toSeconds());
@@ -67,6 +72,35 @@ record SalesforceSettings(
     }
     return s;
   }
+
+  private static boolean changeStream(ConnectorContext ctx) {
+    var v = ctx.setting("change_stream").orElse("off").trim().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "off", "" -> false;
+      case "cdc" -> true;
+      default -> throw new IllegalArgumentException("connection '" + ctx.name()
+          + "': setting 'change_stream' must be off or cdc, was '" + v + "'");
+    };
+  }
+
+  private static java.net.URI pubsubUrl(ConnectorContext ctx) {
+    var v = ctx.setting("pubsub_url").orElse(DEFAULT_PUBSUB_URL).trim();
+    java.net.URI uri;
+    try {
+      uri = java.net.URI.create(v);
+    } catch (IllegalArgumentException e) {
+      uri = null;
+    }
+    if (uri == null || uri.getHost() == null || uri.getPort() < 1
+        || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+      throw new IllegalArgumentException("connection '" + ctx.name() + "': setting 'pubsub_url' must be"
+          + " https://host:port (or http://host:port for a plaintext sandbox), was '" + v + "'");
+    }
+    return uri;
+  }
+
+  /** Salesforce's Pub/Sub API endpoint (gRPC over TLS). */
+  static final String DEFAULT_PUBSUB_URL = "https://api.pubsub.salesforce.com:7443";
 
   /** Core may hand secrets over with or without their {@code secret.} prefix; both are accepted. */
   private static Optional<String> secret(ConnectorContext ctx, String key) {

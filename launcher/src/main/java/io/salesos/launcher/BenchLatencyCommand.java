@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
     description = "Time change-to-flag latency (CRM commit to salesos's write acknowledged) with the change stream on and off.")
 final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer> {
 
-  @Option(names = "--crm", required = true, description = "hubspot (Salesforce's change stream is not built yet)")
+  @Option(names = "--crm", required = true, description = "hubspot (the webhooks journal) or salesforce (Change Data Capture)")
   String crm;
 
   @Option(names = "--changes", description = "deal edits per run (default: ${DEFAULT-VALUE})")
@@ -58,8 +58,8 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
 
   @Override
   public Integer call() throws Exception {
-    if (!crm.equals("hubspot")) {
-      System.out.println("bench latency: only --crm hubspot has a change stream so far (Salesforce CDC is not built)");
+    if (!crm.equals("hubspot") && !crm.equals("salesforce")) {
+      System.out.println("bench latency: --crm must be hubspot or salesforce, was " + crm);
       return 2;
     }
     var results = new LinkedHashMap<String, Run>();
@@ -67,7 +67,8 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
       if (only != null && !only.equals(streaming ? "on" : "off")) {
         continue;
       }
-      results.put(streaming ? "streaming on" : "streaming off (poll only)", run(streaming));
+      results.put(streaming ? "streaming on" : "streaming off (poll only)",
+          crm.equals("salesforce") ? new BenchLatencySalesforce(changes, rate, pollSeconds).run(streaming) : run(streaming));
     }
     System.out.printf("%nbench latency --crm %s --changes %d (%.1f edits/s, poll every %d s):%n", crm, changes, rate, pollSeconds);
     results.forEach((mode, r) -> System.out.printf("  %-26s p50 %6.2f s  p95 %6.2f s  max %6.2f s  (%d of %d flagged, %d timed out;"

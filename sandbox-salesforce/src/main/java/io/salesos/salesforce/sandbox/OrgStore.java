@@ -53,6 +53,32 @@ final class OrgStore {
     }
   }
 
+  /**
+   * Told of every change a DML call commits, for Change Data Capture: {@link #begin} once per call
+   * (one transaction), then each record's change with its values before (null on create) and after.
+   */
+  interface ChangeCapture {
+    void begin();
+
+    void changed(ObjectDef type, String id, String changeType, Map<String, Object> before, Map<String, Object> after,
+        Instant commit, String userId);
+
+    ChangeCapture NONE = new ChangeCapture() {
+      @Override
+      public void begin() {}
+
+      @Override
+      public void changed(ObjectDef type, String id, String changeType, Map<String, Object> before,
+          Map<String, Object> after, Instant commit, String userId) {}
+    };
+  }
+
+  private ChangeCapture capture = ChangeCapture.NONE;
+
+  synchronized void capture(ChangeCapture c) {
+    this.capture = c;
+  }
+
   /** One record of a DML call, as the client sent it (wire text values). */
   record Input(String type, String id, Map<String, String> values, List<String> fieldsToNull) {}
 
@@ -337,6 +363,7 @@ final class OrgStore {
   private record Staged(Row existing, ObjectDef type, Map<String, Object> after, Set<String> explicit) {}
 
   synchronized List<Outcome> create(List<Input> inputs, boolean allOrNone, String userId, boolean locked) {
+    capture.begin();
     var staged = new ArrayList<Object>();
     for (var in : inputs) {
       staged.add(stageCreate(in));
@@ -345,6 +372,7 @@ final class OrgStore {
   }
 
   synchronized List<Outcome> update(List<Input> inputs, boolean allOrNone, String userId, boolean locked) {
+    capture.begin();
     var staged = new ArrayList<Object>();
     for (var in : inputs) {
       staged.add(stageUpdate(in));
@@ -354,6 +382,7 @@ final class OrgStore {
 
   synchronized List<Outcome> upsert(String externalIdField, List<Input> inputs, boolean allOrNone, String userId,
       boolean locked) {
+    capture.begin();
     if (inputs.isEmpty()) {
       return List.of();
     }
@@ -401,6 +430,7 @@ final class OrgStore {
   }
 
   synchronized List<Outcome> delete(List<String> idList, boolean allOrNone, String userId, boolean locked) {
+    capture.begin();
     var outcomes = new ArrayList<Outcome>();
     var toDelete = new ArrayList<Row>();
     boolean anyFailed = false;
@@ -435,7 +465,7 @@ final class OrgStore {
       row.deletedAt = clock.instant();
       row.values.put("IsDeleted", Boolean.TRUE);
       row.values.put("SystemModstamp", stamp);
-      row.values.put("LastModifiedById", userId);
+      row.values.put("LastModifiedById", userId);      capture.changed(row.type, row.id, "DELETE", null, row.values, stamp, userId);
     }
     return outcomes;
   }
@@ -445,6 +475,7 @@ final class OrgStore {
    * fails with UNDELETE_FAILED, an unknown one with INVALID_CROSS_REFERENCE_KEY.
    */
   synchronized List<Outcome> undelete(List<String> idList, boolean allOrNone, String userId, boolean locked) {
+    capture.begin();
     var outcomes = new ArrayList<Outcome>();
     var toRestore = new ArrayList<Row>();
     boolean anyFailed = false;
@@ -479,7 +510,7 @@ final class OrgStore {
       row.values.put("IsDeleted", Boolean.FALSE);
       row.values.put("SystemModstamp", stamp);
       row.values.put("LastModifiedDate", stamp);
-      row.values.put("LastModifiedById", userId);
+      row.values.put("LastModifiedById", userId);      capture.changed(row.type, row.id, "UNDELETE", null, row.values, stamp, userId);
     }
     return outcomes;
   }
@@ -495,6 +526,7 @@ final class OrgStore {
    * the master and deletes the losers, all in one save. At most two records merge into a master.
    */
   synchronized Merged merge(Input master, List<String> loserIds, String userId, boolean locked) {
+    capture.begin();
     if (locked) {
       return failedMerge(lockError(master.id()));
     }
@@ -552,9 +584,13 @@ final class OrgStore {
         continue;
       }
       boolean moved = false;
+      Map<String, Object> before = null;
       for (var f : row.type.fields()) {
         if (f.type().equals("reference") && !f.name().equals("CreatedById") && !f.name().equals("LastModifiedById")
             && loserSet.contains(row.get(f.name()))) {
+          if (before == null) {
+            before = new HashMap<>(row.values);
+          }
           row.values.put(f.name(), masterRow.id);
           moved = true;
         }
@@ -567,13 +603,14 @@ final class OrgStore {
         row.values.put("LastModifiedDate", stamp);
         row.values.put("LastModifiedById", userId);
         related.add(row.id);
+        capture.changed(row.type, row.id, "UPDATE", before, row.values, stamp, userId);
       }
     }
     for (var l : losers) {
       l.deletedAt = clock.instant();
       l.values.put("IsDeleted", Boolean.TRUE);
       l.values.put("SystemModstamp", stamp);
-      l.values.put("LastModifiedById", userId);
+      l.values.put("LastModifiedById", userId);      capture.changed(l.type, l.id, "DELETE", null, l.values, stamp, userId);
     }
     return new Merged(new Outcome(masterRow.id, true, false, List.of()), losers.stream().map(r -> r.id).toList(),
         List.copyOf(related));
@@ -600,6 +637,7 @@ final class OrgStore {
    * converted status. Either all of it is saved or nothing is.
    */
   synchronized Converted convertLead(LeadConversion c, String userId, boolean locked) {
+    capture.begin();
     if (locked) {
       return failedConversion(c.leadId(), lockError(c.leadId()));
     }
@@ -933,6 +971,7 @@ final class OrgStore {
     if (s.type().name().equals("PermissionSetAssignment")) {
       onAssignment.accept(row);
     }
+    capture.changed(row.type, row.id, before == null ? "CREATE" : "UPDATE", before, row.values, stamp, userId);
     return row.id;
   }
 

@@ -41,6 +41,8 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
   private final Sessions sessions;
   private final SandboxFaults faults;
   private final SoapEndpoint soap;
+  private final ChangeEventBus changeEvents;
+  private final PubSubEndpoint pubsub;
   private final BulkEndpoint bulk;
   private final Bulk2Endpoint bulk2;
   private final MetadataEndpoint metadata;
@@ -70,6 +72,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     this.store = new OrgStore(schema, clock);
     store.orgCurrency(b.orgCurrency);
     this.sessions = new Sessions(clock, orgId);
+    this.changeEvents = new ChangeEventBus(schema, clock, orgId);
     faults.onExpireSessions(sessions::expireAll);
     var gate = new ApiGate(sessions, faults);
     this.soap = new SoapEndpoint(store, sessions, faults, gate, credentials, orgId);
@@ -112,6 +115,10 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     if (b.seed != null) {
       new DemoSeeder(store).seed(b.seed);
     }
+    // the seed is the org's history: Change Data Capture reports what is committed from now on
+    store.capture(changeEvents);
+    faults.onChangeEvents(changeEvents);
+    this.pubsub = new PubSubEndpoint(changeEvents, sessions, b.pubsubPort);
     this.server = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").port(b.port)
         .disableRequestJournal().containerThreads(12)
         // no per-request log line: WireMock would write each answer (whole Bulk result files) out as JSON for it
@@ -119,6 +126,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(OrgTransformer.NAME)));
     server.start();
     transformer.baseUrl(baseUrl());
+    pubsub.instanceUrl(baseUrl());
   }
 
   /** CurrencyType rows (corporate first) and DatedConversionRate rows with NextStartDate derived, as Setup keeps them. */
@@ -166,6 +174,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
   /** Options of a sandbox before it starts. */
   public static final class Builder {
     private int port;
+    private int pubsubPort;
     private SandboxClock clock = SandboxClock.system();
     private DemoOrg seed;
     private String apiVersion = DEFAULT_API_VERSION;
@@ -180,6 +189,12 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     private final Map<String, java.math.BigDecimal> rates = new java.util.LinkedHashMap<>();
     private final List<DatedRate> dated = new java.util.ArrayList<>();
     private boolean advancedCurrencyManagement;
+
+    /** The Pub/Sub API's port (0, the default, picks a free one). */
+    public Builder pubsubPort(int port) {
+      this.pubsubPort = port;
+      return this;
+    }
 
     public Builder port(int port) {
       this.port = port;
@@ -320,6 +335,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     m.put("instance_url", baseUrl());
     m.put("auth", "oauth_client_credentials");
     m.put("api_version", apiVersion);
+    m.put("pubsub_url", pubsubUrl());
     m.put("username", credentials.username());
     m.put("secret.password", credentials.password());
     m.put("secret.client_id", credentials.clientId());
@@ -332,6 +348,7 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
     return String.join("\n",
         "Salesforce sandbox org " + orgId + " on " + baseUrl(),
         "  SOAP login URL: " + loginUrl(),
+        "  Pub/Sub API:    " + pubsubUrl() + "  (plaintext gRPC; Change Data Capture on /data/ChangeEvents and /data/<Object>ChangeEvent)",
         "  username:       " + credentials.username(),
         "  password:       " + credentials.password() + "   (security token, if your client wants one: "
             + credentials.securityToken() + ")",
@@ -355,10 +372,37 @@ public final class SalesforceSandbox implements SandboxProvider.Sandbox {
 
   @Override
   public void close() {
+    pubsub.close();
     server.stop();
   }
 
   // ---- test handles ----
+
+  /** Where the org serves the Pub/Sub API (plaintext gRPC on loopback; Salesforce's is TLS on port 7443). */
+  public String pubsubUrl() {
+    return "http://127.0.0.1:" + pubsub.port();
+  }
+
+  /**
+   * How often an idle subscription gets an empty keepalive response with the latest replay id
+   * (Salesforce: within 270 seconds; the sandbox: 60 by default, and one at once when a
+   * subscription starts with nothing to deliver).
+   */
+  public SalesforceSandbox changeEventKeepalive(Duration every) {
+    pubsub.keepalive(every);
+    return this;
+  }
+
+  /** Selects the objects whose changes publish change events (by default Account, Contact, Lead, Opportunity, Task, Event, User). */
+  public SalesforceSandbox changeDataCapture(java.util.Set<String> objects) {
+    changeEvents.select(objects);
+    return this;
+  }
+
+  /** Change events the bus keeps now (72 hours of the sandbox clock). */
+  public int changeEventsRetained() {
+    return changeEvents.retained();
+  }
 
   public SandboxFaults faults() {
     return faults;

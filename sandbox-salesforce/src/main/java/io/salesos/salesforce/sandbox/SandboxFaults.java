@@ -47,6 +47,39 @@ public final class SandboxFaults {
   private volatile boolean bulkHeldQueued;
   private volatile Supplier<List<BulkJobSeen>> bulkJobs = List::of;
 
+  private volatile ChangeEventBus changeEvents;
+
+  void onChangeEvents(ChangeEventBus bus) {
+    changeEvents = bus;
+  }
+
+  /** Ends every live Pub/Sub subscription with UNAVAILABLE, as a dropped connection does. */
+  public SandboxFaults dropSubscriptions() {
+    changeEvents.dropSubscriptions();
+    return this;
+  }
+
+  /**
+   * Purges the change events committed before {@code at} (all of them when none is later): a
+   * subscription from a replay id among them fails with the replay-id error, as after 72 hours.
+   */
+  public SandboxFaults expireReplayIdsBefore(java.time.Instant at) {
+    changeEvents.expireBefore(at);
+    return this;
+  }
+
+  /** The next {@code n} changes publish gap events (GAP_CREATE, GAP_UPDATE, ...) instead of change events. */
+  public SandboxFaults gapEvents(int n) {
+    changeEvents.gapNext(n);
+    return this;
+  }
+
+  /** Publishes an overflow event (GAP_OVERFLOW) for {@code entity} now. */
+  public SandboxFaults overflowEvent(String entity) {
+    changeEvents.overflow(entity);
+    return this;
+  }
+
   void onExpireSessions(Runnable r) {
     expireSessions = r;
   }
