@@ -518,7 +518,7 @@ public final class Pipeline implements AutoCloseable {
       return new StreamResult(step, AffectedDeals.Scope.none(), List.of(), Optional.empty());
     }
     if (step.changes() > 0 && step.fellBack().isEmpty()) {
-      sync.follower().pullUnstreamed(c);
+      sync.follower().pullUnstreamed(c, pollInterval);
     }
     var affected = step.fellBack().isPresent() ? AffectedDeals.Scope.all()
         : AffectedDeals.of(database, c.name(), step.changed());
