@@ -45,6 +45,8 @@ public final class StreamFollower {
   private final java.util.function.BiFunction<CrmConnection, ObjectMapping, Puller.PullStats> pullObject;
   private final int maxEntries;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  /** How long the last stream read took (journal, entry files and reads by id), for the log. */
+  private final java.util.concurrent.atomic.AtomicLong readNanos = new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, AtomicLong> fallbacks = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastRead = new ConcurrentHashMap<>();
@@ -115,6 +117,9 @@ public final class StreamFollower {
     }
     try {
       if (subscribed.add(c.name())) {
+        // the derived objects were pulled with the load and are pulled by the first poll, which runs at once:
+        // the first streamed batch does not pull them again
+        lastUnstreamedPull.putIfAbsent(c.name(), clock.instant());
         try {
           stream.get().subscribe(objects.stream().map(ObjectMapping::crmObject).toList());
         } catch (ConnectorException | RuntimeException e) {
@@ -132,7 +137,9 @@ public final class StreamFollower {
       }
       var fields = new LinkedHashMap<String, List<String>>();
       objects.forEach(m -> fields.put(m.crmObject(), m.crmFields()));
+      long t0 = System.nanoTime();
       var batch = stream.get().read(stored.get().position(), fields, maxEntries, ownWrites(c));
+      readNanos.set(System.nanoTime() - t0);
       lastRead.put(c.name(), clock.instant());
       var step = apply(c, objects, batch);
       if (batch.interruption().isPresent()) {
@@ -182,12 +189,14 @@ public final class StreamFollower {
           deletions, bad));
     }
     int total = count;
+    long t0 = System.nanoTime();
     // the objects' locks, in one order, so the poll never applies an older read over a newer one
     var names = changes.stream().map(MirrorStore.ObjectChanges::crmObject).sorted().toList();
     holdingAll(c.name(), names, 0, () -> mirror.applyAll(c.name(), changes,
         tx -> positions.save(tx, c.name(), batch.next(), batch.entries(), total)));
     if (total > 0) {
-      log.info("event=streamed source={} entries={} changes={} position={}", c.name(), batch.entries(), total, batch.next());
+      log.info("event=streamed source={} entries={} changes={} position={} read_ms={} apply_ms={}", c.name(), batch.entries(),
+          total, batch.next(), readNanos.get() / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
       var deals = changed.getOrDefault(io.salesos.model.CanonicalSchema.DEAL, Set.of());
       if (!deals.isEmpty()) {
         applied.accept(c.name(), deals);

@@ -53,6 +53,10 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
   @Option(names = "--poll-seconds", description = "the daemon's sync.poll_seconds for both runs (default: ${DEFAULT-VALUE})")
   int pollSeconds = 30;
 
+  @Option(names = "--stream-idle-millis", description = "the daemon's sync.stream_idle_millis: the pause after a stream read"
+      + " (default: ${DEFAULT-VALUE}, the daemon's default)")
+  int streamIdleMillis = 500;
+
   @Option(names = "--only", description = "on or off: run one mode only")
   String only;
 
@@ -69,7 +73,8 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
       }
       results.put(streaming ? "streaming on" : "streaming off (poll only)", run(streaming));
     }
-    System.out.printf("%nbench latency --crm %s --changes %d (%.1f edits/s, poll every %d s):%n", crm, changes, rate, pollSeconds);
+    System.out.printf("%nbench latency --crm %s --changes %d (%.1f edits/s, poll every %d s, stream idle %d ms):%n", crm, changes,
+        rate, pollSeconds, streamIdleMillis);
     results.forEach((mode, r) -> System.out.printf("  %-26s p50 %6.2f s  p95 %6.2f s  max %6.2f s  (%d of %d flagged, %d timed out%s)%n"
         + "  %-26s %d CRM API requests in %.0f s: %.2f per change, %.0f per hour (%d of them journal batch reads, exempt from"
         + " the rate limits); %d safety-net polls%n", mode, r.p(50), r.p(95), r.max(), r.millis.size(), changes, r.missed,
@@ -146,7 +151,7 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
         long exempt0 = sandbox.journalBatchRequests();
         long t0 = System.nanoTime();
         poller.start();
-        try (var streams = streaming ? StreamRunner.start(pipeline, Duration.ofMillis(200)) : null) {
+        try (var streams = streaming ? StreamRunner.start(pipeline, Duration.ofMillis(streamIdleMillis)) : null) {
           var measured = measure(sandbox, candidates, requests0, t0);
           return new Run(measured.millis(), measured.missed(), measured.missedDeals(), measured.requests(),
               sandbox.journalBatchRequests() - exempt0, measured.seconds(), polls.get());
