@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -136,15 +137,45 @@ public final class AmountConversion {
    * currency and close date ({@code rates} empty: a single-currency org, amounts as given).
    */
   Report convert(String source, Optional<CurrencyRates> rates, LocalDate today) {
+    return convert(source, rates, today, Optional.empty());
+  }
+
+  /**
+   * Converts only the deals {@code dealIds} of one connection with its known rates (the deals a
+   * streamed batch changed: converting every deal of the connection after each batch read them all
+   * again); empty when its mapping reads no amounts as given. Rates are not read here.
+   */
+  public Optional<Report> convert(CrmConnection connection, java.util.Collection<String> dealIds) {
+    if (!converts(connection.mapping()) || dealIds.isEmpty()) {
+      return Optional.empty();
+    }
+    var k = known.get(connection.name());
+    return Optional.of(convert(connection.name(), k == null ? Optional.empty() : k.settings().map(CurrencyRates::new),
+        LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC), Optional.of(List.copyOf(new java.util.TreeSet<>(dealIds)))));
+  }
+
+  private Report convert(String source, Optional<CurrencyRates> rates, LocalDate today, Optional<List<String>> only) {
+    if (only.isPresent() && only.get().size() > 1000) {
+      return convert(source, rates, today, Optional.empty());
+    }
     int converted = 0;
     int changed = 0;
     var unconverted = new TreeMap<String, Integer>();
     try (var c = database.connection()) {
       c.setAutoCommit(false);
       try (var ps = c.prepareStatement("SELECT crm_object, id, amount_original, currency, close_date, is_closed, amount"
-          + " FROM deal WHERE source = ? AND deleted = FALSE");
-          var up = c.prepareStatement("UPDATE deal SET amount = ? WHERE source = ? AND crm_object = ? AND id = ?")) {
+          + " FROM deal WHERE source = ? AND deleted = FALSE" + only.map(ids -> " AND id IN ("
+          + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ")").orElse(""));
+          // only while the deal still holds the inputs the amount was computed from: a conversion running
+          // beside another (the poll's and a streamed batch's) never writes an amount from a superseded read
+          var up = c.prepareStatement("UPDATE deal SET amount = ? WHERE source = ? AND crm_object = ? AND id = ?"
+              + " AND amount_original <=> ? AND currency <=> ? AND close_date <=> ? AND is_closed <=> ?")) {
         ps.setString(1, source);
+        if (only.isPresent()) {
+          for (int i = 0; i < only.get().size(); i++) {
+            ps.setString(2 + i, only.get().get(i));
+          }
+        }
         ps.setFetchSize(1000);
         int pending = 0;
         try (var rs = ps.executeQuery()) {
@@ -172,6 +203,10 @@ public final class AmountConversion {
               up.setString(2, source);
               up.setString(3, rs.getString(1));
               up.setString(4, rs.getString(2));
+              up.setBigDecimal(5, original);
+              up.setString(6, currency.orElse(null));
+              up.setObject(7, closeDate.orElse(null));
+              up.setObject(8, rs.getObject(6));
               up.addBatch();
               changed++;
               if (++pending == 500) {

@@ -190,6 +190,7 @@ public final class MirrorStore {
     int inserted = 0;
     int updated = 0;
     int unchanged = 0;
+    int stale = 0;
     int deleted = 0;
     Instant newest = null;
     // new rows go as a plain INSERT, which the driver sends as one binary bulk (the server
@@ -210,12 +211,19 @@ public final class MirrorStore {
           unchanged++;
           continue;
         }
+        if (old != null && !old.deleted() && old.modifiedAt() != null && r.modifiedAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).isBefore(old.modifiedAt())) {
+          // an older version than the mirror holds (a pull reading HubSpot's lagging search index after the
+          // change stream applied the record as it is now): applying it would undo a newer change, which no
+          // later read brings back until the record changes again
+          stale++;
+          continue;
+        }
         if (old == null) {
           inserted++;
         } else {
           updated++;
         }
-        current.put(r.id(), new Current(hash, false));
+        current.put(r.id(), new Current(hash, false, r.modifiedAt()));
         var ps = old == null ? insert : upsert;
         int i = 1;
         ps.setString(i++, source);
@@ -251,7 +259,7 @@ public final class MirrorStore {
           if (old != null && !old.deleted()) {
             deleted++;
             addHistory(history, source, crmObject, canonicalObject, d.id(), d.deletedAt(), nowUtc, true, old.hash(), "{}");
-            current.put(d.id(), new Current(old.hash(), true));
+            current.put(d.id(), new Current(old.hash(), true, old.modifiedAt()));
           }
         }
         del.executeBatch();
@@ -259,10 +267,14 @@ public final class MirrorStore {
       history.executeBatch();
     }
     quarantine(c, source, crmObject, quarantined, now);
+    if (stale > 0) {
+      org.slf4j.LoggerFactory.getLogger(MirrorStore.class).info("event=older_version_skipped source={} object={} records={} reason=\"the mirror holds a newer version\"",
+          source, crmObject, stale);
+    }
     if (next.isPresent()) {
       saveCheckpoint(c, source, crmObject, next.get(), inserted + updated + deleted, newest, now);
     }
-    return new ApplyResult(inserted, updated, unchanged, deleted, quarantined.size());
+    return new ApplyResult(inserted, updated, unchanged + stale, deleted, quarantined.size());
   }
 
   private static final String HISTORY_SQL = "INSERT INTO record_history (source, crm_object, canonical_object, record_id,"
@@ -282,14 +294,15 @@ public final class MirrorStore {
     ps.addBatch();
   }
 
-  private record Current(String hash, boolean deleted) {}
+  /** A mirrored row as an apply finds it: its hash, whether it is deleted, and the CRM's stamp of its version. */
+  private record Current(String hash, boolean deleted, Instant modifiedAt) {}
 
   private static Map<String, Current> currentHashes(Connection c, SqlName table, String source, String crmObject,
       List<String> ids) throws SQLException {
     var out = new HashMap<String, Current>();
     for (int from = 0; from < ids.size(); from += 1000) {
       var chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
-      var sql = "SELECT `id`, `row_hash`, `deleted` FROM " + table.quoted() + " WHERE `source` = ? AND `crm_object` = ? AND `id` IN ("
+      var sql = "SELECT `id`, `row_hash`, `deleted`, `crm_modified_at` FROM " + table.quoted() + " WHERE `source` = ? AND `crm_object` = ? AND `id` IN ("
           + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
       try (var ps = c.prepareStatement(sql)) {
         ps.setString(1, source);
@@ -299,7 +312,9 @@ public final class MirrorStore {
         }
         try (var rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.put(rs.getString(1), new Current(rs.getString(2), rs.getBoolean(3)));
+            var stamp = rs.getObject(4, LocalDateTime.class);
+            out.put(rs.getString(1), new Current(rs.getString(2), rs.getBoolean(3),
+                stamp == null ? null : stamp.toInstant(java.time.ZoneOffset.UTC)));
           }
         }
       }

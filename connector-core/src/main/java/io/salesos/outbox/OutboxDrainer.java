@@ -137,13 +137,15 @@ public final class OutboxDrainer {
     int conflictCount = 0;
     int held = 0;
     int failed = 0;
-    // refresh the records we are about to update, so the conflict check sees the CRM as it is now
+    // the records we are about to update as the CRM holds them now, so the conflict check sees a rep's
+    // latest edit: read by id where the connector can; only a connector that cannot is pulled first (a
+    // pull costs search calls and, on a lagging index, reads nothing newer than the read by id)
     var updateIds = sendable.stream().filter(OutboxDrainer::checked)
         .map(r -> r.recordId().orElseThrow()).distinct().toList();
-    if (!updateIds.isEmpty()) {
+    var fresh = readById(connection, mapping, updateIds);
+    if (!updateIds.isEmpty() && !fresh.byId()) {
       refresh.refresh(connection, mapping);
     }
-    var fresh = readById(connection, mapping, updateIds);
     if (fresh.failure().isPresent()) {
       // checking against a possibly stale mirror could overwrite a rep's recent edit: hold the updates, retry later
       var why = "not sent: could not read the records from the CRM to check for conflicts (" + fresh.failure().get() + ")";
@@ -380,8 +382,12 @@ public final class OutboxDrainer {
         r.approvedBy(), outcome, error, clock.instant());
   }
 
-  /** What a read-by-id gave: the records in canonical form, or why the read failed. */
-  private record Fresh(Map<String, Map<String, Object>> records, Optional<String> failure) {}
+  /** What a read-by-id gave: the records in canonical form, whether the connector reads by id, or why the read failed. */
+  private record Fresh(Map<String, Map<String, Object>> records, Optional<String> failure, boolean byId) {
+    Fresh(Map<String, Map<String, Object>> records, Optional<String> failure) {
+      this(records, failure, failure.isEmpty());
+    }
+  }
 
   /**
    * The records about to be updated as the CRM holds them right now, in canonical form, when the
@@ -398,7 +404,7 @@ public final class OutboxDrainer {
     try {
       var records = connection.connector().read(mapping.crmObject(), mapping.crmFields(), ids);
       if (records.isEmpty()) {
-        return new Fresh(out, Optional.empty());
+        return new Fresh(out, Optional.empty(), false);
       }
       for (var raw : records.get()) {
         try {

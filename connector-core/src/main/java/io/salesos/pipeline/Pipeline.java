@@ -513,28 +513,38 @@ public final class Pipeline implements AutoCloseable {
    */
   public StreamResult stream(String connection) {
     var c = connection(connection);
+    long t0 = System.nanoTime();
     var step = sync.follower().step(c);
     if (step.changes() == 0 && step.fellBack().isEmpty()) {
       return new StreamResult(step, AffectedDeals.Scope.none(), List.of(), Optional.empty());
     }
+    long t1 = System.nanoTime();
     if (step.changes() > 0 && step.fellBack().isEmpty()) {
-      sync.follower().pullUnstreamed(c);
+      sync.follower().pullUnstreamed(c, pollInterval);
     }
+    long t2 = System.nanoTime();
     var affected = step.fellBack().isPresent() ? AffectedDeals.Scope.all()
         : AffectedDeals.of(database, c.name(), step.changed());
     if (affected.isEmpty()) {
       return new StreamResult(step, affected, List.of(), Optional.empty());
     }
+    long t3 = System.nanoTime();
     // only the deals the changes can affect are evaluated; a fall-back to the pull evaluates them all
     // (lead, account and meeting rules run at the scheduled full evaluation)
     var runs = affected.everything() ? evaluate(Optional.of(c.name()))
         : evaluateDeals(c.name(), affected.dealIds(), false).map(List::of).orElse(List.<RulesRunner.RunResult>of());
+    long t4 = System.nanoTime();
     var pushedFrom = clock.instant();
     var pushed = push();
+    long t5 = System.nanoTime();
     recordLatency(c, step, pushedFrom);
-    log.info("event=stream_evaluated source={} changes={} affected_deals={} queued={} written={}", c.name(), step.changes(),
+    // where one batch's time went: read, resolved by id and applied; derived objects pulled; affected
+    // deals found; evaluated (waiting for a pull or a full evaluation under way included); pushed
+    log.info("event=stream_evaluated source={} changes={} affected_deals={} queued={} written={} step_ms={} derived_ms={}"
+        + " affected_ms={} evaluate_ms={} push_ms={}", c.name(), step.changes(),
         affected.everything() ? "all" : Integer.toString(affected.dealIds().size()),
-        runs.stream().mapToInt(RulesRunner.RunResult::queued).sum(), pushed.written());
+        runs.stream().mapToInt(RulesRunner.RunResult::queued).sum(), pushed.written(), (t1 - t0) / 1_000_000,
+        (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000, (t5 - t4) / 1_000_000);
     return new StreamResult(step, affected, runs, Optional.of(pushed));
   }
 

@@ -45,18 +45,26 @@ public final class StreamFollower {
   private final java.util.function.BiFunction<CrmConnection, ObjectMapping, Puller.PullStats> pullObject;
   private final int maxEntries;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  /** How long the last stream read took (journal, entry files and reads by id), for the log. */
+  private final java.util.concurrent.atomic.AtomicLong readNanos = new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, AtomicLong> fallbacks = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastRead = new ConcurrentHashMap<>();
   private final java.time.Clock clock;
-  /** Told the connection's name after a batch changed its mirror (deal amounts are converted then, as after a pull). */
-  private final java.util.function.Consumer<String> applied;
+  /** salesos's write journal: what it last wrote to a record, to know its own writes coming back on the stream. */
+  private final io.salesos.journal.Journal journal;
+  /**
+   * Told the connection's name and the deal ids after a batch changed deals in its mirror (their
+   * amounts are converted then, as after a pull, those deals only).
+   */
+  private final java.util.function.BiConsumer<String, Set<String>> applied;
 
   StreamFollower(MirrorStore mirror, StreamPositions positions, ObjectLocks locks, Pauses pauses,
       Function<String, List<Puller.PullStats>> pullConnection,
       java.util.function.BiFunction<CrmConnection, ObjectMapping, Puller.PullStats> pullObject, int maxEntries,
-      java.time.Clock clock, java.util.function.Consumer<String> applied) {
+      java.time.Clock clock, java.util.function.BiConsumer<String, Set<String>> applied, io.salesos.journal.Journal journal) {
     this.applied = applied;
+    this.journal = journal;
     this.mirror = mirror;
     this.positions = positions;
     this.locks = locks;
@@ -109,6 +117,9 @@ public final class StreamFollower {
     }
     try {
       if (subscribed.add(c.name())) {
+        // the derived objects were pulled with the load and are pulled by the first poll, which runs at once:
+        // the first streamed batch does not pull them again
+        lastUnstreamedPull.putIfAbsent(c.name(), clock.instant());
         try {
           stream.get().subscribe(objects.stream().map(ObjectMapping::crmObject).toList());
         } catch (ConnectorException | RuntimeException e) {
@@ -126,7 +137,9 @@ public final class StreamFollower {
       }
       var fields = new LinkedHashMap<String, List<String>>();
       objects.forEach(m -> fields.put(m.crmObject(), m.crmFields()));
-      var batch = stream.get().read(stored.get().position(), fields, maxEntries);
+      long t0 = System.nanoTime();
+      var batch = stream.get().read(stored.get().position(), fields, maxEntries, ownWrites(c));
+      readNanos.set(System.nanoTime() - t0);
       lastRead.put(c.name(), clock.instant());
       var step = apply(c, objects, batch);
       if (batch.interruption().isPresent()) {
@@ -176,15 +189,52 @@ public final class StreamFollower {
           deletions, bad));
     }
     int total = count;
+    long t0 = System.nanoTime();
     // the objects' locks, in one order, so the poll never applies an older read over a newer one
     var names = changes.stream().map(MirrorStore.ObjectChanges::crmObject).sorted().toList();
     holdingAll(c.name(), names, 0, () -> mirror.applyAll(c.name(), changes,
         tx -> positions.save(tx, c.name(), batch.next(), batch.entries(), total)));
     if (total > 0) {
-      log.info("event=streamed source={} entries={} changes={} position={}", c.name(), batch.entries(), total, batch.next());
-      applied.accept(c.name());
+      log.info("event=streamed source={} entries={} changes={} position={} read_ms={} apply_ms={}", c.name(), batch.entries(),
+          total, batch.next(), readNanos.get() / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+      var deals = changed.getOrDefault(io.salesos.model.CanonicalSchema.DEAL, Set.of());
+      if (!deals.isEmpty()) {
+        applied.accept(c.name(), deals);
+      }
     }
     return new Step(c.name(), true, batch.entries(), changed, committed, batch.hasMore(), Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * salesos's own writes as the write journal holds them: a field value is an echo when it is what
+   * salesos last wrote (and the CRM acknowledged) to that field of that record, written back as the
+   * CRM value. A value it cannot compare (a field salesos never writes, a value written otherwise) is
+   * not an echo, so the record is read: reading too much is harmless, skipping a person's edit is not.
+   */
+  private ChangeStream.OwnWrites ownWrites(CrmConnection c) {
+    return (crmObject, id, crmField, value) -> {
+      var m = c.mapping().forCrmObject(crmObject);
+      if (m.isEmpty()) {
+        return false;
+      }
+      var bindings = m.get().fields().stream().filter(f -> f.crmField().equals(crmField) && !f.readOnly()).toList();
+      if (bindings.isEmpty()) {
+        return false;
+      }
+      var last = journal.lastWrittenValues(c.name(), m.get().crmObject(), id);
+      for (var b : bindings) {
+        if (last.containsKey(b.canonicalField())) {
+          try {
+            if (java.util.Objects.equals(b.write(last.get(b.canonicalField())), value)) {
+              return true;
+            }
+          } catch (RuntimeException e) {
+            return false;
+          }
+        }
+      }
+      return false;
+    };
   }
 
   private <T> T holdingAll(String source, List<String> objects, int from, java.util.function.Supplier<T> body) {
@@ -236,6 +286,25 @@ public final class StreamFollower {
     }
     var carried = streamed(c, stream.get());
     return c.mapping().objects().stream().filter(m -> !carried.contains(m)).map(m -> pullObject.apply(c, m)).toList();
+  }
+
+  private final Map<String, Instant> lastUnstreamedPull = new ConcurrentHashMap<>();
+
+  /**
+   * As {@link #pullUnstreamed}, at most once per {@code every} for a connection: what the stream does
+   * not carry changes rarely (owners) or derives from records the stream brought (deal contacts, stage
+   * history, read from HubSpot's lagging search index, which shows a change of a moment ago only
+   * seconds later), so pulling them after every batch cost several calls a batch and bought little.
+   * Empty when it is not time yet.
+   */
+  public List<Puller.PullStats> pullUnstreamed(CrmConnection c, java.time.Duration every) {
+    var now = clock.instant();
+    var last = lastUnstreamedPull.get(c.name());
+    if (last != null && last.plus(every).isAfter(now)) {
+      return List.of();
+    }
+    lastUnstreamedPull.put(c.name(), now);
+    return pullUnstreamed(c);
   }
 
   private final Map<String, Instant> lastProblem = new ConcurrentHashMap<>();

@@ -84,7 +84,7 @@ public final class SyncEngine {
     readWriteColumns.forEach((object, cols) -> LocalEditTriggers.install(database, object, cols));
     this.follower = new StreamFollower(mirror, new StreamPositions(database, clock), locks, pauses,
         name -> pullAll(Optional.of(name)), (c, m) -> puller.pull(c, m, maxBatches), STREAM_ENTRIES_PER_READ, clock,
-        name -> convertAmounts(List.of(name), false));
+        this::convertDeals, new io.salesos.journal.Journal(database, clock));
   }
 
   /** Journal entries (or stream events) read per step of a change stream. */
@@ -135,6 +135,20 @@ public final class SyncEngine {
       } catch (RuntimeException e) {
         log.warn("event=amount_conversion_failed source={} reason=\"{}\"", name, e.getMessage());
       }
+    }
+  }
+
+  /** Converts the amounts of the deals a streamed batch changed (with the rates known; they are read at the poll). */
+  private void convertDeals(String source, java.util.Set<String> dealIds) {
+    var c = connections.get(source);
+    if (c == null) {
+      return;
+    }
+    try {
+      amounts.refresh(c, false);
+      amounts.convert(c, dealIds);
+    } catch (RuntimeException e) {
+      log.warn("event=amount_conversion_failed source={} reason=\"{}\"", source, e.getMessage());
     }
   }
 

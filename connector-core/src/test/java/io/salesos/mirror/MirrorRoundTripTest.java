@@ -130,4 +130,41 @@ class MirrorRoundTripTest {
       return rs.getInt(1);
     }
   }
+
+  @Test
+  void anOlderVersionReadAfterANewerOneNeverReplacesIt() {
+    // the change stream applies the deal as it is now; then a pull that read HubSpot's lagging search
+    // index brings the version before it: the mirror keeps the newer one (issue 21: a lost change)
+    var newer = new MirrorRecord("3003", Map.of("name", "Lag", "amount", new BigDecimal("25000.00")),
+        Instant.parse("2026-03-01T10:00:05.250Z"));
+    var older = new MirrorRecord("3003", Map.of("name", "Lag"), Instant.parse("2026-03-01T10:00:03.100Z"));
+    store.applyAll("hs", List.of(new MirrorStore.ObjectChanges("deals", "deal", DEAL, List.of(newer), List.of(), List.of())),
+        tx -> {});
+    var stale = store.apply("hs", "deals", "deal", DEAL, List.of(older), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "8")));
+
+    assertThat(stale.changed()).isZero();
+    var back = store.find("deal", "hs", "3003", DEAL).orElseThrow();
+    assertThat(back.get("amount")).isEqualTo(new BigDecimal("25000.00"));
+    assertThat(back.get("crm_modified_at")).isEqualTo(Instant.parse("2026-03-01T10:00:05.250Z"));
+    // the checkpoint still moves past what the pull read
+    assertThat(store.checkpoint("hs", "deals").get("stamp")).contains("8");
+
+    // a version as new or newer is applied as always
+    var same = new MirrorRecord("3003", Map.of("name", "Lag", "amount", new BigDecimal("1.00")), newer.modifiedAt());
+    assertThat(store.apply("hs", "deals", "deal", DEAL, List.of(same), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "9")))
+        .updated()).isEqualTo(1);
+    assertThat(store.find("deal", "hs", "3003", DEAL).orElseThrow().get("amount")).isEqualTo(new BigDecimal("1.00"));
+  }
+
+  @Test
+  void anArchivedRecordReadAgainWithAnOlderStampIsRestored() {
+    // HubSpot archiving does not move the stamp, and a restored record keeps its old one
+    var r = new MirrorRecord("4004", Map.of("name", "Restored"), Instant.parse("2026-03-01T10:00:00Z"));
+    store.apply("hs", "deals", "deal", DEAL, List.of(r), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "1")));
+    store.apply("hs", "deals", "deal", DEAL, List.of(), List.of(new Deletion("4004", Instant.parse("2026-03-02T00:00:00Z"))),
+        List.of(), Checkpoint.of(Map.of("stamp", "2")));
+    var back = new MirrorRecord("4004", Map.of("name", "Restored"), Instant.parse("2026-02-28T10:00:00Z"));
+    store.apply("hs", "deals", "deal", DEAL, List.of(back), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "3")));
+    assertThat(store.find("deal", "hs", "4004", DEAL).orElseThrow().get("deleted")).isEqualTo(false);
+  }
 }

@@ -1,5 +1,6 @@
 package io.salesos.hubspot;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.salesos.spi.ChangeStream;
 import io.salesos.spi.ConnectorException;
 import io.salesos.spi.Deletion;
@@ -100,6 +101,12 @@ final class JournalStream implements ChangeStream {
 
   @Override
   public StreamBatch read(StreamPosition from, Map<String, List<String>> fields, int maxEntries) throws ConnectorException {
+    return read(from, fields, maxEntries, OwnWrites.NONE);
+  }
+
+  @Override
+  public StreamBatch read(StreamPosition from, Map<String, List<String>> fields, int maxEntries, OwnWrites own)
+      throws ConnectorException {
     var byType = new HashMap<String, String>();
     TYPE_IDS.forEach((object, typeId) -> byType.put(typeId, object));
     // per object: ids changed (in order) and ids deleted, with the newest commit time of each
@@ -123,7 +130,25 @@ final class JournalStream implements ChangeStream {
     int entries = 0;
     boolean more = false;
     Optional<Interruption> interruption = Optional.empty();
-    while (entries < maxEntries) {
+    // "object/id" -> whether every event of the record so far was an echo of salesos's own write
+    var echoes = new HashMap<String, Boolean>();
+    // near the head (the usual case) one batch call names every entry after the position
+    var newer = fromEarliest ? Optional.of(earliestEntries(maxEntries)) : entriesAfter(position, maxEntries);
+    if (newer.isPresent()) {
+      more = fromEarliest && newer.get().size() >= Math.min(LATEST_BATCH, maxEntries);
+      for (var entry : newer.get()) {
+        var offset = new StreamPosition(entry.get("currentOffset").asText());
+        var events = client.download(entry.path("url").asText());
+        if (events.isEmpty()) {
+          interruption = Optional.of(gap(offset));
+          break;
+        }
+        collect(events.get(), fields, byType, changed, deleted, committed, own, echoes);
+        position = offset;
+        entries++;
+      }
+    }
+    while (newer.isEmpty() && entries < maxEntries) {
       var answer = client.exchange("GET", fromEarliest && position.equals(from) ? JOURNAL + "/earliest"
           : JOURNAL + "/offset/" + position.value() + "/next", null, Set.of(404));
       if (answer.status() == 404) {
@@ -137,36 +162,30 @@ final class JournalStream implements ChangeStream {
       var offset = new StreamPosition(answer.body().get("currentOffset").asText());
       var events = client.download(answer.body().path("url").asText());
       if (events.isEmpty()) {
-        interruption = Optional.of(new Interruption(Interruption.Kind.GAP,
-            "the events of journal entry " + offset + " cannot be fetched (its file is gone)"));
+        interruption = Optional.of(gap(offset));
         break;
       }
-      for (var e : events.get()) {
-        var object = byType.get(e.path("objectTypeId").asText());
-        if (object == null || !fields.containsKey(object)) {
-          continue;
-        }
-        var id = e.path("objectId").asText();
-        var at = Instant.ofEpochMilli(e.path("occurredAt").asLong());
-        committed.merge(StreamBatch.key(object, id), at, (a, b) -> a.isAfter(b) ? a : b);
-        if (e.path("action").asText().equals("DELETE")) {
-          deleted.computeIfAbsent(object, k -> new LinkedHashMap<>()).put(id, at);
-          var c = changed.get(object);
-          if (c != null) {
-            c.remove(id);
-          }
-        } else {
-          changed.computeIfAbsent(object, k -> new LinkedHashSet<>()).add(id);
-          var d = deleted.get(object);
-          if (d != null) {
-            d.remove(id);
-          }
-        }
-      }
+      collect(events.get(), fields, byType, changed, deleted, committed, own, echoes);
       position = offset;
       entries++;
       more = entries >= maxEntries;
     }
+    int skipped = 0;
+    for (var e : echoes.entrySet()) {
+      if (e.getValue()) {
+        // salesos's own write coming back: the mirror decided it, nothing to read or evaluate
+        int slash = e.getKey().indexOf('/');
+        var set = changed.get(e.getKey().substring(0, slash));
+        if (set != null && set.remove(e.getKey().substring(slash + 1))) {
+          committed.remove(e.getKey());
+          skipped++;
+        }
+      }
+    }
+    if (skipped > 0) {
+      LOG.info("event=journal_echoes_skipped records={}", skipped);
+    }
+    changed.values().removeIf(java.util.Set::isEmpty);
     var records = new LinkedHashMap<String, List<RawRecord>>();
     var deletions = new LinkedHashMap<String, List<Deletion>>();
     for (var e : changed.entrySet()) {
@@ -188,5 +207,78 @@ final class JournalStream implements ChangeStream {
       deletions.put(object, list);
     });
     return new StreamBatch(records, deletions, committed, position, more, entries, interruption);
+  }
+
+  /** How many of the latest entries one batch call asks for (HubSpot reads batches of at most 100). */
+  static final int LATEST_BATCH = 100;
+
+  /**
+   * The entries after {@code position}, oldest first, from one {@code batch/latest/{count}} call,
+   * when the position is among the latest entries; empty when it is not (further behind, or gone),
+   * and the entries are then read one by one from the position. The batch endpoints are exempt from
+   * the standard rate limits (journal guide).
+   */
+  private Optional<List<JsonNode>> entriesAfter(StreamPosition position, int maxEntries) throws ConnectorException {
+    int count = Math.max(1, Math.min(LATEST_BATCH, maxEntries + 1));
+    var answer = client.exchange("GET", JOURNAL + "/batch/latest/" + count, null, Set.of());
+    if (answer.status() == 204) {
+      return Optional.empty();
+    }
+    var results = new ArrayList<JsonNode>();
+    answer.body().path("results").forEach(results::add);
+    for (int i = 0; i < results.size(); i++) {
+      if (results.get(i).path("currentOffset").asText().equals(position.value())) {
+        return Optional.of(results.subList(i + 1, results.size()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The first entries of the journal, oldest first, from one {@code batch/earliest/{count}} call. */
+  private List<JsonNode> earliestEntries(int maxEntries) throws ConnectorException {
+    int count = Math.max(1, Math.min(LATEST_BATCH, maxEntries));
+    var answer = client.exchange("GET", JOURNAL + "/batch/earliest/" + count, null, Set.of());
+    var results = new ArrayList<JsonNode>();
+    if (answer.status() != 204) {
+      answer.body().path("results").forEach(results::add);
+    }
+    return results;
+  }
+
+  private static Interruption gap(StreamPosition offset) {
+    return new Interruption(Interruption.Kind.GAP, "the events of journal entry " + offset + " cannot be fetched (its file is gone)");
+  }
+
+  /** The events of one entry into the changed and deleted ids per object, with the newest commit time of each. */
+  private static void collect(JsonNode events, Map<String, List<String>> fields, Map<String, String> byType,
+      Map<String, LinkedHashSet<String>> changed, Map<String, Map<String, Instant>> deleted, Map<String, Instant> committed,
+      OwnWrites own, Map<String, Boolean> echoes) {
+    for (var e : events) {
+      var object = byType.get(e.path("objectTypeId").asText());
+      if (object == null || !fields.containsKey(object)) {
+        continue;
+      }
+      var id = e.path("objectId").asText();
+      // an echo: an update naming one property with the value salesos last wrote there (an event without a
+      // value, or any other event of the record, makes the record one to read)
+      boolean echo = e.path("action").asText().equals("UPDATE") && e.hasNonNull("propertyName") && e.hasNonNull("propertyValue")
+          && own.written(object, id, e.get("propertyName").asText(), e.get("propertyValue").asText());
+      echoes.merge(StreamBatch.key(object, id), echo, Boolean::logicalAnd);
+      var at = Instant.ofEpochMilli(e.path("occurredAt").asLong());
+      committed.merge(StreamBatch.key(object, id), at, (a, b) -> a.isAfter(b) ? a : b);
+      if (e.path("action").asText().equals("DELETE")) {
+        deleted.computeIfAbsent(object, k -> new LinkedHashMap<>()).put(id, at);
+        var c = changed.get(object);
+        if (c != null) {
+          c.remove(id);
+        }
+      } else {
+        changed.computeIfAbsent(object, k -> new LinkedHashSet<>()).add(id);
+        var d = deleted.get(object);
+        if (d != null) {
+          d.remove(id);
+        }
+      }
+    }
   }
 }

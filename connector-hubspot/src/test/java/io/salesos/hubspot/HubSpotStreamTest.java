@@ -221,6 +221,104 @@ class HubSpotStreamTest {
         + " GROUP BY record_id, row_hash HAVING COUNT(*) > 1) twice")).isZero();
   }
 
+  @Test
+  void entriesNearTheHeadAreReadWithOneBatchCallNotOneCallEach() throws SQLException {
+    // the journal was empty at the start: the first read takes the earliest entries in one batch call
+    edit(deal(3), "800000");
+    sandbox.resetRequests();
+    assertThat(engine.sync().follower().step(connection()).entries()).isEqualTo(1);
+    assertThat(sandbox.requests()).filteredOn(r -> r.contains("/webhooks-journal/journal-local/"))
+        .singleElement().asString().contains("/batch/earliest/");
+    edit(deal(0), "810000");
+    edit(deal(1), "820000");
+    edit(deal(2), "830000");
+    sandbox.resetRequests();
+
+    var step = engine.sync().follower().step(connection());
+
+    assertThat(step.entries()).isEqualTo(3);
+    assertThat(sandbox.requests()).filteredOn(r -> r.contains("/webhooks-journal/journal-local/"))
+        .singleElement().asString().contains("/batch/latest/");
+    assertThat(amount(deal(0))).isEqualTo("810000.00");
+    assertThat(amount(deal(2))).isEqualTo("830000.00");
+    // nothing new: one batch call again, and the position stays
+    var position = engine.sync().follower().positions().of("hubspot").orElseThrow().position();
+    assertThat(engine.sync().follower().step(connection()).entries()).isZero();
+    assertThat(engine.sync().follower().positions().of("hubspot").orElseThrow().position()).isEqualTo(position);
+  }
+
+  @Test
+  void salesosOwnWriteComingBackOnTheJournalIsNotReadAgainButAPersonsEditOfTheSameFieldIs() throws SQLException {
+    // salesos wrote the flags of deal 0 (as the drainer journals an acknowledged write)
+    new io.salesos.journal.Journal(db, sandbox.clock()).record(List.of(new io.salesos.journal.JournalEntry(0, Optional.empty(),
+        "flags-1", "hubspot", "deals", Optional.of(deal(0)), "UPDATE", "flag", Map.of(), Map.of("salesos_flags", "NO_AMOUNT"),
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        io.salesos.journal.JournalEntry.WRITTEN, Optional.empty(), sandbox.clock().instant())));
+    sandbox.clock().advance(Duration.ofSeconds(1));
+    sandbox.update("deals", List.of(deal(0)), Map.of("salesos_flags", "NO_AMOUNT"));
+    edit(deal(1), "840000");
+    sandbox.resetRequests();
+
+    var step = engine.sync().follower().step(connection());
+
+    assertThat(step.entries()).isEqualTo(2);
+    assertThat(step.changed().get(CanonicalSchema.DEAL)).containsExactly(deal(1));
+    assertThat(sandbox.requestBodies("POST", "/crm/v3/objects/deals/batch/read")).singleElement().asString()
+        .contains(deal(1)).doesNotContain(deal(0));
+
+    // a person setting the field to another value is an edit: read and applied
+    sandbox.clock().advance(Duration.ofSeconds(1));
+    sandbox.update("deals", List.of(deal(0)), Map.of("salesos_flags", "SET_BY_HAND"));
+    var next = engine.sync().follower().step(connection());
+    assertThat(next.changed().get(CanonicalSchema.DEAL)).containsExactly(deal(0));
+    assertThat(flags(deal(0))).isEqualTo("SET_BY_HAND");
+  }
+
+  @Test
+  void aPullReadingTheLaggingSearchIndexNeverUndoesAChangeTheStreamApplied() throws SQLException {
+    // issue 21's timed-out change: the poll's pull read a deal's previous version from HubSpot's lagging
+    // search index after the stream had applied the new one, and the mirror went back to it
+    try (var lagging = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withClock(SandboxClock.fixed(T0))
+        .withLimits(RateLimits.unlimited()).withSearchLag(Duration.ofSeconds(30)));
+        var mirror = TestDatabases.fresh()) {
+      var laggingIds = lagging.seed(org);
+      lagging.clock().advance(Duration.ofMinutes(1));
+      var connection = new CrmConnection("hubspot", "hubspot",
+          new ResilientConnector(connect(lagging, Map.of("change_stream", "journal")), ResilienceSettings.fast()),
+          Mapping.load(Path.of("../config/mappings/hubspot.yaml")), true);
+      var pipeline = new Pipeline(mirror, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()),
+          ConflictPolicy.defaults(), new Pipeline.Settings(200, 1000, 3, Duration.ZERO, 10_000), lagging.clock());
+      pipeline.pull(Optional.empty());
+      pipeline.sync().follower().step(pipeline.connection("hubspot"));
+      var deal = laggingIds.get(org.deals().get(0).id());
+      // a first edit the search index has caught up with, then a second it has not
+      lagging.update("deals", List.of(deal), Map.of("amount", "910000"));
+      lagging.clock().advance(Duration.ofMinutes(1));
+      lagging.update("deals", List.of(deal), Map.of("amount", "920000"));
+      lagging.clock().advance(Duration.ofSeconds(2));
+      assertThat(pipeline.sync().follower().step(pipeline.connection("hubspot")).changes()).isEqualTo(1);
+
+      pipeline.pull(Optional.of("hubspot"));
+
+      try (var c = mirror.connection(); var ps = c.prepareStatement("SELECT amount_original FROM deal WHERE id = ?")) {
+        ps.setString(1, deal);
+        try (var rs = ps.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getBigDecimal(1)).isEqualByComparingTo("920000");
+        }
+      }
+    }
+  }
+
+  private String flags(String deal) throws SQLException {
+    try (var c = db.connection(); var ps = c.prepareStatement("SELECT salesos_flags FROM deal WHERE id = ?")) {
+      ps.setString(1, deal);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
   private String positionRow(String table) throws SQLException {
     try (var c = db.connection(); var rs = c.createStatement().executeQuery("SELECT position FROM " + table)) {
       var out = new ArrayList<String>();

@@ -41,6 +41,28 @@ public interface ChangeStream {
    */
   StreamBatch read(StreamPosition from, Map<String, List<String>> fields, int maxEntries) throws ConnectorException;
 
+  /**
+   * As {@link #read(StreamPosition, Map, int)}, leaving out the echoes of salesos's own writes: a
+   * record whose events in this read all name a field value {@code own} recognises as salesos's last
+   * write to it is not read again by id and not returned (its position is still passed). A stream
+   * whose events carry no values reads as the three-argument method does.
+   */
+  default StreamBatch read(StreamPosition from, Map<String, List<String>> fields, int maxEntries, OwnWrites own)
+      throws ConnectorException {
+    return read(from, fields, maxEntries);
+  }
+
+  /** Recognises salesos's own writes in a stream's events, from core's write journal. */
+  @FunctionalInterface
+  interface OwnWrites {
+
+    /** Whether {@code value} of {@code crmField} on the record is what salesos last wrote there. */
+    boolean written(String crmObject, String id, String crmField, String value);
+
+    /** Recognises nothing: every named record is read. */
+    OwnWrites NONE = (crmObject, id, crmField, value) -> false;
+  }
+
   /** Why a stream cannot continue from a position: core then pulls from the checkpoints instead. */
   record Interruption(Kind kind, String reason) {
 

@@ -11,13 +11,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the change stream of every connection whose connector offers one, on a thread per
  * connection: reads, applies, evaluates and pushes at once ({@link Pipeline#stream}), reads again
- * at once while the stream has more, and waits {@code idle} after a read that found nothing. A
+ * at once while the stream has more, and waits {@code idle} after a read that found nothing (growing
+ * to {@link #IDLE_GROWTH} x {@code idle} while reads keep finding nothing, so a quiet journal is not
+ * read several times a second). A
  * failing step is logged and tried again after a growing pause (at most a minute); the scheduled
  * poll meanwhile returns to its normal interval.
  */
 public final class StreamRunner implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(StreamRunner.class);
+  /** How far the pause after reads that found nothing grows: at most this many times {@code idle}. */
+  static final int IDLE_GROWTH = 4;
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean stopped;
 
@@ -46,6 +50,10 @@ public final class StreamRunner implements AutoCloseable {
         var step = result.step();
         if (step.error().isPresent()) {
           pause = Math.min(60_000, Math.max(pause * 2, 1_000));
+        } else if (step.entries() == 0 && step.fellBack().isEmpty()) {
+          // nothing new: the pause grows while the journal stays quiet (each read is an API call),
+          // up to IDLE_GROWTH x idle, and falls back to idle as soon as a read finds something
+          pause = Math.min(idle.toMillis() * IDLE_GROWTH, pause < idle.toMillis() ? idle.toMillis() : pause * 2);
         } else {
           pause = idle.toMillis();
         }

@@ -53,6 +53,10 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
   @Option(names = "--poll-seconds", description = "the daemon's sync.poll_seconds for both runs (default: ${DEFAULT-VALUE})")
   int pollSeconds = 30;
 
+  @Option(names = "--stream-idle-millis", description = "the daemon's sync.stream_idle_millis: the pause after a stream read"
+      + " (default: ${DEFAULT-VALUE}, the daemon's default)")
+  int streamIdleMillis = 500;
+
   @Option(names = "--only", description = "on or off: run one mode only")
   String only;
 
@@ -70,15 +74,24 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
       results.put(streaming ? "streaming on" : "streaming off (poll only)",
           crm.equals("salesforce") ? new BenchLatencySalesforce(changes, rate, pollSeconds).run(streaming) : run(streaming));
     }
-    System.out.printf("%nbench latency --crm %s --changes %d (%.1f edits/s, poll every %d s):%n", crm, changes, rate, pollSeconds);
-    results.forEach((mode, r) -> System.out.printf("  %-26s p50 %6.2f s  p95 %6.2f s  max %6.2f s  (%d of %d flagged, %d timed out;"
-        + " %d CRM API requests, %.0f per hour)%n", mode, r.p(50), r.p(95), r.max(), r.millis.size(), changes, r.missed, r.requests,
-        r.requests * 3600.0 / r.seconds));
+    System.out.printf("%nbench latency --crm %s --changes %d (%.1f edits/s, poll every %d s, stream idle %d ms):%n", crm, changes,
+        rate, pollSeconds, streamIdleMillis);
+    results.forEach((mode, r) -> System.out.printf("  %-26s p50 %6.2f s  p95 %6.2f s  max %6.2f s  (%d of %d flagged, %d timed out%s)%n"
+        + "  %-26s %d CRM API requests in %.0f s: %.2f per change, %.0f per hour (%d of them journal batch reads, exempt from"
+        + " the rate limits); %d safety-net polls%n", mode, r.p(50), r.p(95), r.max(), r.millis.size(), changes, r.missed,
+        r.missedDeals.isEmpty() ? "" : ": " + r.missedDeals, "", r.requests, r.seconds, r.requests / (double) changes,
+        r.requests * 3600.0 / r.seconds, r.exempt, r.polls));
+    var on = results.get("streaming on");
+    var off = results.get("streaming off (poll only)");
+    if (on != null && off != null) {
+      System.out.printf("  streaming on / off: p50 x%.2f, API requests per hour x%.2f, per change x%.2f%n", on.p(50) / off.p(50),
+          (on.requests / on.seconds) / (off.requests / off.seconds), on.requests / (double) off.requests);
+    }
     return 0;
   }
 
   /** One mode's figures. */
-  record Run(List<Long> millis, int missed, long requests, double seconds) {
+  record Run(List<Long> millis, int missed, List<String> missedDeals, long requests, long exempt, double seconds, int polls) {
     double p(int p) {
       if (millis.isEmpty()) {
         return Double.NaN;
@@ -132,13 +145,17 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
         System.out.printf("%s: demo org loaded (%d deals, %d to edit); editing %d deals at %.1f/s%n",
             streaming ? "streaming on" : "streaming off", org.deals().size(), candidates.size(), changes, rate);
         var stop = new java.util.concurrent.atomic.AtomicBoolean();
-        var poller = new Thread(() -> pollLoop(pipeline, stop), "bench-poll");
+        var polls = new java.util.concurrent.atomic.AtomicInteger();
+        var poller = new Thread(() -> pollLoop(pipeline, stop, polls), "bench-poll");
         poller.setDaemon(true);
         long requests0 = sandbox.requestCount();
+        long exempt0 = sandbox.journalBatchRequests();
         long t0 = System.nanoTime();
         poller.start();
-        try (var streams = streaming ? StreamRunner.start(pipeline, Duration.ofMillis(200)) : null) {
-          return measure(sandbox, candidates, requests0, t0);
+        try (var streams = streaming ? StreamRunner.start(pipeline, Duration.ofMillis(streamIdleMillis)) : null) {
+          var measured = measure(sandbox, candidates, requests0, t0);
+          return new Run(measured.millis(), measured.missed(), measured.missedDeals(), measured.requests(),
+              sandbox.journalBatchRequests() - exempt0, measured.seconds(), polls.get());
         } finally {
           stop.set(true);
           poller.interrupt();
@@ -149,11 +166,12 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
   }
 
   /** The daemon's schedule, condensed: every poll interval a pull (when due), an evaluation and a push. */
-  private void pollLoop(Pipeline pipeline, java.util.concurrent.atomic.AtomicBoolean stop) {
+  private void pollLoop(Pipeline pipeline, java.util.concurrent.atomic.AtomicBoolean stop, java.util.concurrent.atomic.AtomicInteger polls) {
     while (!stop.get()) {
       try {
         Thread.sleep(pollSeconds * 1000L);
         if (pipeline.pollDue("hubspot")) {
+          polls.incrementAndGet();
           pipeline.pull(Optional.of("hubspot"));
           pipeline.evaluate(Optional.of("hubspot"));
         }
@@ -171,6 +189,7 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
     record Pending(String deal, Instant committed, boolean flagged) {}
     var pending = new ArrayList<Pending>();
     var millis = new ArrayList<Long>();
+    var missedDeals = new ArrayList<String>();
     int missed = 0;
     int made = 0;
     long gapNanos = (long) (1e9 / rate);
@@ -200,12 +219,13 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
           it.remove();
         } else if (Duration.between(p.committed(), now).compareTo(timeout) > 0) {
           missed++;
+          missedDeals.add(p.deal() + "@" + p.committed());
           it.remove();
         }
       }
       Thread.sleep(10);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Run(millis, missed, sandbox.requestCount() - requests0, seconds);
+    return new Run(millis, missed, missedDeals, sandbox.requestCount() - requests0, 0, seconds, 0);
   }
 }

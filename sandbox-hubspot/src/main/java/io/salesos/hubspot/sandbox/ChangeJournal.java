@@ -162,6 +162,24 @@ final class ChangeJournal {
     return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
   }
 
+  /** The {@code count} earliest entries, oldest first. */
+  synchronized List<Entry> earliest(int count, Instant now) {
+    expire(now);
+    return List.copyOf(entries.subList(0, Math.min(count, entries.size())));
+  }
+
+  /** The {@code count} latest entries, oldest first. */
+  synchronized List<Entry> latest(int count, Instant now) {
+    expire(now);
+    return List.copyOf(entries.subList(Math.max(0, entries.size() - count), entries.size()));
+  }
+
+  /** The entry at {@code offset}, if the journal holds it. */
+  synchronized Optional<Entry> at(String offset, Instant now) {
+    expire(now);
+    return entries.stream().filter(e -> e.offset().equals(offset)).findFirst();
+  }
+
   /** The entry after {@code offset}; empty at the end; a 404 when the journal no longer holds it. */
   synchronized Optional<Entry> next(String offset, Instant now) {
     expire(now);

@@ -302,6 +302,11 @@ public final class HubSpotSandbox implements SandboxProvider.Sandbox {
     return api.apiRequests.get();
   }
 
+  /** How many of {@link #requestCount()} were the journal's batch reads (exempt from the standard rate limits). */
+  public long journalBatchRequests() {
+    return api.journalBatchRequests.get();
+  }
+
   /** How many entries the webhooks journal holds now. */
   public int journalEntries() {
     return state.journal.size();

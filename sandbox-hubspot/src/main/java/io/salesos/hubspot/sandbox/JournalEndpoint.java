@@ -19,6 +19,11 @@ final class JournalEndpoint {
   static final String VERSION = "2026-03";
   static final Pattern JOURNAL =
       Pattern.compile("^/webhooks-journal/journal(?:-local)?/" + VERSION + "/(earliest|latest|offset/([^/]+)/next)$");
+  /** The batch reads: exempt from the standard daily and burst limits (journal guide), so not charged to them. */
+  static final Pattern BATCH =
+      Pattern.compile("^/webhooks-journal/journal(?:-local)?/" + VERSION + "/batch/(?:(earliest|latest)/([^/]+)|(read))$");
+  /** How many entries one batch call reads at most (the 2027-03-beta reference: up to 100; assumed for 2026-03). */
+  static final int MAX_BATCH = 100;
   static final Pattern SUBSCRIPTIONS = Pattern.compile("^/webhooks-journal/subscriptions/" + VERSION + "(?:/([^/]+))?$");
   static final String SNAPSHOTS = "/webhooks-journal/snapshots/" + VERSION + "/crm";
   /** Where entry files are served: stands for HubSpot's pre-signed storage URLs, which take no bearer token. */
@@ -52,6 +57,10 @@ final class JournalEndpoint {
       };
       return entry.map(e -> fetchResponse(e, baseUrl)).orElseGet(Reply::noContent);
     }
+    m = BATCH.matcher(path);
+    if (m.matches()) {
+      return batch(method, m, body, baseUrl);
+    }
     m = SUBSCRIPTIONS.matcher(path);
     if (m.matches()) {
       var id = m.group(1);
@@ -82,6 +91,66 @@ final class JournalEndpoint {
     throw new ApiError(404, "OBJECT_NOT_FOUND", "Unable to route " + method + " request with " + path + ": no match for path");
   }
 
+  /**
+   * {@code GET batch/earliest/{count}}, {@code GET batch/latest/{count}} (oldest first) and {@code POST
+   * batch/read} with {@code inputs} (offsets; one that cannot be read is listed in {@code errors}).
+   */
+  private Reply batch(String method, java.util.regex.Matcher m, JsonNode body, String baseUrl) {
+    var requestedAt = state.now();
+    var now = state.now();
+    var j = state.journal;
+    List<ChangeJournal.Entry> found = new ArrayList<>();
+    var errors = HubSpotApi.array();
+    if (m.group(3) != null) {
+      if (!method.equals("POST")) {
+        throw new ApiError(405, "VALIDATION_ERROR", "HTTP method " + method + " is not supported by batch/read");
+      }
+      var inputs = body.path("inputs");
+      if (!inputs.isArray() || inputs.isEmpty() || inputs.size() > MAX_BATCH) {
+        throw ApiError.validation("inputs must hold 1 to " + MAX_BATCH + " offsets, was " + (inputs.isArray() ? inputs.size() : 0));
+      }
+      for (var in : inputs) {
+        var e = j.at(in.asText(), now);
+        if (e.isPresent()) {
+          found.add(e.get());
+        } else {
+          var err = HubSpotApi.object();
+          err.put("status", "error");
+          err.put("category", "OBJECT_NOT_FOUND");
+          err.put("message", "Offset " + in.asText() + " has expired or does not exist");
+          errors.add(err);
+        }
+      }
+    } else {
+      if (!method.equals("GET")) {
+        throw new ApiError(405, "VALIDATION_ERROR", "HTTP method " + method + " is not supported by batch/" + m.group(1));
+      }
+      int count;
+      try {
+        count = Integer.parseInt(m.group(2));
+      } catch (NumberFormatException e) {
+        throw ApiError.validation("count must be an integer, was '" + m.group(2) + "'");
+      }
+      if (count < 1 || count > MAX_BATCH) {
+        throw ApiError.validation("count must be between 1 and " + MAX_BATCH + ", was " + count);
+      }
+      found = m.group(1).equals("earliest") ? j.earliest(count, now) : j.latest(count, now);
+    }
+    var results = HubSpotApi.array();
+    found.forEach(e -> results.add(fetchNode(e, baseUrl)));
+    var out = HubSpotApi.object();
+    out.put("status", "COMPLETE");
+    out.set("results", results);
+    if (!errors.isEmpty()) {
+      out.set("errors", errors);
+      out.put("numErrors", errors.size());
+    }
+    out.put("requestedAt", requestedAt.toString());
+    out.put("startedAt", requestedAt.toString());
+    out.put("completedAt", state.now().toString());
+    return Reply.json(errors.isEmpty() ? 200 : 207, out);
+  }
+
   /** An entry file, as the storage behind {@code url} serves it; 404 once it is gone. */
   Reply file(String offset) {
     var events = state.reading(() -> state.journal.file(offset, state.now()));
@@ -93,11 +162,15 @@ final class JournalEndpoint {
   }
 
   private Reply fetchResponse(ChangeJournal.Entry e, String baseUrl) {
+    return Reply.json(200, fetchNode(e, baseUrl));
+  }
+
+  private com.fasterxml.jackson.databind.node.ObjectNode fetchNode(ChangeJournal.Entry e, String baseUrl) {
     var n = HubSpotApi.object();
     n.put("url", baseUrl + "/webhooks-journal-files/" + e.offset() + ".json");
     n.put("expiresAt", state.now().plus(ChangeJournal.FILE_URL_LIFETIME).toString());
     n.put("currentOffset", e.offset());
-    return Reply.json(200, n);
+    return n;
   }
 
   private Reply subscriptions() {
@@ -180,6 +253,6 @@ final class JournalEndpoint {
   }
 
   static List<String> paths() {
-    return List.of(JOURNAL.pattern(), SUBSCRIPTIONS.pattern(), SNAPSHOTS, FILES.pattern());
+    return List.of(JOURNAL.pattern(), BATCH.pattern(), SUBSCRIPTIONS.pattern(), SNAPSHOTS, FILES.pattern());
   }
 }

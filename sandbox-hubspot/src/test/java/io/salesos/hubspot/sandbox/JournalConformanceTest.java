@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * (https://developers.hubspot.com/docs/api-reference/latest/webhooks-journal/journal-entries/guide,
  * .../webhooks-journal/subscriptions/guide): subscriptions by object type, actions and properties;
  * entries read by earliest, latest and offset/{offset}/next, each with a url, expiresAt and
- * currentOffset; entries kept three days; an offset the journal no longer holds answers 404.
+ * currentOffset; entries kept three days; an offset the journal no longer holds answers 404; the
+ * batch reads (batch/earliest/{count}, batch/latest/{count}, batch/read), exempt from the standard
+ * limits (.../journal-entries/local/batch/get-webhook-count, .../local/batch/get-webhooks).
  */
 class JournalConformanceTest {
 
@@ -102,6 +104,46 @@ class JournalConformanceTest {
     client.call("PATCH", "/crm/v3/objects/deals/" + id, Map.of("properties", Map.of("dealstage", "closedwon")));
     var next = client.call("GET", "/webhooks-journal/journal-local/2026-03/offset/" + latest + "/next", null);
     assertThat(events(next.body()).get(0).path("propertyName").asText()).isEqualTo("dealstage");
+  }
+
+  @Test
+  void batchReadsNameTheEntriesOldestFirstAndAreNotChargedToTheStandardLimits() throws Exception {
+    subscribeDeals(List.of());
+    var id = client.create("deals", Map.of("dealname", "Crane", "amount", "100"));
+    for (var amount : List.of("200", "300", "400")) {
+      client.call("PATCH", "/crm/v3/objects/deals/" + id, Map.of("properties", Map.of("amount", amount)));
+    }
+    var offsets = new ArrayList<String>();
+    var fetch = client.call("GET", "/webhooks-journal/journal-local/2026-03/earliest", null).body();
+    offsets.add(fetch.path("currentOffset").asText());
+    for (int i = 0; i < 3; i++) {
+      fetch = client.call("GET", "/webhooks-journal/journal-local/2026-03/offset/" + fetch.path("currentOffset").asText()
+          + "/next", null).body();
+      offsets.add(fetch.path("currentOffset").asText());
+    }
+
+    // exempt from the burst limit: a spent budget answers 429 to the objects API, not to the batch reads
+    sandbox.faults().rateLimitBurst(1);
+    long before = sandbox.journalBatchRequests();
+    var latest = client.call("GET", "/webhooks-journal/journal-local/2026-03/batch/latest/3", null);
+    assertThat(latest.status()).isEqualTo(200);
+    assertThat(latest.body().path("status").asText()).isEqualTo("COMPLETE");
+    var named = new ArrayList<String>();
+    latest.body().path("results").forEach(r -> named.add(r.path("currentOffset").asText()));
+    assertThat(named).containsExactlyElementsOf(offsets.subList(1, 4));
+    assertThat(events(latest.body().path("results").get(2)).get(0).path("propertyValue").asText()).isEqualTo("400");
+    var earliest = client.call("GET", "/webhooks-journal/journal-local/2026-03/batch/earliest/2", null).body();
+    assertThat(earliest.path("results").get(0).path("currentOffset").asText()).isEqualTo(offsets.get(0));
+    var read = client.call("POST", "/webhooks-journal/journal-local/2026-03/batch/read",
+        Map.of("inputs", List.of(offsets.get(2), "00000000-0000-0000-0000-000000000000")));
+    assertThat(read.status()).isEqualTo(207);
+    assertThat(read.body().path("results").get(0).path("currentOffset").asText()).isEqualTo(offsets.get(2));
+    assertThat(read.body().path("numErrors").asInt()).isEqualTo(1);
+    assertThat(sandbox.journalBatchRequests() - before).isEqualTo(3);
+    assertThat(client.call("GET", "/crm/v3/objects/deals/" + id, null).status()).isEqualTo(429);
+
+    assertThat(client.call("GET", "/webhooks-journal/journal-local/2026-03/batch/latest/101", null).status()).isEqualTo(400);
+    assertThat(client.call("GET", "/webhooks-journal/journal-local/2026-03/batch/latest/0", null).status()).isEqualTo(400);
   }
 
   @Test
