@@ -117,6 +117,7 @@ final class BenchLatencySalesforce {
     var pending = new ArrayList<Pending>();
     var millis = new ArrayList<Long>();
     int missed = 0;
+    var missedDeals = new ArrayList<String>();
     int made = 0;
     long gapNanos = (long) (1e9 / rate);
     long next = System.nanoTime();
@@ -148,12 +149,13 @@ final class BenchLatencySalesforce {
           it.remove();
         } else if (Duration.between(p.committed(), now).compareTo(timeout) > 0) {
           missed++;
+          missedDeals.add(p.deal());
           it.remove();
         }
       }
       Thread.sleep(10);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new BenchLatencyCommand.Run(millis, missed, sandbox.faults().requestsUsed() - requests0, seconds);
+    return new BenchLatencyCommand.Run(millis, missed, missedDeals, sandbox.faults().requestsUsed() - requests0, 0, seconds, 0);
   }
 }
