@@ -64,6 +64,17 @@ public final class AmountConversion {
     this.clock = clock;
   }
 
+  private final Map<String, Instant> lastChanged = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Whether a conversion by this process changed the amount of some deal of {@code source} at or
+   * after {@code since} (those deals' rows carry the conversion's instant as {@code synced_at}).
+   */
+  public boolean changedSince(String source, Instant since) {
+    var at = lastChanged.get(source);
+    return at != null && !at.isBefore(since.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+  }
+
   public CurrencyStore store() {
     return store;
   }
@@ -136,6 +147,8 @@ public final class AmountConversion {
    * currency and close date ({@code rates} empty: a single-currency org, amounts as given).
    */
   Report convert(String source, Optional<CurrencyRates> rates, LocalDate today) {
+    // the rows whose amount changed are stamped as written now, so a stream step finds them (see changedSince)
+    var stamp = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     int converted = 0;
     int changed = 0;
     var unconverted = new TreeMap<String, Integer>();
@@ -143,7 +156,7 @@ public final class AmountConversion {
       c.setAutoCommit(false);
       try (var ps = c.prepareStatement("SELECT crm_object, id, amount_original, currency, close_date, is_closed, amount"
           + " FROM deal WHERE source = ? AND deleted = FALSE");
-          var up = c.prepareStatement("UPDATE deal SET amount = ? WHERE source = ? AND crm_object = ? AND id = ?")) {
+          var up = c.prepareStatement("UPDATE deal SET amount = ?, synced_at = ? WHERE source = ? AND crm_object = ? AND id = ?")) {
         ps.setString(1, source);
         ps.setFetchSize(1000);
         int pending = 0;
@@ -169,9 +182,10 @@ public final class AmountConversion {
             }
             if (!sameAmount(current, amount)) {
               up.setBigDecimal(1, amount);
-              up.setString(2, source);
-              up.setString(3, rs.getString(1));
-              up.setString(4, rs.getString(2));
+              up.setObject(2, java.time.LocalDateTime.ofInstant(stamp, ZoneOffset.UTC));
+              up.setString(3, source);
+              up.setString(4, rs.getString(1));
+              up.setString(5, rs.getString(2));
               up.addBatch();
               changed++;
               if (++pending == 500) {
@@ -193,6 +207,7 @@ public final class AmountConversion {
       throw new IllegalStateException("could not convert the deal amounts of " + source + ": " + e.getMessage(), e);
     }
     if (changed > 0) {
+      lastChanged.put(source, stamp);
       log.info("event=amounts_converted source={} corporate={} converted={} changed={}", source,
           rates.map(CurrencyRates::corporate).orElse("(single currency)"), converted, changed);
     }

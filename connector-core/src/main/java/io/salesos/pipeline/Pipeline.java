@@ -512,16 +512,10 @@ public final class Pipeline implements AutoCloseable {
    * connection without a stream.
    */
   public StreamResult stream(String connection) {
+    var applied = applyStream(connection);
+    var step = applied.step();
+    var affected = applied.affected();
     var c = connection(connection);
-    var step = sync.follower().step(c);
-    if (step.changes() == 0 && step.fellBack().isEmpty()) {
-      return new StreamResult(step, AffectedDeals.Scope.none(), List.of(), Optional.empty());
-    }
-    if (step.changes() > 0 && step.fellBack().isEmpty()) {
-      sync.follower().pullUnstreamed(c);
-    }
-    var affected = step.fellBack().isPresent() ? AffectedDeals.Scope.all()
-        : AffectedDeals.of(database, c.name(), step.changed());
     if (affected.isEmpty()) {
       return new StreamResult(step, affected, List.of(), Optional.empty());
     }
@@ -537,6 +531,46 @@ public final class Pipeline implements AutoCloseable {
         runs.stream().mapToInt(RulesRunner.RunResult::queued).sum(), pushed.written());
     return new StreamResult(step, affected, runs, Optional.of(pushed));
   }
+
+  /**
+   * The first half of {@link #stream}: reads one step of the connection's stream into the mirror,
+   * pulls the objects the stream does not carry, and says which deals the changes can affect,
+   * evaluating nothing (for a caller that evaluates them itself, or compares). The changes are what
+   * the stream named, the rows the pull of the unstreamed objects wrote, and the deals whose amount
+   * the conversion changed (see {@link AffectedDeals}); a fall-back to the pull affects every deal.
+   */
+  public StreamApplied applyStream(String connection) {
+    var c = connection(connection);
+    var since = clock.instant();
+    var step = sync.follower().step(c);
+    if (step.changes() == 0 && step.fellBack().isEmpty()) {
+      return new StreamApplied(step, AffectedDeals.Scope.none());
+    }
+    if (step.fellBack().isPresent()) {
+      return new StreamApplied(step, AffectedDeals.Scope.all());
+    }
+    var changed = new LinkedHashMap<String, java.util.Set<String>>();
+    step.changed().forEach((k, v) -> changed.put(k, new java.util.TreeSet<>(v)));
+    // what the pull of the unstreamed objects changed (a contact added to a deal, a stage history row,
+    // a user), told record by record by the rows it wrote
+    for (var s : sync.follower().pullUnstreamed(c)) {
+      if (s.changed() > 0 || s.error().isPresent()) {
+        var object = c.mapping().forCrmObject(s.crmObject()).map(io.salesos.mapping.ObjectMapping::canonicalObject)
+            .orElse(s.crmObject());
+        changed.computeIfAbsent(object, k -> new java.util.TreeSet<>())
+            .addAll(AffectedDeals.syncedSince(database, c.name(), object, since));
+      }
+    }
+    // amounts converted again (the rates read anew, or a rate gone) change deals the stream never named
+    if (sync.amounts().changedSince(c.name(), since)) {
+      changed.computeIfAbsent(io.salesos.model.CanonicalSchema.DEAL, k -> new java.util.TreeSet<>())
+          .addAll(AffectedDeals.syncedSince(database, c.name(), io.salesos.model.CanonicalSchema.DEAL, since));
+    }
+    return new StreamApplied(step, AffectedDeals.of(database, c.name(), changed, Optional.of(since)));
+  }
+
+  /** What a stream step applied and the deals its changes can affect. */
+  public record StreamApplied(io.salesos.sync.StreamFollower.Step step, AffectedDeals.Scope affected) {}
 
   /** What one stream step did: the step, the deals it affects, the evaluation and the push it caused. */
   public record StreamResult(io.salesos.sync.StreamFollower.Step step, AffectedDeals.Scope affected,
