@@ -52,12 +52,14 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * and calls, amounts in two currencies) lives in a {@link MemoryCrm} that offers a change stream
  * for what HubSpot's journal carries (accounts, contacts, deals, activities); deal contacts, stage
  * history and users come by the pull of what the stream does not carry, as with HubSpot. Each
- * sequence edits the org as reps do, one change a step; after each step is streamed into the real
- * mirror, the writes the shipped rules (and rules/stock) would queue for the affected deals only
- * are exactly the deal writes a full evaluation of the same mirror would queue for them, and a full
- * evaluation queues for every other deal exactly what it queued before the step (nothing, for the
- * shipped rules, whose writes are pushed and echoed back as the daemon does; the drafts still
- * waiting). The org is shared by every sequence, each going on from where the last one left it.
+ * sequence starts from a settled org (a full evaluation pushed, its echoes streamed back and
+ * evaluated as the daemon does), then edits it as reps do, one change a step. After each step is
+ * streamed into the real mirror ({@link Pipeline#applyStream}), the writes the rule set (the
+ * shipped rules/ or rules/stock, one per sequence) would queue for the affected deals only are
+ * exactly the deal writes a full evaluation of the same mirror queues for them, and a full
+ * evaluation queues for every other deal exactly what it queued before the step. The org and the
+ * database are shared by every sequence, each going on from where the last one left it (so a
+ * failure is reported with its sequence, not shrunk).
  */
 class IncrementalEvaluationPropertiesTest {
 
