@@ -210,12 +210,18 @@ public final class MirrorStore {
           unchanged++;
           continue;
         }
+        if (old != null && !old.deleted() && old.modified() != null && r.modifiedAt().isBefore(old.modified())) {
+          // a read older than the version the mirror holds (a stream's read by id that waited for the
+          // object while the poll applied a newer one): the mirror never goes back in time
+          unchanged++;
+          continue;
+        }
         if (old == null) {
           inserted++;
         } else {
           updated++;
         }
-        current.put(r.id(), new Current(hash, false));
+        current.put(r.id(), new Current(hash, false, r.modifiedAt()));
         var ps = old == null ? insert : upsert;
         int i = 1;
         ps.setString(i++, source);
@@ -251,7 +257,7 @@ public final class MirrorStore {
           if (old != null && !old.deleted()) {
             deleted++;
             addHistory(history, source, crmObject, canonicalObject, d.id(), d.deletedAt(), nowUtc, true, old.hash(), "{}");
-            current.put(d.id(), new Current(old.hash(), true));
+            current.put(d.id(), new Current(old.hash(), true, old.modified()));
           }
         }
         del.executeBatch();
@@ -282,14 +288,14 @@ public final class MirrorStore {
     ps.addBatch();
   }
 
-  private record Current(String hash, boolean deleted) {}
+  private record Current(String hash, boolean deleted, Instant modified) {}
 
   private static Map<String, Current> currentHashes(Connection c, SqlName table, String source, String crmObject,
       List<String> ids) throws SQLException {
     var out = new HashMap<String, Current>();
     for (int from = 0; from < ids.size(); from += 1000) {
       var chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
-      var sql = "SELECT `id`, `row_hash`, `deleted` FROM " + table.quoted() + " WHERE `source` = ? AND `crm_object` = ? AND `id` IN ("
+      var sql = "SELECT `id`, `row_hash`, `deleted`, `crm_modified_at` FROM " + table.quoted() + " WHERE `source` = ? AND `crm_object` = ? AND `id` IN ("
           + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
       try (var ps = c.prepareStatement(sql)) {
         ps.setString(1, source);
@@ -299,7 +305,9 @@ public final class MirrorStore {
         }
         try (var rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.put(rs.getString(1), new Current(rs.getString(2), rs.getBoolean(3)));
+            var modified = rs.getObject(4, LocalDateTime.class);
+            out.put(rs.getString(1), new Current(rs.getString(2), rs.getBoolean(3),
+                modified == null ? null : modified.toInstant(java.time.ZoneOffset.UTC)));
           }
         }
       }

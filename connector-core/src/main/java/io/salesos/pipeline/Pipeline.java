@@ -625,8 +625,17 @@ public final class Pipeline implements AutoCloseable {
 
   /** Sends every due outbox row under the allow-list in force now; nothing while no rule set is in force. */
   public OutboxDrainer.DrainStats push() {
-    return drainer.drain(connections, drainLimit);
+    // one drain at a time in this process: the push job and the stream's push on arrival read the same
+    // due rows, and two drains side by side each sent and journalled them (a write made twice)
+    pushing.lock();
+    try {
+      return drainer.drain(connections, drainLimit);
+    } finally {
+      pushing.unlock();
+    }
   }
+
+  private final java.util.concurrent.locks.ReentrantLock pushing = new java.util.concurrent.locks.ReentrantLock();
 
   /** The nightly full compare of the mirror with each CRM (or one). */
   public List<CrmCompare.Result> compare(Optional<String> connection) {

@@ -126,16 +126,50 @@ class MidStreamKillTest extends ChildDaemonTest {
     assertThat(settled).as("the mirror equal to the CRM and nothing left to write, logs in " + logs.toAbsolutePath()).isTrue();
     assertThat(EngineFixtures.count(schema, "SELECT COUNT(*) FROM (SELECT record_id, row_hash FROM record_history"
         + " WHERE crm_object = 'deals' GROUP BY record_id, row_hash HAVING COUNT(*) > 1) twice"))
-        .as("deal versions recorded twice (an edit applied twice)").isZero();
+        .as("deal versions recorded twice (an edit applied twice): %s", versionsTwice(schema)).isZero();
     assertThat(salesosTasksByKey()).allSatisfy((key, n) -> assertThat(n).as("tasks with key %s", key).isEqualTo(1));
     assertThat(EngineFixtures.count(schema, "SELECT COUNT(*) FROM (SELECT idem_key FROM write_journal WHERE outcome = 'written'"
-        + " GROUP BY idem_key HAVING COUNT(*) > 1) twice")).as("writes journalled twice").isZero();
+        + " GROUP BY idem_key HAVING COUNT(*) > 1) twice")).as("writes journalled twice: %s", rows(schema, "SELECT CONCAT(j.idem_key,"
+        + " ' ', j.record_id, ' ', j.write_kind, ' ', j.written_at, ' ', COALESCE(j.run_id, '-')) FROM write_journal j JOIN (SELECT idem_key"
+        + " FROM write_journal WHERE outcome = 'written' GROUP BY idem_key HAVING COUNT(*) > 1) t ON t.idem_key = j.idem_key ORDER BY j.id"))
+        .isZero();
     assertThat(resentFlagWrites()).as("flag writes the CRM received twice (one batch per kill may be resent)")
         .isLessThanOrEqualTo(KILLS);
     assertThat(EngineFixtures.count(schema, "SELECT COUNT(*) FROM conflict")).as("conflict rows (the user never touches"
         + " salesos's fields, so any would name salesos's own write)").isZero();
     assertThat(EngineFixtures.count(schema, "SELECT COUNT(*) FROM outbox WHERE status NOT IN ('done', 'draft', 'discarded')"))
         .as("no write failed, held or dead").isZero();
+  }
+
+  private static List<String> rows(String schema, String sql) {
+    var out = new ArrayList<String>();
+    try (var c = TestDatabases.connect(schema); var rs = c.createStatement().executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    } catch (java.sql.SQLException e) {
+      out.add(e.getMessage());
+    }
+    return out;
+  }
+
+  /** Every version of each deal that has a version recorded twice, one line each, for a person to read. */
+  private static List<String> versionsTwice(String schema) {
+    var out = new ArrayList<String>();
+    try (var c = TestDatabases.connect(schema); var rs = c.createStatement().executeQuery("SELECT h.record_id, h.seq,"
+        + " h.crm_modified_at, h.pulled_at, LEFT(h.row_hash, 8), h.deleted, h.fields FROM record_history h JOIN (SELECT DISTINCT"
+        + " record_id FROM record_history WHERE crm_object = 'deals' GROUP BY record_id, row_hash HAVING COUNT(*) > 1) t"
+        + " ON t.record_id = h.record_id WHERE h.crm_object = 'deals' ORDER BY h.record_id, h.seq")) {
+      while (rs.next()) {
+        var f = io.salesos.mirror.CanonicalJson.read(rs.getString(7));
+        out.add(rs.getString(1) + " seq=" + rs.getLong(2) + " modified=" + rs.getString(3) + " pulled=" + rs.getString(4)
+            + " hash=" + rs.getString(5) + " deleted=" + rs.getBoolean(6) + " name=" + f.get("name") + " amount="
+            + f.get("amount_original") + " flags=" + String.valueOf(f.get("salesos_flags")).length());
+      }
+    } catch (java.sql.SQLException e) {
+      out.add(e.getMessage());
+    }
+    return out;
   }
 
   /** Whether every edited deal's name and amount in the mirror are the CRM's. */
