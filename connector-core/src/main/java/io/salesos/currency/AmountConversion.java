@@ -65,6 +65,17 @@ public final class AmountConversion {
     this.clock = clock;
   }
 
+  private final Map<String, Instant> lastChanged = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Whether a conversion by this process changed the amount of some deal of {@code source} at or
+   * after {@code since} (those deals' rows carry the conversion's instant as {@code synced_at}).
+   */
+  public boolean changedSince(String source, Instant since) {
+    var at = lastChanged.get(source);
+    return at != null && !at.isBefore(since.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+  }
+
   public CurrencyStore store() {
     return store;
   }
@@ -158,6 +169,8 @@ public final class AmountConversion {
     if (only.isPresent() && only.get().size() > 1000) {
       return convert(source, rates, today, Optional.empty());
     }
+    // the rows whose amount changed are stamped as written now, so a stream step finds them (see changedSince)
+    var stamp = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     int converted = 0;
     int changed = 0;
     var unconverted = new TreeMap<String, Integer>();
@@ -168,7 +181,7 @@ public final class AmountConversion {
           + String.join(",", java.util.Collections.nCopies(ids.size(), "?")) + ")").orElse(""));
           // only while the deal still holds the inputs the amount was computed from: a conversion running
           // beside another (the poll's and a streamed batch's) never writes an amount from a superseded read
-          var up = c.prepareStatement("UPDATE deal SET amount = ? WHERE source = ? AND crm_object = ? AND id = ?"
+          var up = c.prepareStatement("UPDATE deal SET amount = ?, synced_at = ? WHERE source = ? AND crm_object = ? AND id = ?"
               + " AND amount_original <=> ? AND currency <=> ? AND close_date <=> ? AND is_closed <=> ?")) {
         ps.setString(1, source);
         if (only.isPresent()) {
@@ -200,13 +213,14 @@ public final class AmountConversion {
             }
             if (!sameAmount(current, amount)) {
               up.setBigDecimal(1, amount);
-              up.setString(2, source);
-              up.setString(3, rs.getString(1));
-              up.setString(4, rs.getString(2));
-              up.setBigDecimal(5, original);
-              up.setString(6, currency.orElse(null));
-              up.setObject(7, closeDate.orElse(null));
-              up.setObject(8, rs.getObject(6));
+              up.setObject(2, java.time.LocalDateTime.ofInstant(stamp, ZoneOffset.UTC));
+              up.setString(3, source);
+              up.setString(4, rs.getString(1));
+              up.setString(5, rs.getString(2));
+              up.setBigDecimal(6, original);
+              up.setString(7, currency.orElse(null));
+              up.setObject(8, closeDate.orElse(null));
+              up.setObject(9, rs.getObject(6));
               up.addBatch();
               changed++;
               if (++pending == 500) {
@@ -228,6 +242,7 @@ public final class AmountConversion {
       throw new IllegalStateException("could not convert the deal amounts of " + source + ": " + e.getMessage(), e);
     }
     if (changed > 0) {
+      lastChanged.put(source, stamp);
       log.info("event=amounts_converted source={} corporate={} converted={} changed={}", source,
           rates.map(CurrencyRates::corporate).orElse("(single currency)"), converted, changed);
     }

@@ -512,22 +512,14 @@ public final class Pipeline implements AutoCloseable {
    * connection without a stream.
    */
   public StreamResult stream(String connection) {
+    var applied = applyStream(connection);
+    var step = applied.step();
+    var affected = applied.affected();
     var c = connection(connection);
-    long t0 = System.nanoTime();
-    var step = sync.follower().step(c);
-    if (step.changes() == 0 && step.fellBack().isEmpty()) {
-      return new StreamResult(step, AffectedDeals.Scope.none(), List.of(), Optional.empty());
-    }
-    long t1 = System.nanoTime();
-    if (step.changes() > 0 && step.fellBack().isEmpty()) {
-      sync.follower().pullUnstreamed(c, pollInterval);
-    }
-    long t2 = System.nanoTime();
-    var affected = step.fellBack().isPresent() ? AffectedDeals.Scope.all()
-        : AffectedDeals.of(database, c.name(), step.changed());
     if (affected.isEmpty()) {
       return new StreamResult(step, affected, List.of(), Optional.empty());
     }
+    var t = applied.nanos();
     long t3 = System.nanoTime();
     // only the deals the changes can affect are evaluated; a fall-back to the pull evaluates them all
     // (lead, account and meeting rules run at the scheduled full evaluation)
@@ -543,10 +535,57 @@ public final class Pipeline implements AutoCloseable {
     log.info("event=stream_evaluated source={} changes={} affected_deals={} queued={} written={} step_ms={} derived_ms={}"
         + " affected_ms={} evaluate_ms={} push_ms={}", c.name(), step.changes(),
         affected.everything() ? "all" : Integer.toString(affected.dealIds().size()),
-        runs.stream().mapToInt(RulesRunner.RunResult::queued).sum(), pushed.written(), (t1 - t0) / 1_000_000,
-        (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000, (t5 - t4) / 1_000_000);
+        runs.stream().mapToInt(RulesRunner.RunResult::queued).sum(), pushed.written(), t[0] / 1_000_000,
+        t[1] / 1_000_000, t[2] / 1_000_000, (t4 - t3) / 1_000_000, (t5 - t4) / 1_000_000);
     return new StreamResult(step, affected, runs, Optional.of(pushed));
   }
+
+  /**
+   * The first half of {@link #stream}: reads one step of the connection's stream into the mirror,
+   * pulls the objects the stream does not carry, and says which deals the changes can affect,
+   * evaluating nothing (for a caller that evaluates them itself, or compares). The changes are what
+   * the stream named, the rows the pull of the unstreamed objects wrote, and the deals whose amount
+   * the conversion changed (see {@link AffectedDeals}); a fall-back to the pull affects every deal.
+   */
+  public StreamApplied applyStream(String connection) {
+    var c = connection(connection);
+    var since = clock.instant();
+    long t0 = System.nanoTime();
+    var step = sync.follower().step(c);
+    long t1 = System.nanoTime();
+    if (step.changes() == 0 && step.fellBack().isEmpty()) {
+      return new StreamApplied(step, AffectedDeals.Scope.none(), new long[] {t1 - t0, 0, 0});
+    }
+    if (step.fellBack().isPresent()) {
+      return new StreamApplied(step, AffectedDeals.Scope.all(), new long[] {t1 - t0, 0, 0});
+    }
+    var changed = new LinkedHashMap<String, java.util.Set<String>>();
+    step.changed().forEach((k, v) -> changed.put(k, new java.util.TreeSet<>(v)));
+    // what the pull of the unstreamed objects changed (a contact added to a deal, a stage history row,
+    // a user), told record by record by the rows it wrote; that pull runs at most once a poll interval
+    for (var s : sync.follower().pullUnstreamed(c, pollInterval)) {
+      if (s.changed() > 0 || s.error().isPresent()) {
+        var object = c.mapping().forCrmObject(s.crmObject()).map(io.salesos.mapping.ObjectMapping::canonicalObject)
+            .orElse(s.crmObject());
+        changed.computeIfAbsent(object, k -> new java.util.TreeSet<>())
+            .addAll(AffectedDeals.syncedSince(database, c.name(), object, since));
+      }
+    }
+    long t2 = System.nanoTime();
+    // amounts converted again (the rates read anew, or a rate gone) change deals the stream never named
+    if (sync.amounts().changedSince(c.name(), since)) {
+      changed.computeIfAbsent(io.salesos.model.CanonicalSchema.DEAL, k -> new java.util.TreeSet<>())
+          .addAll(AffectedDeals.syncedSince(database, c.name(), io.salesos.model.CanonicalSchema.DEAL, since));
+    }
+    var affected = AffectedDeals.of(database, c.name(), changed, Optional.of(since));
+    return new StreamApplied(step, affected, new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
+  }
+
+  /**
+   * What a stream step applied and the deals its changes can affect, with where its time went
+   * (nanoseconds: the stream read and apply, the pull of unstreamed objects, finding the affected deals).
+   */
+  public record StreamApplied(io.salesos.sync.StreamFollower.Step step, AffectedDeals.Scope affected, long[] nanos) {}
 
   /** What one stream step did: the step, the deals it affects, the evaluation and the push it caused. */
   public record StreamResult(io.salesos.sync.StreamFollower.Step step, AffectedDeals.Scope affected,
@@ -601,8 +640,17 @@ public final class Pipeline implements AutoCloseable {
 
   /** Sends every due outbox row under the allow-list in force now; nothing while no rule set is in force. */
   public OutboxDrainer.DrainStats push() {
-    return drainer.drain(connections, drainLimit);
+    // one drain at a time in this process: the push job and the stream's push on arrival read the same
+    // due rows, and two drains side by side each sent and journalled them (a write made twice)
+    pushing.lock();
+    try {
+      return drainer.drain(connections, drainLimit);
+    } finally {
+      pushing.unlock();
+    }
   }
+
+  private final java.util.concurrent.locks.ReentrantLock pushing = new java.util.concurrent.locks.ReentrantLock();
 
   /** The nightly full compare of the mirror with each CRM (or one). */
   public List<CrmCompare.Result> compare(Optional<String> connection) {

@@ -66,6 +66,7 @@ public final class MemoryCrm implements Connector {
         fields = merged;
       }
       table(object).put(id, new Stored(id, fields, stamp, false));
+      journal(object, id, stamp);
       out.add(id);
     }
     return out;
@@ -73,7 +74,93 @@ public final class MemoryCrm implements Connector {
 
   public synchronized void delete(String object, String id) {
     var old = table(object).get(id);
-    table(object).put(id, new Stored(id, old.fields(), Instant.ofEpochMilli(clock.addAndGet(1)), true));
+    var stamp = Instant.ofEpochMilli(clock.addAndGet(1));
+    table(object).put(id, new Stored(id, old.fields(), stamp, true));
+    journal(object, id, stamp);
+  }
+
+  /** One journal entry: a record of a streamed object was saved or deleted at {@code stamp}. */
+  private record Entry(String object, String id, Instant stamp) {}
+
+  private List<String> streamed = List.of();
+  private final List<Entry> journal = new ArrayList<>();
+
+  private void journal(String object, String id, Instant stamp) {
+    if (streamed.contains(object)) {
+      journal.add(new Entry(object, id, stamp));
+    }
+  }
+
+  /**
+   * Offers a change stream from now on carrying {@code objects}: every save, delete and pushed write
+   * of one of them is journalled, and a read answers the records named after a position as they are
+   * now (read by id, as HubSpot's journal is resolved), an archived one as a deletion.
+   */
+  public synchronized void streams(List<String> objects) {
+    this.streamed = List.copyOf(objects);
+  }
+
+  @Override
+  public synchronized Optional<io.salesos.spi.ChangeStream> changeStream() {
+    if (streamed.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new io.salesos.spi.ChangeStream() {
+      @Override
+      public List<String> objects() {
+        return streamed;
+      }
+
+      @Override
+      public io.salesos.spi.StreamPosition head() {
+        synchronized (MemoryCrm.this) {
+          return new io.salesos.spi.StreamPosition(Integer.toString(journal.size()));
+        }
+      }
+
+      @Override
+      public io.salesos.spi.StreamBatch read(io.salesos.spi.StreamPosition from, Map<String, List<String>> fields,
+          int maxEntries) {
+        synchronized (MemoryCrm.this) {
+          int start = from.isStart() ? 0 : Integer.parseInt(from.value());
+          int end = Math.min(journal.size(), start + maxEntries);
+          var named = new LinkedHashMap<String, java.util.LinkedHashSet<String>>();
+          var committed = new HashMap<String, Instant>();
+          for (var e : journal.subList(start, end)) {
+            named.computeIfAbsent(e.object(), k -> new java.util.LinkedHashSet<>()).add(e.id());
+            committed.put(io.salesos.spi.StreamBatch.key(e.object(), e.id()), e.stamp());
+          }
+          var records = new LinkedHashMap<String, List<RawRecord>>();
+          var deletions = new LinkedHashMap<String, List<Deletion>>();
+          named.forEach((object, ids) -> {
+            for (var id : ids) {
+              var s = table(object).get(id);
+              if (s.deleted()) {
+                deletions.computeIfAbsent(object, k -> new ArrayList<>()).add(new Deletion(id, s.stamp()));
+              } else {
+                var f = new LinkedHashMap<String, Object>();
+                fields.getOrDefault(object, List.of()).forEach(k -> f.put(k, s.fields().get(k)));
+                records.computeIfAbsent(object, k -> new ArrayList<>()).add(new RawRecord(id, f, s.stamp()));
+              }
+            }
+          });
+          return new io.salesos.spi.StreamBatch(records, deletions, committed,
+              new io.salesos.spi.StreamPosition(Integer.toString(end)), end < journal.size(), end - start, Optional.empty());
+        }
+      }
+    });
+  }
+
+  private Optional<io.salesos.spi.CurrencySettings> currencies = Optional.empty();
+
+  /** The org's currencies and rates from now on (none by default: a single-currency org). */
+  public synchronized void currencies(io.salesos.spi.CurrencySettings settings) {
+    this.currencies = Optional.of(settings);
+  }
+
+  @Override
+  public synchronized Optional<io.salesos.spi.CurrencySettings> currencies() {
+    return currencies;
   }
 
   /** Changes a value without moving the stamp, as a Salesforce formula field does. */
@@ -286,6 +373,7 @@ public final class MemoryCrm implements Connector {
           var fields = new LinkedHashMap<String, Object>(existing.map(Stored::fields).orElse(Map.of()));
           fields.putAll(w.fields());
           table(crmObject).put(id, new Stored(id, fields, stamp, false));
+          journal(crmObject, id, stamp);
           out.add(WriteResult.ok(w.key(), id, existing.isEmpty()));
         }
         case UPDATE -> {
@@ -296,6 +384,7 @@ public final class MemoryCrm implements Connector {
             var fields = new LinkedHashMap<>(old.fields());
             fields.putAll(w.fields());
             table(crmObject).put(old.id(), new Stored(old.id(), fields, stamp, false));
+            journal(crmObject, old.id(), stamp);
             out.add(WriteResult.ok(w.key(), old.id(), false));
           }
         }
@@ -303,6 +392,7 @@ public final class MemoryCrm implements Connector {
           var old = table(crmObject).get(w.id().orElseThrow());
           if (old != null) {
             table(crmObject).put(old.id(), new Stored(old.id(), old.fields(), stamp, true));
+            journal(crmObject, old.id(), stamp);
           }
           out.add(WriteResult.ok(w.key(), w.id().orElseThrow(), false));
         }
