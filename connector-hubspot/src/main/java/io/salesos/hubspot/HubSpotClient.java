@@ -39,7 +39,7 @@ final class HubSpotClient {
   HubSpotClient(HubSpotSettings settings, Clock clock) {
     this.settings = settings;
     this.clock = clock;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout()).build();
+    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
     var tier = settings.tier();
     this.budget = new ApiBudget(OptionalLong.empty(), OptionalLong.of(tier.daily()), OptionalLong.empty(),
         OptionalLong.of(tier.burst()), Duration.ofMillis(HubSpotTier.INTERVAL_MILLIS), clock.instant());
