@@ -53,12 +53,15 @@ public record ObjectMapping(
    */
   public Map<String, Object> toCanonical(RawRecord record) {
     var out = new LinkedHashMap<String, Object>();
+    var raw = record.fields();
     for (var f : fields) {
-      if (!record.fields().containsKey(f.crmField())) {
+      // one lookup for a value; the second only tells a null value from a field the record lacks
+      var value = raw.get(f.crmField());
+      if (value == null && !raw.containsKey(f.crmField())) {
         continue;
       }
       try {
-        var v = f.read(record.fields().get(f.crmField()));
+        var v = f.read(value);
         if (v != null || !out.containsKey(f.canonicalField())) {
           out.put(f.canonicalField(), v);
         }

@@ -67,18 +67,70 @@ public final class MirrorStore {
   }
 
   /**
+   * The canonical JSON and row hash of each record of a batch over the mapped columns, worked out
+   * before the apply (a pull's reader thread does it while the batch before is being written), so
+   * the applier's transaction does not wait on them. Same text and hash as the apply would make.
+   */
+  public record RowTexts(List<String> sortedColumns, List<String> json, List<String> hashes) {
+    public RowTexts {
+      sortedColumns = List.copyOf(sortedColumns);
+      json = List.copyOf(json);
+      hashes = List.copyOf(hashes);
+      if (json.size() != hashes.size()) {
+        throw new IllegalArgumentException(json.size() + " texts but " + hashes.size() + " hashes");
+      }
+    }
+
+    /** The texts of {@code records} over {@code columns} (the mapping's canonical columns). */
+    public static RowTexts of(java.util.Collection<String> columns, List<MirrorRecord> records) {
+      var keys = CanonicalJson.sortedKeys(columns);
+      var json = new ArrayList<String>(records.size());
+      var hashes = new ArrayList<String>(records.size());
+      for (var r : records) {
+        var text = CanonicalJson.writeSorted(keys, r.values());
+        json.add(text);
+        hashes.add(CanonicalJson.hashOfJson(text));
+      }
+      return new RowTexts(List.of(keys), json, hashes);
+    }
+  }
+
+  /**
+   * As {@link #apply(String, String, String, Map, List, List, List, Checkpoint)}, with each
+   * record's JSON and hash already made ({@link RowTexts#of}); refused when they were made over
+   * other columns or for another number of records.
+   */
+  public ApplyResult apply(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
+      List<MirrorRecord> records, RowTexts texts, List<Deletion> deletions, List<QuarantineEntry> quarantined,
+      Checkpoint next) {
+    if (texts.json().size() != records.size()
+        || !texts.sortedColumns().equals(List.of(CanonicalJson.sortedKeys(columns.keySet())))) {
+      throw new IllegalArgumentException("the row texts of " + source + "/" + crmObject + " were made for "
+          + texts.json().size() + " records over " + texts.sortedColumns() + ", not for these " + records.size()
+          + " over " + columns.keySet());
+    }
+    return applyRetried(source, crmObject, canonicalObject, columns, records, texts, deletions, quarantined, Optional.of(next));
+  }
+
+  /**
    * As {@link #apply(String, String, String, Map, List, List, List, Checkpoint)}, but a full
    * re-read (reconcile) passes no checkpoint, so the incremental cursor never moves backwards.
    */
   public ApplyResult apply(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
       List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Optional<Checkpoint> next) {
+    return applyRetried(source, crmObject, canonicalObject, columns, records, null, deletions, quarantined, next);
+  }
+
+  private ApplyResult applyRetried(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
+      List<MirrorRecord> records, RowTexts texts, List<Deletion> deletions, List<QuarantineEntry> quarantined,
+      Optional<Checkpoint> next) {
     // objects pulled side by side share tables (every activity type, record_history): InnoDB may
     // pick one of two transactions as a deadlock victim (or Galera fail a certification), which
     // rolls the whole batch back, so the batch is simply applied again; so is a batch whose new
     // row another daemon inserted first (the retry finds it and updates it)
     for (int attempt = 1; ; attempt++) {
       try {
-        return applyOnce(source, crmObject, canonicalObject, columns, records, deletions, quarantined, next);
+        return applyOnce(source, crmObject, canonicalObject, columns, records, texts, deletions, quarantined, next);
       } catch (IllegalStateException e) {
         if (attempt >= MAX_APPLY_ATTEMPTS || !worthRetrying(e)) {
           throw e;
@@ -117,11 +169,12 @@ public final class MirrorStore {
   }
 
   private ApplyResult applyOnce(String source, String crmObject, String canonicalObject, Map<String, FieldType> columns,
-      List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> quarantined, Optional<Checkpoint> next) {
+      List<MirrorRecord> records, RowTexts texts, List<Deletion> deletions, List<QuarantineEntry> quarantined,
+      Optional<Checkpoint> next) {
     try (var c = database.connection()) {
       c.setAutoCommit(false);
       try {
-        var result = applyIn(c, source, crmObject, canonicalObject, columns, records, deletions, quarantined, next);
+        var result = applyIn(c, source, crmObject, canonicalObject, columns, records, texts, deletions, quarantined, next);
         c.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
@@ -157,7 +210,7 @@ public final class MirrorStore {
           var out = new java.util.LinkedHashMap<String, ApplyResult>();
           for (var ch : changes) {
             out.put(ch.crmObject(), applyIn(c, source, ch.crmObject(), ch.canonicalObject(), ch.columns(), ch.records(),
-                ch.deletions(), ch.quarantined(), Optional.empty()));
+                null, ch.deletions(), ch.quarantined(), Optional.empty()));
           }
           alsoInTransaction.run(c);
           c.commit();
@@ -175,8 +228,9 @@ public final class MirrorStore {
     }
   }
 
+  /** {@code texts}: each record's JSON and hash when the caller made them ahead ({@link RowTexts}), else null. */
   private ApplyResult applyIn(Connection c, String source, String crmObject, String canonicalObject,
-      Map<String, FieldType> columns, List<MirrorRecord> records, List<Deletion> deletions,
+      Map<String, FieldType> columns, List<MirrorRecord> records, RowTexts texts, List<Deletion> deletions,
       List<QuarantineEntry> quarantined, Optional<Checkpoint> next) throws SQLException {
     var table = SqlName.of(canonicalObject);
     var cols = columns.keySet().stream().map(SqlName::of).toList();
@@ -201,11 +255,12 @@ public final class MirrorStore {
         var upsert = c.prepareStatement(sql);
         var history = c.prepareStatement(HISTORY_SQL)) {
       // the last version of an id in a batch wins; earlier ones are still history
-      var keys = CanonicalJson.sortedKeys(columns.keySet());
-      for (var r : records) {
+      var keys = texts == null ? CanonicalJson.sortedKeys(columns.keySet()) : null;
+      for (int n = 0; n < records.size(); n++) {
+        var r = records.get(n);
         // one JSON text of the mapped columns serves the row hash and the history row
-        var json = CanonicalJson.writeSorted(keys, r.values());
-        var hash = CanonicalJson.hashOfJson(json);
+        var json = texts == null ? CanonicalJson.writeSorted(keys, r.values()) : texts.json().get(n);
+        var hash = texts == null ? CanonicalJson.hashOfJson(json) : texts.hashes().get(n);
         var old = current.get(r.id());
         if (old != null && old.hash().equals(hash) && !old.deleted()) {
           unchanged++;

@@ -55,9 +55,10 @@ public final class Puller {
     }
   }
 
-  /** One mapped batch ready to apply, or the failure that ended the reading. */
-  private record Fetched(List<MirrorRecord> records, List<Deletion> deletions, List<QuarantineEntry> bad,
-      Checkpoint next, boolean hasMore, Optional<ConnectorException> failure, Optional<RuntimeException> bug) {
+  /** One mapped batch ready to apply (with its records' texts, or null), or the failure that ended the reading. */
+  private record Fetched(List<MirrorRecord> records, MirrorStore.RowTexts texts, List<Deletion> deletions,
+      List<QuarantineEntry> bad, Checkpoint next, boolean hasMore, Optional<ConnectorException> failure,
+      Optional<RuntimeException> bug) {
 
     boolean hasChanges() {
       return !records.isEmpty() || !deletions.isEmpty() || !bad.isEmpty();
@@ -89,8 +90,11 @@ public final class Puller {
         var batch = fetcher.next();
         // a batch the fetcher read before a failure still lands, with its checkpoint
         if (batch.hasChanges() || batch.failure().isEmpty() && batch.bug().isEmpty()) {
-          var result = store.apply(connection.name(), mapping.crmObject(), mapping.canonicalObject(), columns,
-              batch.records(), batch.deletions(), batch.bad(), batch.next());
+          var result = batch.texts() == null
+              ? store.apply(connection.name(), mapping.crmObject(), mapping.canonicalObject(), columns,
+                  batch.records(), batch.deletions(), batch.bad(), batch.next())
+              : store.apply(connection.name(), mapping.crmObject(), mapping.canonicalObject(), columns,
+                  batch.records(), batch.texts(), batch.deletions(), batch.bad(), batch.next());
           batches++;
           inserted += result.inserted();
           updated += result.updated();
@@ -212,11 +216,23 @@ public final class Puller {
             break;
           }
         }
-        return new Fetched(records, deletions, bad, next, hasMore, Optional.empty(), Optional.empty());
+        return new Fetched(records, texts(records), deletions, bad, next, hasMore, Optional.empty(), Optional.empty());
       } catch (ConnectorException e) {
-        return new Fetched(records, deletions, bad, next, true, Optional.of(e), Optional.empty());
+        return new Fetched(records, texts(records), deletions, bad, next, true, Optional.of(e), Optional.empty());
       } catch (RuntimeException e) {
-        return new Fetched(records, deletions, bad, next, true, Optional.empty(), Optional.of(e));
+        return new Fetched(records, texts(records), deletions, bad, next, true, Optional.empty(), Optional.of(e));
+      }
+    }
+
+    /**
+     * Each record's JSON and row hash, made here while the applier writes the batch before; null
+     * when a value cannot be written, so the apply makes them itself and reports the failure as before.
+     */
+    private MirrorStore.RowTexts texts(List<MirrorRecord> records) {
+      try {
+        return MirrorStore.RowTexts.of(mapping.canonicalTypes().keySet(), records);
+      } catch (RuntimeException e) {
+        return null;
       }
     }
 

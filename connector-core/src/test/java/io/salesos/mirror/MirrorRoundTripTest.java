@@ -91,6 +91,36 @@ class MirrorRoundTripTest {
   }
 
   @Test
+  void rowTextsMadeAheadStoreWhatTheApplyMakesAndOnlyForTheirOwnColumnsAndRecords() throws SQLException {
+    var a = new MirrorRecord("3003", Map.of("name", "Ahead", "amount", new BigDecimal("7.50")), Instant.parse("2026-03-01T00:00:00Z"));
+    var b = new MirrorRecord("3004", Map.of("name", "Inline", "amount", new BigDecimal("7.50")), Instant.parse("2026-03-01T00:00:00Z"));
+    var texts = MirrorStore.RowTexts.of(DEAL.keySet(), List.of(a));
+    store.apply("hs", "deals", "deal", DEAL, List.of(a), texts, List.of(), List.of(), Checkpoint.of(Map.of("stamp", "8")));
+    store.apply("hs", "deals", "deal", DEAL, List.of(b), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "9")));
+    // the same hash and history text as the apply makes itself: a replay of either changes nothing
+    assertThat(store.apply("hs", "deals", "deal", DEAL, List.of(a, b), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "10")))
+        .unchanged()).isEqualTo(2);
+    try (var c = db.connection(); var ps = c.prepareStatement(
+        "SELECT h.fields, h.row_hash = d.row_hash FROM record_history h JOIN deal d ON d.source = h.source AND d.id = h.record_id"
+            + " WHERE h.source = 'hs' AND h.record_id = '3003'")) {
+      try (var rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo(texts.json().get(0)).contains("\"name\":\"Ahead\"");
+        assertThat(rs.getBoolean(2)).isTrue();
+      }
+    }
+    // texts made over other columns, or for other records, are refused before anything is written
+    var fewer = new java.util.LinkedHashMap<>(DEAL);
+    fewer.remove("amount");
+    assertThatThrownBy(() -> store.apply("hs", "deals", "deal", DEAL, List.of(a), MirrorStore.RowTexts.of(fewer.keySet(), List.of(a)),
+        List.of(), List.of(), Checkpoint.of(Map.of("stamp", "11")))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("row texts");
+    assertThatThrownBy(() -> store.apply("hs", "deals", "deal", DEAL, List.of(a, b), texts, List.of(), List.of(),
+        Checkpoint.of(Map.of("stamp", "11")))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.checkpoint("hs", "deals").get("stamp")).contains("10");
+  }
+
+  @Test
   void aReplayedBatchChangesNothingAndTheCheckpointMovesWithTheBatch() {
     var r = new MirrorRecord("2002", Map.of("name", "Replay", "amount", new BigDecimal("10.00")), Instant.parse("2026-01-01T00:00:00Z"));
     var first = store.apply("hs", "deals", "deal", DEAL, List.of(r), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "5")));

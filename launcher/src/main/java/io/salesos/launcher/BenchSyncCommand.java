@@ -54,6 +54,10 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--runs", description = "timed runs; the median is reported (default: ${DEFAULT-VALUE})")
   int runs = 3;
 
+  @Option(names = "--warmup", description = "whole runs (load, ceiling, incremental) done first and left out of the medians,"
+      + " so the figures are the sync's and not the JIT compiler's (default: ${DEFAULT-VALUE})")
+  int warmup = 1;
+
   @Option(names = "--lag-seconds", description = "wait this long after the 1%% edits before the incremental pull (default: ${DEFAULT-VALUE})")
   int lagSeconds = 5;
 
@@ -109,8 +113,14 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
       try (var server = EmbeddedMariaDb.start(dataDir, "salesos")) {
         // the benchmark makes and drops a schema per run, which the salesos account may not: it logs in as the server's admin
         var admin = server.adminCredentials();
-        for (int run = 1; run <= runs; run++) {
-          var schema = "bench_" + run + "_" + System.nanoTime();
+        if (warmup < 0 || runs < 1) {
+          throw new IllegalArgumentException("--warmup must be 0 or more and --runs 1 or more (were " + warmup + " and " + runs + ")");
+        }
+        for (int run = 1 - warmup; run <= runs; run++) {
+          // a warm-up run does all a run does; only its figures are left out
+          boolean timed = run >= 1;
+          var label = timed ? "run " + run : "warm-up " + (run + warmup);
+          var schema = "bench_" + (timed ? run : "w" + (run + warmup)) + "_" + System.nanoTime();
           try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), admin.user(), admin.password())) {
             c.createStatement().execute("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4");
           }
@@ -125,6 +135,9 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
             var engine = new Pipeline(db, List.of(connection), LiveRuleSet.pushOnly(AllowList.defaults()), ConflictPolicy.defaults(),
         new Pipeline.Settings(batch, 1_000_000, 3, Duration.ofSeconds(1), 50_000, lanes), Clock.systemUTC());
             System.gc();
+            // each timed phase starts on a database at rest: the pages the last phase dirtied are
+            // flushed first, or the one measured next pays for them
+            InnodbSettle.settle(server.jdbcUrl("salesos"), admin);
             resetPeaks();
             var cpu0 = CpuTimes.now(child);
             long t0 = System.nanoTime();
@@ -134,9 +147,11 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
             long loaded = stats.stream().mapToLong(s -> s.inserted() + s.updated()).sum();
             stats.stream().filter(s -> s.error().isPresent()).forEach(s -> System.out.println("  error " + s.crmObject() + ": " + s.error().get()));
             long heap = peakHeap();
-            initial.add(loaded / secs);
-            heaps.add(heap);
-            System.out.printf("run %d: initial %d records in %.1f s = %.0f records/s, peak heap %d MB%n", run, loaded, secs, loaded / secs, heap >> 20);
+            if (timed) {
+              initial.add(loaded / secs);
+              heaps.add(heap);
+            }
+            System.out.printf("%s: initial %d records in %.1f s = %.0f records/s, peak heap %d MB%n", label, loaded, secs, loaded / secs, heap >> 20);
             System.out.printf("  CPU during the initial load: salesos %.1f s, sandbox %.1f s, MariaDB %.1f s (%.2f cores of %d);"
                 + " per 1,000 records: salesos %.0f ms, sandbox %.0f ms, MariaDB %.0f ms%n",
                 cpu.salesos(), cpu.sandbox(), cpu.database(), (cpu.salesos() + cpu.sandbox() + cpu.database()) / secs,
@@ -144,10 +159,13 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
                 perThousand(cpu.database(), loaded));
             // the same rows again, now, on this machine, by plain JDBC: what the load could reach at best
             if (!noCeiling) {
+              InnodbSettle.settle(server.jdbcUrl("salesos"), admin);
               var c = new JdbcCeiling(server.jdbcUrl(""), admin, lanes, batch).measure(schema, child);
               double ratio = (loaded / secs) / c.recordsPerSecond();
-              ceilings.add(c.recordsPerSecond());
-              ratios.add(ratio);
+              if (timed) {
+                ceilings.add(c.recordsPerSecond());
+                ratios.add(ratio);
+              }
               System.out.printf("  JDBC ceiling: %d records (%d rows with their history) in %.1f s = %.0f records/s, %d threads;"
                   + " salesos %.0f records/s = %.0f%% of it%n", c.records(), c.rows(), c.seconds(), c.recordsPerSecond(), lanes,
                   loaded / secs, ratio * 100);
@@ -155,7 +173,7 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
                   c.cpu().salesos(), c.cpu().database(), perThousand(c.cpu().salesos(), c.records()),
                   perThousand(c.cpu().database(), c.records()));
             }
-            var changed = touchOnePercent(engine, connection, mapping, run);
+            var changed = touchOnePercent(engine, connection, mapping, run + warmup);
             // a CRM shows changes to incremental queries after a lag (HubSpot's search index, the
             // Salesforce connector's hold-back window): wait it out, untimed, as a poll interval would
             Thread.sleep(lagSeconds * 1000L);
@@ -163,7 +181,9 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
             var inc = engine.pull(Optional.empty());
             double incSecs = (System.nanoTime() - t1) / 1e9;
             long incChanged = inc.stream().mapToLong(s -> s.changed()).sum();
-            incremental.add(incSecs);
+            if (timed) {
+              incremental.add(incSecs);
+            }
             System.out.printf("  incremental: %d changed (%d edited) in %.2f s%n", incChanged, changed, incSecs);
             try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), admin.user(), admin.password())) {
               c.createStatement().execute("DROP DATABASE `" + schema + "`");
@@ -175,8 +195,8 @@ final class BenchSyncCommand implements java.util.concurrent.Callable<Integer> {
           + " max heap allowed: %d MB%n", median(initial), median(incremental), heaps.stream().mapToLong(x -> x).max().orElse(0) >> 20,
           Runtime.getRuntime().maxMemory() >> 20);
       if (!noCeiling) {
-        System.out.printf("salesos %,.0f records/s = %.0f%% of the JDBC ceiling %,.0f records/s (medians over %d runs; the share is the median of"
-            + " the per-run shares %s)%n", median(initial), median(ratios) * 100, median(ceilings), runs,
+        System.out.printf("salesos %,.0f records/s = %.0f%% of the JDBC ceiling %,.0f records/s (medians over %d runs after %d warm-up;"
+            + " the share is the median of the per-run shares %s)%n", median(initial), median(ratios) * 100, median(ceilings), runs, warmup,
             ratios.stream().map(r -> String.format("%.0f%%", r * 100)).toList());
       }
       return 0;

@@ -67,6 +67,11 @@ record JdbcCeiling(String serverUrl, EmbeddedMariaDb.Credentials login, int thre
   }
 
   private Result copy(Connection reader, String source, String target, List<String> tables, Process sandbox) throws Exception {
+    // the reader's result stream waits, unread, while each round is inserted: on a busy machine a
+    // round takes longer than the server's net_write_timeout (60 s), which then drops the reader
+    try (var st = reader.createStatement()) {
+      st.execute("SET SESSION net_write_timeout = 3600");
+    }
     var writers = new ArrayList<Connection>();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {

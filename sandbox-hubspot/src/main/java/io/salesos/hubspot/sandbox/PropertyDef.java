@@ -148,8 +148,34 @@ record PropertyDef(
   private static final java.time.format.DateTimeFormatter ISO_MILLIS =
       java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-  /** An instant as HubSpot writes it on the wire: ISO-8601, UTC, always three fraction digits. */
+  /** Seconds from 1970 to the end of year 9999, the range {@link #iso} writes by hand. */
+  private static final long END_OF_9999 = 253_402_300_800L;
+
+  /**
+   * An instant as HubSpot writes it on the wire: ISO-8601, UTC, always three fraction digits. Written
+   * by hand for 1970 to 9999 (what the formatter writes; every list page carries two per record,
+   * and the formatter was a thirteenth of the sandbox's CPU during a load), by the formatter otherwise.
+   */
   static String iso(Instant instant) {
-    return ISO_MILLIS.format(instant);
+    long secs = instant.getEpochSecond();
+    if (secs < 0 || secs >= END_OF_9999) {
+      return ISO_MILLIS.format(instant);
+    }
+    var d = java.time.LocalDateTime.ofEpochSecond(secs, 0, ZoneOffset.UTC);
+    var b = new StringBuilder(24);
+    digits(b, d.getYear(), 4).append('-');
+    digits(b, d.getMonthValue(), 2).append('-');
+    digits(b, d.getDayOfMonth(), 2).append('T');
+    digits(b, d.getHour(), 2).append(':');
+    digits(b, d.getMinute(), 2).append(':');
+    digits(b, d.getSecond(), 2).append('.');
+    return digits(b, instant.getNano() / 1_000_000, 3).append('Z').toString();
+  }
+
+  private static StringBuilder digits(StringBuilder b, int value, int width) {
+    for (int div = width == 4 ? 1000 : width == 3 ? 100 : 10; div > 0; div /= 10) {
+      b.append((char) ('0' + value / div % 10));
+    }
+    return b;
   }
 }
