@@ -56,6 +56,8 @@ public final class AmountConversion {
   private final CurrencyStore store;
   private final Clock clock;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
+  // per connection, the rates the last conversion of all its deals used (absent: none yet)
+  private final Map<String, Optional<CurrencySettings>> convertedAllWith = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Integer>> said = new ConcurrentHashMap<>();
   private final java.util.Set<String> neverRead = ConcurrentHashMap.newKeySet();
 
@@ -118,6 +120,17 @@ public final class AmountConversion {
     }
   }
 
+  /**
+   * Whether the rates known for a connection are not those its deals were all last converted with
+   * (read anew with a change, a rate gone): then converting only some deals would leave the others
+   * at the old rates.
+   */
+  public boolean ratesChangedSinceFullConversion(CrmConnection connection) {
+    var k = known.get(connection.name());
+    var used = convertedAllWith.get(connection.name());
+    return k != null && (used == null || !used.equals(k.settings()));
+  }
+
   /** Converts the deals of one connection with its known rates; empty when its mapping reads no amounts as given. */
   public Optional<Report> convert(CrmConnection connection) {
     if (!converts(connection.mapping())) {
@@ -132,6 +145,7 @@ public final class AmountConversion {
     // with a currency is left without an amount (and reported) rather than taken 1:1
     var report = convert(connection.name(), k == null ? Optional.empty() : k.settings().map(CurrencyRates::new),
         LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+    convertedAllWith.put(connection.name(), k == null ? Optional.empty() : k.settings());
     var before = said.put(connection.name(), report.unconverted());
     if (!report.unconverted().isEmpty() && !report.unconverted().equals(before)) {
       log.warn("event=amounts_unconverted source={} corporate={} deals={} currencies={} effect=\"left out of forecast totals,"

@@ -197,10 +197,8 @@ public final class StreamFollower {
     if (total > 0) {
       log.info("event=streamed source={} entries={} changes={} position={} read_ms={} apply_ms={}", c.name(), batch.entries(),
           total, batch.next(), readNanos.get() / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
-      var deals = changed.getOrDefault(io.salesos.model.CanonicalSchema.DEAL, Set.of());
-      if (!deals.isEmpty()) {
-        applied.accept(c.name(), deals);
-      }
+      // the batch's deals' amounts are converted (all deals when the rates changed since the last full conversion)
+      applied.accept(c.name(), changed.getOrDefault(io.salesos.model.CanonicalSchema.DEAL, Set.of()));
     }
     return new Step(c.name(), true, batch.entries(), changed, committed, batch.hasMore(), Optional.empty(), Optional.empty());
   }

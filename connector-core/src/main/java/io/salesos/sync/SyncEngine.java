@@ -138,7 +138,11 @@ public final class SyncEngine {
     }
   }
 
-  /** Converts the amounts of the deals a streamed batch changed (with the rates known; they are read at the poll). */
+  /**
+   * Converts the amounts of the deals a streamed batch changed with the rates known (read at most
+   * every {@link io.salesos.currency.AmountConversion#REFRESH}); every deal when those rates changed
+   * since the connection's deals were last all converted.
+   */
   private void convertDeals(String source, java.util.Set<String> dealIds) {
     var c = connections.get(source);
     if (c == null) {
@@ -146,7 +150,12 @@ public final class SyncEngine {
     }
     try {
       amounts.refresh(c, false);
-      amounts.convert(c, dealIds);
+      if (amounts.ratesChangedSinceFullConversion(c)) {
+        // new rates (or a rate gone) change deals the batch never named: every deal is converted again
+        amounts.convert(c);
+      } else if (!dealIds.isEmpty()) {
+        amounts.convert(c, dealIds);
+      }
     } catch (RuntimeException e) {
       log.warn("event=amount_conversion_failed source={} reason=\"{}\"", source, e.getMessage());
     }

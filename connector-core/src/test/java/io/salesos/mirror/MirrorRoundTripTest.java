@@ -66,8 +66,8 @@ class MirrorRoundTripTest {
 
   @Test
   void rowTextsMadeAheadStoreWhatTheApplyMakesAndOnlyForTheirOwnColumnsAndRecords() throws SQLException {
-    var a = new MirrorRecord("3003", Map.of("name", "Ahead", "amount", new BigDecimal("7.50")), Instant.parse("2026-03-01T00:00:00Z"));
-    var b = new MirrorRecord("3004", Map.of("name", "Inline", "amount", new BigDecimal("7.50")), Instant.parse("2026-03-01T00:00:00Z"));
+    var a = new MirrorRecord("3103", Map.of("name", "Ahead", "amount", new BigDecimal("7.50")), Instant.parse("2026-03-01T00:00:00Z"));
+    var b = new MirrorRecord("3104", Map.of("name", "Inline", "amount", new BigDecimal("7.50")), Instant.parse("2026-03-01T00:00:00Z"));
     var texts = MirrorStore.RowTexts.of(DEAL.keySet(), List.of(a));
     store.apply("hs", "deals", "deal", DEAL, List.of(a), texts, List.of(), List.of(), Checkpoint.of(Map.of("stamp", "8")));
     store.apply("hs", "deals", "deal", DEAL, List.of(b), List.of(), List.of(), Checkpoint.of(Map.of("stamp", "9")));
@@ -76,7 +76,7 @@ class MirrorRoundTripTest {
         .unchanged()).isEqualTo(2);
     try (var c = db.connection(); var ps = c.prepareStatement(
         "SELECT h.fields, h.row_hash = d.row_hash FROM record_history h JOIN deal d ON d.source = h.source AND d.id = h.record_id"
-            + " WHERE h.source = 'hs' AND h.record_id = '3003'")) {
+            + " WHERE h.source = 'hs' AND h.record_id = '3103'")) {
       try (var rs = ps.executeQuery()) {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo(texts.json().get(0)).contains("\"name\":\"Ahead\"");

@@ -191,7 +191,9 @@ class IncrementalEvaluationPropertiesTest {
       connection = new CrmConnection(SOURCE, "memory", new ResilientConnector(crm, ResilienceSettings.fast()),
           Mapping.from(YamlNode.parse("memory.yaml", MAPPING)), true);
       engine = new Pipeline(db, List.of(connection), LiveRuleSet.of(shipped), ConflictPolicy.defaults(),
-          new Pipeline.Settings(100, 100, 3, Duration.ZERO, 1000), clock);
+          new Pipeline.Settings(100, 100, 3, Duration.ZERO, 1000,
+            io.salesos.config.SalesosConfig.DEFAULT_PULL_LANES, io.salesos.mirror.MirrorStore.DEFAULT_QUARANTINE_PAYLOAD_BYTES,
+            io.salesos.outbox.RunLimits.NONE, Duration.ZERO, 10), clock);
       engine.pull(Optional.empty());
       engine.stream(SOURCE); // takes the head
     }

@@ -62,7 +62,9 @@ class StreamAffectedDealsTest {
     var connection = new CrmConnection("mem", "memory", new ResilientConnector(crm, ResilienceSettings.fast()),
         Mapping.from(YamlNode.parse("memory.yaml", IncrementalEvaluationPropertiesTest.MAPPING)), true);
     engine = new Pipeline(db, List.of(connection), LiveRuleSet.of(LiveRuleSet.load(Path.of("../rules"), RuleVocabulary.standard())),
-        ConflictPolicy.defaults(), new Pipeline.Settings(100, 100, 3, Duration.ZERO, 1000),
+        ConflictPolicy.defaults(), new Pipeline.Settings(100, 100, 3, Duration.ZERO, 1000,
+            io.salesos.config.SalesosConfig.DEFAULT_PULL_LANES, io.salesos.mirror.MirrorStore.DEFAULT_QUARANTINE_PAYLOAD_BYTES,
+            io.salesos.outbox.RunLimits.NONE, Duration.ZERO, 10),
         Clock.fixed(IncrementalEvaluationPropertiesTest.START, ZoneOffset.UTC));
     engine.pull(Optional.empty());
     engine.stream("mem"); // takes the head
