@@ -72,8 +72,12 @@ final class BenchLatencySalesforce {
         pipeline.evaluate(Optional.empty());
         pipeline.push();
         pipeline.pull(Optional.empty());
-        var candidates = sandbox.ids("Opportunity").stream()
-            .filter(id -> "false".equals(sandbox.get(id).orElseThrow().get("IsClosed"))).toList();
+        // open opportunities past Prospecting: the stages where the NO_AMOUNT exit criterion applies
+        // (one still in Prospecting gets no flag whatever its amount, so its edit could never be timed)
+        var candidates = sandbox.ids("Opportunity").stream().filter(id -> {
+          var o = sandbox.get(id).orElseThrow();
+          return "false".equals(o.get("IsClosed")) && !"Prospecting".equals(o.get("StageName"));
+        }).toList();
         System.out.printf("%s: demo org loaded (%d opportunities, %d open to edit); editing %d at %.1f/s%n",
             streaming ? "streaming on" : "streaming off", sandbox.count("Opportunity"), candidates.size(), changes, rate);
         var stop = new java.util.concurrent.atomic.AtomicBoolean();
