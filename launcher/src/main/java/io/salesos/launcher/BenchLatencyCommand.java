@@ -1,30 +1,15 @@
 package io.salesos.launcher;
 
-import io.salesos.cli.Home;
-import io.salesos.connection.CrmConnection;
-import io.salesos.connection.ResilienceSettings;
-import io.salesos.connection.ResilientConnector;
 import io.salesos.demo.DemoOrgGenerator;
 import io.salesos.hubspot.sandbox.HubSpotSandbox;
-import io.salesos.mapping.Mapping;
-import io.salesos.mirror.Database;
-import io.salesos.mirror.EmbeddedMariaDb;
-import io.salesos.outbox.ConflictPolicy;
-import io.salesos.pipeline.LiveRuleSet;
-import io.salesos.pipeline.Pipeline;
-import io.salesos.runtime.Connections;
 import io.salesos.schedule.StreamRunner;
-import io.salesos.spi.ConnectorContext;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,7 +57,7 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
         continue;
       }
       results.put(streaming ? "streaming on" : "streaming off (poll only)",
-          crm.equals("salesforce") ? new BenchLatencySalesforce(changes, rate, pollSeconds).run(streaming) : run(streaming));
+          crm.equals("salesforce") ? new BenchLatencySalesforce(changes, rate, pollSeconds, streamIdleMillis).run(streaming) : run(streaming));
     }
     System.out.printf("%nbench latency --crm %s --changes %d (%.1f edits/s, poll every %d s, stream idle %d ms):%n", crm, changes,
         rate, pollSeconds, streamIdleMillis);
@@ -110,76 +95,23 @@ final class BenchLatencyCommand implements java.util.concurrent.Callable<Integer
   private Run run(boolean streaming) throws Exception {
     var now = Instant.now();
     var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.demo(now.minus(Duration.ofMinutes(5))));
-    var mappingFile = Home.dir().resolve("config").resolve("mappings").resolve("hubspot.yaml");
-    var mapping = Mapping.load(mappingFile);
-    var rules = LiveRuleSet.of(LiveRuleSet.load(Home.dir().resolve("rules"), LiveRuleSet.vocabulary(List.of(mapping))));
-    try (var sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withoutRequestLog());
-        var server = EmbeddedMariaDb.start(Home.var().resolve("bench-mariadb"), "salesos")) {
+    try (var sandbox = HubSpotSandbox.start(HubSpotSandbox.Options.defaults().withoutRequestLog())) {
       var ids = sandbox.seed(org);
-      var admin = server.adminCredentials();
-      var schema = "bench_latency_" + System.nanoTime();
-      try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), admin.user(), admin.password())) {
-        c.createStatement().execute("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4");
-      }
-      var settings = new HashMap<String, String>();
-      var secrets = new HashMap<String, String>();
-      sandbox.connectionSettings().forEach((k, v) -> (k.startsWith("secret.") ? secrets : settings)
-          .put(k.replaceFirst("^secret\\.", ""), v));
-      settings.put("change_stream", streaming ? "journal" : "off");
-      // as the daemon wraps it: the rate limiter sized to the portal's tier
-      var provider = Connections.provider("hubspot");
-      var context = new ConnectorContext("hubspot", settings, secrets, Clock.systemUTC());
-      var connector = new ResilientConnector(provider.create(context), ResilienceSettings.under(provider.rateBudget(context)));
-      try (var db = Database.external(server.jdbcUrl(schema), admin.user(), admin.password(), 6);
-          var connection = new CrmConnection("hubspot", "hubspot", connector, mapping, true)) {
-        var pipeline = new Pipeline(db, List.of(connection), rules, ConflictPolicy.defaults(),
-            new Pipeline.Settings(2000, 10_000, 8, Duration.ofSeconds(5), 50_000, 2, 64 * 1024,
-                io.salesos.outbox.RunLimits.NONE, Duration.ofSeconds(pollSeconds), 10), Clock.systemUTC());
-        // the first cycle, as the daemon's first minutes: load, evaluate, write back, read the echo
-        pipeline.pull(Optional.empty());
-        pipeline.evaluate(Optional.empty());
-        pipeline.push();
-        pipeline.pull(Optional.empty());
+      try (var rig = new LatencyRig("hubspot", sandbox.connectionSettings(), streaming ? "journal" : "off", pollSeconds)) {
+        rig.firstCycle();
         var candidates = org.deals().stream().filter(d -> !d.stage().closed() && d.stage().ordinal() >= 1)
             .map(d -> ids.get(d.id())).toList();
         System.out.printf("%s: demo org loaded (%d deals, %d to edit); editing %d deals at %.1f/s%n",
             streaming ? "streaming on" : "streaming off", org.deals().size(), candidates.size(), changes, rate);
-        var stop = new java.util.concurrent.atomic.AtomicBoolean();
-        var polls = new java.util.concurrent.atomic.AtomicInteger();
-        var poller = new Thread(() -> pollLoop(pipeline, stop, polls), "bench-poll");
-        poller.setDaemon(true);
         long requests0 = sandbox.requestCount();
         long exempt0 = sandbox.journalBatchRequests();
         long t0 = System.nanoTime();
-        poller.start();
-        try (var streams = streaming ? StreamRunner.start(pipeline, Duration.ofMillis(streamIdleMillis)) : null) {
+        rig.startPolling();
+        try (var streams = streaming ? StreamRunner.start(rig.pipeline, Duration.ofMillis(streamIdleMillis)) : null) {
           var measured = measure(sandbox, candidates, requests0, t0);
           return new Run(measured.millis(), measured.missed(), measured.missedDeals(), measured.requests(),
-              sandbox.journalBatchRequests() - exempt0, measured.seconds(), polls.get());
-        } finally {
-          stop.set(true);
-          poller.interrupt();
-          poller.join(30_000);
+              sandbox.journalBatchRequests() - exempt0, measured.seconds(), rig.polls());
         }
-      }
-    }
-  }
-
-  /** The daemon's schedule, condensed: every poll interval a pull (when due), an evaluation and a push. */
-  private void pollLoop(Pipeline pipeline, java.util.concurrent.atomic.AtomicBoolean stop, java.util.concurrent.atomic.AtomicInteger polls) {
-    while (!stop.get()) {
-      try {
-        Thread.sleep(pollSeconds * 1000L);
-        if (pipeline.pollDue("hubspot")) {
-          polls.incrementAndGet();
-          pipeline.pull(Optional.of("hubspot"));
-          pipeline.evaluate(Optional.of("hubspot"));
-        }
-        pipeline.push();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        System.out.println("  poll failed: " + e.getMessage());
       }
     }
   }

@@ -1,27 +1,13 @@
 package io.salesos.launcher;
 
-import io.salesos.cli.Home;
-import io.salesos.connection.CrmConnection;
-import io.salesos.connection.ResilienceSettings;
-import io.salesos.connection.ResilientConnector;
 import io.salesos.demo.DemoOrgGenerator;
-import io.salesos.mapping.Mapping;
-import io.salesos.mirror.Database;
-import io.salesos.mirror.EmbeddedMariaDb;
-import io.salesos.outbox.ConflictPolicy;
-import io.salesos.pipeline.LiveRuleSet;
-import io.salesos.pipeline.Pipeline;
-import io.salesos.runtime.Connections;
 import io.salesos.salesforce.sandbox.SalesforceSandbox;
 import io.salesos.schedule.StreamRunner;
-import io.salesos.spi.ConnectorContext;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -36,80 +22,36 @@ final class BenchLatencySalesforce {
   private final int changes;
   private final double rate;
   private final int pollSeconds;
+  private final int streamIdleMillis;
 
-  BenchLatencySalesforce(int changes, double rate, int pollSeconds) {
+  BenchLatencySalesforce(int changes, double rate, int pollSeconds, int streamIdleMillis) {
     this.changes = changes;
     this.rate = rate;
     this.pollSeconds = pollSeconds;
+    this.streamIdleMillis = streamIdleMillis;
   }
 
   BenchLatencyCommand.Run run(boolean streaming) throws Exception {
     var now = Instant.now();
     var org = DemoOrgGenerator.generate(DemoOrgGenerator.Options.demo(now.minus(Duration.ofMinutes(5))));
-    var mapping = Mapping.load(Home.dir().resolve("config").resolve("mappings").resolve("salesforce.yaml"));
-    var rules = LiveRuleSet.of(LiveRuleSet.load(Home.dir().resolve("rules"), LiveRuleSet.vocabulary(List.of(mapping))));
     try (var sandbox = SalesforceSandbox.builder().seed(org).start();
-        var server = EmbeddedMariaDb.start(Home.var().resolve("bench-mariadb"), "salesos")) {
-      var admin = server.adminCredentials();
-      var schema = "bench_latency_" + System.nanoTime();
-      try (var c = java.sql.DriverManager.getConnection(server.jdbcUrl("salesos"), admin.user(), admin.password())) {
-        c.createStatement().execute("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4");
-      }
-      var settings = new HashMap<String, String>();
-      var secrets = new HashMap<String, String>();
-      sandbox.connectionSettings().forEach((k, v) -> (k.startsWith("secret.") ? secrets : settings)
-          .put(k.replaceFirst("^secret\\.", ""), v));
-      settings.put("change_stream", streaming ? "cdc" : "off");
-      var provider = Connections.provider("salesforce");
-      var context = new ConnectorContext("salesforce", settings, secrets, Clock.systemUTC());
-      var connector = new ResilientConnector(provider.create(context), ResilienceSettings.under(provider.rateBudget(context)));
-      try (var db = Database.external(server.jdbcUrl(schema), admin.user(), admin.password(), 6);
-          var connection = new CrmConnection("salesforce", "salesforce", connector, mapping, true)) {
-        var pipeline = new Pipeline(db, List.of(connection), rules, ConflictPolicy.defaults(),
-            new Pipeline.Settings(2000, 10_000, 8, Duration.ofSeconds(5), 50_000, 2, 64 * 1024,
-                io.salesos.outbox.RunLimits.NONE, Duration.ofSeconds(pollSeconds), 10), Clock.systemUTC());
-        pipeline.pull(Optional.empty());
-        pipeline.evaluate(Optional.empty());
-        pipeline.push();
-        pipeline.pull(Optional.empty());
-        // open opportunities past Prospecting: the stages where the NO_AMOUNT exit criterion applies
-        // (one still in Prospecting gets no flag whatever its amount, so its edit could never be timed)
-        var candidates = sandbox.ids("Opportunity").stream().filter(id -> {
-          var o = sandbox.get(id).orElseThrow();
-          return "false".equals(o.get("IsClosed")) && !"Prospecting".equals(o.get("StageName"));
-        }).toList();
-        System.out.printf("%s: demo org loaded (%d opportunities, %d open to edit); editing %d at %.1f/s%n",
-            streaming ? "streaming on" : "streaming off", sandbox.count("Opportunity"), candidates.size(), changes, rate);
-        var stop = new java.util.concurrent.atomic.AtomicBoolean();
-        var poller = new Thread(() -> pollLoop(pipeline, stop), "bench-poll");
-        poller.setDaemon(true);
-        long requests0 = sandbox.faults().requestsUsed();
-        long t0 = System.nanoTime();
-        poller.start();
-        try (var streams = streaming ? StreamRunner.start(pipeline, Duration.ofMillis(200)) : null) {
-          return measure(sandbox, candidates, requests0, t0);
-        } finally {
-          stop.set(true);
-          poller.interrupt();
-          poller.join(30_000);
-        }
-      }
-    }
-  }
-
-  private void pollLoop(Pipeline pipeline, java.util.concurrent.atomic.AtomicBoolean stop) {
-    while (!stop.get()) {
-      try {
-        Thread.sleep(pollSeconds * 1000L);
-        if (pipeline.pollDue("salesforce")) {
-          pipeline.pull(Optional.of("salesforce"));
-          pipeline.evaluate(Optional.of("salesforce"));
-        }
-        pipeline.push();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        System.out.println("  poll failed: " + e.getMessage());
+        var rig = new LatencyRig("salesforce", sandbox.connectionSettings(), streaming ? "cdc" : "off", pollSeconds)) {
+      rig.firstCycle();
+      // open opportunities past Prospecting: the stages where the NO_AMOUNT exit criterion applies
+      // (one still in Prospecting gets no flag whatever its amount, so its edit could never be timed)
+      var candidates = sandbox.ids("Opportunity").stream().filter(id -> {
+        var o = sandbox.get(id).orElseThrow();
+        return "false".equals(o.get("IsClosed")) && !"Prospecting".equals(o.get("StageName"));
+      }).toList();
+      System.out.printf("%s: demo org loaded (%d opportunities, %d open to edit); editing %d at %.1f/s%n",
+          streaming ? "streaming on" : "streaming off", sandbox.count("Opportunity"), candidates.size(), changes, rate);
+      long requests0 = sandbox.faults().requestsUsed();
+      long t0 = System.nanoTime();
+      rig.startPolling();
+      try (var streams = streaming ? StreamRunner.start(rig.pipeline, Duration.ofMillis(streamIdleMillis)) : null) {
+        var measured = measure(sandbox, candidates, requests0, t0);
+        return new BenchLatencyCommand.Run(measured.millis(), measured.missed(), measured.missedDeals(), measured.requests(), 0,
+            measured.seconds(), rig.polls());
       }
     }
   }
